@@ -1,0 +1,101 @@
+import { AsnArray, AsnParser, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { CMPCertificates } from "./cmp_certificates.js";
+import { PKIBody } from "./pki_body.js";
+import { PKIHeader } from "./pki_header.js";
+
+/**
+ * ```asn1
+ * PKIMessage ::= SEQUENCE {
+ *     header           PKIHeader,
+ *     body             PKIBody,
+ *     protection   [0] PKIProtection OPTIONAL,
+ *     extraCerts   [1] SEQUENCE SIZE (1..MAX) OF CMPCertificate OPTIONAL }
+ * PKIProtection ::= BIT STRING
+ * ```
+ * RFC 9810 §5.1. The parser keeps the received DER of header and body
+ * (headerRaw, bodyRaw): protection is computed over
+ * ProtectedPart ::= SEQUENCE { header, body } exactly as sent (§5.1.3),
+ * which a re-encoding need not reproduce.
+ */
+export class PKIMessage {
+  @AsnProp({ type: PKIHeader, raw: true })
+  header = new PKIHeader();
+  headerRaw?: Uint8Array;
+
+  @AsnProp({ type: PKIBody, raw: true })
+  body = new PKIBody();
+  bodyRaw?: Uint8Array;
+
+  @AsnProp({ type: AsnPropTypes.BitString, context: 0, optional: true })
+  protection?: ArrayBuffer;
+
+  @AsnProp({ type: CMPCertificates, context: 1, optional: true })
+  extraCerts?: CMPCertificates;
+
+  constructor(params: Partial<PKIMessage> = {}) {
+    Object.assign(this, params);
+  }
+}
+
+/**
+ * ```asn1
+ * PKIMessages ::= SEQUENCE SIZE (1..MAX) OF PKIMessage
+ * NestedMessageContent ::= PKIMessages
+ * ```
+ */
+@AsnType({ type: AsnTypeTypes.Sequence, itemType: PKIMessage })
+export class PKIMessages extends AsnArray<PKIMessage> {
+  constructor(items?: PKIMessage[]) {
+    super(items);
+    Object.setPrototypeOf(this, PKIMessages.prototype);
+  }
+}
+
+/** Decode the raw NestedMessageContent of a `nested` body. */
+export function parseNestedMessages(nested: ArrayBuffer): PKIMessages {
+  return AsnParser.parse(nested, PKIMessages);
+}
+
+/**
+ * ```asn1
+ * ProtectedPart ::= SEQUENCE {
+ *     header    PKIHeader,
+ *     body      PKIBody }
+ * ```
+ * The DER that the protection covers, built from the encodings of header
+ * and body as they are (received bytes, or our own encoding when sending).
+ */
+export function protectedPart(header: Uint8Array, body: Uint8Array): Uint8Array {
+  return derSequence([header, body]);
+}
+
+/** Encode a header and body we built, returning their DER for protection and assembly. */
+export function encodeHeaderAndBody(header: PKIHeader, body: PKIBody): { header: Uint8Array; body: Uint8Array } {
+  return {
+    header: new Uint8Array(AsnSerializer.serialize(header)),
+    body: new Uint8Array(AsnSerializer.serialize(body)),
+  };
+}
+
+/** A DER SEQUENCE of already-encoded elements. */
+export function derSequence(elements: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const element of elements) length += element.length;
+  const lengthOctets = derLength(length);
+  const out = new Uint8Array(1 + lengthOctets.length + length);
+  out[0] = 0x30;
+  out.set(lengthOctets, 1);
+  let offset = 1 + lengthOctets.length;
+  for (const element of elements) {
+    out.set(element, offset);
+    offset += element.length;
+  }
+  return out;
+}
+
+function derLength(length: number): Uint8Array {
+  if (length < 0x80) return Uint8Array.of(length);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+}

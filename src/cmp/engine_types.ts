@@ -1,0 +1,44 @@
+import type { JellyfishConfig, Profile } from "../config/profile.js";
+import type { CertificateAuthority } from "../ca/authority.js";
+import type { Store } from "../store/store.js";
+
+/** Everything the engine needs, passed in so it knows no platform (DESIGN.md). */
+export interface EngineContext {
+  config: JellyfishConfig;
+  ca: CertificateAuthority;
+  store: Store;
+  /** The current time; tests pass their own clock. */
+  now(): Date;
+  /** Cryptographically secure random bytes. */
+  randomBytes(length: number): Uint8Array;
+  /** Operational warnings (not the per-message line, which the caller writes). */
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * What the engine answers. httpStatus is 200 for every CMP answer, errors
+ * included, and 400 only when the body was not a PKIMessage at all
+ * (RFC 9811 §3.4; the OpenSSL client never reads a 4xx body anyway).
+ */
+export interface CmpAnswer {
+  httpStatus: 200 | 400;
+  body: Uint8Array;
+  log: CmpLogEntry;
+}
+
+/** The facts of one CMP exchange, logged as one JSON line. Never a secret. */
+export interface CmpLogEntry {
+  profile: string;
+  transactionID?: string;
+  bodyType?: string;
+  sender?: string;
+  senderKID?: string;
+  /** "accepted", "rejected", "error" ... what we answered. */
+  outcome: string;
+  responseType?: string;
+  failInfo?: string[];
+  reason?: string;
+  serial?: string;
+}
+
+export type { Profile };

@@ -1,0 +1,59 @@
+/**
+ * A profile is one CMP endpoint's policy: who may authenticate how, and what
+ * certificate they may get. It is served at /.well-known/cmp/p/<name>
+ * (RFC 9811 §3.3); the default profile also at /.well-known/cmp.
+ *
+ * This is the validated, in-memory shape; src/config/load.ts builds it from
+ * JSON and secret bindings and names the field of any error.
+ */
+export interface Profile {
+  name: string;
+  /** Shared MAC secrets by sender reference (the senderKID, RFC 9483 §3.1). */
+  macSecrets: ReadonlyMap<string, Uint8Array>;
+  /** What the issued certificates look like. */
+  certificate: CertificateProfile;
+  /** Grant implicitConfirm when a request asks for it (RFC 9810 §5.1.1.1). */
+  implicitConfirm: boolean;
+  /** PKIBody types this profile serves (by their RFC 9810 name: "ir", "certConf", ...). */
+  bodyTypes: ReadonlySet<string>;
+}
+
+export type KeyUsageName =
+  | "digitalSignature"
+  | "nonRepudiation"
+  | "keyEncipherment"
+  | "dataEncipherment"
+  | "keyAgreement"
+  | "keyCertSign"
+  | "cRLSign"
+  | "encipherOnly"
+  | "decipherOnly";
+
+export interface CertificateProfile {
+  /** Lifetime of issued certificates, in seconds. */
+  validitySeconds: number;
+  /** Back-date notBefore by this many seconds to absorb client clock skew. */
+  backdateSeconds: number;
+  keyUsage: readonly KeyUsageName[];
+  /** Dotted OIDs of extendedKeyUsage purposes; empty means no EKU extension. */
+  extendedKeyUsage: readonly string[];
+}
+
+/** Limits that hold for the whole endpoint. */
+export interface Limits {
+  /** Largest request body accepted, in bytes (HTTP 413 above it). */
+  maxRequestBytes: number;
+  /** Accepted |messageTime - now| in seconds; 0 turns the check off. */
+  messageTimeToleranceSeconds: number;
+  /** Upper bound on PBM / PBMAC1 iteration counts (RFC 9481 §6.1; the Workers PBKDF2 limit is 100 000). */
+  macMaxIterations: number;
+  /** How long a transaction's state lives; its transactionID cannot be reused meanwhile. */
+  transactionTtlSeconds: number;
+}
+
+export interface JellyfishConfig {
+  profiles: ReadonlyMap<string, Profile>;
+  /** The profile served at /.well-known/cmp. */
+  defaultProfile: string;
+  limits: Limits;
+}

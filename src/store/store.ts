@@ -1,0 +1,71 @@
+/**
+ * The key-value store that holds every piece of state that must outlive one
+ * request: CMP transactions, certificate records, later end entities.
+ *
+ * Values are JSON-serialisable objects. Every entry carries a version, a
+ * positive integer that the store increments on each successful write, so
+ * that callers can do optimistic concurrency with compareAndSet.
+ *
+ * Guarantees (each backend documents which it gives; `atomic` says so):
+ *  - get: returns the latest committed value, or undefined when the key is
+ *    absent or its TTL has passed (an expired entry is never returned, even
+ *    if the backend has not yet deleted it).
+ *  - create: create-if-absent. When `atomic` is true, of any number of
+ *    concurrent creates of one key exactly one returns true. An expired entry
+ *    counts as absent.
+ *  - compareAndSet: writes only when the stored version equals
+ *    `expectedVersion`. When `atomic` is true, of concurrent calls with the
+ *    same expectedVersion exactly one returns true.
+ *  - put and delete: unconditional, last writer wins.
+ *  - list: entries whose key starts with `prefix`, in key order, at most
+ *    `limit` per page; pass the returned cursor to get the next page.
+ *  - ttlSeconds: the entry disappears after that many seconds; absent means
+ *    it lives until deleted.
+ *
+ * A backend with `atomic === false` (Workers KV) only approximates create
+ * and compareAndSet with a read followed by a write: concurrent writers can
+ * both win. The engine logs a warning when it runs on such a store, and
+ * docs/store.md names the races that allows.
+ */
+export interface Store {
+  /** True when create and compareAndSet are atomic (see above). */
+  readonly atomic: boolean;
+  /** A short name for logs and docs: "memory", "durable-object", "kv", "dynamodb". */
+  readonly kind: string;
+
+  get<T>(key: string): Promise<Versioned<T> | undefined>;
+  create<T>(key: string, value: T, options?: WriteOptions): Promise<boolean>;
+  compareAndSet<T>(key: string, expectedVersion: number, value: T, options?: WriteOptions): Promise<boolean>;
+  put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  list<T>(prefix: string, options?: ListOptions): Promise<ListPage<T>>;
+}
+
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+export interface WriteOptions {
+  /** Lifetime of the entry in seconds from now; omitted means no expiry. */
+  ttlSeconds?: number;
+}
+
+export interface ListOptions {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ListPage<T> {
+  items: Array<{ key: string } & Versioned<T>>;
+  /** Present when more entries may follow. */
+  cursor?: string;
+}
+
+/** Raised by a backend when the store itself fails (not for a lost race). */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}
