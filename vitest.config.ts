@@ -1,3 +1,4 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 // Two kinds of tests: plain Node tests (unit tests and the interop tests that
@@ -12,6 +13,22 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/**/*.worker.test.ts"],
           environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Runs *.worker.test.ts inside workerd (Miniflare) with the bindings of
+        // a test-only Worker, not the real entry, so the store backends are
+        // tested on their own.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./test/store/wrangler.test.toml" },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.worker.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

@@ -1,11 +1,114 @@
+import { CmpError } from "../asn1/pki_failure_info.js";
+import type { PKIBodyType } from "../asn1/pki_body.js";
+import type { PKIHeader } from "../asn1/pki_header.js";
+import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import type { Profile } from "../config/profile.js";
-import type { CmpAnswer, EngineContext } from "./engine_types.js";
+import { SignerError } from "../kms/signer.js";
+import { StoreError } from "../store/store.js";
+import { errorBody } from "./bodies.js";
+import { caIdentity } from "./ca_identity.js";
+import { handleCertConf } from "./cert_conf.js";
+import { handleCertRequest } from "./cert_request.js";
+import { decodeRequest } from "./decode.js";
+import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
+import type { Exchange, HandlerResult } from "./exchange.js";
+import { checkHeader } from "./header_checks.js";
+import { toHex } from "./hex.js";
+import { printable, verifyProtection, type Credentials } from "./protection.js";
+import { encodeResponse, type ResponseContext } from "./response.js";
+
+type BodyHandler = (exchange: Exchange) => Promise<HandlerResult>;
+
+/** One small handler per body type, after the common checks (the cmp_server.c shape). */
+const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
+  ir: handleCertRequest,
+  certConf: handleCertConf,
+};
 
 /**
  * The protocol engine's one entry: request bytes in, response bytes out.
- * (Being written by the lead; this signature is fixed.)
+ * Every failure becomes an `error` PKIMessage carrying PKIFailureInfo bits
+ * (DESIGN.md, "Errors are CMP messages"); only bytes that are not a
+ * PKIMessage at all get HTTP 400.
  */
-export async function handleCmp(request: Uint8Array, profile: Profile, ctx: EngineContext): Promise<CmpAnswer> {
-  void request; void profile; void ctx;
-  throw new Error("engine not implemented yet");
+export async function handleCmp(request: Uint8Array, profile: Profile, context: EngineContext): Promise<CmpAnswer> {
+  const now = context.now();
+  const ca = caIdentity(context.ca);
+  const log: CmpLogEntry = { profile: profile.name, outcome: "error" };
+  const responseContext: ResponseContext = { ca, now, senderNonce: context.randomBytes(16) };
+
+  const decoded = decodeRequest(request);
+  if (!decoded) {
+    const error = new CmpError("badDataFormat", "the request body is not a DER-encoded PKIMessage");
+    return { httpStatus: 400, body: await answerError(responseContext, error, log), log };
+  }
+  const header = decoded.message.header;
+  describeRequest(log, decoded.type, header);
+  responseContext.request = header;
+
+  let credentials: Credentials | undefined;
+  try {
+    checkHeader(header, decoded.type, now, context.config.limits);
+    credentials = await verifyProtection(decoded, profile, context.config.limits.macMaxIterations);
+    // Only an authenticated sender's errors are protected: an unverified
+    // request must not get a MAC over our secret to attack offline.
+    responseContext.credentials = credentials;
+    const handler = HANDLERS[decoded.type];
+    if (!handler || !profile.bodyTypes.has(decoded.type)) {
+      throw new CmpError("badRequest", `${decoded.type} messages are not served by profile "${profile.name}"`);
+    }
+    const result = await handler({
+      request: decoded,
+      credentials,
+      profile,
+      context,
+      ca,
+      now,
+      senderNonce: responseContext.senderNonce,
+      transactionID: log.transactionID!,
+      log,
+    });
+    log.outcome = result.outcome;
+    log.responseType = result.responseType;
+    const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts });
+    return { httpStatus: 200, body, log };
+  } catch (thrown) {
+    return { httpStatus: 200, body: await answerError(responseContext, toCmpError(thrown, context), log), log };
+  }
+}
+
+async function answerError(context: ResponseContext, error: CmpError, log: CmpLogEntry): Promise<Uint8Array> {
+  log.outcome = "error";
+  log.responseType = "error";
+  log.failInfo = [...error.failInfo];
+  log.reason = error.message;
+  return encodeResponse(context, errorBody(error));
+}
+
+/** Map what lower layers throw to the PKIFailureInfo the client sees (RFC 9810 §5.2.3). */
+function toCmpError(thrown: unknown, context: EngineContext): CmpError {
+  if (thrown instanceof CmpError) return thrown;
+  if (thrown instanceof SignerError) {
+    context.warn("signer failed", { transient: thrown.transient, error: thrown.message });
+    return thrown.transient
+      ? new CmpError("systemUnavail", "the CA's signing service is unavailable; try again later", { cause: thrown })
+      : new CmpError("systemFailure", "the CA could not sign the certificate", { cause: thrown });
+  }
+  if (thrown instanceof StoreError) {
+    context.warn("store failed", { error: thrown.message });
+    return new CmpError("systemUnavail", "the server's state store is unavailable; try again later", { cause: thrown });
+  }
+  // A bug, not bad input: say so without details, and log the details.
+  context.warn("unexpected error while handling a CMP message", {
+    error: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown),
+    stack: thrown instanceof Error ? thrown.stack : undefined,
+  });
+  return new CmpError("systemFailure", "internal error while handling the request", { cause: thrown });
+}
+
+function describeRequest(log: CmpLogEntry, type: PKIBodyType, header: PKIHeader): void {
+  log.bodyType = type;
+  if (header.transactionID) log.transactionID = toHex(header.transactionID);
+  if (header.sender.directoryName) log.sender = formatDistinguishedName(header.sender.directoryName);
+  if (header.senderKID) log.senderKID = printable(new TextDecoder().decode(header.senderKID));
 }

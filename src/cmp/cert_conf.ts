@@ -1,0 +1,82 @@
+import { CmpError } from "../asn1/pki_failure_info.js";
+import { PVNO } from "../asn1/pki_header.js";
+import { PKIStatus } from "../asn1/pki_status.js";
+import { certificateKey, type CertificateRecord } from "../ca/certificate_record.js";
+import { hashByOid } from "../crypto/algorithms.js";
+import { digest } from "../crypto/digest.js";
+import { pkiConfBody } from "./bodies.js";
+import type { Exchange, HandlerResult } from "./exchange.js";
+import { bytesEqual, fromBase64, toHex } from "./hex.js";
+import { transactionKey, type TransactionRecord } from "./transaction.js";
+
+/**
+ * certConf: the requester accepts or rejects the certificate it was sent
+ * (RFC 9810 §5.3.18, RFC 9483 §4.1.1). A wrong certHash, nonce or
+ * certReqId changes nothing; the first valid certConf closes the transaction.
+ */
+export async function handleCertConf(exchange: Exchange): Promise<HandlerResult> {
+  const { request, context, credentials, profile } = exchange;
+  const header = request.message.header;
+  const key = transactionKey(credentials.identity, exchange.transactionID);
+  const entry = await context.store.get<TransactionRecord>(key);
+  if (!entry || entry.value.profile !== profile.name) {
+    throw new CmpError("badRequest", "no certificate of this transactionID awaits confirmation from this sender");
+  }
+  const transaction = entry.value;
+  if (transaction.state !== "awaitingConfirmation") {
+    throw new CmpError("certConfirmed", `the certificate of this transaction was already ${describe(transaction.outcome)}`);
+  }
+  if (!header.recipNonce || toHex(header.recipNonce) !== transaction.senderNonce) {
+    throw new CmpError("badRecipientNonce", "recipNonce does not match the senderNonce of our last message in this transaction");
+  }
+
+  const statuses = request.message.body.certConf!;
+  if (statuses.length !== 1) {
+    throw new CmpError("badRequest", `certConf must confirm exactly the one certificate issued, not ${statuses.length} (RFC 9483 §4.1.1)`);
+  }
+  const certStatus = statuses[0]!;
+  if (certStatus.certReqId !== transaction.certReqId) {
+    throw new CmpError("badCertId", `certReqId ${certStatus.certReqId} does not match the request (${transaction.certReqId})`);
+  }
+  // hashAlg exists only in cmp2021 messages (RFC 9810 §5.3.18).
+  if (certStatus.hashAlg && header.pvno !== PVNO.cmp2021) {
+    throw new CmpError("badRequest", "CertStatus.hashAlg requires pvno 3 (cmp2021)");
+  }
+  const hash = certStatus.hashAlg ? hashByOid(certStatus.hashAlg.algorithm) : transaction.certHashAlgorithm;
+  const expected = await digest(hash, fromBase64(transaction.certificate));
+  if (!bytesEqual(expected, new Uint8Array(certStatus.certHash))) {
+    throw new CmpError("badCertId", "certHash does not match the certificate issued in this transaction");
+  }
+
+  const status = certStatus.statusInfo?.status ?? PKIStatus.accepted;
+  if (status !== PKIStatus.accepted && status !== PKIStatus.grantedWithMods && status !== PKIStatus.rejection) {
+    throw new CmpError("badRequest", `certConf status ${status} is neither acceptance nor rejection`);
+  }
+  const outcome = status === PKIStatus.rejection ? "rejected" : "confirmed";
+  const closed: TransactionRecord = { ...transaction, state: "closed", outcome, senderNonce: toHex(exchange.senderNonce) };
+  // compare-and-set: of two racing certConf messages exactly one decides.
+  if (!(await context.store.compareAndSet(key, entry.version, closed, { ttlSeconds: context.config.limits.transactionTtlSeconds }))) {
+    throw new CmpError("certConfirmed", "the certificate of this transaction was decided by a concurrent certConf");
+  }
+  await updateCertificate(exchange, transaction.serial, outcome);
+  exchange.log.serial = transaction.serial;
+
+  return { body: pkiConfBody(), responseType: "pkiconf", outcome };
+}
+
+async function updateCertificate(exchange: Exchange, serial: string, outcome: "confirmed" | "rejected"): Promise<void> {
+  const { store } = exchange.context;
+  const key = certificateKey(serial);
+  // A record changes under us only through revocation, which wins: retry a few times, never overwrite it.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const entry = await store.get<CertificateRecord>(key);
+    if (!entry || entry.value.status !== "issued") return;
+    const updated: CertificateRecord = { ...entry.value, status: outcome, decidedAt: exchange.now.toISOString() };
+    if (await store.compareAndSet(key, entry.version, updated)) return;
+  }
+  throw new CmpError("systemUnavail", "the certificate record could not be updated; try again later");
+}
+
+function describe(outcome: TransactionRecord["outcome"]): string {
+  return outcome === "implicitlyConfirmed" ? "implicitly confirmed" : (outcome ?? "decided");
+}

@@ -1,0 +1,27 @@
+import type { PKIBodyType } from "../asn1/pki_body.js";
+
+/**
+ * The state of one CMP transaction between its messages (RFC 9810 §5.1.1:
+ * transactionID ties ir/ip/certConf/pkiConf together). Keyed by the sender's
+ * identity and the transactionID, so one client cannot touch another's
+ * transaction, and kept until its TTL so the transactionID cannot be reused.
+ */
+export interface TransactionRecord {
+  profile: string;
+  requestType: PKIBodyType;
+  state: "awaitingConfirmation" | "closed";
+  certReqId: number;
+  /** Our last senderNonce (hex): the client's next message must carry it as recipNonce. */
+  senderNonce: string;
+  /** The issued certificate, its serial and base64 DER (for the certHash check). */
+  serial: string;
+  certificate: string;
+  /** WebCrypto name of the hash certConf's certHash uses by default (RFC 9810 §5.3.18). */
+  certHashAlgorithm: string;
+  createdAt: string;
+  outcome?: "confirmed" | "rejected" | "implicitlyConfirmed";
+}
+
+export function transactionKey(senderIdentity: string, transactionID: string): string {
+  return `txn/${senderIdentity}/${transactionID}`;
+}

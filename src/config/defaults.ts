@@ -1,0 +1,41 @@
+import type { KeyUsageName, Limits } from "./profile.js";
+
+/**
+ * The embedded defaults: what `npm start` serves with no configuration, and
+ * what every omitted field falls back to.
+ */
+export const DEFAULT_LIMITS: Limits = {
+  // openssl cmp sends well under 10 KiB; 64 KiB leaves room for long chains in extraCerts.
+  maxRequestBytes: 64 * 1024,
+  messageTimeToleranceSeconds: 300,
+  // RFC 9481 §6.1.1 leaves the bound to policy; 100 000 is the PBKDF2 limit of Workers.
+  macMaxIterations: 100_000,
+  // Long enough for a certConf after a slow client, and at least twice the
+  // messageTime tolerance so a replayed request always finds its transaction.
+  transactionTtlSeconds: 3600,
+};
+
+export const DEFAULT_PROFILE_NAME = "default";
+
+export const DEFAULT_CERTIFICATE = {
+  validityDays: 365,
+  backdateSeconds: 60,
+  keyUsage: ["digitalSignature", "keyEncipherment"] as KeyUsageName[],
+  extendedKeyUsage: ["clientAuth", "serverAuth"],
+};
+
+/** The body types served when a profile does not list its own (issue 2: enrollment and confirmation). */
+export const DEFAULT_BODY_TYPES = ["ir", "certConf"];
+
+/** extendedKeyUsage purposes by name (RFC 5280 §4.2.1.12, RFC 9483 §4.1.1). */
+export const EXTENDED_KEY_USAGE: Record<string, string> = {
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+  codeSigning: "1.3.6.1.5.5.7.3.3",
+  emailProtection: "1.3.6.1.5.5.7.3.4",
+  timeStamping: "1.3.6.1.5.5.7.3.8",
+  OCSPSigning: "1.3.6.1.5.5.7.3.9",
+  cmcCA: "1.3.6.1.5.5.7.3.27",
+  cmcRA: "1.3.6.1.5.5.7.3.28",
+  cmKGA: "1.3.6.1.5.5.7.3.32",
+};

@@ -1,0 +1,125 @@
+import type { ListOptions, ListPage, Store, Versioned, WriteOptions } from "./store.js";
+
+/**
+ * A Store in process memory: for tests, development and the single-process
+ * Node server. Atomic, because every method reads and writes the map without
+ * an `await` in between, so on one event loop no two calls can interleave.
+ * State is lost when the process ends and is not shared between processes.
+ *
+ * Values are kept as JSON text, so a caller that mutates an object after
+ * writing it (or after reading it) cannot change what is stored, and values
+ * behave exactly as they do on the backends that serialise.
+ */
+export class MemoryStore implements Store {
+  readonly atomic = true;
+  readonly kind = "memory";
+
+  private readonly entries = new Map<string, Entry>();
+  private writesSinceSweep = 0;
+
+  /** @param now clock in milliseconds; tests pass a fake one to expire entries without sleeping. */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get<T>(key: string): Promise<Versioned<T> | undefined> {
+    const entry = this.live(key);
+    return entry && { value: JSON.parse(entry.json) as T, version: entry.version };
+  }
+
+  async create<T>(key: string, value: T, options?: WriteOptions): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.write(key, value, options);
+    return true;
+  }
+
+  async compareAndSet<T>(key: string, expectedVersion: number, value: T, options?: WriteOptions): Promise<boolean> {
+    if (this.live(key)?.version !== expectedVersion) return false;
+    this.write(key, value, options);
+    return true;
+  }
+
+  async put<T>(key: string, value: T, options?: WriteOptions): Promise<void> {
+    this.write(key, value, options);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
+    const limit = pageLimit(options.limit);
+    const after = options.cursor;
+    const keys = [...this.entries.keys()]
+      .filter((key) => key.startsWith(prefix) && (after === undefined || key > after))
+      .sort();
+    const items: ListPage<T>["items"] = [];
+    for (const key of keys) {
+      const entry = this.live(key);
+      if (!entry) continue;
+      if (items.length === limit) return { items, cursor: items[items.length - 1].key };
+      items.push({ key, value: JSON.parse(entry.json) as T, version: entry.version });
+    }
+    return { items };
+  }
+
+  /** The entry under key unless it is absent or expired. */
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== undefined && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private write(key: string, value: unknown, options?: WriteOptions): void {
+    // The version keeps counting across an expired predecessor, so a caller
+    // holding the old version cannot compare-and-set the new entry.
+    const previous = this.entries.get(key);
+    this.entries.set(key, {
+      json: toJson(value),
+      version: (previous?.version ?? 0) + 1,
+      expiresAt: expiresAt(this.now(), options),
+    });
+    if (++this.writesSinceSweep >= SWEEP_EVERY) this.sweep();
+  }
+
+  /** Drops expired entries nobody reads again, so memory does not grow forever. */
+  private sweep(): void {
+    this.writesSinceSweep = 0;
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}
+
+interface Entry {
+  json: string;
+  version: number;
+  /** Milliseconds since the epoch; absent means no expiry. */
+  expiresAt?: number;
+}
+
+const SWEEP_EVERY = 1024;
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`list limit must be a positive integer, got ${limit}`);
+  return Math.min(limit, MAX_PAGE);
+}
+
+function expiresAt(now: number, options?: WriteOptions): number | undefined {
+  const ttl = options?.ttlSeconds;
+  if (ttl === undefined) return undefined;
+  if (!(ttl > 0) || !Number.isFinite(ttl)) throw new RangeError(`ttlSeconds must be a positive number, got ${ttl}`);
+  return now + ttl * 1000;
+}
+
+function toJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError("store values must be JSON-serialisable");
+  return json;
+}
