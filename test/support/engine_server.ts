@@ -1,0 +1,104 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { webcrypto } from "node:crypto";
+import { createSelfSignedCa } from "../../src/ca/self_signed.js";
+import type { CertificateAuthority } from "../../src/ca/authority.js";
+import { encodePem } from "../../src/ca/pem.js";
+import { loadConfig, type ConfigSource } from "../../src/config/load.js";
+import { handleCmp } from "../../src/cmp/engine.js";
+import type { CmpLogEntry, EngineContext } from "../../src/cmp/engine_types.js";
+import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import { writeFile } from "node:fs/promises";
+
+/**
+ * The engine behind a bare Node HTTP server on 127.0.0.1, with a memory
+ * store: fast tests of protocol behaviour with the real `openssl cmp`.
+ * (The Worker itself is tested by test/interop/ in Miniflare.)
+ */
+export interface EngineServer {
+  url: string;
+  store: MemoryStore;
+  context: EngineContext;
+  logs: CmpLogEntry[];
+  /** Request bodies as received, in order. */
+  requests: Uint8Array[];
+  /** When set, rewrites a request before the engine sees it. */
+  tamper?: (request: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+  /** Send raw bytes to the endpoint; returns the status and body. */
+  post(body: Uint8Array, path?: string): Promise<{ status: number; body: Uint8Array }>;
+  stop(): Promise<void>;
+}
+
+export interface TestCa {
+  ca: CertificateAuthority;
+  certificatePem: string;
+}
+
+export async function makeTestCa(kind: LocalKeyKind = "P-256", subject = "CN=Jellyfish Test CA,O=Jellyfish"): Promise<TestCa> {
+  const { pkcs8 } = await generateLocalKey(kind);
+  const signer = await LocalSigner.fromPkcs8(pkcs8);
+  const certificate = await createSelfSignedCa({ signer, subject, validitySeconds: 86_400 * 30, now: new Date() });
+  return { ca: { signer, certificate, chain: [certificate] }, certificatePem: encodePem("CERTIFICATE", certificate) };
+}
+
+export async function writeCaPem(testCa: TestCa, path: string): Promise<string> {
+  await writeFile(path, testCa.certificatePem);
+  return path;
+}
+
+export async function startEngineServer(options: {
+  ca: TestCa;
+  config?: ConfigSource;
+  now?: () => Date;
+}): Promise<EngineServer> {
+  const store = new MemoryStore();
+  const logs: CmpLogEntry[] = [];
+  const requests: Uint8Array[] = [];
+  const config = loadConfig(options.config ?? { CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
+  const context: EngineContext = {
+    config,
+    ca: options.ca.ca,
+    store,
+    now: options.now ?? (() => new Date()),
+    randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
+    warn: (message, fields) => console.warn(message, fields),
+  };
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body: Uint8Array = new Uint8Array(Buffer.concat(chunks));
+    requests.push(body);
+    if (handle.tamper) body = await handle.tamper(body);
+    const match = /^\/\.well-known\/cmp(?:\/p\/([^/]+))?/.exec(req.url ?? "");
+    const profile = config.profiles.get(match?.[1] ?? config.defaultProfile);
+    if (!profile) {
+      res.writeHead(404).end();
+      return;
+    }
+    const answer = await handleCmp(body, profile, context);
+    logs.push(answer.log);
+    res.writeHead(answer.httpStatus, { "content-type": "application/pkixcmp", "content-length": answer.body.length });
+    res.end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/.well-known/cmp`;
+  const handle: EngineServer = {
+    url,
+    store,
+    context,
+    logs,
+    requests,
+    async post(body, path = "/.well-known/cmp") {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/pkixcmp" },
+        body,
+      });
+      return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return handle;
+}
