@@ -1,0 +1,28 @@
+import { relative } from "node:path";
+import type { DevMaterial } from "./dev_ca.js";
+
+/**
+ * What `npm start` prints once the Worker answers: where it listens, where
+ * the material is, and command lines that work as printed from the
+ * repository folder.
+ */
+export function devBanner(root: string, material: DevMaterial, port: number): string {
+  const endpoint = `http://127.0.0.1:${port}/.well-known/cmp`;
+  const rel = (path: string) => relative(root, path);
+  return [
+    "",
+    "Jellyfish development server",
+    `  endpoint:        ${endpoint}`,
+    `  CA certificate:  ${rel(material.caCertPath)}   (key: ${rel(material.caKeyPath)})`,
+    `  MAC secret:      ${rel(material.secretPath)}   (reference "${material.reference}")`,
+    "",
+    "Enroll a certificate (from this folder):",
+    `  openssl cmp -cmd ir -server ${endpoint} -ref ${material.reference} -secret pass:${material.secret}` +
+      ` -newkey ${rel(material.deviceKeyPath)} -subject "/CN=device1" -certout device1.pem -cacertsout cacerts.pem`,
+    "Check it:",
+    `  openssl verify -CAfile ${rel(material.caCertPath)} device1.pem`,
+    "Make another key:",
+    "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device2.key.pem",
+    "",
+  ].join("\n");
+}

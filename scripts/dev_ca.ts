@@ -1,0 +1,93 @@
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { encodePem } from "../src/ca/pem.js";
+import { createSelfSignedCa } from "../src/ca/self_signed.js";
+import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+
+/**
+ * The development material `npm start` needs, made once in .dev/ (git-ignored)
+ * and reused on every later run: a CA key and self-signed certificate, a MAC
+ * secret for the reference "dev", and a device key so the printed
+ * `openssl cmp` line works as printed. Test material, never for production.
+ */
+
+export const DEV_REFERENCE = "dev";
+export const DEV_CA_SUBJECT = "CN=Jellyfish Development CA";
+const DEV_CA_VALIDITY_SECONDS = 10 * 365 * 86_400;
+
+export interface DevMaterial {
+  /** The .dev folder. */
+  dir: string;
+  caCertPath: string;
+  caKeyPath: string;
+  secretPath: string;
+  deviceKeyPath: string;
+  caCertPem: string;
+  caKeyPem: string;
+  reference: string;
+  secret: string;
+  /** What this run made (empty when everything was reused). */
+  created: string[];
+}
+
+export async function ensureDevMaterial(root: string, now: () => Date = () => new Date()): Promise<DevMaterial> {
+  const dir = join(root, ".dev");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const caCertPath = join(dir, "ca.pem");
+  const caKeyPath = join(dir, "ca.key.pem");
+  const secretPath = join(dir, "secret.txt");
+  const deviceKeyPath = join(dir, "device.key.pem");
+  const created: string[] = [];
+
+  let caCertPem = await readIfExists(caCertPath);
+  let caKeyPem = await readIfExists(caKeyPath);
+  if (caCertPem === undefined || caKeyPem === undefined) {
+    // Half a CA is no CA: a certificate without its key (or the reverse) is replaced whole.
+    ({ caCertPem, caKeyPem } = await makeDevCa(now()));
+    await writePrivate(caKeyPath, caKeyPem);
+    await writeFile(caCertPath, caCertPem);
+    created.push(caCertPath, caKeyPath);
+  }
+
+  let secret = (await readIfExists(secretPath))?.trim();
+  if (!secret) {
+    secret = randomSecret();
+    await writePrivate(secretPath, `${secret}\n`);
+    created.push(secretPath);
+  }
+
+  if ((await readIfExists(deviceKeyPath)) === undefined) {
+    const { pkcs8 } = await generateLocalKey("P-256");
+    await writePrivate(deviceKeyPath, encodePem("PRIVATE KEY", pkcs8));
+    created.push(deviceKeyPath);
+  }
+
+  return { dir, caCertPath, caKeyPath, secretPath, deviceKeyPath, caCertPem, caKeyPem, reference: DEV_REFERENCE, secret, created };
+}
+
+async function makeDevCa(now: Date): Promise<{ caCertPem: string; caKeyPem: string }> {
+  const { pkcs8 } = await generateLocalKey("P-256");
+  const signer = await LocalSigner.fromPkcs8(pkcs8);
+  const certificate = await createSelfSignedCa({ signer, subject: DEV_CA_SUBJECT, validitySeconds: DEV_CA_VALIDITY_SECONDS, now });
+  return { caCertPem: encodePem("CERTIFICATE", certificate), caKeyPem: encodePem("PRIVATE KEY", pkcs8) };
+}
+
+/** 24 random bytes, base64url: no characters that need quoting in a shell or in .dev.vars. */
+function randomSecret(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(24));
+  return Buffer.from(bytes).toString("base64url");
+}
+
+async function writePrivate(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600); // mode applies only when the file is new
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}

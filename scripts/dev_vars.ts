@@ -1,0 +1,32 @@
+import { chmod, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { DevMaterial } from "./dev_ca.js";
+
+/**
+ * .dev.vars: the secrets `wrangler dev` binds locally (it reads the file as
+ * dotenv from the project root; git-ignored). PEM goes in double quotes with
+ * \n escapes, which dotenv expands; the JSON goes in single quotes, which
+ * dotenv leaves alone.
+ */
+export function renderDevVars(material: Pick<DevMaterial, "caKeyPem" | "caCertPem" | "reference" | "secret">): string {
+  const secrets = JSON.stringify({ [material.reference]: material.secret });
+  if (secrets.includes("'")) throw new Error("the development secret must not contain a single quote");
+  return [
+    "# Written by `npm start` (scripts/start.ts) from .dev/; development only.",
+    `CA_KEY="${escapePem(material.caKeyPem)}"`,
+    `CA_CERT="${escapePem(material.caCertPem)}"`,
+    `CMP_SECRETS='${secrets}'`,
+    "",
+  ].join("\n");
+}
+
+export async function writeDevVars(root: string, material: DevMaterial): Promise<string> {
+  const path = join(root, ".dev.vars");
+  await writeFile(path, renderDevVars(material), { mode: 0o600 });
+  await chmod(path, 0o600);
+  return path;
+}
+
+function escapePem(pem: string): string {
+  return pem.trim().replace(/\r?\n/g, "\\n");
+}

@@ -1,0 +1,62 @@
+import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { CmpError } from "../asn1/pki_failure_info.js";
+import { OID } from "./algorithms.js";
+import { computeMac, verifyMac } from "./hmac.js";
+import { decodePbmParameter, derivePbmKey } from "./pbm.js";
+import { decodePbmac1Params, derivePbmac1Key, planPbmac1 } from "./pbmac1.js";
+import type { CryptoKey } from "./webcrypto_types.js";
+
+/**
+ * MAC-based PKIProtection (RFC 9810 §5.1.3.1, RFC 9481 §6.1): the one entry
+ * the engine calls for a MAC-protected message.
+ *
+ * The key is derived once: the engine verifies the request with it and
+ * protects the response with the very same protectionAlg and key (a MAC
+ * request gets a MAC response, DESIGN.md).
+ */
+export interface MacKey {
+  /** The protectionAlg to put, unchanged, in the response header. */
+  readonly protectionAlg: AlgorithmIdentifier;
+  /** Check `mac` (the PKIProtection bits) over `data` (DER ProtectedPart), in constant time. */
+  verify(data: Uint8Array, mac: Uint8Array): Promise<boolean>;
+  /** The PKIProtection bits for `data`. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Whether protectionAlg names a MAC this module handles (else it is a signature or unknown). */
+export function isMacProtection(protectionAlg: AlgorithmIdentifier): boolean {
+  return protectionAlg.algorithm === OID.passwordBasedMac || protectionAlg.algorithm === OID.pbmac1;
+}
+
+/**
+ * Derive the MAC key for `protectionAlg` from the shared `secret`.
+ *
+ * Errors (CmpError):
+ * - badAlg: the protection OID is not PBM or PBMAC1; or the parameters
+ *   decode but name an algorithm we do not run (SHA-224, KMAC, ...) or an
+ *   iteration count outside 100..maxIterations, or a keyLength that does
+ *   not fit the MAC. These are "unsupported algorithm" answers
+ *   (RFC 9810 §5.2.3 badAlg), which tell the client to choose another.
+ * - badDataFormat: the parameters are missing or not DER of the structure
+ *   the OID requires: the message itself is malformed.
+ */
+export async function prepareMac(protectionAlg: AlgorithmIdentifier, secret: Uint8Array, maxIterations: number): Promise<MacKey> {
+  let key: CryptoKey;
+  switch (protectionAlg.algorithm) {
+    case OID.passwordBasedMac:
+      key = await derivePbmKey(secret, decodePbmParameter(protectionAlg.parameters), maxIterations);
+      break;
+    case OID.pbmac1: {
+      const { pbmac1, pbkdf2 } = decodePbmac1Params(protectionAlg.parameters);
+      key = await derivePbmac1Key(secret, planPbmac1(pbmac1, pbkdf2, maxIterations));
+      break;
+    }
+    default:
+      throw new CmpError("badAlg", `protection algorithm ${protectionAlg.algorithm} is not a supported MAC (PasswordBasedMac or PBMAC1)`);
+  }
+  return {
+    protectionAlg,
+    verify: (data, mac) => verifyMac(key, data, mac),
+    sign: (data) => computeMac(key, data),
+  };
+}

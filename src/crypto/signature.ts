@@ -1,0 +1,159 @@
+import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { CmpError } from "../asn1/pki_failure_info.js";
+import { OID, signatureAlgorithm, type SignatureAlgorithm } from "./algorithms.js";
+import { ecdsaDerToRaw } from "./ecdsa_signature.js";
+import type { CryptoKey, KeyImportAlgorithm, VerifyAlgorithm } from "./webcrypto_types.js";
+
+export { digest } from "./digest.js";
+
+/**
+ * Verify an X.509-style signature (PKIMessage protection, POPOSigningKey,
+ * PKCS #10, certificates) with WebCrypto.
+ *
+ * Returns false when the signature does not verify, including a malformed
+ * ECDSA-Sig-Value or a signature of the wrong length: either way the data
+ * is not authentic, and the caller knows whether that means badMessageCheck
+ * or badPOP.
+ *
+ * Throws CmpError:
+ * - badAlg: the algorithm is unknown or refused (SHA-1, MD5, SHA-224, ...),
+ *   the key type or curve is unsupported, or key and algorithm do not match
+ *   (e.g. an RSA key with ecdsa-with-SHA256). A mismatch is reported rather
+ *   than answered with false because it is a configuration error of the
+ *   sender, not a forgery, and the client deserves to be told which.
+ * - badDataFormat: the SubjectPublicKeyInfo or the RSASSA-PSS parameters
+ *   cannot be decoded, or WebCrypto refuses the key as malformed.
+ */
+export async function verifySignature(
+  spkiDer: Uint8Array,
+  algorithm: AlgorithmIdentifier,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  const sig = signatureAlgorithm(algorithm);
+  const spki = decodeSpki(spkiDer);
+  const keyOid = spki.algorithm.algorithm;
+  let importParams: KeyImportAlgorithm;
+  let verifyParams: VerifyAlgorithm;
+  let keyDer: Uint8Array = spkiDer;
+  let signatureBytes = signature;
+
+  switch (sig.scheme) {
+    case "RSASSA-PKCS1-v1_5":
+      // RFC 4055 §1.2: an id-RSASSA-PSS key may only make PSS signatures.
+      if (keyOid !== OID.rsaEncryption) throw mismatch(sig, keyOid);
+      importParams = { name: sig.scheme, hash: sig.hash.name };
+      verifyParams = { name: sig.scheme };
+      break;
+    case "RSA-PSS":
+      if (keyOid !== OID.rsaEncryption && keyOid !== OID.rsassaPss) throw mismatch(sig, keyOid);
+      // WebCrypto imports RSA keys only as rsaEncryption; the RSAPublicKey
+      // inside is the same for an id-RSASSA-PSS key (RFC 4055 §1.2).
+      if (keyOid === OID.rsassaPss) keyDer = asRsaEncryptionSpki(spki);
+      importParams = { name: "RSA-PSS", hash: sig.hash.name };
+      verifyParams = { name: "RSA-PSS", saltLength: sig.saltLength! };
+      break;
+    case "ECDSA": {
+      if (keyOid !== OID.ecPublicKey) throw mismatch(sig, keyOid);
+      const curve = namedCurve(spki);
+      importParams = { name: "ECDSA", namedCurve: curve.name };
+      verifyParams = { name: "ECDSA", hash: sig.hash.name };
+      try {
+        signatureBytes = ecdsaDerToRaw(signature, curve.fieldBytes);
+      } catch (e) {
+        if (e instanceof CmpError) return false;
+        throw e;
+      }
+      break;
+    }
+    case "Ed25519":
+      if (keyOid !== OID.ed25519) throw mismatch(sig, keyOid);
+      importParams = { name: "Ed25519" };
+      verifyParams = { name: "Ed25519" };
+      break;
+  }
+
+  let key: CryptoKey;
+  try {
+    key = await crypto.subtle.importKey("spki", keyDer, importParams, false, ["verify"]);
+  } catch (cause) {
+    throw new CmpError("badDataFormat", `the ${sig.scheme} public key cannot be imported`, { cause });
+  }
+  try {
+    return await crypto.subtle.verify(verifyParams, key, signatureBytes, data);
+  } catch (e) {
+    // Some implementations throw instead of answering false for
+    // signatures of impossible length or value; that is still "not valid".
+    if (isDomException(e)) return false;
+    throw e;
+  }
+}
+
+/**
+ * ```asn1
+ * ECParameters ::= CHOICE {
+ *   namedCurve         OBJECT IDENTIFIER
+ *   -- implicitCurve   NULL
+ *   -- specifiedCurve  SpecifiedECDomain
+ * }
+ * ```
+ * RFC 5480 §2.1.1, reduced to the one alternative PKIX allows. Private to
+ * this file: signature verification is its only reader.
+ */
+@AsnType({ type: AsnTypeTypes.Choice })
+class ECParameters {
+  @AsnProp({ type: AsnPropTypes.ObjectIdentifier })
+  public namedCurve?: string;
+}
+
+const CURVES: ReadonlyMap<string, { name: "P-256" | "P-384" | "P-521"; fieldBytes: number }> = new Map([
+  [OID.secp256r1, { name: "P-256", fieldBytes: 32 }],
+  [OID.secp384r1, { name: "P-384", fieldBytes: 48 }],
+  [OID.secp521r1, { name: "P-521", fieldBytes: 66 }],
+]);
+
+/** The named curve of an id-ecPublicKey SPKI (RFC 5480 §2.1.1: namedCurve is the only form allowed). */
+function namedCurve(spki: SubjectPublicKeyInfo): { name: "P-256" | "P-384" | "P-521"; fieldBytes: number } {
+  const params = spki.algorithm.parameters;
+  let oid: string | undefined;
+  if (params) {
+    try {
+      oid = AsnConvert.parse(params, ECParameters).namedCurve;
+    } catch {
+      oid = undefined; // implicitCurve or specifiedCurve
+    }
+  }
+  if (oid === undefined) {
+    throw new CmpError("badAlg", "EC public key without a namedCurve (RFC 5480 §2.1.1) is not supported");
+  }
+  const curve = CURVES.get(oid);
+  if (!curve) throw new CmpError("badAlg", `EC curve ${oid} is not supported; use P-256, P-384 or P-521`);
+  return curve;
+}
+
+function decodeSpki(der: Uint8Array): SubjectPublicKeyInfo {
+  try {
+    return AsnConvert.parse(der, SubjectPublicKeyInfo);
+  } catch (cause) {
+    throw new CmpError("badDataFormat", "the public key is not a valid SubjectPublicKeyInfo", { cause });
+  }
+}
+
+/** The same SPKI relabelled rsaEncryption with NULL parameters (RFC 3279 §2.3.1). */
+function asRsaEncryptionSpki(spki: SubjectPublicKeyInfo): Uint8Array {
+  const relabelled = new SubjectPublicKeyInfo({
+    algorithm: new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: null }),
+    subjectPublicKey: spki.subjectPublicKey,
+  });
+  return new Uint8Array(AsnConvert.serialize(relabelled));
+}
+
+function mismatch(sig: SignatureAlgorithm, keyOid: string): CmpError {
+  return new CmpError("badAlg", `signature algorithm ${sig.oid} (${sig.scheme}) does not match the public key type ${keyOid}`);
+}
+
+function isDomException(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name !== undefined &&
+    ["OperationError", "DataError", "InvalidAccessError"].includes(String((e as { name: unknown }).name));
+}

@@ -1,0 +1,110 @@
+import { Hono, type Context } from "hono";
+import type { JellyfishConfig, Profile } from "../config/profile.js";
+import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
+import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
+import { isPkixCmp, PKIXCMP } from "./media_type.js";
+import { readBodyWithLimit } from "./read_body.js";
+
+/**
+ * The HTTP face of Jellyfish: turns a POST into bytes for the engine and the
+ * engine's bytes into the answer (DESIGN.md, layer src/http/). It checks only
+ * what HTTP owns (path, method, media type, size) and knows no CMP.
+ */
+
+export type HandleCmp = (request: Uint8Array, profile: Profile, ctx: EngineContext) => Promise<CmpAnswer>;
+
+export interface AppDeps {
+  config: JellyfishConfig;
+  /** The engine's dependencies; called per request, so it may hand out a cached object. */
+  context: () => EngineContext | Promise<EngineContext>;
+  /** Receives one JSON-serialisable line per request. */
+  log: (line: object) => void;
+  /** The engine; tests pass their own. */
+  handleCmp?: HandleCmp;
+  /** Milliseconds since the epoch, for the log's time and duration; defaults to Date.now. */
+  clock?: () => number;
+}
+
+// RFC 9811 §3.4: /.well-known/cmp, optionally /p/<name> for a profile and a
+// trailing operation label (RFC 9483 §6.1: initialization, certification,
+// ...). The label only names what the message body already says, so any one
+// segment is accepted and ignored.
+const BASE = "/.well-known/cmp";
+
+export function createApp(deps: AppDeps): Hono {
+  const handle = deps.handleCmp ?? engineHandleCmp;
+  const clock = deps.clock ?? Date.now;
+  const app = new Hono({ strict: false });
+
+  const safeLog = (line: object): void => {
+    try {
+      deps.log(line);
+    } catch {
+      // A broken log sink must not turn into a failed CMP exchange.
+    }
+  };
+
+  const serve = async (c: Context, profileName: string): Promise<Response> => {
+    const started = clock();
+    const logLine = (fields: Record<string, unknown>): void =>
+      safeLog({ time: new Date(started).toISOString(), ...fields, ms: clock() - started });
+    const reject = (status: 404 | 405 | 413 | 415, reason: string, headers?: Record<string, string>): Response => {
+      logLine({ profile: profileName.slice(0, 64), outcome: "rejected", reason, status, method: c.req.method });
+      return new Response(reason, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+    };
+
+    const profile = deps.config.profiles.get(profileName);
+    if (!profile) return reject(404, "unknown profile");
+    // RFC 9811 §3.1: CMP messages travel in POST requests only.
+    if (c.req.method !== "POST") return reject(405, "method not allowed", { allow: "POST" });
+    if (!isPkixCmp(c.req.header("content-type"))) return reject(415, `content type must be ${PKIXCMP}`);
+    const body = await readBodyWithLimit(c.req.raw, deps.config.limits.maxRequestBytes);
+    if (!body.ok) return reject(413, "request too large");
+
+    let answer: CmpAnswer;
+    try {
+      answer = await handle(body.bytes, profile, await deps.context());
+    } catch (error) {
+      // The engine answers bad input itself; reaching this is a bug, which
+      // the operator sees in the log and the client never sees.
+      logLine({ profile: profile.name, outcome: "internal-error", status: 500, ...describe(error) });
+      return internalError();
+    }
+    logLine({ ...answer.log, status: answer.httpStatus });
+    return cmpResponse(answer);
+  };
+
+  app.all(BASE, (c) => serve(c, deps.config.defaultProfile));
+  app.all(`${BASE}/p/:profile`, (c) => serve(c, c.req.param("profile")));
+  app.all(`${BASE}/p/:profile/:operation`, (c) => serve(c, c.req.param("profile")));
+  app.all(`${BASE}/:operation`, (c) =>
+    // "/p" alone is a profile path missing its name, not an operation label.
+    c.req.param("operation") === "p" ? c.notFound() : serve(c, deps.config.defaultProfile),
+  );
+
+  app.onError((error) => {
+    safeLog({ time: new Date(clock()).toISOString(), outcome: "internal-error", status: 500, ...describe(error) });
+    return internalError();
+  });
+  return app;
+}
+
+/**
+ * The exact framing the OpenSSL 3.0 client needs: Content-Type without
+ * parameters and an explicit Content-Length, never chunked (DESIGN.md).
+ */
+function cmpResponse(answer: CmpAnswer): Response {
+  return new Response(answer.body as Uint8Array<ArrayBuffer>, {
+    status: answer.httpStatus,
+    headers: { "content-type": PKIXCMP, "content-length": String(answer.body.byteLength) },
+  });
+}
+
+function internalError(): Response {
+  return new Response("internal error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+function describe(error: unknown): Record<string, string | undefined> {
+  if (error instanceof Error) return { error: `${error.name}: ${error.message}`, stack: error.stack };
+  return { error: String(error) };
+}

@@ -1,0 +1,44 @@
+/**
+ * Reads a request body of at most `maxBytes`, without ever buffering more.
+ *
+ * Content-Length is checked first so an honest oversized request is refused
+ * before any byte is read; the count is enforced while reading as well,
+ * because a body can be sent without Content-Length (chunked) or disagree
+ * with it. (hono/body-limit trusts Content-Length when present, hence this.)
+ */
+export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" };
+
+export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<BodyResult> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
+    return { ok: false, reason: "too-large" };
+  }
+  if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      // Stop the sender instead of draining an unbounded stream.
+      await reader.cancel().catch(() => undefined);
+      return { ok: false, reason: "too-large" };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: concat(chunks, size) };
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

@@ -1,0 +1,123 @@
+import type { DurableObjectNamespace, KVNamespace } from "@cloudflare/workers-types";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import type { Hono } from "hono";
+import type { CertificateAuthority } from "../ca/authority.js";
+import { decodeCertificatesPem } from "../ca/pem.js";
+import type { EngineContext } from "../cmp/engine_types.js";
+import { loadConfig } from "../config/load.js";
+import { createApp } from "../http/app.js";
+import { LocalSigner } from "../kms/local.js";
+import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
+import { KvStore } from "../store/kv.js";
+import type { Store } from "../store/store.js";
+
+/**
+ * The Cloudflare Workers entry (wrangler.toml `main`): reads the bindings,
+ * builds the dependencies once per isolate, and hands requests to the app.
+ */
+
+// The Durable Object class behind the STORE_DO binding must be exported by the entry.
+export { StoreObject };
+
+export interface Env {
+  JELLYFISH_CONFIG?: string;
+  /** Secret: JSON object of MAC secrets by reference. */
+  CMP_SECRETS?: string;
+  /** Secret: the CA's PKCS #8 private key, PEM. */
+  CA_KEY?: string;
+  /** PEM: the CA certificate, then its chain up to the root. */
+  CA_CERT?: string;
+  /** "durable-object" (default) or "kv" (not atomic: docs/store.md). */
+  STORE?: string;
+  STORE_DO: DurableObjectNamespace<StoreObject>;
+  STORE_KV?: KVNamespace;
+}
+
+/** An operator error found while building: the bindings are wrong, not the request. */
+class Misconfigured extends Error {}
+
+let app: Promise<Hono> | undefined;
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    app ??= build(env);
+    let ready: Hono;
+    try {
+      ready = await app;
+    } catch (error) {
+      const what = error instanceof Misconfigured ? error.message : `startup failed: ${String(error)}`;
+      log({ level: "error", outcome: "misconfigured", error: what });
+      return new Response(`misconfigured: ${what}`, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+    }
+    return ready.fetch(request);
+  },
+};
+
+async function build(env: Env): Promise<Hono> {
+  const config = attempt("JELLYFISH_CONFIG or CMP_SECRETS", () => loadConfig(env));
+  const ca = await loadAuthority(env);
+  const store = openStore(env);
+  if (!store.atomic) log({ level: "warn", message: `store "${store.kind}" is not atomic; see docs/store.md` });
+  const context: EngineContext = {
+    config,
+    ca,
+    store,
+    now: () => new Date(),
+    randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    warn: (message, fields) => log({ level: "warn", message, ...fields }),
+  };
+  return createApp({ config, context: () => context, log });
+}
+
+async function loadAuthority(env: Env): Promise<CertificateAuthority> {
+  if (!env.CA_KEY) throw new Misconfigured("CA_KEY is not set");
+  if (!env.CA_CERT) throw new Misconfigured("CA_CERT is not set");
+  const key = env.CA_KEY;
+  const signer = await attemptAsync("CA_KEY", () => LocalSigner.fromPkcs8(key));
+  const chain = attempt("CA_CERT", () => decodeCertificatesPem(env.CA_CERT!));
+  const certificate = chain[0]!;
+  const certifiedKey = attempt("CA_CERT", () =>
+    new Uint8Array(AsnConvert.serialize(AsnConvert.parse(certificate, Certificate).tbsCertificate.subjectPublicKeyInfo)),
+  );
+  // A mismatch would issue certificates that no client can chain to CA_CERT.
+  if (!sameBytes(certifiedKey, signer.publicKey)) throw new Misconfigured("the first certificate in CA_CERT is not for CA_KEY");
+  return { signer, certificate, chain };
+}
+
+function openStore(env: Env): Store {
+  const kind = env.STORE || "durable-object";
+  if (kind === "durable-object") {
+    if (!env.STORE_DO) throw new Misconfigured("STORE_DO binding is missing");
+    return new DurableObjectStore(env.STORE_DO);
+  }
+  if (kind === "kv") {
+    if (!env.STORE_KV) throw new Misconfigured('STORE is "kv" but the STORE_KV binding is missing');
+    return new KvStore(env.STORE_KV);
+  }
+  throw new Misconfigured(`STORE must be "durable-object" or "kv", not "${kind}"`);
+}
+
+function log(line: object): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+}
+
+function attempt<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw new Misconfigured(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function attemptAsync<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new Misconfigured(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}

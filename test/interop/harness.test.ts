@@ -1,0 +1,97 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeKey, makeSelfSignedCa, makeTempDir, type TempDir } from "../support/openssl.js";
+import { startWorker, type RunningWorker } from "../support/worker.js";
+
+/** Smoke test of the harness itself: the real Worker bundle, running in workerd. */
+
+let dir: TempDir;
+let caKey: string;
+let caCert: string;
+
+beforeAll(async () => {
+  dir = await makeTempDir();
+  await makeKey(dir.file("ca.key.pem"));
+  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"));
+  caKey = await readFile(dir.file("ca.key.pem"), "utf8");
+  caCert = await readFile(dir.file("ca.pem"), "utf8");
+});
+
+afterAll(async () => {
+  await dir?.remove();
+});
+
+describe("a configured Worker", () => {
+  let worker: RunningWorker;
+
+  beforeAll(async () => {
+    worker = await startWorker({ caKey, caCert, secrets: { dev: "harness-secret" } });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it("listens on 127.0.0.1", () => {
+    expect(new URL(worker.url).hostname).toBe("127.0.0.1");
+  });
+
+  it("answers GET with 405 and Allow: POST, and logs the rejection", async () => {
+    const res = await fetch(`${worker.url}/.well-known/cmp`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    await expect.poll(() => worker.logLines().filter((line) => line.status === 405)).toHaveLength(1);
+  });
+
+  it("answers an unknown profile with 404", async () => {
+    const res = await fetch(`${worker.url}/.well-known/cmp/p/no-such-profile`, {
+      method: "POST",
+      headers: { "content-type": "application/pkixcmp" },
+      body: new Uint8Array([0x30, 0x00]),
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it("answers a POST of garbage with 400, application/pkixcmp and a Content-Length, and logs it", async () => {
+    const res = await fetch(`${worker.url}/.well-known/cmp`, {
+      method: "POST",
+      headers: { "content-type": "application/pkixcmp" },
+      body: new TextEncoder().encode("this is not a PKIMessage"),
+    });
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/pkixcmp");
+    expect(res.headers.get("content-length")).toBe(String(body.length));
+    expect(body[0]).toBe(0x30); // an error PKIMessage, a DER SEQUENCE
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    await expect.poll(() => worker.logLines().filter((line) => line.status === 400)).toHaveLength(1);
+  });
+});
+
+describe("a misconfigured Worker", () => {
+  it("answers 500 naming the missing CA key, and logs it", async () => {
+    const worker = await startWorker({ caCert });
+    try {
+      const res = await fetch(`${worker.url}/.well-known/cmp`, { method: "POST" });
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe("misconfigured: CA_KEY is not set");
+      await expect
+        .poll(() => worker.logLines())
+        .toContainEqual(expect.objectContaining({ outcome: "misconfigured", error: "CA_KEY is not set" }));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("refuses a CA certificate that is not for the CA key", async () => {
+    await makeKey(dir.file("other.key.pem"));
+    const worker = await startWorker({ caKey: await readFile(dir.file("other.key.pem"), "utf8"), caCert });
+    try {
+      const res = await fetch(`${worker.url}/.well-known/cmp`, { method: "POST" });
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe("misconfigured: the first certificate in CA_CERT is not for CA_KEY");
+    } finally {
+      await worker.stop();
+    }
+  });
+});

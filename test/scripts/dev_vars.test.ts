@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { renderDevVars } from "../../scripts/dev_vars.js";
+
+const PEM_KEY = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\nAwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+const PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIBfz\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIBaa\n-----END CERTIFICATE-----\n";
+
+/** The subset of dotenv that wrangler applies to .dev.vars and that renderDevVars relies on. */
+function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^([A-Z_]+)=(?:"(.*)"|'(.*)')$/.exec(line);
+    if (match) out[match[1]!] = match[2] !== undefined ? match[2].replace(/\\n/g, "\n") : match[3]!;
+  }
+  return out;
+}
+
+describe("renderDevVars", () => {
+  it("carries the PEM (with its chain) and the secrets JSON through dotenv quoting", () => {
+    const text = renderDevVars({ caKeyPem: PEM_KEY, caCertPem: PEM_CERT, reference: "dev", secret: "abc_DEF-123" });
+    const vars = parseDotenv(text);
+    expect(vars.CA_KEY).toBe(PEM_KEY.trim());
+    expect(vars.CA_CERT).toBe(PEM_CERT.trim());
+    expect(JSON.parse(vars.CMP_SECRETS!)).toEqual({ dev: "abc_DEF-123" });
+    // Every value sits on one line: dotenv's multi-line forms are not needed.
+    expect(text.split("\n").filter((l) => l.startsWith("CA_") || l.startsWith("CMP_"))).toHaveLength(3);
+  });
+
+  it("refuses a secret that would break the single quotes", () => {
+    expect(() => renderDevVars({ caKeyPem: PEM_KEY, caCertPem: PEM_CERT, reference: "dev", secret: "it's" })).toThrow(/single quote/);
+  });
+});

@@ -1,0 +1,119 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Runs the real `openssl` binary for interop tests: `openssl cmp` as the
+ * client, and key, CSR and certificate making. Arguments go as an array
+ * (no shell), and every run has a timeout so a hung client fails the test
+ * instead of the test run.
+ */
+
+export interface OpensslResult {
+  /** The exit code; -1 when the process was killed (timeout) or could not start. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface OpensslOptions {
+  /** Milliseconds before the process is killed; default 20 000. */
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+export function openssl(args: readonly string[], options: OpensslOptions = {}): Promise<OpensslResult> {
+  return new Promise((resolve) => {
+    execFile(
+      "openssl",
+      [...args],
+      { timeout: options.timeoutMs ?? 20_000, killSignal: "SIGKILL", cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/**
+ * `openssl cmp` with the given arguments, without any openssl.cnf (so the
+ * machine's configuration cannot change the outcome).
+ */
+export function opensslCmp(args: readonly string[], options: OpensslOptions = {}): Promise<OpensslResult> {
+  return openssl(["cmp", "-config", "", ...args], options);
+}
+
+/** Like openssl() but throws with openssl's stderr when it fails. */
+export async function mustOpenssl(args: readonly string[], options: OpensslOptions = {}): Promise<string> {
+  const result = await openssl(args, options);
+  if (result.code !== 0) throw new Error(`openssl ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+export type KeyKind = "P-256" | "P-384" | "RSA-2048" | "Ed25519";
+
+/** A temporary folder for one test's keys and certificates; remove() deletes it. */
+export interface TempDir {
+  path: string;
+  file(name: string): string;
+  remove(): Promise<void>;
+}
+
+export async function makeTempDir(prefix = "jellyfish-test-"): Promise<TempDir> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, file: (name) => join(path, name), remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+function keyArgs(kind: KeyKind): string[] {
+  switch (kind) {
+    case "P-256":
+      return ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    case "P-384":
+      return ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"];
+    case "RSA-2048":
+      return ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+    case "Ed25519":
+      return ["-algorithm", "ED25519"];
+  }
+}
+
+/** A new private key as PKCS #8 PEM ("PRIVATE KEY") at `path`; returns the path. */
+export async function makeKey(path: string, kind: KeyKind = "P-256"): Promise<string> {
+  await mustOpenssl(["genpkey", ...keyArgs(kind), "-out", path]);
+  return path;
+}
+
+/** A PKCS #10 CSR (PEM) for `keyPath` with subject like "/CN=device1"; returns the path. */
+export async function makeCsr(path: string, keyPath: string, subject: string): Promise<string> {
+  await mustOpenssl(["req", "-new", "-key", keyPath, "-subj", subject, "-out", path]);
+  return path;
+}
+
+/** A self-signed CA certificate (PEM) for `keyPath`; returns the path. */
+export async function makeSelfSignedCa(path: string, keyPath: string, subject = "/CN=Jellyfish Test CA"): Promise<string> {
+  await mustOpenssl([
+    "req", "-x509", "-new", "-key", keyPath, "-subj", subject, "-days", "3650",
+    "-addext", "basicConstraints=critical,CA:TRUE",
+    "-addext", "keyUsage=critical,digitalSignature,keyCertSign,cRLSign",
+    "-out", path,
+  ]);
+  return path;
+}
+
+/** An end-entity certificate (PEM) for `csrPath` issued by the given CA; returns the path. */
+export async function issueCertificate(
+  path: string,
+  csrPath: string,
+  ca: { certPath: string; keyPath: string },
+  serial: number,
+): Promise<string> {
+  const extensions = `${path}.ext`;
+  await writeFile(extensions, "keyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+  await mustOpenssl([
+    "x509", "-req", "-in", csrPath, "-CA", ca.certPath, "-CAkey", ca.keyPath,
+    "-set_serial", String(serial), "-days", "365", "-extfile", extensions, "-out", path,
+  ]);
+  return path;
+}
