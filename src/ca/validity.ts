@@ -24,7 +24,7 @@ export function validityPeriod(
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const notBefore = new Date((nowSeconds - backdateSeconds) * 1000);
   let notAfter = new Date((nowSeconds + validitySeconds) * 1000);
-  if (false && issuerNotAfter && notAfter.getTime() > issuerNotAfter.getTime()) {
+  if (issuerNotAfter && notAfter.getTime() > issuerNotAfter.getTime()) {
     notAfter = new Date(Math.floor(issuerNotAfter.getTime() / 1000) * 1000);
   }
   return { notBefore, notAfter };
