@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeKey, makeSelfSignedCa, makeTempDir, type TempDir } from "../support/openssl.js";
+import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
 
 /** Smoke test of the harness itself: the real Worker bundle, running in workerd. */
@@ -65,6 +65,17 @@ describe("a configured Worker", () => {
     expect(body[0]).toBe(0x30); // an error PKIMessage, a DER SEQUENCE
     expect(res.headers.get("transfer-encoding")).toBeNull();
     await expect.poll(() => worker.logLines().filter((line) => line.status === 400)).toHaveLength(1);
+  });
+
+  it("lets `openssl cmp` enroll with a MAC, end to end", async () => {
+    await makeKey(dir.file("device.key.pem"));
+    const result = await opensslCmp([
+      "-cmd", "ir", "-server", `${worker.url}/.well-known/cmp`, "-ref", "dev", "-secret", "pass:harness-secret",
+      "-newkey", dir.file("device.key.pem"), "-subject", "/CN=harness-device",
+      "-certout", dir.file("device.pem"), "-msg_timeout", "15",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await mustOpenssl(["verify", "-CAfile", dir.file("ca.pem"), dir.file("device.pem")])).toContain("OK");
   });
 });
 

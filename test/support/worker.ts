@@ -37,20 +37,36 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-let bundle: Promise<string> | undefined;
+interface Bundle {
+  /** Where wrangler wrote it (already deleted: the contents are kept in memory). */
+  path: string;
+  contents: string;
+}
 
-/** Builds the bundle once per test process: `wrangler deploy --dry-run --outdir`. */
-export function buildWorkerBundle(): Promise<string> {
-  bundle ??= new Promise((resolvePath, reject) => {
+let bundle: Promise<Bundle> | undefined;
+
+/**
+ * Builds the bundle once per test process (`wrangler deploy --dry-run
+ * --outdir`), keeps it in memory and deletes the output at once, since a
+ * test process may be killed without running exit handlers.
+ */
+export function buildWorkerBundle(): Promise<Bundle> {
+  bundle ??= new Promise((resolveBundle, reject) => {
     const outdir = mkdtempSync(join(tmpdir(), "jellyfish-bundle-"));
-    process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
     execFile(
       join(ROOT, "node_modules/.bin/wrangler"),
       ["deploy", "--dry-run", "--outdir", outdir],
       { cwd: ROOT, timeout: 120_000, env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
       (error, _stdout, stderr) => {
-        if (error) reject(new Error(`wrangler build failed: ${stderr || error.message}`));
-        else resolvePath(join(outdir, mainModuleName()));
+        try {
+          if (error) throw new Error(`wrangler build failed: ${stderr || error.message}`);
+          const path = join(outdir, mainModuleName());
+          resolveBundle({ path, contents: readFileSync(path, "utf8") });
+        } catch (failure) {
+          reject(failure);
+        } finally {
+          rmSync(outdir, { recursive: true, force: true });
+        }
       },
     );
   });
@@ -80,7 +96,7 @@ function compatibility(): { compatibilityDate: string; compatibilityFlags: strin
 }
 
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
-  const scriptPath = await buildWorkerBundle();
+  const { path, contents } = await buildWorkerBundle();
   const lines: string[] = [];
   const bindings: Record<string, string> = { ...options.vars };
   if (options.config !== undefined) {
@@ -91,10 +107,9 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   if (options.caCert !== undefined) bindings.CA_CERT = options.caCert;
 
   const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    // Module names are paths relative to this root; the bundle lives outside the repository.
-    modulesRoot: dirname(scriptPath),
+    // Module names are paths relative to modulesRoot; the contents come from memory.
+    modules: [{ type: "ESModule", path, contents }],
+    modulesRoot: dirname(path),
     ...compatibility(),
     bindings,
     durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } },
