@@ -34,6 +34,8 @@ export interface RunningWorker {
   logLines(): Array<Record<string, unknown>>;
   /** Every console line, JSON or not, for diagnosis. */
   consoleLines(): string[];
+  /** What the Worker's Durable Object store holds under `prefix` (read through its RPC interface). */
+  storeList<T = Record<string, unknown>>(prefix: string): Promise<Array<{ key: string; value: T }>>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,15 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
     url: url.origin,
     consoleLines: () => [...lines],
     logLines: () => lines.flatMap((line) => parseObject(line)),
+    async storeList<T>(prefix: string) {
+      const namespace = await mf.getDurableObjectNamespace("STORE_DO");
+      // The same object the Worker uses (DurableObjectStore's default name).
+      const stub = namespace.get(namespace.idFromName("jellyfish")) as unknown as {
+        listEntries(prefix: string, after: string | null, limit: number, now: number): Promise<Array<{ key: string; json: string }>>;
+      };
+      const rows = await stub.listEntries(prefix, null, 1000, Date.now());
+      return rows.map(({ key, json }) => ({ key, value: JSON.parse(json) as T }));
+    },
     stop: () => (stopped ??= mf.dispose()),
   };
 }
