@@ -68,10 +68,13 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+// Plain JS (no Buffer), so the helpers also run inside workerd.
 export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex");
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export function fromHex(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text.replace(/\s+/g, ""), "hex"));
+  const clean = text.replace(/\s+/g, "");
+  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) throw new Error(`not hex: ${text}`);
+  return Uint8Array.from(clean.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
