@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { encodePem } from "../src/ca/pem.js";
+import { encodePem } from "../src/asn1/pem.js";
 import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
 

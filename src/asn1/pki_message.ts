@@ -1,5 +1,6 @@
 import { AsnArray, AsnParser, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { CMPCertificates } from "./cmp_certificates.js";
+import { encodeSequence } from "./der.js";
 import { PKIBody } from "./pki_body.js";
 import { PKIHeader } from "./pki_header.js";
 
@@ -66,7 +67,7 @@ export function parseNestedMessages(nested: ArrayBuffer): PKIMessages {
  * and body as they are (received bytes, or our own encoding when sending).
  */
 export function protectedPart(header: Uint8Array, body: Uint8Array): Uint8Array {
-  return derSequence([header, body]);
+  return encodeSequence([header, body]);
 }
 
 /** Encode a header and body we built, returning their DER for protection and assembly. */
@@ -75,27 +76,4 @@ export function encodeHeaderAndBody(header: PKIHeader, body: PKIBody): { header:
     header: new Uint8Array(AsnSerializer.serialize(header)),
     body: new Uint8Array(AsnSerializer.serialize(body)),
   };
-}
-
-/** A DER SEQUENCE of already-encoded elements. */
-export function derSequence(elements: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const element of elements) length += element.length;
-  const lengthOctets = derLength(length);
-  const out = new Uint8Array(1 + lengthOctets.length + length);
-  out[0] = 0x30;
-  out.set(lengthOctets, 1);
-  let offset = 1 + lengthOctets.length;
-  for (const element of elements) {
-    out.set(element, offset);
-    offset += element.length;
-  }
-  return out;
-}
-
-function derLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }

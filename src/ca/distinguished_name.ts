@@ -1,6 +1,6 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
-import { encodeSequence, encodeTlv } from "./der.js";
+import { encodeSequence, encodeTlv } from "../asn1/der.js";
 
 /**
  * Distinguished names as text: RFC 4514 strings ("CN=x,O=y") and OpenSSL's

@@ -9,7 +9,7 @@ import {
   id_ce_subjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 import type { CertificateAuthority } from "./authority.js";
-import { readChildren, readElement } from "./der.js";
+import { readChildren, readElement } from "../asn1/der.js";
 import { authorityKeyIdentifierExtension } from "./extensions.js";
 import { keyIdentifierOfPublicKey } from "./key_identifier.js";
 

@@ -1,4 +1,4 @@
-import { readChildren, readElement } from "./der.js";
+import { readChildren, readElement } from "../asn1/der.js";
 
 /**
  * Key identifier by RFC 5280 §4.2.1.2 method (1): the SHA-1 of the value of

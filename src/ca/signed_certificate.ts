@@ -1,5 +1,5 @@
 import type { Signer } from "../kms/signer.js";
-import { encodeOctetAlignedBitString, encodeSequence } from "./der.js";
+import { encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 
 /**
  * Sign a DER TBSCertificate and wrap it:

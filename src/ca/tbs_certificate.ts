@@ -1,4 +1,4 @@
-import { encodeExplicit, encodeIntegerContents, encodeSequence } from "./der.js";
+import { encodeExplicit, encodeIntegerContents, encodeSequence } from "../asn1/der.js";
 
 /**
  * The parts of a TBSCertificate, each already DER-encoded, so that the

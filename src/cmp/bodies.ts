@@ -4,7 +4,7 @@ import { PKIBody, PKIBodyTypes, type PKIBodyType } from "../asn1/pki_body.js";
 import type { CmpError } from "../asn1/pki_failure_info.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIFailureInfoBits, PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
-import { encodeExplicit, encodeSequence, encodeTlv } from "../ca/der.js";
+import { encodeExplicit, encodeSequence, encodeTlv } from "../asn1/der.js";
 
 /** PKIStatusInfo for an error: rejection, the reason as text, and the failInfo bits (RFC 9810 §5.2.3). */
 export function rejectionStatus(error: CmpError): PKIStatusInfo {

@@ -1,4 +1,5 @@
 import { AsnParser } from "@peculiar/asn1-schema";
+import { readElement } from "../asn1/der.js";
 import { PKIMessage } from "../asn1/pki_message.js";
 import { bodyType, type PKIBodyType } from "../asn1/pki_body.js";
 
@@ -17,7 +18,7 @@ export interface DecodedRequest {
  * by protection must not ride along.
  */
 export function decodeRequest(bytes: Uint8Array): DecodedRequest | undefined {
-  if (bytes.length < 2 || bytes[0] !== 0x30 || derTotalLength(bytes) !== bytes.length) return undefined;
+  if (!isOneSequence(bytes)) return undefined;
   let message: PKIMessage;
   try {
     message = AsnParser.parse(bytes, PKIMessage);
@@ -34,13 +35,12 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest | undefined {
   return { message, type, headerDer: message.headerRaw, bodyDer: message.bodyRaw };
 }
 
-/** Length of the DER element at the start of `bytes` (header included), or -1 if malformed. */
-function derTotalLength(bytes: Uint8Array): number {
-  const first = bytes[1]!;
-  if (first < 0x80) return 2 + first;
-  const count = first & 0x7f;
-  if (count === 0 || count > 4 || bytes.length < 2 + count) return -1;
-  let length = 0;
-  for (let index = 0; index < count; index++) length = length * 256 + bytes[2 + index]!;
-  return 2 + count + length;
+/** Exactly one SEQUENCE TLV, nothing before or after it. */
+function isOneSequence(bytes: Uint8Array): boolean {
+  try {
+    const element = readElement(bytes, 0);
+    return element.tag === 0x30 && element.end === bytes.length;
+  } catch {
+    return false;
+  }
 }

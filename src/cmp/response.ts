@@ -2,8 +2,8 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, Name } from "@peculiar/asn1-x509";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
 import { PKIHeader, PVNO } from "../asn1/pki_header.js";
-import { derSequence, protectedPart } from "../asn1/pki_message.js";
-import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../ca/der.js";
+import { protectedPart } from "../asn1/pki_message.js";
+import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 import type { CaIdentity } from "./ca_identity.js";
 import type { Credentials } from "./protection.js";
 
@@ -51,5 +51,5 @@ export async function encodeResponse(
   if (options.extraCerts && options.extraCerts.length > 0) {
     elements.push(encodeExplicit(1, encodeSequence(options.extraCerts)));
   }
-  return derSequence(elements);
+  return encodeSequence(elements);
 }

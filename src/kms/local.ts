@@ -1,7 +1,7 @@
 import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { ecdsaRawToDer } from "../crypto/ecdsa_signature.js";
-import { decodePem } from "../ca/pem.js";
+import { decodePem } from "../asn1/pem.js";
 import { SignerError, type Signer } from "./signer.js";
 
 /**

@@ -3,9 +3,10 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import type { Hono } from "hono";
 import type { CertificateAuthority } from "../ca/authority.js";
-import { decodeCertificatesPem } from "../ca/pem.js";
+import { decodeCertificatesPem } from "../asn1/pem.js";
 import type { EngineContext } from "../cmp/engine_types.js";
 import { loadConfig } from "../config/load.js";
+import { constantTimeEqual } from "../crypto/constant_time.js";
 import { createApp } from "../http/app.js";
 import { LocalSigner } from "../kms/local.js";
 import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
@@ -81,7 +82,7 @@ async function loadAuthority(env: Env): Promise<CertificateAuthority> {
     new Uint8Array(AsnConvert.serialize(AsnConvert.parse(certificate, Certificate).tbsCertificate.subjectPublicKeyInfo)),
   );
   // A mismatch would issue certificates that no client can chain to CA_CERT.
-  if (!sameBytes(certifiedKey, signer.publicKey)) throw new Misconfigured("the first certificate in CA_CERT is not for CA_KEY");
+  if (!constantTimeEqual(certifiedKey, signer.publicKey)) throw new Misconfigured("the first certificate in CA_CERT is not for CA_KEY");
   return { signer, certificate, chain };
 }
 
@@ -116,8 +117,4 @@ async function attemptAsync<T>(what: string, step: () => Promise<T>): Promise<T>
   } catch (error) {
     throw new Misconfigured(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }

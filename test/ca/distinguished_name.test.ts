@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { encodeName, formatDistinguishedName, isEmptyName, parseDistinguishedName } from "../../src/ca/distinguished_name.js";
-import { readChildren, readElement } from "../../src/ca/der.js";
+import { readChildren, readElement } from "../../src/asn1/der.js";
 import { opensslOk, tempDir } from "./openssl_cli.js";
 
 const dir = tempDir("dn");

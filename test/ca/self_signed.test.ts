@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createSelfSignedCa } from "../../src/ca/self_signed.js";
 import { parseDistinguishedName } from "../../src/ca/distinguished_name.js";
-import { encodePem } from "../../src/ca/pem.js";
+import { encodePem } from "../../src/asn1/pem.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { openssl, opensslOk, tempDir, x509Extension } from "./openssl_cli.js";
 

@@ -3,7 +3,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { SignerError } from "../../src/kms/signer.js";
-import { encodePem } from "../../src/ca/pem.js";
+import { encodePem } from "../../src/asn1/pem.js";
 import { openssl, opensslOk, tempDir } from "../ca/openssl_cli.js";
 
 const dir = tempDir("kms-local");

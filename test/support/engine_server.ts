@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { webcrypto } from "node:crypto";
 import { createSelfSignedCa } from "../../src/ca/self_signed.js";
 import type { CertificateAuthority } from "../../src/ca/authority.js";
-import { encodePem } from "../../src/ca/pem.js";
+import { encodePem } from "../../src/asn1/pem.js";
 import { loadConfig, type ConfigSource } from "../../src/config/load.js";
 import { handleCmp } from "../../src/cmp/engine.js";
 import type { CmpLogEntry, EngineContext } from "../../src/cmp/engine_types.js";

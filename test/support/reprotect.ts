@@ -1,6 +1,6 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { PKIMessage, derSequence, protectedPart } from "../../src/asn1/index.js";
-import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../../src/ca/der.js";
+import { PKIMessage, protectedPart } from "../../src/asn1/index.js";
+import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../../src/asn1/der.js";
 import { prepareMac } from "../../src/crypto/mac_protection.js";
 
 /**
@@ -17,5 +17,5 @@ export async function reprotect(der: Uint8Array, secret: string, change: (messag
   const protection = await mac.sign(protectedPart(header, body));
   const parts = [header, body, encodeExplicit(0, encodeOctetAlignedBitString(protection))];
   if (message.extraCerts) parts.push(encodeExplicit(1, encodeSequence(message.extraCerts.map((c) => new Uint8Array(AsnConvert.serialize(c))))));
-  return derSequence(parts);
+  return encodeSequence(parts);
 }

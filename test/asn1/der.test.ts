@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeLength, encodeSequence, encodeTlv, readChildren, readElement } from "../../src/ca/der.js";
-import { opensslOk } from "./openssl_cli.js";
+import { encodeLength, encodeSequence, encodeTlv, readChildren, readElement } from "../../src/asn1/der.js";
+import { opensslOk } from "../ca/openssl_cli.js";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 

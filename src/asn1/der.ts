@@ -1,9 +1,10 @@
 /**
- * The few DER writers the certificate builder needs to splice pre-encoded
- * parts together. Splicing is how the issuer Name and the requested
- * SubjectPublicKeyInfo stay byte-identical to their sources: a parse and
- * re-serialize round trip through a schema library need not reproduce
- * the original octets (X.690 §10 DER, §8.1 TLV encoding).
+ * The few DER readers and writers used to splice pre-encoded parts together
+ * (certificates, CMP responses) and to find elements in received bytes.
+ * Splicing is how the issuer Name, the requested SubjectPublicKeyInfo and
+ * the certificates we send stay byte-identical to their sources: a parse and
+ * re-serialize round trip through a schema library need not reproduce the
+ * original octets (X.690 §10 DER, §8.1 TLV encoding).
  */
 
 /** Concatenate byte arrays. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeCertificatesPem, decodePem, decodeSinglePem, encodeCertificatesPem, encodePem } from "../../src/ca/pem.js";
-import { opensslOk, tempDir } from "./openssl_cli.js";
+import { decodeCertificatesPem, decodePem, decodeSinglePem, encodeCertificatesPem, encodePem } from "../../src/asn1/pem.js";
+import { opensslOk, tempDir } from "../ca/openssl_cli.js";
 
 describe("PEM", () => {
   it("encodes what openssl reads, with 64-character lines", () => {
