@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import type { DevMaterial } from "./dev_ca.js";
 
 /**
@@ -9,6 +9,8 @@ import type { DevMaterial } from "./dev_ca.js";
 export function devBanner(root: string, material: DevMaterial, port: number): string {
   const endpoint = `http://127.0.0.1:${port}/.well-known/cmp`;
   const rel = (path: string) => relative(root, path);
+  // What the printed commands write lands in .dev/ too, so trying them leaves the checkout clean.
+  const out = (name: string) => rel(join(material.dir, name));
   return [
     "",
     "Jellyfish development server",
@@ -18,9 +20,9 @@ export function devBanner(root: string, material: DevMaterial, port: number): st
     "",
     "Enroll a certificate (from this folder):",
     `  openssl cmp -cmd ir -server ${endpoint} -ref ${material.reference} -secret pass:${material.secret}` +
-      ` -newkey ${rel(material.deviceKeyPath)} -subject "/CN=device1" -certout device1.pem -cacertsout cacerts.pem`,
+      ` -newkey ${rel(material.deviceKeyPath)} -subject "/CN=device1" -certout ${out("device1.pem")} -cacertsout ${out("cacerts.pem")}`,
     "Check it:",
-    `  openssl verify -CAfile ${rel(material.caCertPath)} device1.pem`,
+    `  openssl verify -CAfile ${rel(material.caCertPath)} ${out("device1.pem")}`,
     "Make another key:",
     "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device2.key.pem",
     "",
