@@ -6,6 +6,8 @@
  * because a body can be sent without Content-Length (chunked) or disagree
  * with it. (hono/body-limit trusts Content-Length when present, hence this.)
  */
+import { concatBytes } from "../asn1/der.js";
+
 export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" };
 
 export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<BodyResult> {
@@ -29,16 +31,6 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
     }
     chunks.push(value);
   }
-  return { ok: true, bytes: concat(chunks, size) };
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  // One chunk (the usual case for a CMP message) is used as is, without a copy.
+  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : concatBytes(chunks) };
 }

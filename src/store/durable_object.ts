@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
 import { StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
 
 /**
  * The Store on Cloudflare Workers: one Durable Object holds every entry in
@@ -181,7 +182,10 @@ export class DurableObjectStore implements Store {
   /** Checks a write's arguments here, so a caller's mistake is not reported as a store failure. */
   private prepare(value: unknown, options?: WriteOptions): { json: string; expires: number | null; now: number } {
     const now = this.now();
-    return { json: toJson(value), expires: expiresAt(now, options), now };
+    const json = toJson(value);
+    // Whole milliseconds for the INTEGER column; null is SQL's "no expiry".
+    const expires = expiresAt(now, options);
+    return { json, expires: expires === undefined ? null : Math.ceil(expires), now };
   }
 
   /**
@@ -231,8 +235,6 @@ const SCHEMA = `
 
 /** More than one row per write, so expired rows are removed faster than they can accumulate. */
 const PURGE_PER_WRITE = 8;
-const DEFAULT_PAGE = 100;
-const MAX_PAGE = 1000;
 
 /**
  * The least string greater than every string that starts with prefix, or null
@@ -245,23 +247,4 @@ function prefixUpperBound(prefix: string): string | null {
   const last = prefix.charCodeAt(prefix.length - 1);
   if ((last >= 0xd7ff && last <= 0xdfff) || last === 0xffff) return null;
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
-}
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`list limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_PAGE);
-}
-
-function expiresAt(now: number, options?: WriteOptions): number | null {
-  const ttl = options?.ttlSeconds;
-  if (ttl === undefined) return null;
-  if (!(ttl > 0) || !Number.isFinite(ttl)) throw new RangeError(`ttlSeconds must be a positive number, got ${ttl}`);
-  return Math.ceil(now + ttl * 1000);
-}
-
-function toJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError("store values must be JSON-serialisable");
-  return json;
 }

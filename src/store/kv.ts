@@ -1,5 +1,6 @@
 import type { KVNamespace } from "@cloudflare/workers-types";
 import { StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { pageLimit, toJson, ttlSeconds } from "./store_arguments.js";
 
 /**
  * A Store over a Workers KV namespace.
@@ -75,7 +76,7 @@ export class KvStore implements Store {
   }
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
-    const limit = pageLimit(options.limit);
+    const limit = pageLimit(options.limit, KV_MAX_LIST_LIMIT);
     const page = await this.guard(`list ${prefix}`, () =>
       this.namespace.list<Metadata>({ prefix, limit, cursor: options.cursor }),
     );
@@ -126,25 +127,5 @@ interface Metadata {
 
 /** KV rejects an expirationTtl below 60 seconds. */
 const KV_MIN_TTL_SECONDS = 60;
-const DEFAULT_PAGE = 100;
 /** KV's own maximum for one list call. */
-const MAX_PAGE = 1000;
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`list limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_PAGE);
-}
-
-function ttlSeconds(options?: WriteOptions): number | undefined {
-  const ttl = options?.ttlSeconds;
-  if (ttl === undefined) return undefined;
-  if (!(ttl > 0) || !Number.isFinite(ttl)) throw new RangeError(`ttlSeconds must be a positive number, got ${ttl}`);
-  return ttl;
-}
-
-function toJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError("store values must be JSON-serialisable");
-  return json;
-}
+const KV_MAX_LIST_LIMIT = 1000;

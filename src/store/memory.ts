@@ -1,4 +1,5 @@
 import type { ListOptions, ListPage, Store, Versioned, WriteOptions } from "./store.js";
+import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
 
 /**
  * A Store in process memory: for tests, development and the single-process
@@ -102,24 +103,3 @@ interface Entry {
 }
 
 const SWEEP_EVERY = 1024;
-const DEFAULT_PAGE = 100;
-const MAX_PAGE = 1000;
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`list limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_PAGE);
-}
-
-function expiresAt(now: number, options?: WriteOptions): number | undefined {
-  const ttl = options?.ttlSeconds;
-  if (ttl === undefined) return undefined;
-  if (!(ttl > 0) || !Number.isFinite(ttl)) throw new RangeError(`ttlSeconds must be a positive number, got ${ttl}`);
-  return now + ttl * 1000;
-}
-
-function toJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError("store values must be JSON-serialisable");
-  return json;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeLength, encodeSequence, encodeTlv, readChildren, readElement } from "../../src/asn1/der.js";
-import { opensslOk } from "../ca/openssl_cli.js";
+import { mustOpensslSync } from "../support/openssl.js";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
@@ -20,7 +20,7 @@ describe("encodeSequence and readElement", () => {
     const small = encodeTlv(0x04, [new Uint8Array(3).fill(0xaa)]);
     const large = encodeTlv(0x04, [new Uint8Array(300).fill(0xbb)]);
     const sequence = encodeSequence([small, large]);
-    expect(opensslOk(["asn1parse", "-inform", "DER"], sequence)).toMatch(/l= *309 cons: SEQUENCE[\s\S]*l= *3 prim: OCTET STRING[\s\S]*l= *300 prim: OCTET STRING/);
+    expect(mustOpensslSync(["asn1parse", "-inform", "DER"], { input: sequence })).toMatch(/l= *309 cons: SEQUENCE[\s\S]*l= *3 prim: OCTET STRING[\s\S]*l= *300 prim: OCTET STRING/);
     const root = readElement(sequence, 0);
     expect(root).toEqual({ tag: 0x30, start: 0, contentStart: 4, end: sequence.length });
     const children = readChildren(sequence, root);

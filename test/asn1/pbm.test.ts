@@ -2,8 +2,10 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PBMParameter, id_PasswordBasedMac } from "../../src/asn1/pbm.js";
-import { concat, encodeTlv, fromHex, hex } from "../crypto/der.js";
-import { opensslPbmExchange, splitPkiMessage, tempDir } from "../crypto/openssl.js";
+import { encodeTlv } from "../../src/asn1/der.js";
+import { fromHex, hex } from "../crypto/der.js";
+import { makeTempDirSync } from "../support/openssl.js";
+import { opensslPbmExchange, splitPkiMessage } from "../crypto/openssl.js";
 import { derInteger } from "../crypto/pbmac1_vectors.js";
 
 const SHA256 = "2.16.840.1.101.3.4.2.1";
@@ -12,7 +14,7 @@ const HMAC_SHA1 = "1.3.6.1.5.5.8.1.2";
 const HMAC_SHA512 = "1.2.840.113549.2.11";
 
 describe("PBMParameter against OpenSSL's encoding", () => {
-  const dir = tempDir();
+  const dir = makeTempDirSync("jellyfish-crypto-");
   const messages: Uint8Array[] = [];
   beforeAll(() => {
     const a = opensslPbmExchange(dir.path, "default", { digest: "sha256", mac: "hmac-sha1", secret: "s" });
@@ -52,12 +54,12 @@ describe("PBMParameter encoding", () => {
   it("keeps NULL parameters NULL and absent ones absent", () => {
     const der = encodeTlv(
       0x30,
-      concat(
-        encodeTlv(0x04, fromHex("0102030405060708")),
-        encodeTlv(0x30, concat(oid(SHA256), fromHex("0500"))),
+      [
+        encodeTlv(0x04, [fromHex("0102030405060708")]),
+        encodeTlv(0x30, [oid(SHA256), fromHex("0500")]),
         derInteger(1000),
-        encodeTlv(0x30, oid(HMAC_SHA1)),
-      ),
+        encodeTlv(0x30, [oid(HMAC_SHA1)]),
+      ],
     );
     const params = AsnConvert.parse(der, PBMParameter);
     expect(params.owf.parameters).toBeNull();
@@ -74,7 +76,7 @@ describe("PBMParameter encoding", () => {
     ] as const) {
       const der = encodeTlv(
         0x30,
-        concat(encodeTlv(0x04, new Uint8Array(0)), encodeTlv(0x30, oid(SHA256)), encodeTlv(0x02, fromHex(content)), encodeTlv(0x30, oid(HMAC_SHA1))),
+        [encodeTlv(0x04, [new Uint8Array(0)]), encodeTlv(0x30, [oid(SHA256)]), encodeTlv(0x02, [fromHex(content)]), encodeTlv(0x30, [oid(HMAC_SHA1)])],
       );
       const params = AsnConvert.parse(der, PBMParameter);
       expect(params.iterationCount).toBe(value);
@@ -89,12 +91,12 @@ describe("PBMParameter encoding", () => {
       iterationCount: 500n,
       mac: new AlgorithmIdentifier({ algorithm: HMAC_SHA1 }),
     });
-    const expected = encodeTlv(0x30, concat(encodeTlv(0x04, fromHex("aabb")), encodeTlv(0x30, oid(SHA256)), fromHex("020201f4"), encodeTlv(0x30, oid(HMAC_SHA1))));
+    const expected = encodeTlv(0x30, [encodeTlv(0x04, [fromHex("aabb")]), encodeTlv(0x30, [oid(SHA256)]), fromHex("020201f4"), encodeTlv(0x30, [oid(HMAC_SHA1)])]);
     expect(hex(new Uint8Array(AsnConvert.serialize(params)))).toBe(hex(expected));
   });
 
   it("rejects a structure with a field missing", () => {
-    const der = encodeTlv(0x30, concat(encodeTlv(0x04, fromHex("aabb")), encodeTlv(0x30, oid(SHA256)), fromHex("020201f4")));
+    const der = encodeTlv(0x30, [encodeTlv(0x04, [fromHex("aabb")]), encodeTlv(0x30, [oid(SHA256)]), fromHex("020201f4")]);
     expect(() => AsnConvert.parse(der, PBMParameter)).toThrow();
   });
 });

@@ -2,8 +2,9 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PBKDF2Params, PBKDF2Salt, PBMAC1Params, algid_hmacWithSHA1, id_PBKDF2, id_PBMAC1, id_hmacWithSHA1 } from "../../src/asn1/pbmac1.js";
-import { bytesOf, children, hex, readTlv } from "../crypto/der.js";
-import { openssl, tempDir } from "../crypto/openssl.js";
+import { readChildren, readElement } from "../../src/asn1/der.js";
+import { bytesOf, hex } from "../crypto/der.js";
+import { makeTempDirSync, mustOpensslSync } from "../support/openssl.js";
 import { pbkdf2ParamsDer, pbmac1AlgorithmIdentifierDer, pbmac1ParamsDer, type Pbmac1Vector } from "../crypto/pbmac1_vectors.js";
 
 const HMAC_SHA256 = "1.2.840.113549.2.9";
@@ -60,20 +61,20 @@ describe("PBMAC1-params and PBKDF2-params (RFC 8018 A.2, A.5)", () => {
 });
 
 describe("PBKDF2-params and PBMAC1-params made by OpenSSL", () => {
-  const dir = tempDir();
+  const dir = makeTempDirSync("jellyfish-crypto-");
   beforeAll(() => {
-    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem"], dir.path);
+    mustOpensslSync(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem"], { cwd: dir.path });
   });
   afterAll(() => dir.remove());
 
   /** PBKDF2 AlgorithmIdentifier from a PBES2-encrypted PKCS #8 key (RFC 8018 A.4). */
   function pbkdf2FromPkcs8(prf: string): Uint8Array {
     const out = `k-${prf}.der`;
-    openssl(["pkcs8", "-topk8", "-in", "k.pem", "-v2", "aes-256-cbc", "-v2prf", prf, "-iter", "2048", "-passout", "pass:x", "-outform", "DER", "-out", out], dir.path);
+    mustOpensslSync(["pkcs8", "-topk8", "-in", "k.pem", "-v2", "aes-256-cbc", "-v2prf", prf, "-iter", "2048", "-passout", "pass:x", "-outform", "DER", "-out", out], { cwd: dir.path });
     const der = dir.read(out);
-    const [encAlg] = children(der, readTlv(der));
-    const [, pbes2Params] = children(der, encAlg!);
-    const [kdf] = children(der, pbes2Params!);
+    const [encAlg] = readChildren(der, readElement(der, 0));
+    const [, pbes2Params] = readChildren(der, encAlg!);
+    const [kdf] = readChildren(der, pbes2Params!);
     return bytesOf(der, kdf!);
   }
 
@@ -104,7 +105,7 @@ describe("PBKDF2-params and PBMAC1-params made by OpenSSL", () => {
         "",
       ].join("\n"),
     );
-    openssl(["asn1parse", "-genconf", "pbmac1.cnf", "-out", "pbmac1.der", "-noout"], dir.path);
+    mustOpensslSync(["asn1parse", "-genconf", "pbmac1.cnf", "-out", "pbmac1.der", "-noout"], { cwd: dir.path });
     const der = dir.read("pbmac1.der");
     const pbmac1 = AsnConvert.parse(der, PBMAC1Params);
     const pbkdf2 = AsnConvert.parse(pbmac1.keyDerivationFunc.parameters!, PBKDF2Params);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { decodeCertificatesPem, decodePem, decodeSinglePem, encodeCertificatesPem, encodePem } from "../../src/asn1/pem.js";
-import { opensslOk, tempDir } from "../ca/openssl_cli.js";
+import { makeTempDirSync, mustOpensslSync } from "../support/openssl.js";
 
 describe("PEM", () => {
   it("encodes what openssl reads, with 64-character lines", () => {
-    const dir = tempDir("pem");
+    const dir = makeTempDirSync("jellyfish-pem-");
     try {
-      opensslOk(["genpkey", "-algorithm", "ED25519", "-outform", "DER", "-out", dir.file("key.der")]);
+      mustOpensslSync(["genpkey", "-algorithm", "ED25519", "-outform", "DER", "-out", dir.file("key.der")]);
       const pem = encodePem("PRIVATE KEY", new Uint8Array(dir.read("key.der")));
-      expect(opensslOk(["pkey", "-noout", "-text"], pem)).toMatch(/ED25519 Private-Key/);
+      expect(mustOpensslSync(["pkey", "-noout", "-text"], { input: pem })).toMatch(/ED25519 Private-Key/);
     } finally {
       dir.remove();
     }
@@ -21,12 +21,12 @@ describe("PEM", () => {
   });
 
   it("decodes what openssl writes, several certificates, with text around them", () => {
-    const certificate = opensslOk(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=pem", "-days", "1"]);
+    const certificate = mustOpensslSync(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=pem", "-days", "1"]);
     const text = `subject=CN=pem\n${certificate}\nsome note\n${certificate.replace(/\n/g, "\r\n")}`;
     const certificates = decodeCertificatesPem(text);
     expect(certificates).toHaveLength(2);
     expect(Buffer.from(certificates[0]!).equals(Buffer.from(certificates[1]!))).toBe(true);
-    expect(opensslOk(["x509", "-inform", "DER", "-noout", "-subject"], certificates[0]!)).toBe("subject=CN = pem\n");
+    expect(mustOpensslSync(["x509", "-inform", "DER", "-noout", "-subject"], { input: certificates[0]! })).toBe("subject=CN = pem\n");
     expect(encodeCertificatesPem(certificates)).toBe(certificate.repeat(2));
   });
 

@@ -15,9 +15,10 @@ import type { CertificateAuthority } from "../../src/ca/authority.js";
 import type { CertificateProfile } from "../../src/config/profile.js";
 import { CmpError } from "../../src/asn1/pki_failure_info.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
-import { openssl, opensslOk, tempDir, x509Extension } from "./openssl_cli.js";
+import { makeTempDirSync, mustOpensslSync, opensslSync } from "../support/openssl.js";
+import { x509Extension } from "./openssl_cli.js";
 
-const dir = tempDir("ca-builder");
+const dir = makeTempDirSync("jellyfish-ca-builder-");
 afterAll(() => dir.remove());
 
 const NOW = new Date("2026-05-01T12:00:00.250Z");
@@ -58,12 +59,12 @@ interface DeviceKey {
 
 function opensslDeviceKey(name: string, genpkey: string[]): DeviceKey {
   const keyFile = dir.file(`${name}.key.pem`);
-  opensslOk(["genpkey", ...genpkey, "-out", keyFile]);
+  mustOpensslSync(["genpkey", ...genpkey, "-out", keyFile]);
   const spkiFile = dir.file(`${name}.spki.der`);
-  opensslOk(["pkey", "-in", keyFile, "-pubout", "-outform", "DER", "-out", spkiFile]);
+  mustOpensslSync(["pkey", "-in", keyFile, "-pubout", "-outform", "DER", "-out", spkiFile]);
   // A throwaway self-signed certificate: openssl puts its own method (1) SKI in it.
-  const selfSigned = opensslOk(["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=ski", "-days", "1"]);
-  const ski = extension(opensslOk(["x509", "-noout", "-text"], selfSigned), "Subject Key Identifier")!.value;
+  const selfSigned = mustOpensslSync(["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=ski", "-days", "1"]);
+  const ski = extension(mustOpensslSync(["x509", "-noout", "-text"], { input: selfSigned }), "Subject Key Identifier")!.value;
   return { name, keyFile, spki: new Uint8Array(dir.read(`${name}.spki.der`)), opensslSki: ski };
 }
 
@@ -95,7 +96,7 @@ describe.each(["P-256", "P-384", "RSA-2048", "Ed25519"] as const)("CA key %s", (
   beforeAll(async () => {
     ca = await makeCa(caKind);
     caFile = dir.write(`ca-${caKind}.pem`, encodePem("CERTIFICATE", ca.certificate));
-    caText = opensslOk(["x509", "-in", caFile, "-noout", "-text"]);
+    caText = mustOpensslSync(["x509", "-in", caFile, "-noout", "-text"]);
   });
 
   for (const deviceIndex of [0, 1]) {
@@ -111,11 +112,11 @@ describe.each(["P-256", "P-384", "RSA-2048", "Ed25519"] as const)("CA key %s", (
       });
       const eeFile = dir.write(`ee-${caKind}-${device.name}.pem`, encodePem("CERTIFICATE", issued.der));
 
-      const verify = openssl(["verify", "-attime", epoch(NOW, 60), "-CAfile", caFile, eeFile]);
+      const verify = opensslSync(["verify", "-attime", epoch(NOW, 60), "-CAfile", caFile, eeFile]);
       expect(verify.stderr).toBe("");
       expect(verify.stdout.trim()).toBe(`${eeFile}: OK`);
 
-      const text = opensslOk(["x509", "-in", eeFile, "-noout", "-text"]);
+      const text = mustOpensslSync(["x509", "-in", eeFile, "-noout", "-text"]);
       expect(text).toMatch(/Version: 3 \(0x2\)/);
       expect(extension(text, "Key Usage")).toEqual({ critical: true, value: "Digital Signature, Key Encipherment" });
       expect(extension(text, "Basic Constraints")).toEqual({ critical: true, value: "CA:FALSE" });
@@ -131,13 +132,13 @@ describe.each(["P-256", "P-384", "RSA-2048", "Ed25519"] as const)("CA key %s", (
         value: "DNS:device-1.example, IP Address:192.0.2.7, email:ops@example.com",
       });
 
-      expect(opensslOk(["x509", "-in", eeFile, "-noout", "-subject", "-nameopt", "RFC2253"]).trim()).toBe("subject=CN=device-1,O=Acme");
+      expect(mustOpensslSync(["x509", "-in", eeFile, "-noout", "-subject", "-nameopt", "RFC2253"]).trim()).toBe("subject=CN=device-1,O=Acme");
       expect(hex(tbsField(issued.der, SPKI))).toBe(hex(device.spki));
       expect(hex(tbsField(issued.der, ISSUER))).toBe(hex(tbsField(ca.certificate, SUBJECT)));
 
-      const serial = opensslOk(["x509", "-in", eeFile, "-noout", "-serial"]).trim();
+      const serial = mustOpensslSync(["x509", "-in", eeFile, "-noout", "-serial"]).trim();
       expect(serial).toBe(`serial=${issued.serialNumber.toUpperCase()}`);
-      const dates = opensslOk(["x509", "-in", eeFile, "-noout", "-startdate", "-enddate"]);
+      const dates = mustOpensslSync(["x509", "-in", eeFile, "-noout", "-startdate", "-enddate"]);
       expect(dates).toContain("notBefore=May  1 11:55:00 2026 GMT");
       expect(dates).toContain("notAfter=May 31 12:00:00 2026 GMT");
       expect(issued.notBefore.toISOString()).toBe("2026-05-01T11:55:00.000Z");
@@ -179,7 +180,7 @@ describe("issueCertificate", () => {
   it("ends the validity at the CA's notAfter when the profile asks for more", async () => {
     const shortCa = await makeCa("P-256", 86400);
     const caFile = dir.write("short-ca.pem", encodePem("CERTIFICATE", shortCa.certificate));
-    const caEnd = opensslOk(["x509", "-in", caFile, "-noout", "-enddate"]).trim();
+    const caEnd = mustOpensslSync(["x509", "-in", caFile, "-noout", "-enddate"]).trim();
     const issued = await issueCertificate({
       ca: shortCa,
       subject: parseDistinguishedName("CN=long"),
@@ -188,9 +189,9 @@ describe("issueCertificate", () => {
       now: NOW,
     });
     const eeFile = dir.write("clamped.pem", encodePem("CERTIFICATE", issued.der));
-    expect(opensslOk(["x509", "-in", eeFile, "-noout", "-enddate"]).trim()).toBe(caEnd);
+    expect(mustOpensslSync(["x509", "-in", eeFile, "-noout", "-enddate"]).trim()).toBe(caEnd);
     expect(issued.notAfter.toISOString()).toBe("2026-05-02T12:00:00.000Z");
-    expect(opensslOk(["verify", "-attime", epoch(NOW), "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
+    expect(mustOpensslSync(["verify", "-attime", epoch(NOW), "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
   });
 
   it("refuses to issue from an expired CA", async () => {
@@ -215,18 +216,18 @@ describe("issueCertificate", () => {
       profile: { ...profile, validitySeconds: 2 * 86400, backdateSeconds: 0 },
       now,
     });
-    const parsed = opensslOk(["asn1parse", "-inform", "DER"], issued.der);
+    const parsed = mustOpensslSync(["asn1parse", "-inform", "DER"], { input: issued.der });
     expect(parsed).toMatch(/UTCTIME\s+:491231000000Z/);
     expect(parsed).toMatch(/GENERALIZEDTIME\s+:20500102000000Z/);
     const caFile = dir.write("long-ca.pem", encodePem("CERTIFICATE", longCa.certificate));
     const eeFile = dir.write("y2050.pem", encodePem("CERTIFICATE", issued.der));
     const attime = String(Date.parse("2050-01-01T12:00:00Z") / 1000);
-    expect(opensslOk(["verify", "-attime", attime, "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
+    expect(mustOpensslSync(["verify", "-attime", attime, "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
   });
 
   it("marks subjectAltName critical when the subject is empty (RFC 5280 §4.2.1.6)", async () => {
     const issued = await issueCertificate({ ca, subject: new Name([]), subjectPublicKeyInfo: devices[0]!.spki, subjectAltName: san(), profile, now: NOW });
-    const text = opensslOk(["x509", "-inform", "DER", "-noout", "-text"], issued.der);
+    const text = mustOpensslSync(["x509", "-inform", "DER", "-noout", "-text"], { input: issued.der });
     expect(extension(text, "Subject Alternative Name")?.critical).toBe(true);
     expect(hex(tbsField(issued.der, SUBJECT))).toBe("3000");
   });
@@ -239,7 +240,7 @@ describe("issueCertificate", () => {
       profile: { ...profile, keyUsage: [], extendedKeyUsage: [] },
       now: NOW,
     });
-    const text = opensslOk(["x509", "-inform", "DER", "-noout", "-text"], issued.der);
+    const text = mustOpensslSync(["x509", "-inform", "DER", "-noout", "-text"], { input: issued.der });
     expect(extension(text, "Key Usage")).toBeUndefined();
     expect(extension(text, "Extended Key Usage")).toBeUndefined();
     expect(extension(text, "Subject Alternative Name")).toBeUndefined();
@@ -258,7 +259,7 @@ describe("issueCertificate", () => {
 describe("issueCertificate with a CA certificate made elsewhere", () => {
   it("uses a CA made by openssl, and computes the AKI from its key when it has no SKI", async () => {
     const keyFile = dir.file("openssl-ca.key.pem");
-    opensslOk(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", keyFile]);
+    mustOpensslSync(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", keyFile]);
     const config = dir.write(
       "noski.cnf",
       [
@@ -277,11 +278,11 @@ describe("issueCertificate with a CA certificate made elsewhere", () => {
       ].join("\n"),
     );
     const caFile = dir.file("openssl-ca.pem");
-    opensslOk(["req", "-x509", "-new", "-key", keyFile, "-config", config, "-subj", "/C=DE/O=Acme Corp/CN=Acme CA", "-days", "30", "-out", caFile]);
-    expect(extension(opensslOk(["x509", "-in", caFile, "-noout", "-text"]), "Subject Key Identifier")).toBeUndefined();
-    opensslOk(["x509", "-in", caFile, "-outform", "DER", "-out", dir.file("openssl-ca.der")]);
+    mustOpensslSync(["req", "-x509", "-new", "-key", keyFile, "-config", config, "-subj", "/C=DE/O=Acme Corp/CN=Acme CA", "-days", "30", "-out", caFile]);
+    expect(extension(mustOpensslSync(["x509", "-in", caFile, "-noout", "-text"]), "Subject Key Identifier")).toBeUndefined();
+    mustOpensslSync(["x509", "-in", caFile, "-outform", "DER", "-out", dir.file("openssl-ca.der")]);
     const caDer = new Uint8Array(dir.read("openssl-ca.der"));
-    const signer = await LocalSigner.fromPkcs8(dir.read("openssl-ca.key.pem").toString("utf8"));
+    const signer = await LocalSigner.fromPkcs8(dir.readText("openssl-ca.key.pem"));
     const ca = { signer, certificate: caDer, chain: [caDer] };
 
     const issued = await issueCertificate({
@@ -292,14 +293,14 @@ describe("issueCertificate with a CA certificate made elsewhere", () => {
       now: new Date(),
     });
     const eeFile = dir.write("ee-openssl-ca.pem", encodePem("CERTIFICATE", issued.der));
-    expect(opensslOk(["verify", "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
+    expect(mustOpensslSync(["verify", "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
     // Method (1) over the CA key, computed here independently.
     const spki = readChildren(caDer, readChildren(caDer, readElement(caDer, 0))[0]!)[6]!;
     const bitString = readChildren(caDer, spki)[1]!;
     const expected = createHash("sha1").update(caDer.subarray(bitString.contentStart + 1, bitString.end)).digest();
-    const text = opensslOk(["x509", "-in", eeFile, "-noout", "-text"]);
+    const text = mustOpensslSync(["x509", "-in", eeFile, "-noout", "-text"]);
     expect(extension(text, "Authority Key Identifier")?.value).toBe(colonHex(expected));
-    expect(opensslOk(["x509", "-in", eeFile, "-noout", "-issuer", "-nameopt", "RFC2253"]).trim()).toBe("issuer=CN=Acme CA,O=Acme Corp,C=DE");
+    expect(mustOpensslSync(["x509", "-in", eeFile, "-noout", "-issuer", "-nameopt", "RFC2253"]).trim()).toBe("issuer=CN=Acme CA,O=Acme Corp,C=DE");
   });
 
   it("copies the CA's subject byte for byte, even where re-encoding it would differ", async () => {
@@ -325,7 +326,7 @@ describe("issueCertificate with a CA certificate made elsewhere", () => {
     expect(hex(tbsField(issued.der, ISSUER))).toBe(hex(name));
     const caFile = dir.write("odd-ca.pem", encodePem("CERTIFICATE", caDer));
     const eeFile = dir.write("odd-ee.pem", encodePem("CERTIFICATE", issued.der));
-    expect(opensslOk(["verify", "-attime", epoch(NOW), "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
+    expect(mustOpensslSync(["verify", "-attime", epoch(NOW), "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
   });
 
   it("refuses a CA certificate whose key is not the signer's, or that is not a CA", async () => {
@@ -335,11 +336,11 @@ describe("issueCertificate with a CA certificate made elsewhere", () => {
     await expect(issueCertificate({ ...request, ca: { ...ca, signer: otherSigner } })).rejects.toThrow(/not the signer's key/);
 
     const keyFile = dir.file("leaf.key.pem");
-    opensslOk(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyFile]);
+    mustOpensslSync(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyFile]);
     const leafFile = dir.file("leaf.der");
-    opensslOk(["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=leaf", "-addext", "basicConstraints=critical,CA:FALSE", "-days", "1", "-outform", "DER", "-out", leafFile]);
+    mustOpensslSync(["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=leaf", "-addext", "basicConstraints=critical,CA:FALSE", "-days", "1", "-outform", "DER", "-out", leafFile]);
     const leafDer = new Uint8Array(dir.read("leaf.der"));
-    const leafSigner = await LocalSigner.fromPkcs8(dir.read("leaf.key.pem").toString("utf8"));
+    const leafSigner = await LocalSigner.fromPkcs8(dir.readText("leaf.key.pem"));
     await expect(issueCertificate({ ...request, ca: { signer: leafSigner, certificate: leafDer, chain: [leafDer] } })).rejects.toThrow(/cA TRUE/);
   });
 });

@@ -3,19 +3,19 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { encodeName, formatDistinguishedName, isEmptyName, parseDistinguishedName } from "../../src/ca/distinguished_name.js";
 import { readChildren, readElement } from "../../src/asn1/der.js";
-import { opensslOk, tempDir } from "./openssl_cli.js";
+import { makeTempDirSync, mustOpensslSync } from "../support/openssl.js";
 
-const dir = tempDir("dn");
+const dir = makeTempDirSync("jellyfish-dn-");
 afterAll(() => dir.remove());
 const keyFile = dir.file("key.pem");
-opensslOk(["genpkey", "-algorithm", "ED25519", "-out", keyFile]);
+mustOpensslSync(["genpkey", "-algorithm", "ED25519", "-out", keyFile]);
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /** The subject DER openssl itself encodes for an `-subj` string. */
 function opensslSubject(subj: string, multivalue = false): Uint8Array {
   const out = dir.file("subject.der");
-  opensslOk(["req", "-new", "-x509", "-key", keyFile, "-subj", subj, ...(multivalue ? ["-multivalue-rdn"] : []), "-days", "1", "-outform", "DER", "-out", out]);
+  mustOpensslSync(["req", "-new", "-x509", "-key", keyFile, "-subj", subj, ...(multivalue ? ["-multivalue-rdn"] : []), "-days", "1", "-outform", "DER", "-out", out]);
   const der = new Uint8Array(dir.read("subject.der"));
   const fields = readChildren(der, readChildren(der, readElement(der, 0))[0]!);
   const subject = fields[5]!;
@@ -91,8 +91,8 @@ describe("formatDistinguishedName", () => {
     const der = opensslSubject(subj);
     const fromOpenssl = AsnConvert.parse(der, Name);
     const cert = dir.file("fmt.der");
-    opensslOk(["req", "-new", "-x509", "-key", keyFile, "-subj", subj, "-days", "1", "-outform", "DER", "-out", cert]);
-    const expected = opensslOk(["x509", "-inform", "DER", "-in", cert, "-noout", "-subject", "-nameopt", "RFC2253"]).trim().replace(/^subject=/, "");
+    mustOpensslSync(["req", "-new", "-x509", "-key", keyFile, "-subj", subj, "-days", "1", "-outform", "DER", "-out", cert]);
+    const expected = mustOpensslSync(["x509", "-inform", "DER", "-in", cert, "-noout", "-subject", "-nameopt", "RFC2253"]).trim().replace(/^subject=/, "");
     expect(formatDistinguishedName(fromOpenssl)).toBe(expected);
   });
 

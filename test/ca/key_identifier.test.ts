@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { keyIdentifier, subjectPublicKeyOf } from "../../src/ca/key_identifier.js";
-import { opensslOk, tempDir, x509Extension } from "./openssl_cli.js";
+import { makeTempDirSync, mustOpensslSync } from "../support/openssl.js";
+import { x509Extension } from "./openssl_cli.js";
 
-const dir = tempDir("key-identifier");
+const dir = makeTempDirSync("jellyfish-key-identifier-");
 afterAll(() => dir.remove());
 
 describe("keyIdentifier", () => {
@@ -12,10 +13,10 @@ describe("keyIdentifier", () => {
     ["Ed25519", ["-algorithm", "ED25519"]],
   ])("matches the SKI openssl computes for a %s key (RFC 5280 §4.2.1.2 method 1)", async (_name, genpkey) => {
     const keyFile = dir.file(`${_name}.pem`);
-    opensslOk(["genpkey", ...genpkey, "-out", keyFile]);
-    opensslOk(["pkey", "-in", keyFile, "-pubout", "-outform", "DER", "-out", dir.file(`${_name}.spki`)]);
-    const certificate = opensslOk(["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=ski", "-days", "1"]);
-    const expected = x509Extension(opensslOk(["x509", "-noout", "-text"], certificate), "Subject Key Identifier")!.value;
+    mustOpensslSync(["genpkey", ...genpkey, "-out", keyFile]);
+    mustOpensslSync(["pkey", "-in", keyFile, "-pubout", "-outform", "DER", "-out", dir.file(`${_name}.spki`)]);
+    const certificate = mustOpensslSync(["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=ski", "-days", "1"]);
+    const expected = x509Extension(mustOpensslSync(["x509", "-noout", "-text"], { input: certificate }), "Subject Key Identifier")!.value;
     const id = await keyIdentifier(new Uint8Array(dir.read(`${_name}.spki`)));
     expect(Buffer.from(id).toString("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:")).toBe(expected);
   });

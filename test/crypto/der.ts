@@ -1,74 +1,23 @@
 /**
- * A tiny DER walker and builder for tests, so that vectors are taken apart
- * and put together independently of the schemas under test.
+ * Byte helpers for test vectors. Walking and building DER is done with
+ * src/asn1/der.ts (readElement, readChildren, encodeTlv, concatBytes), which
+ * works on raw TLVs and is independent of the schemas under test; this file
+ * adds only what that module lacks.
+ *
+ * Plain JS (no Buffer, no node: modules), so the helpers also run inside workerd.
  */
-export interface Tlv {
-  tag: number;
-  /** Offset of the tag byte. */
-  start: number;
-  /** Offset of the first content byte. */
-  contentStart: number;
-  /** Offset just past the content. */
-  end: number;
+import type { DerElement } from "../../src/asn1/der.js";
+
+/** The whole encoding (tag, length and contents) of `element`, copied out of `der`. */
+export function bytesOf(der: Uint8Array, element: DerElement): Uint8Array {
+  return der.slice(element.start, element.end);
 }
 
-export function readTlv(der: Uint8Array, offset = 0): Tlv {
-  const tag = der[offset]!;
-  let pos = offset + 1;
-  let length = der[pos++]!;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + der[pos++]!;
-  }
-  if (pos + length > der.length) throw new Error("truncated DER");
-  return { tag, start: offset, contentStart: pos, end: pos + length };
+/** The contents octets of `element`, copied out of `der`. */
+export function contentOf(der: Uint8Array, element: DerElement): Uint8Array {
+  return der.slice(element.contentStart, element.end);
 }
 
-/** The elements inside a constructed TLV. */
-export function children(der: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  let pos = parent.contentStart;
-  while (pos < parent.end) {
-    const child = readTlv(der, pos);
-    out.push(child);
-    pos = child.end;
-  }
-  return out;
-}
-
-export function bytesOf(der: Uint8Array, tlv: Tlv): Uint8Array {
-  return der.slice(tlv.start, tlv.end);
-}
-
-export function contentOf(der: Uint8Array, tlv: Tlv): Uint8Array {
-  return der.slice(tlv.contentStart, tlv.end);
-}
-
-export function encodeTlv(tag: number, content: Uint8Array): Uint8Array {
-  let header: number[];
-  const n = content.length;
-  if (n < 0x80) header = [tag, n];
-  else if (n < 0x100) header = [tag, 0x81, n];
-  else if (n < 0x10000) header = [tag, 0x82, n >> 8, n & 0xff];
-  else header = [tag, 0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  const out = new Uint8Array(header.length + n);
-  out.set(header, 0);
-  out.set(content, header.length);
-  return out;
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-// Plain JS (no Buffer), so the helpers also run inside workerd.
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

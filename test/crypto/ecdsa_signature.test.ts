@@ -2,7 +2,8 @@ import { generateKeyPairSync, randomBytes, sign, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CmpError } from "../../src/asn1/pki_failure_info.js";
 import { ecdsaDerToRaw, ecdsaRawToDer } from "../../src/crypto/ecdsa_signature.js";
-import { concat, encodeTlv, fromHex, hex } from "./der.js";
+import { concatBytes, encodeTlv } from "../../src/asn1/der.js";
+import { fromHex, hex } from "./der.js";
 
 const CURVES = [
   { curve: "prime256v1", width: 32 },
@@ -16,9 +17,9 @@ function expectedDer(r: Uint8Array, s: Uint8Array): Uint8Array {
     let i = 0;
     while (i < v.length - 1 && v[i] === 0) i++;
     const m = v.slice(i);
-    return encodeTlv(0x02, m[0]! >= 0x80 ? concat(Uint8Array.of(0), m) : m);
+    return encodeTlv(0x02, [m[0]! >= 0x80 ? concatBytes([Uint8Array.of(0), m]) : m]);
   };
-  return encodeTlv(0x30, concat(int(r), int(s)));
+  return encodeTlv(0x30, [int(r), int(s)]);
 }
 
 function expectMalformed(der: Uint8Array, width = 32): void {
@@ -55,11 +56,11 @@ describe("ecdsaRawToDer / ecdsaDerToRaw", () => {
   it("adds a zero byte when the high bit is set and strips it again", () => {
     const r = new Uint8Array(32).fill(0x80);
     const s = new Uint8Array(32).fill(0xff);
-    const der = ecdsaRawToDer(concat(r, s));
+    const der = ecdsaRawToDer(concatBytes([r, s]));
     expect(hex(der)).toBe(hex(expectedDer(r, s)));
     expect(der[3]).toBe(33); // r INTEGER length: 00 + 32 bytes
     expect(der[4]).toBe(0);
-    expect(hex(ecdsaDerToRaw(der, 32))).toBe(hex(concat(r, s)));
+    expect(hex(ecdsaDerToRaw(der, 32))).toBe(hex(concatBytes([r, s])));
   });
 
   it("encodes short r and s minimally and pads them back to the field width", () => {
@@ -68,9 +69,9 @@ describe("ecdsaRawToDer / ecdsaDerToRaw", () => {
     const s = new Uint8Array(32);
     s.set([0x00, 0x00, 0x7f, 0x01], 0);
     s[31] = 9;
-    const der = ecdsaRawToDer(concat(r, s));
+    const der = ecdsaRawToDer(concatBytes([r, s]));
     expect(hex(der.subarray(0, 7))).toBe(hex(fromHex("3023 020101 021e")));
-    expect(hex(ecdsaDerToRaw(der, 32))).toBe(hex(concat(r, s)));
+    expect(hex(ecdsaDerToRaw(der, 32))).toBe(hex(concatBytes([r, s])));
   });
 
   it("uses a long-form length for P-521 signatures over 127 bytes", () => {
@@ -78,12 +79,12 @@ describe("ecdsaRawToDer / ecdsaDerToRaw", () => {
     r[0] = 0x01; // P-521 values have at most 521 bits: the first byte is 0 or 1
     r.fill(0xa5, 1);
     const s = new Uint8Array(66).fill(0x01);
-    const der = ecdsaRawToDer(concat(r, s));
+    const der = ecdsaRawToDer(concatBytes([r, s]));
     expect(der[0]).toBe(0x30);
     expect(der[1]).toBe(0x81);
     expect(der[2]).toBe(der.length - 3);
     expect(hex(der)).toBe(hex(expectedDer(r, s)));
-    expect(hex(ecdsaDerToRaw(der, 66))).toBe(hex(concat(r, s)));
+    expect(hex(ecdsaDerToRaw(der, 66))).toBe(hex(concatBytes([r, s])));
   });
 
   it("verifies a P-521 DER signature from node:crypto after conversion with WebCrypto", async () => {
@@ -118,6 +119,6 @@ describe("ecdsaRawToDer / ecdsaDerToRaw", () => {
     expectMalformed(new Uint8Array(0));
     expectMalformed(fromHex("30"));
     // 33-byte r that is not just a sign byte: too big for P-256.
-    expectMalformed(expectedDer(concat(Uint8Array.of(1), new Uint8Array(32).fill(1)), Uint8Array.of(1)));
+    expectMalformed(expectedDer(concatBytes([Uint8Array.of(1), new Uint8Array(32).fill(1)]), Uint8Array.of(1)));
   });
 });

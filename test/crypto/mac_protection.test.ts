@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CmpError, type FailInfoName } from "../../src/asn1/pki_failure_info.js";
 import { OID } from "../../src/crypto/algorithms.js";
 import { isMacProtection, prepareMac } from "../../src/crypto/mac_protection.js";
-import { concat, encodeTlv, fromHex, hex } from "./der.js";
-import { opensslPbmExchange, splitPkiMessage, tempDir } from "./openssl.js";
+import { encodeTlv } from "../../src/asn1/der.js";
+import { fromHex, hex } from "./der.js";
+import { makeTempDirSync } from "../support/openssl.js";
+import { opensslPbmExchange, splitPkiMessage } from "./openssl.js";
 import { pbmac1AlgorithmIdentifierDer } from "./pbmac1_vectors.js";
 
 const MAX = 100_000;
@@ -18,7 +20,7 @@ function protectedPart(message: Uint8Array): { alg: AlgorithmIdentifier; data: U
   const parts = splitPkiMessage(message);
   return {
     alg: AsnConvert.parse(parts.protectionAlg, AlgorithmIdentifier),
-    data: encodeTlv(0x30, concat(parts.header, parts.body)),
+    data: encodeTlv(0x30, [parts.header, parts.body]),
     protection: parts.protection,
     header: parts.header,
     body: parts.body,
@@ -32,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<{ failInfo: readonly FailIn
 }
 
 describe("prepareMac with PBM messages made by openssl cmp", () => {
-  const dir = tempDir();
+  const dir = makeTempDirSync("jellyfish-crypto-");
   // [openssl -digest, openssl -mac, expected owf OID, expected mac OID]
   const combos = [
     ["sha256", "hmac-sha1", OID.sha256, OID.hmacSha1], // the client's defaults
@@ -72,7 +74,7 @@ describe("prepareMac with PBM messages made by openssl cmp", () => {
       const key = await prepareMac(ir.alg, secret, MAX);
       const body = ir.body.slice();
       body[body.length - 1]! ^= 1;
-      expect(await key.verify(encodeTlv(0x30, concat(ir.header, body)), ir.protection)).toBe(false);
+      expect(await key.verify(encodeTlv(0x30, [ir.header, body]), ir.protection)).toBe(false);
     });
 
     it(`verifies the mock server's PBM-protected ip for -digest ${digest}`, async () => {

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { CmpError, type FailInfoName } from "../../src/asn1/pki_failure_info.js";
 import { computeMac, verifyMac } from "../../src/crypto/hmac.js";
 import { decodePbmac1Params, derivePbmac1Key, planPbmac1 } from "../../src/crypto/pbmac1.js";
-import { concat, encodeTlv, fromHex, hex } from "./der.js";
+import { encodeTlv } from "../../src/asn1/der.js";
+import { fromHex, hex } from "./der.js";
 import { NODE_HASH_OF, OID_DER, pbmac1AlgorithmIdentifierDer, type Pbmac1Vector } from "./pbmac1_vectors.js";
 
 const MAX = 100_000;
@@ -98,13 +99,13 @@ describe("PBMAC1 refusals", () => {
   });
 
   it("refuses a key derivation function other than PBKDF2 with badAlg", () => {
-    const notPbkdf2 = encodeTlv(0x30, concat(encodeTlv(0x30, OID_DER.sha256), encodeTlv(0x30, OID_DER.hmacWithSHA256)));
+    const notPbkdf2 = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.sha256]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
     expect(() => decodePbmac1Params(notPbkdf2.slice().buffer)).toThrow(/only PBKDF2/);
   });
 
   it("answers missing or undecodable parameters with badDataFormat", () => {
-    const kdfWithoutParams = encodeTlv(0x30, concat(encodeTlv(0x30, OID_DER.pbkdf2), encodeTlv(0x30, OID_DER.hmacWithSHA256)));
-    const kdfWithGarbage = encodeTlv(0x30, concat(encodeTlv(0x30, concat(OID_DER.pbkdf2, fromHex("020101"))), encodeTlv(0x30, OID_DER.hmacWithSHA256)));
+    const kdfWithoutParams = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbkdf2]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
+    const kdfWithGarbage = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbkdf2, fromHex("020101")]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
     for (const p of [undefined, null, fromHex("0500").buffer, fromHex("3000").buffer, kdfWithoutParams.buffer, kdfWithGarbage.buffer]) {
       try {
         decodePbmac1Params(p as ArrayBuffer | null | undefined);

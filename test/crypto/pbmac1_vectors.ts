@@ -1,4 +1,5 @@
-import { concat, encodeTlv, fromHex } from "./der.js";
+import { encodeTlv } from "../../src/asn1/der.js";
+import { fromHex } from "./der.js";
 
 /**
  * PBMAC1 AlgorithmIdentifiers built byte by byte from RFC 8018 Appendix A.2
@@ -39,35 +40,35 @@ export function derInteger(value: number): Uint8Array {
     v = Math.floor(v / 256);
   } while (v > 0);
   if (bytes[0]! & 0x80) bytes.unshift(0);
-  return encodeTlv(0x02, Uint8Array.from(bytes));
+  return encodeTlv(0x02, [Uint8Array.from(bytes)]);
 }
 
 function hmacAlgId(name: HmacName, nullParams: boolean): Uint8Array {
-  return encodeTlv(0x30, nullParams ? concat(OID_DER[name], fromHex("0500")) : OID_DER[name]);
+  return encodeTlv(0x30, nullParams ? [OID_DER[name], fromHex("0500")] : [OID_DER[name]]);
 }
 
 /** DER of PBKDF2-params. */
 export function pbkdf2ParamsDer(v: Pbmac1Vector): Uint8Array {
-  const salt = v.otherSourceSalt ? encodeTlv(0x30, OID_DER.sha256) : encodeTlv(0x04, v.salt);
+  const salt = v.otherSourceSalt ? encodeTlv(0x30, [OID_DER.sha256]) : encodeTlv(0x04, [v.salt]);
   return encodeTlv(
     0x30,
-    concat(
+    [
       salt,
       derInteger(v.iterationCount),
       v.keyLength === undefined ? new Uint8Array(0) : derInteger(v.keyLength),
       v.prf === undefined ? new Uint8Array(0) : hmacAlgId(v.prf, v.nullParams ?? true),
-    ),
+    ],
   );
 }
 
 /** DER of PBMAC1-params. */
 export function pbmac1ParamsDer(v: Pbmac1Vector): Uint8Array {
-  return encodeTlv(0x30, concat(encodeTlv(0x30, concat(OID_DER.pbkdf2, pbkdf2ParamsDer(v))), hmacAlgId(v.mac, v.nullParams ?? true)));
+  return encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbkdf2, pbkdf2ParamsDer(v)]), hmacAlgId(v.mac, v.nullParams ?? true)]);
 }
 
 /** DER of the whole protectionAlg AlgorithmIdentifier. */
 export function pbmac1AlgorithmIdentifierDer(v: Pbmac1Vector): Uint8Array {
-  return encodeTlv(0x30, concat(OID_DER.pbmac1, pbmac1ParamsDer(v)));
+  return encodeTlv(0x30, [OID_DER.pbmac1, pbmac1ParamsDer(v)]);
 }
 
 export const NODE_HASH_OF: Record<HmacName, string> = {

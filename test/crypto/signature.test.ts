@@ -7,8 +7,9 @@ import { CmpError, type FailInfoName } from "../../src/asn1/pki_failure_info.js"
 import { OID } from "../../src/crypto/algorithms.js";
 import { ecdsaRawToDer } from "../../src/crypto/ecdsa_signature.js";
 import { verifySignature } from "../../src/crypto/signature.js";
-import { bytesOf, children, contentOf, readTlv } from "./der.js";
-import { openssl, tempDir } from "./openssl.js";
+import { readChildren, readElement } from "../../src/asn1/der.js";
+import { bytesOf, contentOf } from "./der.js";
+import { makeTempDirSync, mustOpensslSync } from "../support/openssl.js";
 
 interface Vector {
   spki: Uint8Array;
@@ -19,8 +20,8 @@ interface Vector {
 
 /** Cut a PKCS #10 CertificationRequest into what a verifier needs (RFC 2986 §4). */
 function csrVector(der: Uint8Array): Vector {
-  const [info, sigAlg, sig] = children(der, readTlv(der));
-  const spki = children(der, info!)[2]!;
+  const [info, sigAlg, sig] = readChildren(der, readElement(der, 0));
+  const spki = readChildren(der, info!)[2]!;
   return {
     spki: bytesOf(der, spki),
     algorithm: AsnConvert.parse(bytesOf(der, sigAlg!), AlgorithmIdentifier),
@@ -41,7 +42,7 @@ async function failure(p: Promise<unknown>): Promise<{ failInfo: readonly FailIn
   throw new Error(`expected a CmpError, got ${String(e)}`);
 }
 
-const dir = tempDir();
+const dir = makeTempDirSync("jellyfish-crypto-");
 const keys = {
   rsa: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
   rsapss: ["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"],
@@ -56,12 +57,14 @@ type KeyName = keyof typeof keys;
 /** A CSR signed by `openssl req` with the given key and signing options. */
 function opensslCsr(key: KeyName, options: string[]): Vector {
   const out = `csr-${key}-${options.join("_").replace(/[^a-z0-9]/gi, "")}.der`;
-  openssl(["req", "-new", "-key", `${key}.pem`, "-subj", "/CN=jellyfish test", "-outform", "DER", "-out", out, ...options], dir.path);
+  mustOpensslSync(["req", "-new", "-key", `${key}.pem`, "-subj", "/CN=jellyfish test", "-outform", "DER", "-out", out, ...options], { cwd: dir.path });
   return csrVector(dir.read(out));
 }
 
 function spkiOf(key: KeyName): Uint8Array {
-  return new Uint8Array(openssl(["pkey", "-in", `${key}.pem`, "-pubout", "-outform", "DER"], dir.path));
+  const out = `${key}.spki.der`;
+  mustOpensslSync(["pkey", "-in", `${key}.pem`, "-pubout", "-outform", "DER", "-out", out], { cwd: dir.path });
+  return dir.read(out);
 }
 
 const pss = (hash: string, saltLength: number) =>
@@ -77,7 +80,7 @@ const pss = (hash: string, saltLength: number) =>
   });
 
 beforeAll(() => {
-  for (const [name, args] of Object.entries(keys)) openssl(["genpkey", ...args, "-out", `${name}.pem`], dir.path);
+  for (const [name, args] of Object.entries(keys)) mustOpensslSync(["genpkey", ...args, "-out", `${name}.pem`], { cwd: dir.path });
 });
 afterAll(() => dir.remove());
 
@@ -110,16 +113,16 @@ describe("verifySignature with signatures made by openssl", () => {
   it("verifies `openssl dgst` and `openssl pkeyutl -rawin` signatures over larger data", async () => {
     const data = new Uint8Array(randomBytes(10_000));
     dir.write("data.bin", data);
-    openssl(["dgst", "-sha384", "-sign", "p384.pem", "-out", "p384.sig", "data.bin"], dir.path);
+    mustOpensslSync(["dgst", "-sha384", "-sign", "p384.pem", "-out", "p384.sig", "data.bin"], { cwd: dir.path });
     const ecdsa = new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA384 });
     expect(await verifySignature(spkiOf("p384"), ecdsa, data, dir.read("p384.sig"))).toBe(true);
 
-    openssl(["dgst", "-sha512", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:64", "-sign", "rsa.pem", "-out", "rsa.sig", "data.bin"], dir.path);
+    mustOpensslSync(["dgst", "-sha512", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:64", "-sign", "rsa.pem", "-out", "rsa.sig", "data.bin"], { cwd: dir.path });
     expect(await verifySignature(spkiOf("rsa"), pss(OID.sha512, 64), data, dir.read("rsa.sig"))).toBe(true);
     // The salt length is part of the algorithm: a different one must not verify.
     expect(await verifySignature(spkiOf("rsa"), pss(OID.sha512, 32), data, dir.read("rsa.sig"))).toBe(false);
 
-    openssl(["pkeyutl", "-sign", "-rawin", "-inkey", "ed25519.pem", "-in", "data.bin", "-out", "ed.sig"], dir.path);
+    mustOpensslSync(["pkeyutl", "-sign", "-rawin", "-inkey", "ed25519.pem", "-in", "data.bin", "-out", "ed.sig"], { cwd: dir.path });
     const ed = new AlgorithmIdentifier({ algorithm: OID.ed25519 });
     expect(await verifySignature(spkiOf("ed25519"), ed, data, dir.read("ed.sig"))).toBe(true);
     expect(await verifySignature(spkiOf("ed25519"), ed, flipLastBit(data), dir.read("ed.sig"))).toBe(false);

@@ -4,9 +4,9 @@ import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { SignerError } from "../../src/kms/signer.js";
 import { encodePem } from "../../src/asn1/pem.js";
-import { openssl, opensslOk, tempDir } from "../ca/openssl_cli.js";
+import { makeTempDirSync, mustOpensslSync, opensslSync } from "../support/openssl.js";
 
-const dir = tempDir("kms-local");
+const dir = makeTempDirSync("jellyfish-kms-local-");
 afterAll(() => dir.remove());
 
 const hex = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("hex");
@@ -28,8 +28,8 @@ function opensslVerifies(kind: string, spki: Uint8Array, data: Uint8Array, signa
     kind === "Ed25519"
       ? ["pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey", pub, "-rawin", "-in", msg, "-sigfile", sig]
       : ["dgst", kind === "P-384" ? "-sha384" : "-sha256", "-keyform", "DER", "-verify", pub, "-signature", sig, msg];
-  const result = openssl(args);
-  return result.status === 0 && /Verified OK|Signature Verified Successfully/.test(result.stdout);
+  const result = opensslSync(args);
+  return result.code === 0 && /Verified OK|Signature Verified Successfully/.test(result.stdout);
 }
 
 describe("LocalSigner from generated keys", () => {
@@ -66,7 +66,7 @@ describe("LocalSigner from generated keys", () => {
 
   it("generates RSA-3072 keys of that size", async () => {
     const { spki } = await generateLocalKey("RSA-3072");
-    const text = opensslOk(["pkey", "-pubin", "-inform", "DER", "-noout", "-text"], spki);
+    const text = mustOpensslSync(["pkey", "-pubin", "-inform", "DER", "-noout", "-text"], { input: spki });
     expect(text).toMatch(/3072 bit/);
   });
 });
@@ -81,10 +81,10 @@ describe("LocalSigner from `openssl genpkey` keys", () => {
   for (const { name, genpkey, algorithm, family } of cases) {
     it(`${name}: public key matches openssl's, signatures verify`, async () => {
       const keyFile = dir.file(`genpkey-${name}.pem`);
-      opensslOk(["genpkey", ...genpkey, "-out", keyFile]);
-      const pem = dir.read(`genpkey-${name}.pem`).toString("utf8");
+      mustOpensslSync(["genpkey", ...genpkey, "-out", keyFile]);
+      const pem = dir.readText(`genpkey-${name}.pem`);
       const spkiFile = dir.file(`genpkey-${name}.spki.der`);
-      opensslOk(["pkey", "-in", keyFile, "-pubout", "-outform", "DER", "-out", spkiFile]);
+      mustOpensslSync(["pkey", "-in", keyFile, "-pubout", "-outform", "DER", "-out", spkiFile]);
       const signer = await LocalSigner.fromPkcs8(pem);
       expect(hex(signer.publicKey)).toBe(hex(dir.read(`genpkey-${name}.spki.der`)));
       expect(algorithmDer(signer)).toBe(algorithm);
@@ -103,16 +103,16 @@ describe("LocalSigner refuses what it cannot serve", () => {
   };
 
   it("P-521 and RSA-1024 keys", async () => {
-    await rejects(opensslOk(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"]), /unsupported EC curve 1\.3\.132\.0\.35/);
-    await rejects(opensslOk(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"]), /RSA key of 1024 bits/);
+    await rejects(mustOpensslSync(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"]), /unsupported EC curve 1\.3\.132\.0\.35/);
+    await rejects(mustOpensslSync(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"]), /RSA key of 1024 bits/);
   });
 
   it("traditional and encrypted PEM, and garbage", async () => {
-    const traditional = opensslOk(["ecparam", "-name", "prime256v1", "-genkey", "-noout"]);
+    const traditional = mustOpensslSync(["ecparam", "-name", "prime256v1", "-genkey", "-noout"]);
     expect(traditional).toContain("BEGIN EC PRIVATE KEY");
     await rejects(traditional, /not PKCS #8; convert it/);
-    const plain = opensslOk(["genpkey", "-algorithm", "ED25519"]);
-    const encrypted = opensslOk(["pkcs8", "-topk8", "-v2", "aes-128-cbc", "-passout", "pass:secret"], plain);
+    const plain = mustOpensslSync(["genpkey", "-algorithm", "ED25519"]);
+    const encrypted = mustOpensslSync(["pkcs8", "-topk8", "-v2", "aes-128-cbc", "-passout", "pass:secret"], { input: plain });
     await rejects(encrypted, /encrypted/);
     await rejects(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00), /not PKCS #8 DER/);
     await rejects("no pem here", /no PRIVATE KEY/);

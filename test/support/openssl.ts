@@ -1,13 +1,16 @@
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * Runs the real `openssl` binary for interop tests: `openssl cmp` as the
- * client, and key, CSR and certificate making. Arguments go as an array
- * (no shell), and every run has a timeout so a hung client fails the test
- * instead of the test run.
+ * Runs the real `openssl` binary for tests: `openssl cmp` as the client in
+ * the interop tests, key, CSR and certificate making, and checking our own
+ * output. Arguments go as an array (no shell), and every run has a timeout
+ * so a hung process fails the test instead of the test run. Each runner
+ * comes as a promise (openssl, mustOpenssl) and, for tests that build their
+ * fixtures synchronously, as a blocking call (opensslSync, mustOpensslSync).
  */
 
 export interface OpensslResult {
@@ -21,20 +24,42 @@ export interface OpensslOptions {
   /** Milliseconds before the process is killed; default 20 000. */
   timeoutMs?: number;
   cwd?: string;
+  /** Written to openssl's standard input, which is then closed. */
+  input?: Uint8Array | string;
 }
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+const MAX_OUTPUT = 16 * 1024 * 1024;
 
 export function openssl(args: readonly string[], options: OpensslOptions = {}): Promise<OpensslResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       "openssl",
       [...args],
-      { timeout: options.timeoutMs ?? 20_000, killSignal: "SIGKILL", cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: "SIGKILL", cwd: options.cwd, maxBuffer: MAX_OUTPUT },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+/** openssl() as a blocking call. */
+export function opensslSync(args: readonly string[], options: OpensslOptions = {}): OpensslResult {
+  const result = spawnSync("openssl", [...args], {
+    input: options.input,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    killSignal: "SIGKILL",
+    cwd: options.cwd,
+    maxBuffer: MAX_OUTPUT,
+  });
+  return {
+    code: result.status ?? -1,
+    stdout: result.stdout?.toString("utf8") ?? "",
+    stderr: result.stderr?.toString("utf8") ?? "",
+  };
 }
 
 /**
@@ -47,7 +72,15 @@ export function opensslCmp(args: readonly string[], options: OpensslOptions = {}
 
 /** Like openssl() but throws with openssl's stderr when it fails. */
 export async function mustOpenssl(args: readonly string[], options: OpensslOptions = {}): Promise<string> {
-  const result = await openssl(args, options);
+  return stdoutOf(args, await openssl(args, options));
+}
+
+/** Like opensslSync() but throws with openssl's stderr when it fails. */
+export function mustOpensslSync(args: readonly string[], options: OpensslOptions = {}): string {
+  return stdoutOf(args, opensslSync(args, options));
+}
+
+function stdoutOf(args: readonly string[], result: OpensslResult): string {
   if (result.code !== 0) throw new Error(`openssl ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
   return result.stdout;
 }
@@ -64,6 +97,33 @@ export interface TempDir {
 export async function makeTempDir(prefix = "jellyfish-test-"): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, file: (name) => join(path, name), remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A temporary folder for tests that set up synchronously; remove() deletes it. */
+export interface TempDirSync {
+  path: string;
+  file(name: string): string;
+  /** Writes `name` in the folder and returns its path. */
+  write(name: string, data: Uint8Array | string): string;
+  read(name: string): Uint8Array;
+  readText(name: string): string;
+  remove(): void;
+}
+
+export function makeTempDirSync(prefix = "jellyfish-test-"): TempDirSync {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  const file = (name: string) => join(path, name);
+  return {
+    path,
+    file,
+    write: (name, data) => {
+      writeFileSync(file(name), data);
+      return file(name);
+    },
+    read: (name) => new Uint8Array(readFileSync(file(name))),
+    readText: (name) => readFileSync(file(name), "utf8"),
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
 }
 
 function keyArgs(kind: KeyKind): string[] {
