@@ -1,3 +1,5 @@
+import type { Store } from "../store/store.js";
+
 /**
  * What the CA remembers of every certificate it issued: enough to confirm,
  * revoke, renew and list it later without re-parsing the DER
@@ -22,7 +24,10 @@ export interface CertificateRecord {
   /** When the certificate was confirmed or rejected (certConf or implicitConfirm). */
   decidedAt?: string;
   revokedAt?: string;
+  /** CRLReason (RFC 5280 §5.3.1). */
   revocationReason?: number;
+  /** The serial of the certificate this one replaced by kur, if any. */
+  supersedes?: string;
 }
 
 /**
@@ -34,4 +39,43 @@ export type CertificateStatus = "issued" | "confirmed" | "rejected" | "revoked";
 
 export function certificateKey(serial: string): string {
   return `cert/${serial}`;
+}
+
+export async function getCertificate(store: Store, serial: string): Promise<CertificateRecord | undefined> {
+  return (await store.get<CertificateRecord>(certificateKey(serial)))?.value;
+}
+
+/** What a revocation found: done now, done before (nothing changed), or no such certificate. */
+export type RevocationOutcome = { outcome: "revoked"; record: CertificateRecord } | { outcome: "alreadyRevoked"; record: CertificateRecord } | { outcome: "unknown" };
+
+/**
+ * Mark a certificate revoked with its time and reason. Compare-and-set, so a
+ * concurrent confirmation cannot overwrite the revocation; a certificate
+ * already revoked keeps its first time and reason.
+ */
+export async function revokeCertificate(store: Store, serial: string, reason: number, now: Date): Promise<RevocationOutcome> {
+  const key = certificateKey(serial);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await store.get<CertificateRecord>(key);
+    if (!entry) return { outcome: "unknown" };
+    if (entry.value.status === "revoked") return { outcome: "alreadyRevoked", record: entry.value };
+    const record: CertificateRecord = { ...entry.value, status: "revoked", revokedAt: now.toISOString(), revocationReason: reason };
+    if (await store.compareAndSet(key, entry.version, record)) return { outcome: "revoked", record };
+  }
+  throw new Error(`certificate ${serial} changed under five revocation attempts in a row`);
+}
+
+/**
+ * Record the requester's decision on an issued certificate. Only an
+ * `issued` certificate changes: a revocation that came first wins.
+ */
+export async function decideCertificate(store: Store, serial: string, status: "confirmed" | "rejected", now: Date): Promise<CertificateRecord | undefined> {
+  const key = certificateKey(serial);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await store.get<CertificateRecord>(key);
+    if (!entry || entry.value.status !== "issued") return entry?.value;
+    const record: CertificateRecord = { ...entry.value, status, decidedAt: now.toISOString() };
+    if (await store.compareAndSet(key, entry.version, record)) return record;
+  }
+  throw new Error(`certificate ${serial} changed under five confirmation attempts in a row`);
 }

@@ -47,6 +47,11 @@ export function certRepBody(
   return encodeTlv(0xa0 | PKIBodyTypes.indexOf(type), [encodeSequence(certRepMessage)]);
 }
 
+/** rp [12] RevRepContent with one status (RFC 9810 §5.3.10, RFC 9483 §4.2). */
+export function rpBody(status: PKIStatusInfo): Uint8Array {
+  return encodeTlv(0xa0 | PKIBodyTypes.indexOf("rp"), [encodeSequence([encodeSequence([new Uint8Array(AsnConvert.serialize(status))])])]);
+}
+
 /** DER INTEGER of a safe integer, minimal two's complement (X.690 §8.3). */
 export function encodeInteger(value: number): Uint8Array {
   const bytes: number[] = [];

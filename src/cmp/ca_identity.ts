@@ -1,13 +1,15 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate, GeneralName, Name } from "@peculiar/asn1-x509";
+import { GeneralName, type Name } from "@peculiar/asn1-x509";
 import type { CertificateAuthority } from "../ca/authority.js";
+import { cmpSigner, type CmpSigner } from "./cmp_signer.js";
 
 export interface CaIdentity {
-  /** The CA certificate's subject: the sender of our responses (RFC 9483 §3.1). */
+  /** The CA certificate's subject: the sender of our MAC-protected responses (RFC 9483 §3.1). */
   name: Name;
   sender: GeneralName;
   /** The CA certificate and its chain, DER, CA certificate first. */
   chain: Uint8Array[];
+  /** The default signer of signature-protected responses: the CA itself. */
+  responseSigner: CmpSigner;
 }
 
 const cache = new WeakMap<CertificateAuthority, CaIdentity>();
@@ -16,9 +18,9 @@ const cache = new WeakMap<CertificateAuthority, CaIdentity>();
 export function caIdentity(ca: CertificateAuthority): CaIdentity {
   let identity = cache.get(ca);
   if (!identity) {
-    const certificate = AsnConvert.parse(ca.certificate, Certificate);
-    const name = certificate.tbsCertificate.subject;
-    identity = { name, sender: new GeneralName({ directoryName: name }), chain: ca.chain.length > 0 ? ca.chain : [ca.certificate] };
+    const chain = ca.chain.length > 0 ? ca.chain : [ca.certificate];
+    const responseSigner = cmpSigner(ca.signer, chain);
+    identity = { name: responseSigner.name, sender: new GeneralName({ directoryName: responseSigner.name }), chain, responseSigner };
     cache.set(ca, identity);
   }
   return identity;

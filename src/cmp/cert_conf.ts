@@ -1,7 +1,8 @@
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { PVNO } from "../asn1/pki_header.js";
 import { PKIStatus } from "../asn1/pki_status.js";
-import { certificateKey, type CertificateRecord } from "../ca/certificate_record.js";
+import { decideCertificate } from "../ca/certificate_record.js";
+import { retireSuperseded } from "./issuance.js";
 import { hashByOid } from "../crypto/algorithms.js";
 import { digest } from "../crypto/digest.js";
 import { pkiConfBody } from "./bodies.js";
@@ -58,23 +59,12 @@ export async function handleCertConf(exchange: Exchange): Promise<HandlerResult>
   if (!(await context.store.compareAndSet(key, entry.version, closed, { ttlSeconds: context.config.limits.transactionTtlSeconds }))) {
     throw new CmpError("certConfirmed", "the certificate of this transaction was decided by a concurrent certConf");
   }
-  await updateCertificate(exchange, transaction.serial, outcome);
+  // A revocation that came first wins: decideCertificate changes only an `issued` record.
+  const record = await decideCertificate(context.store, transaction.serial, outcome, exchange.now);
+  if (record?.status === "confirmed") await retireSuperseded(exchange, transaction.supersedes);
   exchange.log.serial = transaction.serial;
 
   return { body: pkiConfBody(), responseType: "pkiconf", outcome };
-}
-
-async function updateCertificate(exchange: Exchange, serial: string, outcome: "confirmed" | "rejected"): Promise<void> {
-  const { store } = exchange.context;
-  const key = certificateKey(serial);
-  // A record changes under us only through revocation, which wins: retry a few times, never overwrite it.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const entry = await store.get<CertificateRecord>(key);
-    if (!entry || entry.value.status !== "issued") return;
-    const updated: CertificateRecord = { ...entry.value, status: outcome, decidedAt: exchange.now.toISOString() };
-    if (await store.compareAndSet(key, entry.version, updated)) return;
-  }
-  throw new CmpError("systemUnavail", "the certificate record could not be updated; try again later");
 }
 
 function describe(outcome: TransactionRecord["outcome"]): string {

@@ -22,13 +22,20 @@ const CURVES = new Set(["06082a8648ce3d030107", "06052b81040022", "06052b8104002
 const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 8192;
 
+/** Subject and subjectAltName of the certificate a kur updates: the new one keeps them (RFC 9483 §4.1.3). */
+export interface TemplateDefaults {
+  subject: Name;
+  subjectAltName?: GeneralNames;
+}
+
 /**
  * Check a CertTemplate against what this CA issues (RFC 4211 §5, RFC 9483
  * §4.1.1): a public key of a supported type and size, a subject (or
  * SubjectAltNames), no fields only the CA may choose, and an issuer that is us
- * if named at all.
+ * if named at all. With `defaults` (kur), an omitted subject or
+ * subjectAltName is taken from them, and a given one must equal them.
  */
-export function checkCertTemplate(template: CertTemplate, caName: Name, publicKey: Uint8Array): AcceptedTemplate {
+export function checkCertTemplate(template: CertTemplate, caName: Name, publicKey: Uint8Array, defaults?: TemplateDefaults): AcceptedTemplate {
   if (template.serialNumber !== undefined) throw new CmpError("badCertTemplate", "the template must not choose a serialNumber");
   if (template.signingAlg !== undefined) throw new CmpError("badCertTemplate", "the template must not choose signingAlg");
   if (template.version !== undefined && template.version !== 2) {
@@ -52,7 +59,16 @@ export function checkCertTemplate(template: CertTemplate, caName: Name, publicKe
       modified = true;
     }
   }
-  const subject = template.subject ?? new Name();
+  if (defaults) {
+    if (template.subject && template.subject.length > 0 && !sameName(template.subject, defaults.subject)) {
+      throw new CmpError("badCertTemplate", `a key update keeps the subject "${formatDistinguishedName(defaults.subject)}"`);
+    }
+    if (subjectAltName && !sameDer(subjectAltName, defaults.subjectAltName)) {
+      throw new CmpError("badCertTemplate", "a key update keeps the subjectAltName of the certificate it updates");
+    }
+    subjectAltName = defaults.subjectAltName;
+  }
+  const subject = template.subject && template.subject.length > 0 ? template.subject : (defaults?.subject ?? new Name());
   if (subject.length === 0 && !subjectAltName?.length) {
     throw new CmpError("badCertTemplate", "the template has neither a subject nor subjectAltName");
   }
@@ -88,6 +104,10 @@ function checkPublicKey(der: Uint8Array): void {
   }
   if (algorithm === ED25519) return;
   throw new CmpError("badCertTemplate", `public keys of algorithm ${algorithm} are not certified here (RSA, EC P-256/384/521, Ed25519 are)`);
+}
+
+function sameDer(a: GeneralNames, b: GeneralNames | undefined): boolean {
+  return b !== undefined && toHex(AsnConvert.serialize(a)) === toHex(AsnConvert.serialize(b));
 }
 
 /** Names compare as RFC 4514 strings, case-insensitively (close to RFC 5280 §7.1 without full LDAP prep). */

@@ -1,5 +1,5 @@
 import { AsnParser } from "@peculiar/asn1-schema";
-import { readElement } from "../asn1/der.js";
+import { readChildren, readElement } from "../asn1/der.js";
 import { PKIMessage } from "../asn1/pki_message.js";
 import { bodyType, type PKIBodyType } from "../asn1/pki_body.js";
 
@@ -9,6 +9,8 @@ export interface DecodedRequest {
   /** The received DER of header and body (what protection covers, RFC 9810 §5.1.3). */
   headerDer: Uint8Array;
   bodyDer: Uint8Array;
+  /** The extraCerts as received, DER, in order (the protection certificate first, RFC 9483 §3.3). */
+  extraCertsDer: Uint8Array[];
 }
 
 /**
@@ -32,7 +34,17 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest | undefined {
   } catch {
     return undefined;
   }
-  return { message, type, headerDer: message.headerRaw, bodyDer: message.bodyRaw };
+  return { message, type, headerDer: message.headerRaw, bodyDer: message.bodyRaw, extraCertsDer: extraCertificates(bytes) };
+}
+
+/** The certificates inside `extraCerts [1] SEQUENCE OF CMPCertificate`, byte for byte. */
+function extraCertificates(bytes: Uint8Array): Uint8Array[] {
+  const message = readElement(bytes, 0);
+  const extraCerts = readChildren(bytes, message).find((element) => element.tag === 0xa1);
+  if (!extraCerts) return [];
+  const [sequence] = readChildren(bytes, extraCerts);
+  if (!sequence) return [];
+  return readChildren(bytes, sequence).map((certificate) => bytes.subarray(certificate.start, certificate.end));
 }
 
 /** Exactly one SEQUENCE TLV, nothing before or after it. */

@@ -9,19 +9,27 @@ import { errorBody } from "./bodies.js";
 import { caIdentity } from "./ca_identity.js";
 import { handleCertConf } from "./cert_conf.js";
 import { handleCertRequest } from "./cert_request.js";
+import { handleP10cr } from "./p10cr.js";
+import { handleRevocationRequest } from "./revocation_request.js";
 import { decodeRequest } from "./decode.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { checkHeader } from "./header_checks.js";
 import { toHex } from "./hex.js";
+import { isMacProtection } from "../crypto/mac_protection.js";
+import type { CmpSigner } from "./cmp_signer.js";
 import { printable, verifyProtection, type Credentials } from "./protection.js";
-import { encodeResponse, type ResponseContext } from "./response.js";
+import { encodeResponse, type ResponseContext, type ResponseProtection } from "./response.js";
 
 type BodyHandler = (exchange: Exchange) => Promise<HandlerResult>;
 
 /** One small handler per body type, after the common checks (the cmp_server.c shape). */
 const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
   ir: handleCertRequest,
+  cr: handleCertRequest,
+  kur: handleCertRequest,
+  p10cr: handleP10cr,
+  rr: handleRevocationRequest,
   certConf: handleCertConf,
 };
 
@@ -46,13 +54,18 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
   describeRequest(log, decoded.type, header);
   responseContext.request = header;
 
-  let credentials: Credentials | undefined;
+  const signer = context.responseSigners?.get(profile.name) ?? ca.responseSigner;
+  responseContext.protection = unauthenticatedProtection(decoded.message.header, profile, signer);
   try {
     checkHeader(header, decoded.type, now, context.config.limits);
-    credentials = await verifyProtection(decoded, profile, context.config.limits.macMaxIterations);
-    // Only an authenticated sender's errors are protected: an unverified
-    // request must not get a MAC over our secret to attack offline.
-    responseContext.credentials = credentials;
+    const credentials = await verifyProtection(decoded, {
+      profile,
+      ca: context.ca,
+      store: context.store,
+      now,
+      maxIterations: context.config.limits.macMaxIterations,
+    });
+    responseContext.protection = authenticatedProtection(credentials, profile, signer);
     const handler = HANDLERS[decoded.type];
     if (!handler || !profile.bodyTypes.has(decoded.type)) {
       throw new CmpError("badRequest", `${decoded.type} messages are not served by profile "${profile.name}"`);
@@ -75,6 +88,29 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
   } catch (thrown) {
     return { httpStatus: 200, body: await answerError(responseContext, toCmpError(thrown, context), log), log };
   }
+}
+
+/**
+ * Protection of answers to an authenticated sender: mirror the request (a MAC
+ * request gets a MAC answer with the same secret), or sign when the request was
+ * signed or the profile says so (RFC 9483 §3.2).
+ */
+function authenticatedProtection(credentials: Credentials, profile: Profile, signer: CmpSigner): ResponseProtection {
+  if (credentials.kind === "mac" && profile.responseProtection === "mirror") {
+    return { kind: "mac", mac: credentials.mac, senderKID: credentials.senderKID };
+  }
+  return { kind: "signature", signer };
+}
+
+/**
+ * Protection of answers before (or without) authentication. Never a MAC: an
+ * unverified request must not get a MAC computed with our secret to attack
+ * offline. A signature gives nothing away, so signed requests and profiles
+ * that sign everything get signed errors, which the client can verify.
+ */
+function unauthenticatedProtection(header: PKIHeader, profile: Profile, signer: CmpSigner): ResponseProtection | undefined {
+  const signedRequest = header.protectionAlg !== undefined && !isMacProtection(header.protectionAlg);
+  return signedRequest || profile.responseProtection === "signature" ? { kind: "signature", signer } : undefined;
 }
 
 async function answerError(context: ResponseContext, error: CmpError, log: CmpLogEntry): Promise<Uint8Array> {

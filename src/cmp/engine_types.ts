@@ -1,6 +1,7 @@
 import type { JellyfishConfig, Profile } from "../config/profile.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { Store } from "../store/store.js";
+import type { CmpSigner } from "./cmp_signer.js";
 
 /** Everything the engine needs, passed in so it knows no platform (DESIGN.md). */
 export interface EngineContext {
@@ -11,6 +12,8 @@ export interface EngineContext {
   now(): Date;
   /** Cryptographically secure random bytes. */
   randomBytes(length: number): Uint8Array;
+  /** Dedicated signers of signed responses, by profile name (Profile.responseSigner); others use the CA. */
+  responseSigners?: ReadonlyMap<string, CmpSigner>;
   /** Operational warnings (not the per-message line, which the caller writes). */
   warn(message: string, fields?: Record<string, unknown>): void;
 }

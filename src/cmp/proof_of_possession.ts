@@ -5,13 +5,16 @@ import { verifySignature } from "../crypto/signature.js";
 
 /**
  * Check the proof of possession of a CertReqMsg (RFC 4211 §4, RFC 9483 §4.1.1):
- * a signature with the private key that belongs to the template's public key.
+ * a signature with the private key that belongs to the template's public key,
+ * or raVerified from a trusted RA.
  * `publicKey` is the DER SubjectPublicKeyInfo from the template.
  */
-export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array): Promise<void> {
+export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array, fromTrustedRa: boolean): Promise<void> {
   const popo = request.popo;
   if (!popo) throw new CmpError("badPOP", "the request carries no proof of possession");
   if (popo.raVerified !== undefined) {
+    // RFC 4211 §4: raVerified means an RA checked the POP; only an RA we trust may say so.
+    if (fromTrustedRa) return;
     throw new CmpError("badPOP", "raVerified is accepted only from a registration authority this profile trusts");
   }
   if (!popo.signature) {

@@ -1,57 +1,172 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
+import { getCertificate } from "../ca/certificate_record.js";
+import { formatDistinguishedName } from "../ca/distinguished_name.js";
+import { serialNumberHex } from "../ca/serial_number.js";
 import type { Profile } from "../config/profile.js";
+import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
+import { digest } from "../crypto/digest.js";
 import { isMacProtection, prepareMac, type MacKey } from "../crypto/mac_protection.js";
+import { verifySignature } from "../crypto/signature.js";
+import type { CertificateAuthority } from "../ca/authority.js";
+import type { Store } from "../store/store.js";
 import type { DecodedRequest } from "./decode.js";
-import { toHex } from "./hex.js";
+import { bytesEqual, toHex } from "./hex.js";
 
 /**
- * Who sent a request, as established by its protection, and how to
- * protect our answer: a MAC request gets a MAC response with the same
- * secret (RFC 9483 §3.2, DESIGN.md).
+ * Who sent a request, as established by its protection (RFC 9810 §5.1.3).
+ * `identity` keys the sender's state: the same sender always maps to it.
  */
-export interface Credentials {
+export type Credentials = MacCredentials | SignatureCredentials;
+
+interface Authenticated {
+  identity: string;
+  /** A registration authority this profile trusts: may send raVerified and revoke others' certificates. */
+  registrationAuthority: boolean;
+}
+
+export interface MacCredentials extends Authenticated {
   kind: "mac";
   /** The sender reference (senderKID) as text, for logs. */
   reference: string;
-  /** Stable identity for keying state: the same sender always maps to the same string. */
-  identity: string;
   senderKID: ArrayBuffer;
   mac: MacKey;
+}
+
+export interface SignatureCredentials extends Authenticated {
+  kind: "signature";
+  /** The protection certificate (DER) and its parsed form. */
+  certificate: Uint8Array;
+  parsed: Certificate;
+  /** Serial (hex) when this CA issued the certificate: the certificate a kur updates, an rr may revoke. */
+  issuedSerial?: string;
+}
+
+export interface VerificationContext {
+  profile: Profile;
+  ca: CertificateAuthority;
+  store: Store;
+  now: Date;
+  maxIterations: number;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 /**
- * Verify the protection of a request against the profile (RFC 9810 §5.1.3).
- * Failures raise CmpError: badMessageCheck when the check itself fails,
- * signerNotTrusted for an unknown sender, wrongIntegrity for a kind of
- * protection the profile does not accept, badAlg for unsupported algorithms.
+ * Verify the protection of a request against the profile. Failures raise
+ * CmpError: badMessageCheck when the MAC or signature is wrong or missing,
+ * signerNotTrusted for an unknown sender or an untrusted certificate,
+ * certRevoked for a revoked one, badAlg for refused algorithms.
  */
-export async function verifyProtection(request: DecodedRequest, profile: Profile, maxIterations: number): Promise<Credentials> {
+export async function verifyProtection(request: DecodedRequest, context: VerificationContext): Promise<Credentials> {
   const { header, protection } = request.message;
   const protectionAlg = header.protectionAlg;
   if (!protectionAlg || !protection) {
-    throw new CmpError("badMessageCheck", "the request is not protected; this endpoint requires MAC protection");
+    throw new CmpError("badMessageCheck", "the request is not protected; use a MAC (-ref/-secret) or a signature (-cert/-key)");
   }
-  if (!isMacProtection(protectionAlg)) {
-    throw new CmpError("wrongIntegrity", `profile "${profile.name}" accepts only MAC-based protection (PasswordBasedMac or PBMAC1)`);
-  }
+  return isMacProtection(protectionAlg) ? verifyMac(request, context) : verifySigned(request, context);
+}
+
+async function verifyMac(request: DecodedRequest, { profile, maxIterations }: VerificationContext): Promise<MacCredentials> {
+  const { header, protection } = request.message;
   const senderKID = header.senderKID;
   if (!senderKID || senderKID.byteLength === 0) {
     throw new CmpError("badMessageCheck", "a MAC-protected request must name its secret in senderKID (the reference, -ref)");
   }
   const reference = utf8.decode(senderKID);
   const secret = profile.macSecrets.get(reference);
-  if (!secret) {
-    throw new CmpError("signerNotTrusted", `unknown sender reference "${printable(reference)}"`);
-  }
-  const mac = await prepareMac(protectionAlg, secret, maxIterations);
-  const valid = await mac.verify(protectedPart(request.headerDer, request.bodyDer), new Uint8Array(protection));
-  if (!valid) {
+  if (!secret) throw new CmpError("signerNotTrusted", `unknown sender reference "${printable(reference)}"`);
+  const mac = await prepareMac(header.protectionAlg!, secret, maxIterations);
+  if (!(await mac.verify(protectedPart(request.headerDer, request.bodyDer), new Uint8Array(protection!)))) {
     throw new CmpError("badMessageCheck", "MAC verification failed: wrong secret for this reference, or the message was altered");
   }
-  return { kind: "mac", reference, identity: `mac-${toHex(senderKID)}`, senderKID, mac };
+  return {
+    kind: "mac",
+    reference,
+    identity: `mac-${toHex(senderKID)}`,
+    senderKID,
+    mac,
+    registrationAuthority: profile.registrationAuthority.macReferences.has(reference),
+  };
+}
+
+async function verifySigned(request: DecodedRequest, context: VerificationContext): Promise<SignatureCredentials> {
+  const { header, protection } = request.message;
+  const [certificate, ...intermediates] = request.extraCertsDer;
+  if (!certificate) {
+    throw new CmpError("signerNotTrusted", "a signature-protected request must carry its protection certificate first in extraCerts (RFC 9483 §3.3)");
+  }
+  let parsed: Certificate;
+  try {
+    parsed = AsnConvert.parse(certificate, Certificate);
+  } catch (error) {
+    throw new CmpError("badDataFormat", "the first certificate in extraCerts is not an X.509 certificate", { cause: error });
+  }
+  const subject = parsed.tbsCertificate.subject;
+  // RFC 9483 §3.1: sender is the protection certificate's subject, senderKID its SKI.
+  const sender = header.sender.directoryName;
+  if (!sender || !bytesEqual(new Uint8Array(AsnConvert.serialize(sender)), new Uint8Array(AsnConvert.serialize(subject)))) {
+    throw new CmpError("signerNotTrusted", `the sender does not match the protection certificate's subject "${formatDistinguishedName(subject)}"`);
+  }
+  const ski = subjectKeyIdentifier(parsed);
+  if (header.senderKID && ski && !bytesEqual(new Uint8Array(header.senderKID), ski)) {
+    throw new CmpError("signerNotTrusted", "senderKID does not match the protection certificate's subjectKeyIdentifier");
+  }
+
+  const trust = trustOf(context.profile, context.ca);
+  const path = await validateCertificatePath({ certificate, intermediates, anchors: trust.anchors, now: context.now });
+  const issuedByThisCa = bytesEqual(path.anchor, trust.caCertificate) && path.chain.length === 2;
+  let issuedSerial: string | undefined;
+  if (issuedByThisCa) {
+    issuedSerial = serialNumberHex(parsed.tbsCertificate.serialNumber);
+    const record = await getCertificate(context.store, issuedSerial);
+    if (record?.status === "revoked") throw new CmpError("certRevoked", `the protection certificate (serial ${issuedSerial}) is revoked`);
+    if (record?.status === "rejected") {
+      throw new CmpError("signerNotTrusted", `the protection certificate (serial ${issuedSerial}) was rejected by its requester and is not in use`);
+    }
+  }
+
+  const spki = new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate.subjectPublicKeyInfo));
+  const valid = await verifySignature(spki, header.protectionAlg!, protectedPart(request.headerDer, request.bodyDer), new Uint8Array(protection!));
+  if (!valid) throw new CmpError("badMessageCheck", "the signature does not verify with the protection certificate's key");
+
+  return {
+    kind: "signature",
+    certificate,
+    parsed,
+    issuedSerial,
+    identity: `sig-${toHex((await digest("SHA-256", certificate)).subarray(0, 20))}`,
+    registrationAuthority: trust.raAnchors.some((anchor) => bytesEqual(anchor, path.anchor)),
+  };
+}
+
+interface ProfileTrust {
+  caCertificate: Uint8Array;
+  anchors: TrustAnchors;
+  raAnchors: readonly Uint8Array[];
+}
+
+const trustCache = new WeakMap<Profile, { ca: CertificateAuthority; trust: ProfileTrust }>();
+
+/** The profile's anchors, parsed once: this CA (when trusted), device anchors and RA anchors. */
+function trustOf(profile: Profile, ca: CertificateAuthority): ProfileTrust {
+  const cached = trustCache.get(profile);
+  if (cached && cached.ca === ca) return cached.trust;
+  const anchors = [
+    ...(profile.signatureTrust.thisCa ? [ca.certificate] : []),
+    ...profile.signatureTrust.anchors,
+    ...profile.registrationAuthority.anchors,
+  ];
+  const trust = { caCertificate: ca.certificate, anchors: prepareTrustAnchors(anchors), raAnchors: profile.registrationAuthority.anchors };
+  trustCache.set(profile, { ca, trust });
+  return trust;
+}
+
+function subjectKeyIdentifier(certificate: Certificate): Uint8Array | undefined {
+  const extension = certificate.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
+  return extension ? new Uint8Array(AsnConvert.parse(extension.extnValue, SubjectKeyIdentifier).buffer) : undefined;
 }
 
 /** A reference for logs and error texts: printable ASCII, bounded. */

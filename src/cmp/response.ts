@@ -1,16 +1,24 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, Name } from "@peculiar/asn1-x509";
+import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
 import { PKIHeader, PVNO } from "../asn1/pki_header.js";
 import { protectedPart } from "../asn1/pki_message.js";
-import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
+import type { MacKey } from "../crypto/mac_protection.js";
 import type { CaIdentity } from "./ca_identity.js";
-import type { Credentials } from "./protection.js";
+import type { CmpSigner } from "./cmp_signer.js";
+import { bytesEqual } from "./hex.js";
+
+/**
+ * How a response is protected (RFC 9483 §3.2): with the requester's MAC
+ * secret and parameters, or with a CMP signer's key; undefined: unprotected.
+ */
+export type ResponseProtection = { kind: "mac"; mac: MacKey; senderKID: ArrayBuffer } | { kind: "signature"; signer: CmpSigner };
 
 /** What a response is built from: the request's header, and who we are. */
 export interface ResponseContext {
   request?: PKIHeader;
-  credentials?: Credentials;
+  protection?: ResponseProtection;
   ca: CaIdentity;
   now: Date;
   /** Our fresh senderNonce for this response, chosen up front so state can record it first. */
@@ -20,23 +28,25 @@ export interface ResponseContext {
 /**
  * Wrap an encoded PKIBody in a PKIMessage: header answering the request
  * (RFC 9810 §5.1.1: same transactionID, recipNonce = its senderNonce, a fresh
- * senderNonce), protection mirroring the request's, and extraCerts.
+ * senderNonce), protection, and extraCerts.
  */
 export async function encodeResponse(
   context: ResponseContext,
   bodyDer: Uint8Array,
   options: { generalInfo?: InfoTypeAndValue[]; extraCerts?: readonly Uint8Array[] } = {},
 ): Promise<Uint8Array> {
-  const { request, credentials } = context;
+  const { request, protection } = context;
+  const signer = protection?.kind === "signature" ? protection.signer : undefined;
   const header = new PKIHeader({
     // Answer in the request's version (OpenSSL 3.0 refuses pvno 3 unless it sent 3).
     pvno: request?.pvno === PVNO.cmp2021 ? PVNO.cmp2021 : PVNO.cmp2000,
-    sender: context.ca.sender,
+    // RFC 9483 §3.1: a signed message's sender is its protection certificate's subject.
+    sender: signer ? new GeneralName({ directoryName: signer.name }) : context.ca.sender,
     recipient: request?.sender ?? new GeneralName({ directoryName: new Name() }),
     messageTime: new Date(Math.floor(context.now.getTime() / 1000) * 1000),
-    protectionAlg: credentials?.mac.protectionAlg,
-    // For MAC protection the senderKID names the shared secret (RFC 9483 §3.1).
-    senderKID: credentials?.senderKID,
+    protectionAlg: protection?.kind === "mac" ? protection.mac.protectionAlg : signer?.signer.algorithm,
+    // senderKID names the MAC secret, or the signer's key (its SKI).
+    senderKID: protection?.kind === "mac" ? protection.senderKID : signer?.keyIdentifier,
     transactionID: request?.transactionID,
     senderNonce: context.senderNonce.slice().buffer,
     recipNonce: request?.senderNonce,
@@ -44,12 +54,19 @@ export async function encodeResponse(
   });
   const headerDer = new Uint8Array(AsnConvert.serialize(header));
   const elements = [headerDer, bodyDer];
-  if (credentials) {
-    const protection = await credentials.mac.sign(protectedPart(headerDer, bodyDer));
-    elements.push(encodeExplicit(0, encodeOctetAlignedBitString(protection)));
+  if (protection) {
+    const part = protectedPart(headerDer, bodyDer);
+    const bits = protection.kind === "mac" ? await protection.mac.sign(part) : await protection.signer.signer.sign(part);
+    elements.push(encodeExplicit(0, encodeOctetAlignedBitString(bits)));
   }
-  if (options.extraCerts && options.extraCerts.length > 0) {
-    elements.push(encodeExplicit(1, encodeSequence(options.extraCerts)));
-  }
+  // RFC 9483 §3.3: the protection certificate first, then its chain, then what else helps the client.
+  const extraCerts = unique([...(signer?.certificates ?? []), ...(options.extraCerts ?? [])]);
+  if (extraCerts.length > 0) elements.push(encodeExplicit(1, encodeSequence(extraCerts)));
   return encodeSequence(elements);
+}
+
+function unique(certificates: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const certificate of certificates) if (!out.some((seen) => bytesEqual(seen, certificate))) out.push(certificate);
+  return out;
 }

@@ -20,6 +20,8 @@ export interface TransactionRecord {
   certHashAlgorithm: string;
   createdAt: string;
   outcome?: "confirmed" | "rejected" | "implicitlyConfirmed";
+  /** kur: the serial of the certificate being updated, retired once the new one is confirmed. */
+  supersedes?: string;
 }
 
 export function transactionKey(senderIdentity: string, transactionID: string): string {

@@ -7,6 +7,7 @@ import {
 } from "./defaults.js";
 import type { JellyfishConfig, KeyUsageName, Limits, Profile } from "./profile.js";
 import { PKIBodyTypes } from "../asn1/pki_body.js";
+import { decodeCertificatesPem } from "../asn1/pem.js";
 
 /**
  * Where configuration comes from: the JELLYFISH_CONFIG variable (JSON; empty
@@ -18,6 +19,8 @@ export interface ConfigSource {
   JELLYFISH_CONFIG?: string;
   /** JSON object of MAC secrets by sender reference, e.g. {"dev":"s3cret"} (a secret binding). */
   CMP_SECRETS?: string;
+  /** Other bindings, which configuration values of the form "env:NAME" refer to (PEM of anchors and signers). */
+  [binding: string]: unknown;
 }
 
 export class ConfigError extends Error {
@@ -38,16 +41,17 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
   const raw = parseJson(source.JELLYFISH_CONFIG, "JELLYFISH_CONFIG") ?? {};
   const secrets = loadSecrets(source.CMP_SECRETS);
   const root = asObject(raw, "JELLYFISH_CONFIG");
-  allowOnly(root, ["defaultProfile", "limits", "profiles"], "JELLYFISH_CONFIG");
+  allowOnly(root, ["defaultProfile", "limits", "trustAnchors", "profiles"], "JELLYFISH_CONFIG");
 
   const limits = loadLimits(root.limits);
+  const anchors = loadTrustAnchors(root.trustAnchors, source);
   const profilesRaw = root.profiles === undefined ? { [DEFAULT_PROFILE_NAME]: {} } : asObject(root.profiles, "profiles");
   const profiles = new Map<string, Profile>();
   for (const [name, value] of Object.entries(profilesRaw)) {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
       throw new ConfigError(`profiles.${name}`, "profile names are 1..64 letters, digits, '.', '_' or '-' (they are URL path segments)");
     }
-    profiles.set(name, loadProfile(name, value, secrets));
+    profiles.set(name, loadProfile(name, value, secrets, anchors, source));
   }
   if (profiles.size === 0) throw new ConfigError("profiles", "at least one profile is required");
 
@@ -90,10 +94,32 @@ function loadLimits(value: unknown): Limits {
   return limits;
 }
 
-function loadProfile(name: string, value: unknown, secrets: Map<string, Uint8Array>): Profile {
+/** Named trust anchors: PEM text, or "env:NAME" for a binding that holds it. */
+function loadTrustAnchors(value: unknown, source: ConfigSource): Map<string, Uint8Array[]> {
+  const anchors = new Map<string, Uint8Array[]>();
+  if (value === undefined) return anchors;
+  for (const [name, pem] of Object.entries(asObject(value, "trustAnchors"))) {
+    const field = `trustAnchors.${name}`;
+    const certificates = decodeCertificates(resolveText(pem, field, source), field);
+    anchors.set(name, certificates);
+  }
+  return anchors;
+}
+
+function loadProfile(
+  name: string,
+  value: unknown,
+  secrets: Map<string, Uint8Array>,
+  anchors: Map<string, Uint8Array[]>,
+  source: ConfigSource,
+): Profile {
   const at = `profiles.${name}`;
   const object = asObject(value, at);
-  allowOnly(object, ["macReferences", "certificate", "implicitConfirm", "bodyTypes"], at);
+  allowOnly(
+    object,
+    ["macReferences", "certificate", "implicitConfirm", "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate"],
+    at,
+  );
 
   // Which sender references (keys of CMP_SECRETS) this profile accepts; all by default.
   let macSecrets = secrets;
@@ -129,8 +155,32 @@ function loadProfile(name: string, value: unknown, secrets: Map<string, Uint8Arr
     if (!SERVABLE_BODY_TYPES.includes(type)) throw new ConfigError(`${at}.bodyTypes`, `"${type}" is not a request a client sends`);
   }
 
-  const implicitConfirm = object.implicitConfirm ?? true;
-  if (typeof implicitConfirm !== "boolean") throw new ConfigError(`${at}.implicitConfirm`, "must be true or false");
+  const implicitConfirm = boolean(object.implicitConfirm ?? true, `${at}.implicitConfirm`);
+
+  const signature = asObject(object.signature ?? {}, `${at}.signature`);
+  allowOnly(signature, ["trustThisCa", "trustAnchors"], `${at}.signature`);
+  const ra = asObject(object.ra ?? {}, `${at}.ra`);
+  allowOnly(ra, ["macReferences", "trustAnchors"], `${at}.ra`);
+  const raReferences = stringArray(ra.macReferences ?? [], `${at}.ra.macReferences`);
+  for (const reference of raReferences) {
+    if (!macSecrets.has(reference)) throw new ConfigError(`${at}.ra.macReferences`, `"${reference}" is not a MAC reference of this profile`);
+  }
+
+  const responseProtection = object.responseProtection ?? "mirror";
+  if (responseProtection !== "mirror" && responseProtection !== "signature") {
+    throw new ConfigError(`${at}.responseProtection`, 'must be "mirror" or "signature"');
+  }
+  let responseSigner: Profile["responseSigner"];
+  if (object.responseSigner !== undefined) {
+    const signer = asObject(object.responseSigner, `${at}.responseSigner`);
+    allowOnly(signer, ["key", "certificates"], `${at}.responseSigner`);
+    const certificatesPem = resolveText(signer.certificates, `${at}.responseSigner.certificates`, source);
+    decodeCertificates(certificatesPem, `${at}.responseSigner.certificates`);
+    responseSigner = { keyPem: resolveText(signer.key, `${at}.responseSigner.key`, source), certificatesPem };
+  }
+
+  const keyUpdate = asObject(object.keyUpdate ?? {}, `${at}.keyUpdate`);
+  allowOnly(keyUpdate, ["allowKeyReuse", "revokeOldCertificate"], `${at}.keyUpdate`);
 
   return {
     name,
@@ -143,7 +193,54 @@ function loadProfile(name: string, value: unknown, secrets: Map<string, Uint8Arr
     },
     implicitConfirm,
     bodyTypes: new Set(bodyTypes),
+    signatureTrust: {
+      thisCa: boolean(signature.trustThisCa ?? true, `${at}.signature.trustThisCa`),
+      anchors: namedAnchors(signature.trustAnchors, `${at}.signature.trustAnchors`, anchors),
+    },
+    registrationAuthority: {
+      macReferences: new Set(raReferences),
+      anchors: namedAnchors(ra.trustAnchors, `${at}.ra.trustAnchors`, anchors),
+    },
+    responseProtection,
+    responseSigner,
+    keyUpdate: {
+      allowKeyReuse: boolean(keyUpdate.allowKeyReuse ?? false, `${at}.keyUpdate.allowKeyReuse`),
+      revokeOldCertificate: boolean(keyUpdate.revokeOldCertificate ?? false, `${at}.keyUpdate.revokeOldCertificate`),
+    },
   };
+}
+
+function namedAnchors(value: unknown, field: string, anchors: Map<string, Uint8Array[]>): Uint8Array[] {
+  return stringArray(value ?? [], field).flatMap((name) => {
+    const certificates = anchors.get(name);
+    if (!certificates) throw new ConfigError(field, `"${name}" is not defined in trustAnchors`);
+    return certificates;
+  });
+}
+
+/** A text value, given inline or as "env:NAME" naming a binding (a secret, for keys). */
+function resolveText(value: unknown, field: string, source: ConfigSource): string {
+  if (typeof value !== "string" || value === "") throw new ConfigError(field, 'must be PEM text or "env:NAME"');
+  if (!value.startsWith("env:")) return value;
+  const binding = source[value.slice(4)];
+  if (typeof binding !== "string" || binding === "") throw new ConfigError(field, `the binding ${value.slice(4)} is not set`);
+  return binding;
+}
+
+function decodeCertificates(pem: string, field: string): Uint8Array[] {
+  let certificates: Uint8Array[];
+  try {
+    certificates = decodeCertificatesPem(pem);
+  } catch (error) {
+    throw new ConfigError(field, `is not PEM certificates (${(error as Error).message})`);
+  }
+  if (certificates.length === 0) throw new ConfigError(field, "holds no certificate");
+  return certificates;
+}
+
+function boolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") throw new ConfigError(field, "must be true or false");
+  return value;
 }
 
 function parseJson(text: string | undefined, field: string): unknown {

@@ -16,6 +16,43 @@ export interface Profile {
   implicitConfirm: boolean;
   /** PKIBody types this profile serves (by their RFC 9810 name: "ir", "certConf", ...). */
   bodyTypes: ReadonlySet<string>;
+  /** Who may authenticate with a signature (RFC 9483 §3.2). */
+  signatureTrust: SignatureTrust;
+  /** Senders trusted as a registration authority: raVerified POP, revoking others' certificates. */
+  registrationAuthority: RegistrationAuthorityTrust;
+  /**
+   * How answers are protected: "mirror" answers MAC with MAC and signature
+   * with signature; "signature" signs every answer (RFC 9483 §3.2 allows a
+   * signed response to a MAC-protected request).
+   */
+  responseProtection: "mirror" | "signature";
+  /**
+   * A dedicated CMP signer for this profile's signed answers, PEM, resolved
+   * from bindings; absent: the CA key and certificate sign them.
+   */
+  responseSigner?: { keyPem: string; certificatesPem: string };
+  keyUpdate: KeyUpdatePolicy;
+}
+
+export interface SignatureTrust {
+  /** Certificates this CA issued authenticate their holders (and are checked against our revocation records). */
+  thisCa: boolean;
+  /** Further trust anchors (DER), e.g. the CA of a factory's device certificates. */
+  anchors: readonly Uint8Array[];
+}
+
+export interface RegistrationAuthorityTrust {
+  /** MAC sender references that act as an RA. */
+  macReferences: ReadonlySet<string>;
+  /** Certificates chaining to these anchors (DER) act as an RA. */
+  anchors: readonly Uint8Array[];
+}
+
+export interface KeyUpdatePolicy {
+  /** Let kur certify the key of the certificate being updated again (RFC 9483 §4.1.3 expects a new key). */
+  allowKeyReuse: boolean;
+  /** Revoke the updated certificate (reason superseded) once its successor is confirmed. */
+  revokeOldCertificate: boolean;
 }
 
 export type KeyUsageName =

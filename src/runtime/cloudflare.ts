@@ -1,14 +1,12 @@
 import type { DurableObjectNamespace, KVNamespace } from "@cloudflare/workers-types";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
 import type { Hono } from "hono";
 import type { CertificateAuthority } from "../ca/authority.js";
-import { decodeCertificatesPem } from "../asn1/pem.js";
+import { loadLocalKeyAndCertificates } from "../ca/local_key_pair.js";
+import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
+import type { JellyfishConfig } from "../config/profile.js";
 import type { EngineContext } from "../cmp/engine_types.js";
 import { loadConfig } from "../config/load.js";
-import { constantTimeEqual } from "../crypto/constant_time.js";
 import { createApp } from "../http/app.js";
-import { LocalSigner } from "../kms/local.js";
 import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
 import { KvStore } from "../store/kv.js";
 import type { Store } from "../store/store.js";
@@ -33,6 +31,8 @@ export interface Env {
   STORE?: string;
   STORE_DO: DurableObjectNamespace<StoreObject>;
   STORE_KV?: KVNamespace;
+  /** Further bindings that JELLYFISH_CONFIG refers to as "env:NAME". */
+  [binding: string]: unknown;
 }
 
 /** An operator error found while building: the bindings are wrong, not the request. */
@@ -58,12 +58,14 @@ export default {
 async function build(env: Env): Promise<Hono> {
   const config = attempt("JELLYFISH_CONFIG or CMP_SECRETS", () => loadConfig(env));
   const ca = await loadAuthority(env);
+  const responseSigners = await loadResponseSigners(config);
   const store = openStore(env);
   if (!store.atomic) log({ level: "warn", message: `store "${store.kind}" is not atomic; see docs/store.md` });
   const context: EngineContext = {
     config,
     ca,
     store,
+    responseSigners,
     now: () => new Date(),
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     warn: (message, fields) => log({ level: "warn", message, ...fields }),
@@ -72,18 +74,29 @@ async function build(env: Env): Promise<Hono> {
 }
 
 async function loadAuthority(env: Env): Promise<CertificateAuthority> {
-  if (!env.CA_KEY) throw new Misconfigured("CA_KEY is not set");
-  if (!env.CA_CERT) throw new Misconfigured("CA_CERT is not set");
-  const key = env.CA_KEY;
-  const signer = await attemptAsync("CA_KEY", () => LocalSigner.fromPkcs8(key));
-  const chain = attempt("CA_CERT", () => decodeCertificatesPem(env.CA_CERT!));
-  const certificate = chain[0]!;
-  const certifiedKey = attempt("CA_CERT", () =>
-    new Uint8Array(AsnConvert.serialize(AsnConvert.parse(certificate, Certificate).tbsCertificate.subjectPublicKeyInfo)),
+  if (typeof env.CA_KEY !== "string" || !env.CA_KEY) throw new Misconfigured("CA_KEY is not set");
+  if (typeof env.CA_CERT !== "string" || !env.CA_CERT) throw new Misconfigured("CA_CERT is not set");
+  const { signer, certificates } = await attemptAsync(() =>
+    loadLocalKeyAndCertificates(env.CA_KEY!, env.CA_CERT!, { key: "CA_KEY", certificates: "CA_CERT" }),
   );
-  // A mismatch would issue certificates that no client can chain to CA_CERT.
-  if (!constantTimeEqual(certifiedKey, signer.publicKey)) throw new Misconfigured("the first certificate in CA_CERT is not for CA_KEY");
-  return { signer, certificate, chain };
+  return { signer, certificate: certificates[0]!, chain: certificates };
+}
+
+/** Dedicated CMP signers of the profiles that configure one (Profile.responseSigner). */
+async function loadResponseSigners(config: JellyfishConfig): Promise<Map<string, CmpSigner>> {
+  const signers = new Map<string, CmpSigner>();
+  for (const profile of config.profiles.values()) {
+    if (!profile.responseSigner) continue;
+    const field = `profiles.${profile.name}.responseSigner`;
+    const { signer, certificates } = await attemptAsync(() =>
+      loadLocalKeyAndCertificates(profile.responseSigner!.keyPem, profile.responseSigner!.certificatesPem, {
+        key: `${field}.key`,
+        certificates: `${field}.certificates`,
+      }),
+    );
+    signers.set(profile.name, cmpSigner(signer, certificates));
+  }
+  return signers;
 }
 
 function openStore(env: Env): Store {
@@ -111,10 +124,10 @@ function attempt<T>(what: string, step: () => T): T {
   }
 }
 
-async function attemptAsync<T>(what: string, step: () => Promise<T>): Promise<T> {
+async function attemptAsync<T>(step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    throw new Misconfigured(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Misconfigured(error instanceof Error ? error.message : String(error));
   }
 }

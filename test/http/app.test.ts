@@ -1,27 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createApp, type HandleCmp } from "../../src/http/app.js";
-import type { JellyfishConfig, Profile } from "../../src/config/profile.js";
+import { loadConfig } from "../../src/config/load.js";
+import type { JellyfishConfig } from "../../src/config/profile.js";
 import type { CmpAnswer, EngineContext } from "../../src/cmp/engine_types.js";
 
-function profile(name: string): Profile {
-  return {
-    name,
-    macSecrets: new Map(),
-    certificate: { validitySeconds: 86400, backdateSeconds: 60, keyUsage: ["digitalSignature"], extendedKeyUsage: [] },
-    implicitConfirm: false,
-    bodyTypes: new Set(["ir"]),
-  };
-}
-
 const MAX = 64;
-const config: JellyfishConfig = {
-  profiles: new Map([
-    ["default", profile("default")],
-    ["iot", profile("iot")],
-  ]),
-  defaultProfile: "default",
-  limits: { maxRequestBytes: MAX, messageTimeToleranceSeconds: 0, macMaxIterations: 100_000, transactionTtlSeconds: 300 },
-};
+const loaded = loadConfig({ JELLYFISH_CONFIG: JSON.stringify({ profiles: { default: {}, iot: {} } }) });
+// Below the loader's 1024-byte floor on purpose, to reach the limit with small bodies.
+const config: JellyfishConfig = { ...loaded, limits: { ...loaded.limits, maxRequestBytes: MAX } };
 
 interface Call {
   request: Uint8Array;

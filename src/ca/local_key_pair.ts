@@ -1,0 +1,40 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { decodeCertificatesPem } from "../asn1/pem.js";
+import { constantTimeEqual } from "../crypto/constant_time.js";
+import { LocalSigner } from "../kms/local.js";
+import type { Signer } from "../kms/signer.js";
+
+/** A signing key with its certificate and chain: a CA, or a dedicated CMP signer. */
+export interface KeyAndCertificates {
+  signer: Signer;
+  /** DER, the key's certificate first, then its chain. */
+  certificates: Uint8Array[];
+}
+
+/**
+ * Load a PKCS #8 PEM key and its PEM certificate chain, and check that the
+ * first certificate is for that key: a mismatch would make certificates (or
+ * signatures) nobody can chain or verify. Errors name the binding (`what`).
+ */
+export async function loadLocalKeyAndCertificates(keyPem: string, certificatesPem: string, what: { key: string; certificates: string }): Promise<KeyAndCertificates> {
+  let signer: Signer;
+  try {
+    signer = await LocalSigner.fromPkcs8(keyPem);
+  } catch (error) {
+    throw new Error(`${what.key}: ${(error as Error).message}`, { cause: error });
+  }
+  let certificates: Uint8Array[];
+  let certifiedKey: Uint8Array;
+  try {
+    certificates = decodeCertificatesPem(certificatesPem);
+    if (certificates.length === 0) throw new Error("holds no certificate");
+    certifiedKey = new Uint8Array(AsnConvert.serialize(AsnConvert.parse(certificates[0]!, Certificate).tbsCertificate.subjectPublicKeyInfo));
+  } catch (error) {
+    throw new Error(`${what.certificates}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!constantTimeEqual(certifiedKey, signer.publicKey)) {
+    throw new Error(`the first certificate in ${what.certificates} is not for ${what.key}`);
+  }
+  return { signer, certificates };
+}
