@@ -146,5 +146,9 @@ function describeRequest(log: CmpLogEntry, type: PKIBodyType, header: PKIHeader)
   log.bodyType = type;
   if (header.transactionID) log.transactionID = toHex(header.transactionID);
   if (header.sender.directoryName) log.sender = formatDistinguishedName(header.sender.directoryName);
-  if (header.senderKID) log.senderKID = printable(new TextDecoder().decode(header.senderKID));
+  // A MAC's senderKID is a reference chosen by people (-ref); a signer's is its key identifier.
+  if (header.senderKID) {
+    const mac = header.protectionAlg !== undefined && isMacProtection(header.protectionAlg);
+    log.senderKID = mac ? printable(new TextDecoder().decode(header.senderKID)) : toHex(header.senderKID);
+  }
 }
