@@ -372,7 +372,7 @@ function parseIntermediates(
   const parsed: ParsedCertificate[] = [];
   for (const der of ders) {
     const seen = (cert: ParsedCertificate) => equalBytes(cert.der, der);
-    
+    if (seen(end) || anchors.some(seen) || parsed.some(seen)) continue;
     try {
       parsed.push(parseCertificate(der));
     } catch {
