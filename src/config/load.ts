@@ -48,7 +48,8 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
   const profilesRaw = root.profiles === undefined ? { [DEFAULT_PROFILE_NAME]: {} } : asObject(root.profiles, "profiles");
   const profiles = new Map<string, Profile>();
   for (const [name, value] of Object.entries(profilesRaw)) {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
+    // "." and ".." are path segments a URL normalises away: such a profile could never be reached.
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name) || name === "." || name === "..") {
       throw new ConfigError(`profiles.${name}`, "profile names are 1..64 letters, digits, '.', '_' or '-' (they are URL path segments)");
     }
     profiles.set(name, loadProfile(name, value, secrets, anchors, source));
@@ -63,7 +64,7 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
 }
 
 function loadSecrets(text: string | undefined): Map<string, Uint8Array> {
-  const raw = parseJson(text, "CMP_SECRETS") ?? {};
+  const raw = parseJson(text, "CMP_SECRETS", true) ?? {};
   const object = asObject(raw, "CMP_SECRETS");
   const secrets = new Map<string, Uint8Array>();
   const encoder = new TextEncoder();
@@ -144,7 +145,8 @@ function loadProfile(
   }
   const ekuNames = stringArray(certificate.extendedKeyUsage ?? DEFAULT_CERTIFICATE.extendedKeyUsage, `${at}.certificate.extendedKeyUsage`);
   const extendedKeyUsage = ekuNames.map((purpose) => {
-    const oid = EXTENDED_KEY_USAGE[purpose] ?? (/^\d+(\.\d+)+$/.test(purpose) ? purpose : undefined);
+    const named = Object.hasOwn(EXTENDED_KEY_USAGE, purpose) ? EXTENDED_KEY_USAGE[purpose] : undefined;
+    const oid = named ?? (/^\d+(\.\d+)+$/.test(purpose) ? purpose : undefined);
     if (!oid) throw new ConfigError(`${at}.certificate.extendedKeyUsage`, `"${purpose}" is neither a known purpose nor a dotted OID`);
     return oid;
   });
@@ -176,6 +178,10 @@ function loadProfile(
     allowOnly(signer, ["key", "certificates"], `${at}.responseSigner`);
     const certificatesPem = resolveText(signer.certificates, `${at}.responseSigner.certificates`, source);
     decodeCertificates(certificatesPem, `${at}.responseSigner.certificates`);
+    // A key belongs in a secret binding, never in JELLYFISH_CONFIG (a plain variable, shown in logs).
+    if (typeof signer.key !== "string" || !signer.key.startsWith("env:")) {
+      throw new ConfigError(`${at}.responseSigner.key`, 'must be "env:NAME" naming a secret binding that holds the PEM key');
+    }
     responseSigner = { keyPem: resolveText(signer.key, `${at}.responseSigner.key`, source), certificatesPem };
   }
 
@@ -243,12 +249,13 @@ function boolean(value: unknown, field: string): boolean {
   return value;
 }
 
-function parseJson(text: string | undefined, field: string): unknown {
+function parseJson(text: string | undefined, field: string, secret = false): unknown {
   if (text === undefined || text.trim() === "") return undefined;
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(field, `is not valid JSON (${(error as Error).message})`);
+    // The parser quotes the text around the error: never for a secret.
+    throw new ConfigError(field, secret ? "is not valid JSON" : `is not valid JSON (${(error as Error).message})`);
   }
 }
 
