@@ -1,5 +1,5 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { GeneralNames, id_ce_subjectAltName } from "@peculiar/asn1-x509";
+import { GeneralNames, type Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CertId } from "../asn1/cert_id.js";
 import { id_regCtrl_oldCertID } from "../asn1/oids.js";
@@ -42,7 +42,7 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
     defaults = { subject: updated.parsed.tbsCertificate.subject, subjectAltName: subjectAltNameOf(updated) };
     supersedes = updated.issuedSerial;
   }
-  const template = checkCertTemplate(message.certReq.certTemplate, ca.name, publicKey, defaults);
+  const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, defaults);
   await verifyProofOfPossession(message, publicKey, credentials.registrationAuthority);
 
   return issueAndAnswer(
@@ -50,6 +50,17 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
     { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified, supersedes },
     RESPONSE_TYPE[type],
   );
+}
+
+/**
+ * The template's issuer, when present, must be us (RFC 4211 §5). OpenSSL 3.0
+ * fills it with the issuer of the client's own certificate unless -issuer is
+ * given, which names the signer's CA rather than asking for another one, so
+ * that is accepted as well; the certificate comes from this CA either way.
+ */
+export function acceptableIssuers(exchange: Exchange): Name[] {
+  const { credentials, ca } = exchange;
+  return credentials.kind === "signature" ? [ca.name, credentials.parsed.tbsCertificate.issuer] : [ca.name];
 }
 
 /**

@@ -31,17 +31,22 @@ export interface TemplateDefaults {
 /**
  * Check a CertTemplate against what this CA issues (RFC 4211 §5, RFC 9483
  * §4.1.1): a public key of a supported type and size, a subject (or
- * SubjectAltNames), no fields only the CA may choose, and an issuer that is us
- * if named at all. With `defaults` (kur), an omitted subject or
+ * SubjectAltNames), no fields only the CA may choose, and an issuer that is
+ * one of `acceptableIssuers` if named at all. With `defaults` (kur), an omitted subject or
  * subjectAltName is taken from them, and a given one must equal them.
  */
-export function checkCertTemplate(template: CertTemplate, caName: Name, publicKey: Uint8Array, defaults?: TemplateDefaults): AcceptedTemplate {
+export function checkCertTemplate(
+  template: CertTemplate,
+  acceptableIssuers: readonly Name[],
+  publicKey: Uint8Array,
+  defaults?: TemplateDefaults,
+): AcceptedTemplate {
   if (template.serialNumber !== undefined) throw new CmpError("badCertTemplate", "the template must not choose a serialNumber");
   if (template.signingAlg !== undefined) throw new CmpError("badCertTemplate", "the template must not choose signingAlg");
   if (template.version !== undefined && template.version !== 2) {
     throw new CmpError("badCertTemplate", `version ${template.version} requested; only v3 (2) certificates are issued`);
   }
-  if (template.issuer && template.issuer.length > 0 && !sameName(template.issuer, caName)) {
+  if (template.issuer && template.issuer.length > 0 && !acceptableIssuers.some((issuer) => sameName(template.issuer!, issuer))) {
     throw new CmpError("wrongAuthority", `the template names issuer "${formatDistinguishedName(template.issuer)}", not this CA`);
   }
   checkPublicKey(publicKey);

@@ -7,6 +7,7 @@ import { encodePem } from "../../src/asn1/pem.js";
 import { loadConfig, type ConfigSource } from "../../src/config/load.js";
 import { handleCmp } from "../../src/cmp/engine.js";
 import type { CmpLogEntry, EngineContext } from "../../src/cmp/engine_types.js";
+import type { CmpSigner } from "../../src/cmp/cmp_signer.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { writeFile } from "node:fs/promises";
@@ -51,6 +52,11 @@ export async function startEngineServer(options: {
   ca: TestCa;
   config?: ConfigSource;
   now?: () => Date;
+  /**
+   * Dedicated CMP signers by profile name, as src/runtime/cloudflare.ts builds
+   * them from a profile's responseSigner (this server does not load those).
+   */
+  responseSigners?: ReadonlyMap<string, CmpSigner>;
 }): Promise<EngineServer> {
   const store = new MemoryStore();
   const logs: CmpLogEntry[] = [];
@@ -60,6 +66,7 @@ export async function startEngineServer(options: {
     config,
     ca: options.ca.ca,
     store,
+    responseSigners: options.responseSigners,
     now: options.now ?? (() => new Date()),
     randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
     warn: (message, fields) => console.warn(message, fields),

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { makeKey, mustOpenssl, type KeyKind } from "./openssl.js";
@@ -45,7 +46,8 @@ export async function opensslCa(
     "[policy_any]", "commonName = optional", "",
   ].join("\n"));
   await writeFile(`${base}.index`, "");
-  await writeFile(`${base}.serial`, `${(Math.floor(Math.random() * 0xffffff) + 0x100000).toString(16)}\n`);
+  // `openssl ca` wants an even number of hex digits; the leading 4 keeps the serial positive and 16 digits long.
+  await writeFile(`${base}.serial`, `4${randomBytes(8).toString("hex").slice(1)}\n`);
 
   let certPath: string;
   let keyPath: string;
