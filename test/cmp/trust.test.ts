@@ -13,7 +13,8 @@ import { OID } from "../../src/crypto/algorithms.js";
 import { isMacProtection } from "../../src/crypto/mac_protection.js";
 import { verifySignature } from "../../src/crypto/signature.js";
 import { startEngineServer, type EngineServer, type TestCa } from "../support/engine_server.js";
-import { makeCsr, makeKey, makeTempDir, mustOpenssl, opensslCmp, type OpensslResult, type TempDir } from "../support/openssl.js";
+import { makeCsr, makeKey, makeTempDir, mustOpenssl, type OpensslResult, type TempDir } from "../support/openssl.js";
+import { cmpDevice, serialOf, type CmpDevice, type Credential } from "../support/cmp_device.js";
 import { opensslCa, type OpensslCa } from "../support/openssl_ca.js";
 import { reprotect } from "../support/reprotect.js";
 
@@ -35,7 +36,11 @@ let stranger: OpensslCa; // trusted nowhere
 let signer: { key: string; cert: string; der: Uint8Array };
 let caDer: Uint8Array;
 let server: EngineServer;
-let serial = 0;
+let device: CmpDevice | undefined;
+const devices = () => (device ??= cmpDevice({ dir, endpoint: () => server.url, reference: "device", secret: "device-secret" }));
+const cmp = (args: readonly string[], profile?: string) => devices().cmp(args, profile);
+const newKey = (name: string) => devices().newKey(name);
+const enroll = (name: string, profile?: string) => devices().enroll(name, profile);
 
 beforeAll(async () => {
   dir = await makeTempDir();
@@ -106,37 +111,10 @@ async function responseSigners(source: ConfigSource): Promise<Map<string, CmpSig
 
 // ---------------------------------------------------------------- helpers
 
-interface Credential {
-  key: string;
-  cert: string;
-}
-
-function cmp(args: string[], profile?: string) {
-  return opensslCmp(["-server", profile ? `${server.url}/p/${profile}` : server.url, "-msg_timeout", "20", ...args]);
-}
-
-async function newKey(name: string): Promise<string> {
-  return makeKey(dir.file(`${name}-${++serial}.key.pem`));
-}
-
-/** ir with the device's MAC secret: a certificate this CA issued and recorded. */
-async function enroll(name: string, profile?: string): Promise<Credential> {
-  const key = await newKey(name);
-  const cert = dir.file(`${name}-${serial}.pem`);
-  const result = await cmp(["-cmd", "ir", "-ref", "device", "-secret", "pass:device-secret", "-newkey", key, "-subject", `/CN=${name}`, "-certout", cert], profile);
-  expect(result.code, result.stdout + result.stderr).toBe(0);
-  return { key, cert };
-}
-
 /** A certificate of an openssl-run CA (not recorded by Jellyfish). */
 async function foreignCredential(issuer: OpensslCa, name: string, subject = `/O=Jellyfish/CN=${name}`): Promise<Credential> {
   const key = await newKey(name);
-  return { key, cert: await issuer.issue(`${name}-${serial}`, { subject, keyPath: key }) };
-}
-
-async function serialOf(cert: string): Promise<string> {
-  const text = await mustOpenssl(["x509", "-in", cert, "-noout", "-serial"]);
-  return text.trim().replace(/^serial=/, "").toLowerCase().replace(/^(00)+(?=.)/, "");
+  return { key, cert: await issuer.issue(key.replace(/\.key\.pem$/, "").replace(/^.*\//, ""), { subject, keyPath: key }) };
 }
 
 async function recordOf(cert: string): Promise<CertificateRecord | undefined> {

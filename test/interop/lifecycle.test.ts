@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
-import { makeCsr, makeKey, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeCsr, makeTempDir, mustOpenssl, type TempDir } from "../support/openssl.js";
+import { cmpDevice, serialOf, type CmpDevice } from "../support/cmp_device.js";
 import { opensslCa, type OpensslCa } from "../support/openssl_ca.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
 
@@ -14,7 +15,11 @@ let ca: OpensslCa;
 let other: OpensslCa;
 let worker: RunningWorker;
 let base: string;
-let serial = 0;
+let device: CmpDevice | undefined;
+const devices = () => (device ??= cmpDevice({ dir, endpoint: () => base, reference: "device", secret: "device-secret" }));
+const cmp = (args: readonly string[], profile?: string) => devices().cmp(args, profile);
+const newKey = (name: string) => devices().newKey(name);
+const enroll = (name: string, profile?: string) => devices().enroll(name, profile);
 
 beforeAll(async () => {
   dir = await makeTempDir();
@@ -40,33 +45,6 @@ afterAll(async () => {
   await worker?.stop();
   await dir?.remove();
 });
-
-interface Credential {
-  key: string;
-  cert: string;
-}
-
-function cmp(args: string[], profile?: string) {
-  return opensslCmp(["-server", profile ? `${base}/p/${profile}` : base, "-msg_timeout", "20", ...args]);
-}
-
-async function newKey(name: string): Promise<string> {
-  return makeKey(dir.file(`${name}-${++serial}.key.pem`));
-}
-
-/** ir with the device's MAC secret: a certificate this CA issued. */
-async function enroll(name: string, profile?: string): Promise<Credential> {
-  const key = await newKey(name);
-  const cert = dir.file(`${name}-${serial}.pem`);
-  const result = await cmp(["-cmd", "ir", "-ref", "device", "-secret", "pass:device-secret", "-newkey", key, "-subject", `/CN=${name}`, "-certout", cert], profile);
-  expect(result.code, result.stderr).toBe(0);
-  return { key, cert };
-}
-
-async function serialOf(cert: string): Promise<string> {
-  const text = await mustOpenssl(["x509", "-in", cert, "-noout", "-serial"]);
-  return text.trim().replace(/^serial=/, "").toLowerCase().replace(/^(00)+(?=.)/, "");
-}
 
 async function recordOf(cert: string): Promise<CertificateRecord | undefined> {
   const serialHex = await serialOf(cert);
