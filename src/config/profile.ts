@@ -32,7 +32,31 @@ export interface Profile {
    */
   responseSigner?: { keyPem: string; certificatesPem: string };
   keyUpdate: KeyUpdatePolicy;
+  /**
+   * "ra": an authenticated sender (an RA, or a device it vouches for) names
+   * the subject; "client": every enrollment must match a registered end entity
+   * (EJBCA's RA and client modes).
+   */
+  mode: "ra" | "client";
+  /**
+   * One MAC secret for any senderKID (EJBCA's HMAC module with a fixed
+   * parameter), as opposed to per-reference secrets. Its holder is an RA.
+   */
+  macSecret?: Uint8Array;
+  /** Client mode: MAC requests may authenticate with the end entity's one-time enrollment code. */
+  enrollmentCodes: boolean;
+  /** How the end entity's username is found (EJBCA's "Extract Username Component"). */
+  username: UsernameSource;
+  /** Further URL paths that serve this profile, e.g. "/ejbca/publicweb/cmp/opensslra". */
+  paths: readonly string[];
 }
+
+/**
+ * "senderKID": the MAC reference (or a signer's key identifier as hex);
+ * otherwise the short name of a DN attribute of the requested subject
+ * ("CN", "UID", "serialNumber", ...), its first value.
+ */
+export type UsernameSource = { from: "senderKID" } | { from: "subject"; attribute: string };
 
 export interface SignatureTrust {
   /** Certificates this CA issued authenticate their holders (and are checked against our revocation records). */
@@ -47,6 +71,10 @@ export interface RegistrationAuthorityTrust {
   /** Certificates chaining to these anchors (DER) act as an RA. */
   anchors: readonly Uint8Array[];
 }
+
+export type KeyType = "RSA" | "P-256" | "P-384" | "P-521" | "Ed25519";
+
+export type SubjectAltNameKind = "dNSName" | "iPAddress" | "rfc822Name" | "uniformResourceIdentifier";
 
 export interface KeyUpdatePolicy {
   /** Let kur certify the key of the certificate being updated again (RFC 9483 §4.1.3 expects a new key). */
@@ -67,6 +95,23 @@ export type KeyUsageName =
   | "decipherOnly";
 
 export interface CertificateProfile {
+  /** Key types that may be certified; RSA keys need at least rsaMinBits. */
+  keyTypes: ReadonlySet<KeyType>;
+  rsaMinBits: number;
+  /** Subject rules: DN attributes (short names) that must be / may be present; empty `allowed` means any. */
+  subject: { required: readonly string[]; allowed: readonly string[] };
+  /**
+   * SubjectAltName rules: GeneralName kinds allowed (empty: any), and DNS
+   * names that dNSName entries must match ("example.com", "*.example.com";
+   * empty: any).
+   */
+  subjectAltName: { allowed: readonly SubjectAltNameKind[]; dnsNames: readonly string[] };
+  /** certificatePolicies OIDs (RFC 5280 §4.2.1.4); empty: none. */
+  policies: readonly string[];
+  /** cRLDistributionPoints URIs (RFC 5280 §4.2.1.13); empty: none. */
+  crlDistributionPoints: readonly string[];
+  /** authorityInfoAccess (RFC 5280 §4.2.2.1): CA issuers and OCSP URIs; empty: none. */
+  authorityInfoAccess: { caIssuers: readonly string[]; ocsp: readonly string[] };
   /** Lifetime of issued certificates, in seconds. */
   validitySeconds: number;
   /** Back-date notBefore by this many seconds to absorb client clock skew. */

@@ -13,6 +13,7 @@ import { encodeAlgorithm } from "../../src/ca/issuer.js";
 import { basicConstraintsExtension } from "../../src/ca/extensions.js";
 import type { CertificateAuthority } from "../../src/ca/authority.js";
 import type { CertificateProfile } from "../../src/config/profile.js";
+import { loadCertificateProfile } from "../../src/config/load_certificate_profile.js";
 import { CmpError } from "../../src/asn1/pki_failure_info.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { makeTempDirSync, mustOpensslSync, opensslSync } from "../support/openssl.js";
@@ -25,6 +26,7 @@ const NOW = new Date("2026-05-01T12:00:00.250Z");
 const YEAR = 365 * 86400;
 
 const profile: CertificateProfile = {
+  ...loadCertificateProfile({}, "certificate"),
   validitySeconds: 30 * 86400,
   backdateSeconds: 300,
   keyUsage: ["digitalSignature", "keyEncipherment"],

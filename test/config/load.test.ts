@@ -125,6 +125,13 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
     const profile = only(config, name);
     expect(profile.name).toBe(name);
     expect(profile.certificate).toEqual({
+      keyTypes: new Set(["RSA", "P-256", "P-384", "P-521", "Ed25519"]),
+      rsaMinBits: 2048,
+      subject: { required: [], allowed: [] },
+      subjectAltName: { allowed: [], dnsNames: [] },
+      policies: [],
+      crlDistributionPoints: [],
+      authorityInfoAccess: { caIssuers: [], ocsp: [] },
       validitySeconds: 365 * 24 * 3600,
       backdateSeconds: 60,
       keyUsage: ["digitalSignature", "keyEncipherment"],
@@ -139,6 +146,11 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
     expect(profile.registrationAuthority.macReferences.size).toBe(0);
     expect(profile.registrationAuthority.anchors).toEqual([]);
     expect(profile.keyUpdate).toEqual({ allowKeyReuse: false, revokeOldCertificate: false });
+    expect(profile.mode).toBe("ra");
+    expect(profile.macSecret).toBeUndefined();
+    expect(profile.enrollmentCodes).toBe(false);
+    expect(profile.username).toEqual({ from: "subject", attribute: "CN" });
+    expect(profile.paths).toEqual([]);
     return profile;
   }
 
@@ -225,6 +237,13 @@ describe("loadConfig with configured values", () => {
       },
     })));
     expect(profile.certificate).toEqual({
+      keyTypes: new Set(["RSA", "P-256", "P-384", "P-521", "Ed25519"]),
+      rsaMinBits: 2048,
+      subject: { required: [], allowed: [] },
+      subjectAltName: { allowed: [], dnsNames: [] },
+      policies: [],
+      crlDistributionPoints: [],
+      authorityInfoAccess: { caIssuers: [], ocsp: [] },
       validitySeconds: 30 * 86_400,
       backdateSeconds: 0,
       keyUsage: ["digitalSignature", "keyAgreement", "cRLSign"],
