@@ -1,3 +1,5 @@
+import { fromBase64, toBase64 } from "./bytes.js";
+
 /**
  * PEM (RFC 7468): base64 DER between "-----BEGIN label-----" and
  * "-----END label-----". Written with atob/btoa so it runs in workerd
@@ -18,7 +20,7 @@ export class PemError extends Error {
 
 /** Encode DER as PEM with 64-character lines (RFC 7468 §2, strict form). */
 export function encodePem(label: string, der: Uint8Array): string {
-  const base64 = bytesToBase64(der);
+  const base64 = toBase64(der);
   const lines: string[] = [];
   for (let index = 0; index < base64.length; index += 64) lines.push(base64.slice(index, index + 64));
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
@@ -67,23 +69,10 @@ export function decodeSinglePem(text: string, label: string): Uint8Array {
   return ders[0]!;
 }
 
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = "";
-  // Chunked so that String.fromCharCode never gets too many arguments.
-  for (let index = 0; index < bytes.length; index += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
-  }
-  return btoa(binary);
-}
-
-export function base64ToBytes(base64: string, what = "base64"): Uint8Array {
-  let binary: string;
+function base64ToBytes(base64: string, what: string): Uint8Array {
   try {
-    binary = atob(base64);
+    return fromBase64(base64);
   } catch {
     throw new PemError(`${what}: invalid base64`);
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
 }

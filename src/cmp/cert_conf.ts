@@ -7,7 +7,7 @@ import { hashByOid } from "../crypto/algorithms.js";
 import { digest } from "../crypto/digest.js";
 import { pkiConfBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { bytesEqual, fromBase64, toHex } from "./hex.js";
+import { bytesEqual, fromBase64, toHex } from "../asn1/bytes.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 /**

@@ -15,7 +15,7 @@ import { decodeRequest } from "./decode.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { checkHeader } from "./header_checks.js";
-import { toHex } from "./hex.js";
+import { toHex } from "../asn1/bytes.js";
 import { isMacProtection } from "../crypto/mac_protection.js";
 import type { CmpSigner } from "./cmp_signer.js";
 import { printable, verifyProtection, type Credentials } from "./protection.js";

@@ -11,7 +11,7 @@ import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { certHashAlgorithm } from "../crypto/algorithms.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { toBase64, toHex } from "./hex.js";
+import { toBase64, toHex } from "../asn1/bytes.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 const NULL_DER = Uint8Array.of(0x05, 0x00);

@@ -13,7 +13,7 @@ import { verifySignature } from "../crypto/signature.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { Store } from "../store/store.js";
 import type { DecodedRequest } from "./decode.js";
-import { bytesEqual, toHex } from "./hex.js";
+import { bytesEqual, toHex } from "../asn1/bytes.js";
 
 /**
  * Who sent a request, as established by its protection (RFC 9810 §5.1.3).

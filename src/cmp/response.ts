@@ -7,7 +7,7 @@ import { protectedPart } from "../asn1/pki_message.js";
 import type { MacKey } from "../crypto/mac_protection.js";
 import type { CaIdentity } from "./ca_identity.js";
 import type { CmpSigner } from "./cmp_signer.js";
-import { bytesEqual } from "./hex.js";
+import { bytesEqual } from "../asn1/bytes.js";
 
 /**
  * How a response is protected (RFC 9483 §3.2): with the requester's MAC

@@ -7,7 +7,7 @@ import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import { rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { bytesEqual } from "./hex.js";
+import { bytesEqual } from "../asn1/bytes.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 // Reasons a requester may give; certificateHold and removeFromCRL need holds, which this CA does not do.

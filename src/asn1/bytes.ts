@@ -1,4 +1,6 @@
-/** Lower-case hex of bytes: transaction IDs and nonces in store keys and logs. */
+/** Byte conversions used across layers: hex for keys and logs, base64 for records and PEM. */
+
+/** Lower-case hex of bytes: transaction IDs, nonces and serials in store keys and logs. */
 export function toHex(bytes: Uint8Array | ArrayBuffer): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let out = "";
@@ -22,9 +24,16 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** Throws on text that is not base64 (atob's DOMException). */
 export function fromBase64(text: string): Uint8Array {
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let index = 0; index < binary.length; index++) out[index] = binary.charCodeAt(index);
   return out;
+}
+
+/** Bytes from hex digits (even count); throws on anything else. */
+export function fromHex(text: string): Uint8Array {
+  if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new Error("not an even number of hex digits");
+  return Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
