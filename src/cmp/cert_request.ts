@@ -7,7 +7,7 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import { checkCertTemplate, type TemplateDefaults } from "./cert_template_checks.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { bytesEqual } from "./hex.js";
+import { bytesEqual } from "../asn1/bytes.js";
 import { issueAndAnswer } from "./issuance.js";
 import { templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
 import type { SignatureCredentials } from "./protection.js";
