@@ -4,7 +4,10 @@ import type { CertificateProfile } from "../config/profile.js";
 import type { CertificateAuthority } from "./authority.js";
 import { encodeName, isEmptyName } from "./distinguished_name.js";
 import {
+  authorityInfoAccessExtension,
   basicConstraintsExtension,
+  certificatePoliciesExtension,
+  crlDistributionPointsExtension,
   extendedKeyUsageExtension,
   keyUsageExtension,
   subjectAltNameExtension,
@@ -92,6 +95,9 @@ function profileExtensions(profile: CertificateProfile): readonly Uint8Array[] {
       basicConstraintsExtension(false),
       keyUsageExtension(profile.keyUsage),
       extendedKeyUsageExtension(profile.extendedKeyUsage),
+      certificatePoliciesExtension(profile.policies),
+      crlDistributionPointsExtension(profile.crlDistributionPoints),
+      authorityInfoAccessExtension(profile.authorityInfoAccess),
     ].filter((extension): extension is Uint8Array => extension !== undefined);
     byProfile.set(profile, extensions);
   }

@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { markEndEntityRevoked } from "./end_entity_store.js";
 
 /**
  * What the CA remembers of every certificate it issued: enough to confirm,
@@ -28,6 +29,8 @@ export interface CertificateRecord {
   revocationReason?: number;
   /** The serial of the certificate this one replaced by kur, if any. */
   supersedes?: string;
+  /** The registered end entity it was issued to (client mode). */
+  entity?: string;
 }
 
 /**
@@ -60,7 +63,10 @@ export async function revokeCertificate(store: Store, serial: string, reason: nu
     if (!entry) return { outcome: "unknown" };
     if (entry.value.status === "revoked") return { outcome: "alreadyRevoked", record: entry.value };
     const record: CertificateRecord = { ...entry.value, status: "revoked", revokedAt: now.toISOString(), revocationReason: reason };
-    if (await store.compareAndSet(key, entry.version, record)) return { outcome: "revoked", record };
+    if (await store.compareAndSet(key, entry.version, record)) {
+      if (record.entity) await markEndEntityRevoked(store, record.entity, serial, now);
+      return { outcome: "revoked", record };
+    }
   }
   throw new Error(`certificate ${serial} changed under five revocation attempts in a row`);
 }

@@ -46,6 +46,19 @@ const BY_NAME = new Map(KINDS.map((kind) => [kind.name.toLowerCase(), kind]));
 const BY_OID = new Map(KINDS.map((kind) => [kind.oid, kind]));
 BY_NAME.set("email", BY_NAME.get("emailaddress")!);
 
+/** The short name of an attribute type ("CN", "serialNumber", ...), or undefined for an OID not in the table. */
+export function attributeShortName(oid: string): string | undefined {
+  return BY_OID.get(oid)?.name;
+}
+
+/**
+ * The OID an attribute is named by: a short name from the table (any case,
+ * "email" too) or a dotted OID; undefined for anything else.
+ */
+export function attributeTypeOid(nameOrOid: string): string | undefined {
+  return BY_NAME.get(nameOrOid.toLowerCase())?.oid ?? (OID.test(nameOrOid) ? nameOrOid : undefined);
+}
+
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/; // X.680 §41.4 PrintableString
 const IA5 = /^[\x00-\x7f]*$/;
 const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;

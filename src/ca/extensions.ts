@@ -1,21 +1,34 @@
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
+  AccessDescription,
+  AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
   BasicConstraints,
+  CRLDistributionPoints,
+  CertificatePolicies,
+  DistributionPoint,
+  DistributionPointName,
   ExtendedKeyUsage,
   Extension,
+  GeneralName,
   GeneralNames,
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
   SubjectAlternativeName,
+  PolicyInformation,
   SubjectKeyIdentifier,
+  id_ad_caIssuers,
+  id_ad_ocsp,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_cRLDistributionPoints,
+  id_ce_certificatePolicies,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
 } from "@peculiar/asn1-x509";
 import type { KeyUsageName } from "../config/profile.js";
 
@@ -91,4 +104,45 @@ export function authorityKeyIdentifierExtension(keyIdentifier: Uint8Array): Uint
 export function subjectAltNameExtension(names: GeneralNames, subjectIsEmpty: boolean): Uint8Array | undefined {
   if (names.length === 0) return undefined;
   return encodeExtension(id_ce_subjectAltName, subjectIsEmpty, new SubjectAlternativeName([...names]));
+}
+
+/**
+ * certificatePolicies (RFC 5280 §4.2.1.4), non-critical: one PolicyInformation
+ * per OID, policyIdentifier only (§4.2.1.4 recommends no qualifiers).
+ * Undefined for an empty list: the SEQUENCE is SIZE (1..MAX).
+ */
+export function certificatePoliciesExtension(policies: readonly string[]): Uint8Array | undefined {
+  if (policies.length === 0) return undefined;
+  const value = new CertificatePolicies(policies.map((policyIdentifier) => new PolicyInformation({ policyIdentifier })));
+  return encodeExtension(id_ce_certificatePolicies, false, value);
+}
+
+/**
+ * cRLDistributionPoints (RFC 5280 §4.2.1.13), non-critical as it SHOULD be:
+ * one DistributionPoint per URI, each a fullName with one
+ * uniformResourceIdentifier and neither reasons nor cRLIssuer (the CA
+ * signs its own CRLs, covering every reason). Undefined for an empty list.
+ */
+export function crlDistributionPointsExtension(uris: readonly string[]): Uint8Array | undefined {
+  if (uris.length === 0) return undefined;
+  const points = uris.map(
+    (uri) =>
+      new DistributionPoint({
+        distributionPoint: new DistributionPointName({ fullName: [new GeneralName({ uniformResourceIdentifier: uri })] }),
+      }),
+  );
+  return encodeExtension(id_ce_cRLDistributionPoints, false, new CRLDistributionPoints(points));
+}
+
+/**
+ * authorityInfoAccess (RFC 5280 §4.2.2.1), MUST be non-critical: an
+ * id-ad-caIssuers accessDescription per CA certificate URI, then an
+ * id-ad-ocsp one per responder URI. Undefined when both lists are empty.
+ */
+export function authorityInfoAccessExtension(access: { caIssuers: readonly string[]; ocsp: readonly string[] }): Uint8Array | undefined {
+  const describe = (accessMethod: string) => (uri: string) =>
+    new AccessDescription({ accessMethod, accessLocation: new GeneralName({ uniformResourceIdentifier: uri }) });
+  const descriptions = [...access.caIssuers.map(describe(id_ad_caIssuers)), ...access.ocsp.map(describe(id_ad_ocsp))];
+  if (descriptions.length === 0) return undefined;
+  return encodeExtension(id_pe_authorityInfoAccess, false, new AuthorityInfoAccessSyntax(descriptions));
 }

@@ -42,7 +42,7 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
     defaults = { subject: updated.parsed.tbsCertificate.subject, subjectAltName: subjectAltNameOf(updated) };
     supersedes = updated.issuedSerial;
   }
-  const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, defaults);
+  const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
   await verifyProofOfPossession(message, publicKey, credentials.registrationAuthority);
 
   return issueAndAnswer(

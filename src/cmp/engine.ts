@@ -64,6 +64,7 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
       store: context.store,
       now,
       maxIterations: context.config.limits.macMaxIterations,
+      sealer: context.sealer,
     });
     responseContext.protection = authenticatedProtection(credentials, profile, signer);
     const handler = HANDLERS[decoded.type];

@@ -12,6 +12,7 @@ import { certHashAlgorithm } from "../crypto/algorithms.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { toBase64, toHex } from "../asn1/bytes.js";
+import { planRegistration } from "./registration.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 const NULL_DER = Uint8Array.of(0x05, 0x00);
@@ -36,7 +37,7 @@ export interface ApprovedRequest {
  */
 export async function issueAndAnswer(
   exchange: Exchange,
-  approved: ApprovedRequest,
+  requested: ApprovedRequest,
   responseType: "ip" | "cp" | "kup",
 ): Promise<HandlerResult> {
   const { request, profile, context, ca, now, credentials } = exchange;
@@ -44,6 +45,9 @@ export async function issueAndAnswer(
   if (await context.store.get(key)) {
     throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
   }
+  // Client mode: the registered end entity decides, and is consumed below.
+  const registration = await planRegistration(exchange, requested);
+  const approved = registration?.approved ?? requested;
 
   const implicitConfirm = profile.implicitConfirm && asksImplicitConfirm(request.message.header);
   const issued = await issueCertificate({
@@ -70,10 +74,21 @@ export async function issueAndAnswer(
     createdAt,
     outcome: implicitConfirm ? "implicitlyConfirmed" : undefined,
     supersedes: approved.supersedes,
+    entity: registration?.username,
+    sealedCode: credentials.kind === "mac" ? credentials.enrollment?.sealedCode : undefined,
   };
   // create-if-absent: of two racing requests with one transactionID, one wins (docs/store.md).
   if (!(await context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds }))) {
     throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+  }
+  if (registration) {
+    try {
+      await registration.commit(issued.serialNumber);
+    } catch (error) {
+      // The registration went to another request: this certificate is never recorded nor sent.
+      await context.store.delete(key).catch(() => undefined);
+      throw error;
+    }
   }
   const record: CertificateRecord = {
     serial: issued.serialNumber,
@@ -89,6 +104,7 @@ export async function issueAndAnswer(
     issuedAt: createdAt,
     decidedAt: implicitConfirm ? createdAt : undefined,
     supersedes: approved.supersedes,
+    entity: registration?.username,
   };
   try {
     await context.store.put(certificateKey(issued.serialNumber), record);

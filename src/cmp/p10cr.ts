@@ -36,7 +36,12 @@ export async function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
     }
   }
   // The CSR says what a CRMF template would; one set of checks serves both.
-  const template = checkCertTemplate(new CertTemplate({ subject: info.subject, publicKey: info.subjectPKInfo, extensions }), [ca.name], publicKey);
+  const template = checkCertTemplate(
+    new CertTemplate({ subject: info.subject, publicKey: info.subjectPKInfo, extensions }),
+    [ca.name],
+    publicKey,
+    exchange.profile.certificate,
+  );
   return issueAndAnswer(
     exchange,
     { certReqId: -1, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified },

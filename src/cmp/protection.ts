@@ -12,7 +12,11 @@ import { isMacProtection, prepareMac, type MacKey } from "../crypto/mac_protecti
 import { verifySignature } from "../crypto/signature.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { Store } from "../store/store.js";
+import { getEndEntity } from "../ca/end_entity_store.js";
+import type { Sealed, SecretSealer } from "../crypto/sealed_secret.js";
 import type { DecodedRequest } from "./decode.js";
+import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { requestedUsername } from "./username.js";
 import { bytesEqual, toHex } from "../asn1/bytes.js";
 
 /**
@@ -33,6 +37,8 @@ export interface MacCredentials extends Authenticated {
   reference: string;
   senderKID: ArrayBuffer;
   mac: MacKey;
+  /** Client mode: the request was authenticated with this end entity's enrollment code. */
+  enrollment?: { username: string; sealedCode: Sealed };
 }
 
 export interface SignatureCredentials extends Authenticated {
@@ -50,6 +56,8 @@ export interface VerificationContext {
   store: Store;
   now: Date;
   maxIterations: number;
+  /** Opens sealed enrollment codes (client mode). */
+  sealer?: SecretSealer;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
@@ -69,14 +77,24 @@ export async function verifyProtection(request: DecodedRequest, context: Verific
   return isMacProtection(protectionAlg) ? verifyMac(request, context) : verifySigned(request, context);
 }
 
-async function verifyMac(request: DecodedRequest, { profile, maxIterations }: VerificationContext): Promise<MacCredentials> {
+async function verifyMac(request: DecodedRequest, context: VerificationContext): Promise<MacCredentials> {
+  const { profile, maxIterations } = context;
   const { header, protection } = request.message;
   const senderKID = header.senderKID;
   if (!senderKID || senderKID.byteLength === 0) {
     throw new CmpError("badMessageCheck", "a MAC-protected request must name its secret in senderKID (the reference, -ref)");
   }
   const reference = utf8.decode(senderKID);
-  const secret = profile.macSecrets.get(reference);
+  // A secret for this very reference first; then, in client mode, the end
+  // entity's enrollment code; then the profile's one secret for any reference.
+  let secret = profile.macSecrets.get(reference);
+  let enrollment: MacCredentials["enrollment"];
+  if (!secret && profile.mode === "client" && profile.enrollmentCodes) {
+    const code = await enrollmentCode(request, `mac-${toHex(senderKID)}`, context);
+    if (code) ({ secret, enrollment } = code);
+  }
+  const shared = !secret && profile.macSecret !== undefined;
+  secret ??= profile.macSecret;
   if (!secret) throw new CmpError("signerNotTrusted", `unknown sender reference "${printable(reference)}"`);
   const mac = await prepareMac(header.protectionAlg!, secret, maxIterations);
   if (!(await mac.verify(protectedPart(request.headerDer, request.bodyDer), new Uint8Array(protection!)))) {
@@ -88,8 +106,47 @@ async function verifyMac(request: DecodedRequest, { profile, maxIterations }: Ve
     identity: `mac-${toHex(senderKID)}`,
     senderKID,
     mac,
-    registrationAuthority: profile.registrationAuthority.macReferences.has(reference),
+    enrollment,
+    // EJBCA's RA mode: whoever holds the profile's one secret is the RA.
+    registrationAuthority: profile.registrationAuthority.macReferences.has(reference) || (shared && profile.mode === "ra"),
   };
+}
+
+/** Body types that continue a transaction (their MAC key is the one its first message used). */
+const CONTINUATIONS = new Set(["certConf", "pollReq", "error"]);
+
+/**
+ * The enrollment code a client-mode MAC request is keyed with: for a first
+ * message, the code of the end entity it names (while it has one); for a
+ * later message of a transaction, the code the transaction began with, kept
+ * sealed in the transaction because a successful enrollment removes it from
+ * the entity.
+ */
+async function enrollmentCode(
+  request: DecodedRequest,
+  identity: string,
+  { store, sealer, profile }: VerificationContext,
+): Promise<{ secret: Uint8Array; enrollment: NonNullable<MacCredentials["enrollment"]> } | undefined> {
+  if (!sealer) throw new CmpError("systemFailure", "enrollment codes are not available: the server has no ENROLLMENT_CODE_KEY");
+  let username: string | undefined;
+  let sealedCode: Sealed | undefined;
+  if (CONTINUATIONS.has(request.type)) {
+    const transactionID = request.message.header.transactionID;
+    const transaction = transactionID ? (await store.get<TransactionRecord>(transactionKey(identity, toHex(transactionID))))?.value : undefined;
+    username = transaction?.entity;
+    sealedCode = transaction?.sealedCode;
+  } else {
+    username = requestedUsername(request, profile.username);
+    const entity = username ? (await getEndEntity(store, username))?.value : undefined;
+    if (entity && entity.profile === profile.name && !entity.enrollmentCode) {
+      throw new CmpError("notAuthorized", `end entity "${printable(username!)}" has no unused enrollment code (already enrolled, or never given one)`);
+    }
+    sealedCode = entity?.profile === profile.name ? entity.enrollmentCode : undefined;
+  }
+  if (!username || !sealedCode) return undefined;
+  const secret = await sealer.open(sealedCode, username);
+  if (!secret) throw new CmpError("systemFailure", `the enrollment code of "${printable(username)}" cannot be opened with the server's ENROLLMENT_CODE_KEY`);
+  return { secret, enrollment: { username, sealedCode } };
 }
 
 async function verifySigned(request: DecodedRequest, context: VerificationContext): Promise<SignatureCredentials> {

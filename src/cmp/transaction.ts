@@ -1,4 +1,5 @@
 import type { PKIBodyType } from "../asn1/pki_body.js";
+import type { Sealed } from "../crypto/sealed_secret.js";
 
 /**
  * The state of one CMP transaction between its messages (RFC 9810 §5.1.1:
@@ -22,6 +23,9 @@ export interface TransactionRecord {
   outcome?: "confirmed" | "rejected" | "implicitlyConfirmed";
   /** kur: the serial of the certificate being updated, retired once the new one is confirmed. */
   supersedes?: string;
+  /** Client mode: the end entity, and the enrollment code the transaction is MAC-keyed with (sealed). */
+  entity?: string;
+  sealedCode?: Sealed;
 }
 
 export function transactionKey(senderIdentity: string, transactionID: string): string {

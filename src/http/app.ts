@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import type { JellyfishConfig, Profile } from "../config/profile.js";
 import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
+import { createAdminApp, type AdminDeps } from "./admin.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
 import { readBodyWithLimit } from "./read_body.js";
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   handleCmp?: HandleCmp;
   /** Milliseconds since the epoch, for the log's time and duration; defaults to Date.now. */
   clock?: () => number;
+  /** The admin API; absent, /admin answers 404 (docs/admin-api.md: disabled without a token). */
+  admin?: AdminDeps;
 }
 
 // RFC 9811 §3.4: /.well-known/cmp, optionally /p/<name> for a profile and a
@@ -81,6 +84,13 @@ export function createApp(deps: AppDeps): Hono {
     // "/p" alone is a profile path missing its name, not an operation label.
     c.req.param("operation") === "p" ? c.notFound() : serve(c, deps.config.defaultProfile),
   );
+
+  if (deps.admin) app.route("/admin", createAdminApp(deps.admin));
+
+  // Extra paths per profile, e.g. EJBCA's /ejbca/publicweb/cmp/<alias>, so configured devices keep working.
+  for (const profile of deps.config.profiles.values()) {
+    for (const path of profile.paths) app.all(path, (c) => serve(c, profile.name));
+  }
 
   app.onError((error) => {
     safeLog({ time: new Date(clock()).toISOString(), outcome: "internal-error", status: 500, ...describe(error) });

@@ -4,6 +4,7 @@ import type { CertificateAuthority } from "../ca/authority.js";
 import { loadLocalKeyAndCertificates } from "../ca/local_key_pair.js";
 import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
 import type { JellyfishConfig } from "../config/profile.js";
+import { SecretSealer } from "../crypto/sealed_secret.js";
 import type { EngineContext } from "../cmp/engine_types.js";
 import { loadConfig } from "../config/load.js";
 import { createApp } from "../http/app.js";
@@ -27,6 +28,10 @@ export interface Env {
   CA_KEY?: string;
   /** PEM: the CA certificate, then its chain up to the root. */
   CA_CERT?: string;
+  /** Secret: 32 bytes (base64 or hex) that seal enrollment codes at rest. */
+  ENROLLMENT_CODE_KEY?: string;
+  /** Secret: bearer token of the admin API; absent, /admin is disabled. */
+  ADMIN_TOKEN?: string;
   /** "durable-object" (default) or "kv" (not atomic: docs/store.md). */
   STORE?: string;
   STORE_DO: DurableObjectNamespace<StoreObject>;
@@ -59,6 +64,7 @@ async function build(env: Env): Promise<Hono> {
   const config = attempt("JELLYFISH_CONFIG or CMP_SECRETS", () => loadConfig(env));
   const ca = await loadAuthority(env);
   const responseSigners = await loadResponseSigners(config);
+  const sealer = await loadSealer(env, config);
   const store = openStore(env);
   if (!store.atomic) log({ level: "warn", message: `store "${store.kind}" is not atomic; see docs/store.md` });
   const context: EngineContext = {
@@ -66,11 +72,21 @@ async function build(env: Env): Promise<Hono> {
     ca,
     store,
     responseSigners,
+    sealer,
     now: () => new Date(),
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     warn: (message, fields) => log({ level: "warn", message, ...fields }),
   };
-  return createApp({ config, context: () => context, log });
+  const token = typeof env.ADMIN_TOKEN === "string" && env.ADMIN_TOKEN !== "" ? env.ADMIN_TOKEN : undefined;
+  const admin = token
+    ? {
+        token,
+        registry: () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes }),
+        chain: () => ca.chain,
+        log,
+      }
+    : undefined;
+  return createApp({ config, context: () => context, log, admin });
 }
 
 async function loadAuthority(env: Env): Promise<CertificateAuthority> {
@@ -80,6 +96,23 @@ async function loadAuthority(env: Env): Promise<CertificateAuthority> {
     loadLocalKeyAndCertificates(env.CA_KEY!, env.CA_CERT!, { key: "CA_KEY", certificates: "CA_CERT" }),
   );
   return { signer, certificate: certificates[0]!, chain: certificates };
+}
+
+/** The key that seals enrollment codes; required when a client-mode profile uses them. */
+async function loadSealer(env: Env, config: JellyfishConfig): Promise<SecretSealer | undefined> {
+  const key = env.ENROLLMENT_CODE_KEY;
+  const needed = [...config.profiles.values()].find((profile) => profile.mode === "client" && profile.enrollmentCodes);
+  if (typeof key !== "string" || key === "") {
+    if (needed) throw new Misconfigured(`profile "${needed.name}" uses enrollment codes, but ENROLLMENT_CODE_KEY is not set`);
+    return undefined;
+  }
+  return attemptAsync(async () => {
+    try {
+      return await SecretSealer.fromBinding(key);
+    } catch (error) {
+      throw new Error(`ENROLLMENT_CODE_KEY ${(error as Error).message}`);
+    }
+  });
 }
 
 /** Dedicated CMP signers of the profiles that configure one (Profile.responseSigner). */

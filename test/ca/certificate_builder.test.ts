@@ -76,6 +76,25 @@ async function makeCa(kind: LocalKeyKind, validitySeconds = 10 * YEAR, now = NOW
   return { signer, certificate, chain: [certificate] };
 }
 
+/**
+ * The lines of an extension in `openssl x509 -text`, below its header line
+ * (given without "X509v3 ", which openssl leaves off some names), up to the
+ * next line indented no deeper than the header; blank lines dropped.
+ */
+function extensionLines(text: string, name: string): { critical: boolean; lines: string[] } | undefined {
+  const all = text.split("\n");
+  const start = all.findIndex((line) => new RegExp(`^\\s*(X509v3 )?${name}:( critical)?\\s*$`).test(line));
+  if (start < 0) return undefined;
+  const indent = (line: string) => line.length - line.trimStart().length;
+  const lines: string[] = [];
+  for (const line of all.slice(start + 1)) {
+    if (line.trim() === "") continue;
+    if (indent(line) <= indent(all[start]!)) break;
+    lines.push(line.trim());
+  }
+  return { critical: all[start]!.includes("critical"), lines };
+}
+
 const san = () =>
   new GeneralNames([
     new GeneralName({ dNSName: "device-1.example" }),
@@ -247,6 +266,69 @@ describe("issueCertificate", () => {
     expect(extension(text, "Extended Key Usage")).toBeUndefined();
     expect(extension(text, "Subject Alternative Name")).toBeUndefined();
     expect(extension(text, "Basic Constraints")?.value).toBe("CA:FALSE");
+  });
+
+  it("adds certificatePolicies, cRLDistributionPoints and authorityInfoAccess as the profile configures them", async () => {
+    const configured = {
+      ...profile,
+      ...loadCertificateProfile(
+        {
+          policies: ["2.23.140.1.2.1", "1.3.6.1.4.1.99999.1.2"],
+          crlDistributionPoints: ["http://crl.example.com/ca.crl", "ldap://ldap.example.com/cn=CA?certificateRevocationList"],
+          authorityInfoAccess: { caIssuers: ["http://ca.example.com/ca.der"], ocsp: ["http://ocsp.example.com/", "http://ocsp2.example.com/"] },
+        },
+        "certificate",
+      ),
+    };
+    const issued = await issueCertificate({ ca, subject: parseDistinguishedName("CN=full"), subjectPublicKeyInfo: devices[0]!.spki, profile: configured, now: NOW });
+    const caFile = dir.write("policies-ca.pem", encodePem("CERTIFICATE", ca.certificate));
+    const eeFile = dir.write("policies-ee.pem", encodePem("CERTIFICATE", issued.der));
+    const text = mustOpensslSync(["x509", "-in", eeFile, "-noout", "-text"]);
+
+    expect(extensionLines(text, "Certificate Policies")).toEqual({
+      critical: false,
+      lines: ["Policy: 2.23.140.1.2.1", "Policy: 1.3.6.1.4.1.99999.1.2"],
+    });
+    expect(extensionLines(text, "CRL Distribution Points")).toEqual({
+      critical: false,
+      lines: ["Full Name:", "URI:http://crl.example.com/ca.crl", "Full Name:", "URI:ldap://ldap.example.com/cn=CA?certificateRevocationList"],
+    });
+    expect(extensionLines(text, "Authority Information Access")).toEqual({
+      critical: false,
+      lines: ["CA Issuers - URI:http://ca.example.com/ca.der", "OCSP - URI:http://ocsp.example.com/", "OCSP - URI:http://ocsp2.example.com/"],
+    });
+    expect(mustOpensslSync(["verify", "-attime", epoch(NOW, 60), "-CAfile", caFile, eeFile]).trim()).toBe(`${eeFile}: OK`);
+  });
+
+  it("encodes the three extensions as RFC 5280's ASN.1 spells them, byte for byte", async () => {
+    const uri = hex(new TextEncoder().encode("http://a/")); // 9 octets
+    const single = { ...profile, policies: ["1.2.3"], crlDistributionPoints: ["http://a/"], authorityInfoAccess: { caIssuers: [], ocsp: ["http://a/"] } };
+    const issued = hex((await issueCertificate({ ca, subject: parseDistinguishedName("CN=bytes"), subjectPublicKeyInfo: devices[0]!.spki, profile: single, now: NOW })).der);
+    // Extension { 2.5.29.32, OCTET STRING { SEQUENCE { PolicyInformation { policyIdentifier 1.2.3 } } } }, no critical flag (DEFAULT FALSE).
+    expect(issued).toContain("300f0603551d200408300630040602" + "2a03");
+    // SEQUENCE { DistributionPoint { [0] { fullName [0] { [6] uniformResourceIdentifier } } } } (§4.2.1.13).
+    expect(issued).toContain("301a0603551d1f0413" + "3011300fa00da00b8609" + uri);
+    // SEQUENCE { AccessDescription { id-ad-ocsp, [6] uniformResourceIdentifier } } (§4.2.2.1).
+    expect(issued).toContain("302506082b060105050701010419" + "3017301506082b06010505073001" + "8609" + uri);
+  });
+
+  it("adds only the parts of authorityInfoAccess that are configured", async () => {
+    const ocspOnly = { ...profile, authorityInfoAccess: { caIssuers: [], ocsp: ["http://ocsp.example.com/"] } };
+    const issued = await issueCertificate({ ca, subject: parseDistinguishedName("CN=ocsp"), subjectPublicKeyInfo: devices[0]!.spki, profile: ocspOnly, now: NOW });
+    const text = mustOpensslSync(["x509", "-inform", "DER", "-noout", "-text"], { input: issued.der });
+    expect(extensionLines(text, "Authority Information Access")).toEqual({ critical: false, lines: ["OCSP - URI:http://ocsp.example.com/"] });
+    expect(extensionLines(text, "Certificate Policies")).toBeUndefined();
+    expect(extensionLines(text, "CRL Distribution Points")).toBeUndefined();
+  });
+
+  it("adds no policies, CRL distribution points or authority information access by default", async () => {
+    const issued = await issueCertificate({ ca, subject: parseDistinguishedName("CN=plain"), subjectPublicKeyInfo: devices[0]!.spki, profile, now: NOW });
+    const text = mustOpensslSync(["x509", "-inform", "DER", "-noout", "-text"], { input: issued.der });
+    expect(text).toContain("X509v3 Basic Constraints");
+    expect(extensionLines(text, "Certificate Policies")).toBeUndefined();
+    expect(extensionLines(text, "CRL Distribution Points")).toBeUndefined();
+    expect(extensionLines(text, "Authority Information Access")).toBeUndefined();
+    expect(text).not.toMatch(/Policies|Distribution|Information Access/);
   });
 
   it("rejects a public key that is not a SubjectPublicKeyInfo", async () => {

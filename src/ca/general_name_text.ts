@@ -1,0 +1,47 @@
+import { GeneralName, GeneralNames } from "@peculiar/asn1-x509";
+
+/**
+ * SubjectAltNames as operators write them, in OpenSSL's notation:
+ * "DNS:host.example", "IP:192.0.2.7", "email:user@example.com",
+ * "URI:urn:example:1". Registrations store them this way, and requests are
+ * compared after formatting their GeneralNames the same way.
+ */
+const KINDS = [
+  ["DNS", "dNSName"],
+  ["IP", "iPAddress"],
+  ["email", "rfc822Name"],
+  ["URI", "uniformResourceIdentifier"],
+] as const;
+
+export function parseGeneralName(text: string): GeneralName {
+  const colon = text.indexOf(":");
+  const prefix = colon > 0 ? text.slice(0, colon) : "";
+  const value = text.slice(colon + 1);
+  const kind = KINDS.find(([name]) => name.toLowerCase() === prefix.toLowerCase());
+  if (!kind || value === "") throw new Error(`"${text}" is not DNS:, IP:, email: or URI: followed by a value`);
+  if (kind[1] === "iPAddress" && !isIpAddress(value)) throw new Error(`"${value}" is not an IPv4 or IPv6 address`);
+  return new GeneralName({ [kind[1]]: kind[1] === "dNSName" ? value.toLowerCase() : value });
+}
+
+export function parseGeneralNames(texts: readonly string[]): GeneralNames {
+  return new GeneralNames(texts.map(parseGeneralName));
+}
+
+/** The text form of a GeneralName, or undefined for kinds without one here (otherName, directoryName, ...). */
+export function formatGeneralName(name: GeneralName): string | undefined {
+  if (name.dNSName !== undefined) return `DNS:${name.dNSName.toLowerCase()}`;
+  if (name.iPAddress !== undefined) return `IP:${name.iPAddress}`;
+  if (name.rfc822Name !== undefined) return `email:${name.rfc822Name}`;
+  if (name.uniformResourceIdentifier !== undefined) return `URI:${name.uniformResourceIdentifier}`;
+  return undefined;
+}
+
+function isIpAddress(text: string): boolean {
+  if (/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(text)) return true;
+  try {
+    // The URL parser validates IPv6 literals.
+    return text.includes(":") && new URL(`http://[${text}]/`).hostname.length > 2;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,187 @@
+import type { JellyfishConfig } from "../config/profile.js";
+import type { SecretSealer } from "../crypto/sealed_secret.js";
+import type { Store } from "../store/store.js";
+import type { CertificateRecord, CertificateStatus } from "./certificate_record.js";
+import { DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from "./distinguished_name.js";
+import { endEntityKey, enrollmentCodeSecret, isValidUsername, newEnrollmentCode, type EndEntity, type EndEntityStatus } from "./end_entity.js";
+import { createEndEntity, getEndEntity, updateEndEntity } from "./end_entity_store.js";
+import { formatGeneralName, parseGeneralName } from "./general_name_text.js";
+
+/**
+ * The operator's side of client mode: register end entities, give them
+ * one-time enrollment codes, find what was issued. Callers (the admin API)
+ * turn RegistryError into HTTP statuses.
+ */
+export interface RegistryContext {
+  config: JellyfishConfig;
+  store: Store;
+  sealer?: SecretSealer;
+  now(): Date;
+  randomBytes(length: number): Uint8Array;
+}
+
+export class RegistryError extends Error {
+  constructor(
+    readonly kind: "invalid" | "notFound" | "conflict" | "unavailable",
+    message: string,
+  ) {
+    super(message);
+    this.name = "RegistryError";
+  }
+}
+
+export interface NewEndEntity {
+  username: unknown;
+  subject: unknown;
+  subjectAltNames?: unknown;
+  profile: unknown;
+  enrollmentCode?: unknown;
+}
+
+/** Register an end entity; the code (given or generated) is returned once and stored sealed. */
+export async function registerEndEntity(context: RegistryContext, input: NewEndEntity): Promise<{ entity: EndEntity; enrollmentCode: string }> {
+  const username = text(input.username, "username");
+  if (!isValidUsername(username)) throw new RegistryError("invalid", "username: 1..128 of letters, digits and ._@+=,-");
+  const profile = context.config.profiles.get(text(input.profile, "profile"));
+  if (!profile) throw new RegistryError("invalid", `profile: no profile "${String(input.profile)}"`);
+  if (profile.mode !== "client") throw new RegistryError("invalid", `profile: "${profile.name}" is not in client mode; it enrolls without registrations`);
+  const subject = normalisedSubject(text(input.subject, "subject"));
+  const subjectAltNames = normalisedNames(input.subjectAltNames ?? []);
+  const code = await chooseCode(context, input.enrollmentCode);
+  const now = context.now().toISOString();
+  const entity: EndEntity = {
+    username,
+    subject,
+    subjectAltNames,
+    profile: profile.name,
+    status: "new",
+    enrollmentCode: await seal(context, code, username),
+    certificates: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!(await createEndEntity(context.store, entity))) throw new RegistryError("conflict", `end entity "${username}" exists`);
+  return { entity, enrollmentCode: code };
+}
+
+/** A new code and status new: the entity may enroll once more (EJBCA: set status NEW, set clear password). */
+export async function resetEndEntity(context: RegistryContext, username: string, requestedCode?: unknown): Promise<{ entity: EndEntity; enrollmentCode: string }> {
+  const code = await chooseCode(context, requestedCode);
+  const sealed = await seal(context, code, username);
+  const entity = await updateEndEntity(context.store, username, (current) => ({
+    ...current,
+    status: "new",
+    enrollmentCode: sealed,
+    updatedAt: context.now().toISOString(),
+  }));
+  if (!entity) throw new RegistryError("notFound", `no end entity "${username}"`);
+  return { entity, enrollmentCode: code };
+}
+
+export async function getRegisteredEndEntity(context: RegistryContext, username: string): Promise<EndEntity> {
+  const entity = (await getEndEntity(context.store, username))?.value;
+  if (!entity) throw new RegistryError("notFound", `no end entity "${username}"`);
+  return entity;
+}
+
+export async function deleteEndEntity(context: RegistryContext, username: string): Promise<void> {
+  await getRegisteredEndEntity(context, username);
+  await context.store.delete(endEntityKey(username));
+}
+
+export async function listEndEntities(context: RegistryContext, filter: { profile?: string; status?: string }): Promise<EndEntity[]> {
+  const entities: EndEntity[] = [];
+  for await (const entity of everything<EndEntity>(context.store, "entity/")) {
+    if (filter.profile && entity.profile !== filter.profile) continue;
+    if (filter.status && entity.status !== (filter.status as EndEntityStatus)) continue;
+    entities.push(entity);
+  }
+  return entities;
+}
+
+export interface CertificateFilter {
+  status?: string;
+  profile?: string;
+  entity?: string;
+  subject?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Certificates matching the filter, a page at a time. The store lists by key
+ * only, so filtering reads records in key order until the page is full; the
+ * cursor is the last key read.
+ */
+export async function listCertificates(context: RegistryContext, filter: CertificateFilter): Promise<{ certificates: CertificateRecord[]; cursor?: string }> {
+  const certificates: CertificateRecord[] = [];
+  const subject = filter.subject?.toLowerCase();
+  let cursor = filter.cursor;
+  do {
+    const page = await context.store.list<CertificateRecord>("cert/", { cursor, limit: 500 });
+    for (const { key, value } of page.items) {
+      cursor = key;
+      if (filter.status && value.status !== (filter.status as CertificateStatus)) continue;
+      if (filter.profile && value.profile !== filter.profile) continue;
+      if (filter.entity && value.entity !== filter.entity) continue;
+      if (subject && !value.subject.toLowerCase().includes(subject)) continue;
+      certificates.push(value);
+      if (certificates.length === filter.limit) {
+        const more = page.cursor !== undefined || page.items.at(-1)!.key !== key;
+        return more ? { certificates, cursor: key } : { certificates };
+      }
+    }
+    if (!page.cursor) return { certificates };
+    cursor = page.cursor;
+  } while (true);
+}
+
+async function* everything<T>(store: Store, prefix: string): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.list<T>(prefix, { cursor, limit: 1000 });
+    for (const item of page.items) yield item.value;
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new RegistryError("invalid", `${field}: must be a non-empty string`);
+  return value.trim();
+}
+
+function normalisedSubject(dn: string): string {
+  try {
+    const name = parseDistinguishedName(dn);
+    if (name.length === 0) throw new RegistryError("invalid", "subject: must not be empty");
+    return formatDistinguishedName(name);
+  } catch (error) {
+    if (error instanceof DistinguishedNameError) throw new RegistryError("invalid", `subject: ${error.message}`);
+    throw error;
+  }
+}
+
+function normalisedNames(value: unknown): string[] {
+  if (!Array.isArray(value)) throw new RegistryError("invalid", "subjectAltNames: must be an array of strings");
+  return value.map((item) => {
+    if (typeof item !== "string") throw new RegistryError("invalid", "subjectAltNames: must be an array of strings");
+    try {
+      return formatGeneralName(parseGeneralName(item))!;
+    } catch (error) {
+      throw new RegistryError("invalid", `subjectAltNames: ${(error as Error).message}`);
+    }
+  });
+}
+
+async function chooseCode(context: RegistryContext, requested: unknown): Promise<string> {
+  if (requested === undefined) return newEnrollmentCode(context.randomBytes);
+  if (typeof requested !== "string" || requested.length < 8 || requested.length > 128 || /\s/.test(requested)) {
+    throw new RegistryError("invalid", "enrollmentCode: 8..128 characters without spaces");
+  }
+  return requested;
+}
+
+async function seal(context: RegistryContext, code: string, username: string) {
+  if (!context.sealer) throw new RegistryError("unavailable", "enrollment codes need the ENROLLMENT_CODE_KEY secret");
+  return context.sealer.seal(enrollmentCodeSecret(code), username);
+}

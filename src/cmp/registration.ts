@@ -1,0 +1,122 @@
+import { CmpError } from "../asn1/pki_failure_info.js";
+import { getCertificate } from "../ca/certificate_record.js";
+import { formatDistinguishedName } from "../ca/distinguished_name.js";
+import type { EndEntity } from "../ca/end_entity.js";
+import { endEntityKey } from "../ca/end_entity.js";
+import { getEndEntity, updateEndEntity } from "../ca/end_entity_store.js";
+import { formatGeneralName, parseGeneralNames } from "../ca/general_name_text.js";
+import type { Exchange } from "./exchange.js";
+import type { ApprovedRequest } from "./issuance.js";
+import { requestedUsername, usernameIn } from "./username.js";
+
+/**
+ * Client mode (EJBCA's "client mode"): every certificate goes to a registered
+ * end entity, whose registration says the subject and names; a first
+ * enrollment consumes the registration (status new → issued, the enrollment
+ * code removed) atomically, so one registration yields one certificate.
+ */
+export interface RegistrationPlan {
+  username: string;
+  /** The request as the registration allows it: the registered subjectAltNames. */
+  approved: ApprovedRequest;
+  /** Once the transaction is claimed: consume (first enrollment) or extend (kur) the registration. */
+  commit(serial: string): Promise<void>;
+}
+
+export async function planRegistration(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan | undefined> {
+  if (exchange.profile.mode !== "client") return undefined;
+  return exchange.request.type === "kur" ? planUpdate(exchange, approved) : planEnrollment(exchange, approved);
+}
+
+async function planEnrollment(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan> {
+  const { credentials, profile, context, now } = exchange;
+  const username =
+    credentials.kind === "mac" && credentials.enrollment ? credentials.enrollment.username : requestedUsername(exchange.request, profile.username);
+  if (!username) throw new CmpError("badCertTemplate", `the request names no end entity (${describeSource(exchange)})`);
+  if (credentials.kind === "signature") {
+    if (profile.username.from !== "subject" || usernameIn(credentials.parsed.tbsCertificate.subject, profile.username.attribute) !== username) {
+      throw new CmpError("notAuthorized", `the request is signed with a certificate that does not belong to end entity "${username}"`);
+    }
+  }
+  const entry = await getEndEntity(context.store, username);
+  const entity = checkEntity(entry?.value, username, exchange);
+  if (entity.status !== "new") {
+    throw new CmpError("notAuthorized", `end entity "${username}" has already enrolled (status ${entity.status}); an administrator must reset it`);
+  }
+  // The code that authenticated the request must still be the entity's (not replaced by a reset meanwhile).
+  if (credentials.kind === "mac" && credentials.enrollment && entity.enrollmentCode?.iv !== credentials.enrollment.sealedCode.iv) {
+    throw new CmpError("notAuthorized", `the enrollment code of "${username}" was replaced or used meanwhile`);
+  }
+  const registered = matchRegistration(entity, approved);
+  return {
+    username,
+    approved: registered,
+    async commit(serial) {
+      const consumed: EndEntity = {
+        ...entity,
+        status: "issued",
+        enrollmentCode: undefined,
+        certificates: [...entity.certificates, serial],
+        updatedAt: now.toISOString(),
+      };
+      // Compare-and-set on the version read: of concurrent enrollments exactly one wins (docs/store.md).
+      if (!(await context.store.compareAndSet(endEntityKey(username), entry!.version, consumed))) {
+        throw new CmpError("notAuthorized", `the registration of "${username}" was used by a concurrent enrollment`);
+      }
+    },
+  };
+}
+
+async function planUpdate(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan> {
+  const { credentials, profile, context, now } = exchange;
+  if (credentials.kind !== "signature" || !credentials.issuedSerial) {
+    throw new CmpError("notAuthorized", "a key update must be signed with the certificate being updated");
+  }
+  const record = await getCertificate(context.store, credentials.issuedSerial);
+  const username =
+    record?.entity ?? (profile.username.from === "subject" ? usernameIn(credentials.parsed.tbsCertificate.subject, profile.username.attribute) : undefined);
+  if (!username) throw new CmpError("notAuthorized", "the certificate being updated belongs to no registered end entity");
+  const entity = checkEntity((await getEndEntity(context.store, username))?.value, username, exchange);
+  if (entity.status === "revoked") throw new CmpError("notAuthorized", `end entity "${username}" is revoked`);
+  return {
+    username,
+    approved,
+    async commit(serial) {
+      await updateEndEntity(context.store, username, (current) => ({
+        ...current,
+        status: "issued",
+        certificates: [...current.certificates, serial],
+        updatedAt: now.toISOString(),
+      }));
+    },
+  };
+}
+
+function checkEntity(entity: EndEntity | undefined, username: string, exchange: Exchange): EndEntity {
+  if (!entity) throw new CmpError("notAuthorized", `no end entity "${username}" is registered`);
+  if (entity.profile !== exchange.profile.name) {
+    throw new CmpError("notAuthorized", `end entity "${username}" is registered for profile "${entity.profile}", not "${exchange.profile.name}"`);
+  }
+  return entity;
+}
+
+/** The requested subject must be the registered one; requested names must be registered ones; the certificate gets the registered names. */
+function matchRegistration(entity: EndEntity, approved: ApprovedRequest): ApprovedRequest {
+  const requested = formatDistinguishedName(approved.subject);
+  if (requested.toLowerCase() !== entity.subject.toLowerCase()) {
+    throw new CmpError("badCertTemplate", `the subject "${requested}" does not match the registered subject "${entity.subject}"`);
+  }
+  const registered = new Set(entity.subjectAltNames.map((name) => name.toLowerCase()));
+  for (const name of approved.subjectAltName ?? []) {
+    const text = formatGeneralName(name);
+    if (!text || !registered.has(text.toLowerCase())) {
+      throw new CmpError("badCertTemplate", `subjectAltName ${text ?? "(unsupported kind)"} is not registered for "${entity.username}"`);
+    }
+  }
+  return { ...approved, subjectAltName: entity.subjectAltNames.length > 0 ? parseGeneralNames(entity.subjectAltNames) : undefined };
+}
+
+function describeSource(exchange: Exchange): string {
+  const source = exchange.profile.username;
+  return source.from === "senderKID" ? "senderKID" : `the ${source.attribute} of the subject`;
+}

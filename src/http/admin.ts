@@ -1,0 +1,145 @@
+import { Hono, type Context } from "hono";
+import { encodeCertificatesPem, encodePem } from "../asn1/pem.js";
+import { fromBase64 } from "../asn1/bytes.js";
+import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import {
+  RegistryError,
+  deleteEndEntity,
+  getRegisteredEndEntity,
+  listCertificates,
+  listEndEntities,
+  registerEndEntity,
+  resetEndEntity,
+  type RegistryContext,
+} from "../ca/registry.js";
+import type { EndEntity } from "../ca/end_entity.js";
+import { constantTimeEqual } from "../crypto/constant_time.js";
+import { digest } from "../crypto/digest.js";
+import { readBodyWithLimit } from "./read_body.js";
+
+/**
+ * The admin API (docs/admin-api.md): end entities, certificates, the CA
+ * chain, behind a bearer token. Mounted at /admin only when a token is set.
+ */
+export interface AdminDeps {
+  token: string;
+  registry: () => RegistryContext | Promise<RegistryContext>;
+  chain: () => Uint8Array[] | Promise<Uint8Array[]>;
+  log: (line: object) => void;
+}
+
+const MAX_BODY = 64 * 1024;
+const REVOCABLE_REASONS = new Set([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]);
+
+export function createAdminApp(deps: AdminDeps): Hono {
+  const app = new Hono();
+  const expected = digest("SHA-256", new TextEncoder().encode(deps.token));
+
+  app.use("*", async (c, next) => {
+    const presented = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+    // Both sides hashed first, so the comparison is constant-time whatever the lengths.
+    const ok = constantTimeEqual(await digest("SHA-256", new TextEncoder().encode(presented)), await expected);
+    if (!ok) {
+      deps.log({ time: new Date().toISOString(), admin: true, outcome: "unauthorized", method: c.req.method, path: c.req.path, status: 401 });
+      return c.json({ error: "missing or wrong bearer token" }, 401, { "www-authenticate": 'Bearer realm="jellyfish-admin"' });
+    }
+    await next();
+    deps.log({ time: new Date().toISOString(), admin: true, method: c.req.method, path: c.req.path, status: c.res.status });
+  });
+
+  app.post("/entities", async (c) => {
+    const body = await jsonBody(c);
+    const { entity, enrollmentCode } = await registerEndEntity(await deps.registry(), body as never);
+    return c.json({ entity: publicEntity(entity), enrollmentCode }, 201);
+  });
+  app.get("/entities", async (c) => {
+    const entities = await listEndEntities(await deps.registry(), { profile: c.req.query("profile"), status: c.req.query("status") });
+    return c.json({ entities: entities.map(publicEntity) });
+  });
+  app.get("/entities/:username", async (c) => c.json({ entity: publicEntity(await getRegisteredEndEntity(await deps.registry(), c.req.param("username"))) }));
+  app.delete("/entities/:username", async (c) => {
+    await deleteEndEntity(await deps.registry(), c.req.param("username"));
+    return c.body(null, 204);
+  });
+  app.post("/entities/:username/reset", async (c) => {
+    const body = (await jsonBody(c, true)) as { enrollmentCode?: unknown };
+    const { entity, enrollmentCode } = await resetEndEntity(await deps.registry(), c.req.param("username"), body.enrollmentCode);
+    return c.json({ entity: publicEntity(entity), enrollmentCode });
+  });
+
+  app.get("/certificates", async (c) => {
+    const limit = Number(c.req.query("limit") ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RegistryError("invalid", "limit: an integer from 1 to 1000");
+    const page = await listCertificates(await deps.registry(), {
+      status: c.req.query("status"),
+      profile: c.req.query("profile"),
+      entity: c.req.query("entity"),
+      subject: c.req.query("subject"),
+      cursor: c.req.query("cursor"),
+      limit,
+    });
+    return c.json({ certificates: page.certificates.map(({ der: _der, ...record }) => record), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  });
+  app.get("/certificates/:serial", async (c) => {
+    const record = await getCertificate((await deps.registry()).store, c.req.param("serial").toLowerCase());
+    if (!record) throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
+    const { der, ...certificate } = record;
+    return c.json({ certificate, pem: encodePem("CERTIFICATE", fromBase64(der)) });
+  });
+  app.post("/certificates/:serial/revoke", async (c) => {
+    const body = (await jsonBody(c, true)) as { reason?: unknown };
+    const reason = body.reason ?? 0;
+    if (typeof reason !== "number" || !REVOCABLE_REASONS.has(reason)) throw new RegistryError("invalid", "reason: a CRLReason from 0 to 10, not 7");
+    const registry = await deps.registry();
+    const result = await revokeCertificate(registry.store, c.req.param("serial").toLowerCase(), reason, registry.now());
+    if (result.outcome === "unknown") throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
+    if (result.outcome === "alreadyRevoked") throw new RegistryError("conflict", `already revoked at ${result.record.revokedAt}`);
+    const { der: _der, ...certificate } = result.record;
+    return c.json({ certificate });
+  });
+
+  app.get("/ca/chain", async () => new Response(encodeCertificatesPem(await deps.chain()), { headers: { "content-type": "application/pem-certificate-chain" } }));
+
+  app.notFound((c) => c.json({ error: "no such admin resource" }, 404));
+  app.onError((error, c) => {
+    if (error instanceof RegistryError) {
+      const status = { invalid: 400, notFound: 404, conflict: 409, unavailable: 503 }[error.kind] as 400 | 404 | 409 | 503;
+      return c.json({ error: error.message }, status);
+    }
+    if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    deps.log({ time: new Date().toISOString(), admin: true, outcome: "internal-error", error: String(error) });
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A JSON object body of at most 64 KiB; `optional` bodies may be empty. */
+async function jsonBody(c: Context, optional = false): Promise<Record<string, unknown>> {
+  const read = await readBodyWithLimit(c.req.raw, MAX_BODY);
+  if (!read.ok) throw new HttpError(413, "body over 64 KiB");
+  if (read.bytes.length === 0 && optional) return {};
+  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) throw new HttpError(415, "content type must be application/json");
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(read.bytes));
+  } catch {
+    throw new HttpError(400, "body: not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "body: must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+/** What the API shows of an entity: never the sealed code, only whether there is one. */
+function publicEntity(entity: EndEntity): Omit<EndEntity, "enrollmentCode"> & { hasEnrollmentCode: boolean } {
+  const { enrollmentCode, ...rest } = entity;
+  return { ...rest, hasEnrollmentCode: enrollmentCode !== undefined };
+}
