@@ -16,6 +16,12 @@ export interface EndEntity {
   status: EndEntityStatus;
   /** Present while an enrollment with a code is possible. */
   enrollmentCode?: Sealed;
+  /**
+   * The code the last enrollment used, kept sealed so that a late or repeated
+   * request with it still authenticates and gets a protected, readable
+   * "already used" answer rather than an anonymous one. It opens nothing.
+   */
+  usedEnrollmentCode?: Sealed;
   /** Serials (hex) issued to the entity, newest last. */
   certificates: string[];
   createdAt: string;

@@ -72,6 +72,7 @@ export async function resetEndEntity(context: RegistryContext, username: string,
     ...current,
     status: "new",
     enrollmentCode: sealed,
+    usedEnrollmentCode: undefined,
     updatedAt: context.now().toISOString(),
   }));
   if (!entity) throw new RegistryError("notFound", `no end entity "${username}"`);
@@ -175,8 +176,9 @@ function normalisedNames(value: unknown): string[] {
 
 async function chooseCode(context: RegistryContext, requested: unknown): Promise<string> {
   if (requested === undefined) return newEnrollmentCode(context.randomBytes);
-  if (typeof requested !== "string" || requested.length < 8 || requested.length > 128 || /\s/.test(requested)) {
-    throw new RegistryError("invalid", "enrollmentCode: 8..128 characters without spaces");
+  // EJBCA's examples use short passwords ("CMP-pwd"); generated codes are 20 characters.
+  if (typeof requested !== "string" || requested.length < 6 || requested.length > 128 || /\s/.test(requested)) {
+    throw new RegistryError("invalid", "enrollmentCode: 6..128 characters without spaces");
   }
   return requested;
 }

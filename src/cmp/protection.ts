@@ -138,10 +138,10 @@ async function enrollmentCode(
   } else {
     username = requestedUsername(request, profile.username);
     const entity = username ? (await getEndEntity(store, username))?.value : undefined;
-    if (entity && entity.profile === profile.name && !entity.enrollmentCode) {
-      throw new CmpError("notAuthorized", `end entity "${printable(username!)}" has no unused enrollment code (already enrolled, or never given one)`);
+    if (entity?.profile === profile.name) {
+      sealedCode = entity.enrollmentCode ?? entity.usedEnrollmentCode;
+      if (!sealedCode) throw new CmpError("notAuthorized", `end entity "${printable(username!)}" has no enrollment code; an administrator must reset it`);
     }
-    sealedCode = entity?.profile === profile.name ? entity.enrollmentCode : undefined;
   }
   if (!username || !sealedCode) return undefined;
   const secret = await sealer.open(sealedCode, username);

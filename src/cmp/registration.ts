@@ -1,6 +1,7 @@
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { getCertificate } from "../ca/certificate_record.js";
-import { formatDistinguishedName } from "../ca/distinguished_name.js";
+import { Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
+import { formatDistinguishedName, parseDistinguishedName } from "../ca/distinguished_name.js";
 import type { EndEntity } from "../ca/end_entity.js";
 import { endEntityKey } from "../ca/end_entity.js";
 import { getEndEntity, updateEndEntity } from "../ca/end_entity_store.js";
@@ -43,9 +44,10 @@ async function planEnrollment(exchange: Exchange, approved: ApprovedRequest): Pr
   if (entity.status !== "new") {
     throw new CmpError("notAuthorized", `end entity "${username}" has already enrolled (status ${entity.status}); an administrator must reset it`);
   }
-  // The code that authenticated the request must still be the entity's (not replaced by a reset meanwhile).
+  // The code that authenticated the request must still be the entity's live one.
   if (credentials.kind === "mac" && credentials.enrollment && entity.enrollmentCode?.iv !== credentials.enrollment.sealedCode.iv) {
-    throw new CmpError("notAuthorized", `the enrollment code of "${username}" was replaced or used meanwhile`);
+    const used = entity.usedEnrollmentCode?.iv === credentials.enrollment.sealedCode.iv;
+    throw new CmpError("notAuthorized", used ? `the enrollment code of "${username}" was already used` : `the enrollment code of "${username}" was replaced meanwhile`);
   }
   const registered = matchRegistration(entity, approved);
   return {
@@ -56,6 +58,7 @@ async function planEnrollment(exchange: Exchange, approved: ApprovedRequest): Pr
         ...entity,
         status: "issued",
         enrollmentCode: undefined,
+        usedEnrollmentCode: entity.enrollmentCode,
         certificates: [...entity.certificates, serial],
         updatedAt: now.toISOString(),
       };
@@ -103,7 +106,7 @@ function checkEntity(entity: EndEntity | undefined, username: string, exchange: 
 /** The requested subject must be the registered one; requested names must be registered ones; the certificate gets the registered names. */
 function matchRegistration(entity: EndEntity, approved: ApprovedRequest): ApprovedRequest {
   const requested = formatDistinguishedName(approved.subject);
-  if (requested.toLowerCase() !== entity.subject.toLowerCase()) {
+  if (attributeSet(approved.subject) !== attributeSet(parseDistinguishedName(entity.subject))) {
     throw new CmpError("badCertTemplate", `the subject "${requested}" does not match the registered subject "${entity.subject}"`);
   }
   const registered = new Set(entity.subjectAltNames.map((name) => name.toLowerCase()));
@@ -114,6 +117,19 @@ function matchRegistration(entity: EndEntity, approved: ApprovedRequest): Approv
     }
   }
   return { ...approved, subjectAltName: entity.subjectAltNames.length > 0 ? parseGeneralNames(entity.subjectAltNames) : undefined };
+}
+
+/**
+ * A DN as the set of its attributes, values compared without case: operators
+ * write "CN=user1,O=Org,C=SE" (EJBCA's order) for what openssl sends as
+ * "/CN=user1/O=Org/C=SE", which RFC 4514 reads the other way round. The
+ * certificate gets the subject as requested.
+ */
+function attributeSet(name: Name): string {
+  return [...name]
+    .flatMap((rdn) => [...rdn].map((ava) => `${ava.type}=${formatDistinguishedName(new Name([new RelativeDistinguishedName([ava])])).replace(/^[^=]*=/, "").toLowerCase()}`))
+    .sort()
+    .join("\n");
 }
 
 function describeSource(exchange: Exchange): string {

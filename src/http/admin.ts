@@ -139,7 +139,7 @@ async function jsonBody(c: Context, optional = false): Promise<Record<string, un
 }
 
 /** What the API shows of an entity: never the sealed code, only whether there is one. */
-function publicEntity(entity: EndEntity): Omit<EndEntity, "enrollmentCode"> & { hasEnrollmentCode: boolean } {
-  const { enrollmentCode, ...rest } = entity;
+function publicEntity(entity: EndEntity): Omit<EndEntity, "enrollmentCode" | "usedEnrollmentCode"> & { hasEnrollmentCode: boolean } {
+  const { enrollmentCode, usedEnrollmentCode: _used, ...rest } = entity;
   return { ...rest, hasEnrollmentCode: enrollmentCode !== undefined };
 }

@@ -1,0 +1,75 @@
+import { version } from "../../package.json";
+import { AdminApiError, AdminClient, UnreachableError } from "./admin_client.js";
+import { parseCommandLine, UsageError, type Environment } from "./args.js";
+import type { CommandName } from "./command_specs.js";
+import { caChain } from "./commands/ca.js";
+import { certList, certRevoke, certShow } from "./commands/cert.js";
+import type { CommandHandler } from "./commands/context.js";
+import { entityAdd, entityList, entityRemove, entityReset, entityShow } from "./commands/entity.js";
+import { printable } from "./tables.js";
+
+/**
+ * One run of `jellyfish`: parse, call the API, print, and decide the exit
+ * status. Everything it touches comes in as arguments, so tests can drive it
+ * without a process; main.ts binds it to the real one.
+ */
+
+export const EXIT_OK = 0;
+/** The server answered and refused. */
+export const EXIT_REFUSED = 1;
+export const EXIT_USAGE = 2;
+/** No answer from the server at all. */
+export const EXIT_UNREACHABLE = 3;
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const HANDLERS: Record<CommandName, CommandHandler> = {
+  "entity add": entityAdd,
+  "entity list": entityList,
+  "entity show": entityShow,
+  "entity rm": entityRemove,
+  "entity reset": entityReset,
+  "cert list": certList,
+  "cert show": certShow,
+  "cert revoke": certRevoke,
+  "ca chain": caChain,
+};
+
+export async function run(argv: readonly string[], env: Environment, io: Io, timeoutMs?: number): Promise<number> {
+  let commandLine;
+  try {
+    commandLine = parseCommandLine(argv, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`error: ${printable(error.message)}\n\n${error.usage}`);
+    return EXIT_USAGE;
+  }
+  if (commandLine.kind === "help") {
+    io.stdout(commandLine.text);
+    return EXIT_OK;
+  }
+  if (commandLine.kind === "version") {
+    io.stdout(`jellyfish ${version}\n`);
+    return EXIT_OK;
+  }
+
+  const { invocation, url, token, json } = commandLine;
+  const client = new AdminClient({ baseUrl: url, token, timeoutMs });
+  try {
+    await HANDLERS[invocation.spec.name]({ client, json, stdout: io.stdout, stderr: io.stderr }, invocation);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof AdminApiError) {
+      io.stderr(`error: ${printable(error.reason)} (HTTP ${error.status})\n`);
+      return EXIT_REFUSED;
+    }
+    if (error instanceof UnreachableError) {
+      io.stderr(`error: cannot reach the admin API at ${error.url}: ${printable(error.reason)}\n`);
+      return EXIT_UNREACHABLE;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Certificate, Entity } from "./api_types.js";
+import { describeRevocationReason } from "./revocation_reasons.js";
+import { formatRecord, formatTable, printable } from "./tables.js";
+
+/**
+ * How entities, certificates and enrollment codes look to a person. The
+ * --json output does not come through here: it is the API's answer as is.
+ */
+
+export function entityTable(entities: readonly Entity[]): string {
+  return formatTable(
+    ["USERNAME", "STATUS", "PROFILE", "SUBJECT", "CERTS", "UPDATED"],
+    entities.map((e) => [e.username, e.status, e.profile, e.subject, String(e.certificates?.length ?? 0), e.updatedAt ?? ""]),
+  );
+}
+
+export function entityRecord(e: Entity): string {
+  return formatRecord([
+    ["username", e.username],
+    ["status", e.status],
+    ["profile", e.profile],
+    ["subject", e.subject],
+    ["subjectAltNames", e.subjectAltNames ?? []],
+    ["enrollment code", e.hasEnrollmentCode === undefined ? undefined : e.hasEnrollmentCode ? "set" : "none"],
+    ["certificates", e.certificates ?? []],
+    ["created", e.createdAt],
+    ["updated", e.updatedAt],
+  ]);
+}
+
+export function certificateTable(certificates: readonly Certificate[]): string {
+  return formatTable(
+    ["SERIAL", "STATUS", "SUBJECT", "PROFILE", "ENTITY", "NOT AFTER"],
+    certificates.map((c) => [c.serial, c.status, c.subject, c.profile ?? "", c.entity ?? "", c.notAfter ?? ""]),
+  );
+}
+
+export function certificateRecord(c: Certificate): string {
+  return formatRecord([
+    ["serial", c.serial],
+    ["status", c.status],
+    ["subject", c.subject],
+    ["issuer", c.issuer],
+    ["not before", c.notBefore],
+    ["not after", c.notAfter],
+    ["profile", c.profile],
+    ["entity", c.entity],
+    ["requester", c.requester],
+    ["issued", c.issuedAt],
+    ["decided", c.decidedAt],
+    ["revoked", c.revokedAt],
+    ["revocation reason", c.revocationReason === undefined ? undefined : describeRevocationReason(c.revocationReason)],
+    ["supersedes", c.supersedes],
+  ]);
+}
+
+/**
+ * The code, and the warning that goes with it: the server keeps only an
+ * encrypted copy and will not show it again, so this output is the only
+ * place the operator can take it from.
+ */
+export function enrollmentCodeNotice(username: string, code: string): string {
+  return [
+    `Enrollment code: ${printable(code)}`,
+    "This code is shown once: the server stores it encrypted and can never show it again.",
+    `Pass it on now; if it is lost, \`jellyfish entity reset ${printable(username)}\` makes a new one.`,
+    "",
+  ].join("\n");
+}
