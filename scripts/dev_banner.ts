@@ -25,6 +25,10 @@ export function devBanner(root: string, material: DevMaterial, port: number): st
     `  openssl verify -CAfile ${rel(material.caCertPath)} ${out("device1.pem")}`,
     "Make another key:",
     "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device2.key.pem",
+    "Operator tools (admin API, token in " + rel(material.adminTokenPath) + "):",
+    `  export JELLYFISH_URL=http://127.0.0.1:${port} JELLYFISH_ADMIN_TOKEN=$(cat ${rel(material.adminTokenPath)})`,
+    "  npx jellyfish cert list",
+    `  npx jellyfish entity add user1 --subject "CN=user1" --profile devices   # then: -server ${endpoint}/p/devices -ref user1 -secret pass:<code>`,
     "",
   ].join("\n");
 }

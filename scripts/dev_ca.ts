@@ -7,8 +7,9 @@ import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
 /**
  * The development material `npm start` needs, made once in .dev/ (git-ignored)
  * and reused on every later run: a CA key and self-signed certificate, a MAC
- * secret for the reference "dev", and a device key so the printed
- * `openssl cmp` line works as printed. Test material, never for production.
+ * secret for the reference "dev", a device key so the printed `openssl cmp`
+ * line works as printed, the admin API token and the key that seals
+ * enrollment codes. Test material, never for production.
  */
 
 export const DEV_REFERENCE = "dev";
@@ -26,6 +27,10 @@ export interface DevMaterial {
   caKeyPem: string;
   reference: string;
   secret: string;
+  adminTokenPath: string;
+  adminToken: string;
+  /** 32 random bytes, base64: ENROLLMENT_CODE_KEY. */
+  enrollmentCodeKey: string;
   /** What this run made (empty when everything was reused). */
   created: string[];
 }
@@ -49,12 +54,14 @@ export async function ensureDevMaterial(root: string, now: () => Date = () => ne
     created.push(caCertPath, caKeyPath);
   }
 
-  let secret = (await readIfExists(secretPath))?.trim();
-  if (!secret) {
-    secret = randomSecret();
-    await writePrivate(secretPath, `${secret}\n`);
-    created.push(secretPath);
-  }
+  const secret = await ensureSecret(secretPath, () => randomSecret(), created);
+  const adminTokenPath = join(dir, "admin-token.txt");
+  const adminToken = await ensureSecret(adminTokenPath, () => randomSecret(), created);
+  const enrollmentCodeKey = await ensureSecret(
+    join(dir, "enrollment-code.key"),
+    () => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
+    created,
+  );
 
   if ((await readIfExists(deviceKeyPath)) === undefined) {
     const { pkcs8 } = await generateLocalKey("P-256");
@@ -62,7 +69,10 @@ export async function ensureDevMaterial(root: string, now: () => Date = () => ne
     created.push(deviceKeyPath);
   }
 
-  return { dir, caCertPath, caKeyPath, secretPath, deviceKeyPath, caCertPem, caKeyPem, reference: DEV_REFERENCE, secret, created };
+  return {
+    dir, caCertPath, caKeyPath, secretPath, deviceKeyPath, caCertPem, caKeyPem, reference: DEV_REFERENCE, secret,
+    adminTokenPath, adminToken, enrollmentCodeKey, created,
+  };
 }
 
 async function makeDevCa(now: Date): Promise<{ caCertPem: string; caKeyPem: string }> {
@@ -76,6 +86,16 @@ async function makeDevCa(now: Date): Promise<{ caCertPem: string; caKeyPem: stri
 function randomSecret(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(24));
   return Buffer.from(bytes).toString("base64url");
+}
+
+/** A one-line secret file, made once and then reused. */
+async function ensureSecret(path: string, make: () => string, created: string[]): Promise<string> {
+  const existing = (await readIfExists(path))?.trim();
+  if (existing) return existing;
+  const value = make();
+  await writePrivate(path, `${value}\n`);
+  created.push(path);
+  return value;
 }
 
 async function writePrivate(path: string, text: string): Promise<void> {

@@ -8,7 +8,16 @@ import type { DevMaterial } from "./dev_ca.js";
  * \n escapes, which dotenv expands; the JSON goes in single quotes, which
  * dotenv leaves alone.
  */
-export function renderDevVars(material: Pick<DevMaterial, "caKeyPem" | "caCertPem" | "reference" | "secret">): string {
+/**
+ * The development configuration: the embedded default profile (RA mode, MAC
+ * secret "dev") plus a client-mode profile "devices" for trying end-entity
+ * registration with one-time enrollment codes (README, "Moving from EJBCA").
+ */
+export const DEV_CONFIG = { profiles: { default: {}, devices: { mode: "client" } } };
+
+export function renderDevVars(
+  material: Pick<DevMaterial, "caKeyPem" | "caCertPem" | "reference" | "secret"> & Partial<Pick<DevMaterial, "adminToken" | "enrollmentCodeKey">>,
+): string {
   const secrets = JSON.stringify({ [material.reference]: material.secret });
   if (secrets.includes("'")) throw new Error("the development secret must not contain a single quote");
   return [
@@ -16,6 +25,9 @@ export function renderDevVars(material: Pick<DevMaterial, "caKeyPem" | "caCertPe
     `CA_KEY="${escapePem(material.caKeyPem)}"`,
     `CA_CERT="${escapePem(material.caCertPem)}"`,
     `CMP_SECRETS='${secrets}'`,
+    `JELLYFISH_CONFIG='${JSON.stringify(DEV_CONFIG)}'`,
+    ...(material.adminToken ? [`ADMIN_TOKEN='${material.adminToken}'`] : []),
+    ...(material.enrollmentCodeKey ? [`ENROLLMENT_CODE_KEY='${material.enrollmentCodeKey}'`] : []),
     "",
   ].join("\n");
 }

@@ -16,7 +16,10 @@ afterEach(async () => {
 describe("ensureDevMaterial", () => {
   it("makes a CA whose certificate OpenSSL accepts as a self-signed CA for the key", async () => {
     const m = await ensureDevMaterial(root.path, () => new Date("2026-01-01T00:00:00Z"));
-    expect(m.created.sort()).toEqual([m.caCertPath, m.caKeyPath, m.deviceKeyPath, m.secretPath].sort());
+    expect(m.created.sort()).toEqual(
+      [m.caCertPath, m.caKeyPath, m.deviceKeyPath, m.secretPath, m.adminTokenPath, `${root.path}/.dev/enrollment-code.key`].sort(),
+    );
+    expect(Buffer.from(m.enrollmentCodeKey, "base64")).toHaveLength(32);
 
     const subject = await mustOpenssl(["x509", "-in", m.caCertPath, "-noout", "-subject", "-startdate"]);
     expect(subject).toContain("CN = Jellyfish Development CA");
