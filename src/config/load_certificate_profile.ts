@@ -1,3 +1,4 @@
+import { attributeTypeOid } from "../asn1/attribute_types.js";
 import { DEFAULT_CERTIFICATE, EXTENDED_KEY_USAGE } from "./defaults.js";
 import { allowOnly, asObject, ConfigError, integer, stringArray } from "./json_fields.js";
 import type { CertificateProfile, KeyType, KeyUsageName, SubjectAltNameKind } from "./profile.js";
@@ -31,10 +32,10 @@ export function loadCertificateProfile(value: unknown, at: string): CertificateP
 
   const subject = asObject(certificate.subject ?? {}, `${at}.subject`);
   allowOnly(subject, ["required", "allowed"], `${at}.subject`);
-  const required = stringArray(subject.required ?? [], `${at}.subject.required`);
-  const allowed = stringArray(subject.allowed ?? [], `${at}.subject.allowed`);
+  const required = attributeNames(subject.required, `${at}.subject.required`);
+  const allowed = attributeNames(subject.allowed, `${at}.subject.allowed`);
   for (const attribute of required) {
-    if (allowed.length > 0 && !allowed.includes(attribute)) {
+    if (allowed.length > 0 && !allowed.some((name) => attributeTypeOid(name) === attributeTypeOid(attribute))) {
       throw new ConfigError(`${at}.subject.required`, `"${attribute}" is required but not in subject.allowed`);
     }
   }
@@ -70,6 +71,15 @@ export function loadCertificateProfile(value: unknown, at: string): CertificateP
     keyUsage,
     extendedKeyUsage,
   };
+}
+
+/** DN attribute names must be known short names or dotted OIDs: a typo would otherwise refuse every request. */
+function attributeNames(value: unknown, field: string): string[] {
+  const names = stringArray(value ?? [], field);
+  for (const name of names) {
+    if (!attributeTypeOid(name)) throw new ConfigError(field, `"${name}" is neither a DN attribute short name (CN, O, OU, C, UID, …) nor a dotted OID`);
+  }
+  return names;
 }
 
 function oneOf<T extends string>(values: string[], allowed: readonly T[], field: string): T[] {
