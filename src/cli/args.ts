@@ -183,7 +183,7 @@ function baseUrl(text: string, spec: CommandSpec): string {
     throw new UsageError(`the URL "${text}" is not an absolute URL, e.g. ${DEFAULT_URL}`, usageCommand(spec));
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`the URL must start with http:// or https://, not ${url.protocol}//`, usageCommand(spec));
+    throw new UsageError(`the URL must start with http:// or https://, not "${text}"`, usageCommand(spec));
   }
   // Credentials in the URL would be printed in "cannot reach" messages, and
   // a query or fragment would end up in the middle of every request's URL.

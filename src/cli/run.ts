@@ -38,7 +38,7 @@ const HANDLERS: Record<CommandName, CommandHandler> = {
   "ca chain": caChain,
 };
 
-export async function run(argv: readonly string[], env: Environment, io: Io, timeoutMs?: number): Promise<number> {
+export async function run(argv: readonly string[], env: Environment, io: Io): Promise<number> {
   let commandLine;
   try {
     commandLine = parseCommandLine(argv, env);
@@ -57,7 +57,7 @@ export async function run(argv: readonly string[], env: Environment, io: Io, tim
   }
 
   const { invocation, url, token, json } = commandLine;
-  const client = new AdminClient({ baseUrl: url, token, timeoutMs });
+  const client = new AdminClient({ baseUrl: url, token });
   try {
     await HANDLERS[invocation.spec.name]({ client, json, stdout: io.stdout, stderr: io.stderr }, invocation);
     return EXIT_OK;

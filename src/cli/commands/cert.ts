@@ -13,7 +13,7 @@ export const certList: CommandHandler = async (context, { options }) => {
   if (page.certificates.length === 0) return context.stderr("No certificates match.\n");
   context.stdout(certificateTable(page.certificates));
   if (page.cursor !== undefined) {
-    context.stderr(`Showing the first ${page.certificates.length}; more match (raise --limit to see them).\n`);
+    context.stderr(`Showing the first ${page.certificates.length}; the server may have more (raise --limit).\n`);
   }
 };
 
