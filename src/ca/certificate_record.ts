@@ -40,6 +40,13 @@ export interface CertificateRecord {
  */
 export type CertificateStatus = "issued" | "confirmed" | "rejected" | "revoked";
 
+/**
+ * CRLReason values a revocation may give (RFC 5280 §5.3.1): all but
+ * certificateHold and removeFromCRL, which need holds this CA does not do,
+ * and 7, which is unused.
+ */
+export const REVOCATION_REASONS: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 9, 10]);
+
 export function certificateKey(serial: string): string {
   return `cert/${serial}`;
 }

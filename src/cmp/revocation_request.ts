@@ -3,18 +3,13 @@ import { CRLReason, CRLReasons, id_ce_cRLReasons } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { RevDetails } from "../asn1/revocation.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
-import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import { REVOCATION_REASONS, getCertificate, revokeCertificate } from "../ca/certificate_record.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import { rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
-// Reasons a requester may give; certificateHold and removeFromCRL need holds, which this CA does not do.
-const REQUESTABLE_REASONS = new Set<number>([
-  CRLReasons.unspecified, CRLReasons.keyCompromise, CRLReasons.cACompromise, CRLReasons.affiliationChanged,
-  CRLReasons.superseded, CRLReasons.cessationOfOperation, CRLReasons.privilegeWithdrawn, CRLReasons.aACompromise,
-]);
 
 /**
  * rr: revoke one certificate of this CA by issuer and serial number (RFC 9810
@@ -96,6 +91,6 @@ function requestedReason(details: RevDetails): number {
   } catch (error) {
     throw new CmpError("badDataFormat", "the reasonCode in crlEntryDetails is malformed", { cause: error });
   }
-  if (!REQUESTABLE_REASONS.has(reason)) throw new CmpError("badRequest", `revocation reason ${reason} is not supported`);
+  if (!REVOCATION_REASONS.has(reason)) throw new CmpError("badRequest", `revocation reason ${reason} is not supported`);
   return reason;
 }

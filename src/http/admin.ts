@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { encodeCertificatesPem, encodePem } from "../asn1/pem.js";
 import { fromBase64 } from "../asn1/bytes.js";
-import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import { REVOCATION_REASONS, getCertificate, revokeCertificate } from "../ca/certificate_record.js";
 import {
   RegistryError,
   deleteEndEntity,
@@ -29,7 +29,6 @@ export interface AdminDeps {
 }
 
 const MAX_BODY = 64 * 1024;
-const REVOCABLE_REASONS = new Set([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]);
 
 export function createAdminApp(deps: AdminDeps): Hono {
   const app = new Hono();
@@ -89,7 +88,9 @@ export function createAdminApp(deps: AdminDeps): Hono {
   app.post("/certificates/:serial/revoke", async (c) => {
     const body = (await jsonBody(c, true)) as { reason?: unknown };
     const reason = body.reason ?? 0;
-    if (typeof reason !== "number" || !REVOCABLE_REASONS.has(reason)) throw new RegistryError("invalid", "reason: a CRLReason from 0 to 10, not 7");
+    if (typeof reason !== "number" || !REVOCATION_REASONS.has(reason)) {
+      throw new RegistryError("invalid", "reason: a CRLReason 0-5, 9 or 10 (no holds: not 6 or 8)");
+    }
     const registry = await deps.registry();
     const result = await revokeCertificate(registry.store, c.req.param("serial").toLowerCase(), reason, registry.now());
     if (result.outcome === "unknown") throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
