@@ -1,3 +1,4 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, GeneralNames } from "@peculiar/asn1-x509";
 
 /**
@@ -19,7 +20,11 @@ export function parseGeneralName(text: string): GeneralName {
   const value = text.slice(colon + 1);
   const kind = KINDS.find(([name]) => name.toLowerCase() === prefix.toLowerCase());
   if (!kind || value === "") throw new Error(`"${text}" is not DNS:, IP:, email: or URI: followed by a value`);
-  if (kind[1] === "iPAddress" && !isIpAddress(value)) throw new Error(`"${value}" is not an IPv4 or IPv6 address`);
+  if (kind[1] === "iPAddress") {
+    if (!isIpAddress(value)) throw new Error(`"${value}" is not an IPv4 or IPv6 address`);
+    // Through the encoding and back: one spelling per address (2001:db8::1, not 2001:0db8:0:0::1; 10.0.0.1, not 010.0.0.1).
+    return AsnConvert.parse(AsnConvert.serialize(new GeneralName({ iPAddress: value })), GeneralName);
+  }
   return new GeneralName({ [kind[1]]: kind[1] === "dNSName" ? value.toLowerCase() : value });
 }
 
@@ -38,6 +43,8 @@ export function formatGeneralName(name: GeneralName): string | undefined {
 
 function isIpAddress(text: string): boolean {
   if (/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(text)) return true;
+  // IPv4-mapped IPv6 (::ffff:192.0.2.7) is refused: the encoder misreads the dotted part; write it as hex.
+  if (text.includes(".")) return false;
   try {
     // The URL parser validates IPv6 literals.
     return text.includes(":") && new URL(`http://[${text}]/`).hostname.length > 2;

@@ -85,9 +85,11 @@ async function planUpdate(exchange: Exchange, approved: ApprovedRequest): Promis
     username,
     approved,
     async commit(serial) {
+      // A renewal also ends a pending reset: its code would only meet "already enrolled".
       await updateEndEntity(context.store, username, (current) => ({
         ...current,
         status: "issued",
+        enrollmentCode: undefined,
         certificates: [...current.certificates, serial],
         updatedAt: now.toISOString(),
       }));

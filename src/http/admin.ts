@@ -101,7 +101,8 @@ export function createAdminApp(deps: AdminDeps): Hono {
 
   app.get("/ca/chain", async () => new Response(encodeCertificatesPem(await deps.chain()), { headers: { "content-type": "application/pem-certificate-chain" } }));
 
-  app.notFound((c) => c.json({ error: "no such admin resource" }, 404));
+  // Last: a mounted app's notFound never runs, so unknown admin paths are answered here.
+  app.all("*", (c) => c.json({ error: "no such admin resource" }, 404));
   app.onError((error, c) => {
     if (error instanceof RegistryError) {
       const status = { invalid: 400, notFound: 404, conflict: 409, unavailable: 503 }[error.kind] as 400 | 404 | 409 | 503;

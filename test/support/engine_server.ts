@@ -10,6 +10,7 @@ import type { CmpLogEntry, EngineContext } from "../../src/cmp/engine_types.js";
 import type { CmpSigner } from "../../src/cmp/cmp_signer.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import type { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { writeFile } from "node:fs/promises";
 
 /**
@@ -57,6 +58,8 @@ export async function startEngineServer(options: {
    * them from a profile's responseSigner (this server does not load those).
    */
   responseSigners?: ReadonlyMap<string, CmpSigner>;
+  /** Opens enrollment codes (client-mode profiles), as src/runtime/cloudflare.ts builds it from ENROLLMENT_CODE_KEY. */
+  sealer?: SecretSealer;
 }): Promise<EngineServer> {
   const store = new MemoryStore();
   const logs: CmpLogEntry[] = [];
@@ -67,6 +70,7 @@ export async function startEngineServer(options: {
     ca: options.ca.ca,
     store,
     responseSigners: options.responseSigners,
+    sealer: options.sealer,
     now: options.now ?? (() => new Date()),
     randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
     warn: (message, fields) => console.warn(message, fields),
