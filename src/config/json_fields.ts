@@ -7,8 +7,8 @@ import { decodeCertificatesPem } from "../asn1/pem.js";
 
 /** Where configuration comes from (see load.ts). */
 export interface ConfigSource {
-  /** JSON text of profiles and limits; empty or absent: embedded defaults. */
-  JELLYFISH_CONFIG?: string;
+  /** Profiles and limits: JSON text, or the object a wrangler.toml table gives; empty or absent: embedded defaults. */
+  JELLYFISH_CONFIG?: string | Record<string, unknown>;
   /** JSON object of MAC secrets by sender reference, e.g. {"dev":"s3cret"} (a secret binding). */
   CMP_SECRETS?: string;
   /** Other bindings, which configuration values of the form "env:NAME" refer to (PEM of anchors and signers). */

@@ -12,7 +12,9 @@ export { ConfigError, type ConfigSource } from "./json_fields.js";
  * the message.
  */
 export function loadConfig(source: ConfigSource): JellyfishConfig {
-  const raw = parseJson(source.JELLYFISH_CONFIG, "JELLYFISH_CONFIG") ?? {};
+  // A string var holds JSON text; a [vars.JELLYFISH_CONFIG] table in wrangler.toml arrives as an object.
+  const given = source.JELLYFISH_CONFIG;
+  const raw = (typeof given === "object" && given !== null ? given : parseJson(given, "JELLYFISH_CONFIG")) ?? {};
   const secrets = loadSecrets(source.CMP_SECRETS);
   const root = asObject(raw, "JELLYFISH_CONFIG");
   allowOnly(root, ["defaultProfile", "limits", "trustAnchors", "profiles"], "JELLYFISH_CONFIG");

@@ -548,3 +548,13 @@ describe("trust anchors and response signers", () => {
     }
   });
 });
+
+describe("JELLYFISH_CONFIG as an object", () => {
+  it("takes the object a [vars.JELLYFISH_CONFIG] table in wrangler.toml binds, as it takes JSON text", () => {
+    const config = { profiles: { client: { mode: "client", paths: ["/ejbca/publicweb/cmp/c"] } } };
+    const fromObject = loadConfig({ JELLYFISH_CONFIG: config });
+    const fromText = loadConfig({ JELLYFISH_CONFIG: JSON.stringify(config) });
+    expect(fromObject).toEqual(fromText);
+    expect(fromObject.profiles.get("client")?.paths).toEqual(["/ejbca/publicweb/cmp/c"]);
+  });
+});
