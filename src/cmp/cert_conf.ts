@@ -24,6 +24,9 @@ export async function handleCertConf(exchange: Exchange): Promise<HandlerResult>
     throw new CmpError("badRequest", "no certificate of this transactionID awaits confirmation from this sender");
   }
   const transaction = entry.value;
+  if (transaction.state === "pending") {
+    throw new CmpError("badRequest", "nothing was issued in this transaction yet: poll for it (pollReq)");
+  }
   if (transaction.state !== "awaitingConfirmation") {
     throw new CmpError("certConfirmed", `the certificate of this transaction was already ${describe(transaction.outcome)}`);
   }

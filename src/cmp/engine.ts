@@ -10,6 +10,7 @@ import { caIdentity } from "./ca_identity.js";
 import { handleCertConf } from "./cert_conf.js";
 import { handleCertRequest } from "./cert_request.js";
 import { handleP10cr } from "./p10cr.js";
+import { handlePollRequest } from "./poll_request.js";
 import { handleRevocationRequest } from "./revocation_request.js";
 import { decodeRequest } from "./decode.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
@@ -31,6 +32,7 @@ const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
   p10cr: handleP10cr,
   rr: handleRevocationRequest,
   certConf: handleCertConf,
+  pollReq: handlePollRequest,
 };
 
 /**

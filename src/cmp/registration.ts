@@ -3,8 +3,8 @@ import { getCertificate } from "../ca/certificate_record.js";
 import { Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { formatDistinguishedName, parseDistinguishedName } from "../ca/distinguished_name.js";
 import type { EndEntity } from "../ca/end_entity.js";
-import { endEntityKey } from "../ca/end_entity.js";
 import { getEndEntity, updateEndEntity } from "../ca/end_entity_store.js";
+import type { Store } from "../store/store.js";
 import { formatGeneralName, parseGeneralNames } from "../ca/general_name_text.js";
 import type { Exchange } from "./exchange.js";
 import type { ApprovedRequest } from "./issuance.js";
@@ -20,8 +20,40 @@ export interface RegistrationPlan {
   username: string;
   /** The request as the registration allows it: the registered subjectAltNames. */
   approved: ApprovedRequest;
-  /** Once the transaction is claimed: consume (first enrollment) or extend (kur) the registration. */
-  commit(serial: string): Promise<void>;
+  /** A first enrollment consumes the registration; a kur extends it. */
+  kind: "enroll" | "update";
+  /** The IV of the enrollment code that authenticated the request, which must still be the live one. */
+  codeIv?: string;
+}
+
+/**
+ * Once the transaction is claimed (possibly much later, after an approval):
+ * consume the registration (first enrollment: status new → issued, code
+ * removed) or extend it (kur). The conditions are checked again under
+ * compare-and-set, so of concurrent enrollments exactly one wins.
+ */
+export async function commitRegistration(store: Store, plan: Pick<RegistrationPlan, "username" | "kind" | "codeIv">, serial: string, now: Date): Promise<void> {
+  let refusal: CmpError | undefined;
+  const updated = await updateEndEntity(store, plan.username, (entity) => {
+    if (plan.kind === "enroll") {
+      if (entity.status !== "new" || (plan.codeIv !== undefined && entity.enrollmentCode?.iv !== plan.codeIv)) {
+        refusal = new CmpError("notAuthorized", `the registration of "${plan.username}" was used by a concurrent enrollment`);
+        return undefined;
+      }
+      return {
+        ...entity,
+        status: "issued",
+        enrollmentCode: undefined,
+        usedEnrollmentCode: entity.enrollmentCode,
+        certificates: [...entity.certificates, serial],
+        updatedAt: now.toISOString(),
+      };
+    }
+    // A renewal also ends a pending reset: its code would only meet "already enrolled".
+    return { ...entity, status: "issued", enrollmentCode: undefined, certificates: [...entity.certificates, serial], updatedAt: now.toISOString() };
+  });
+  if (refusal) throw refusal;
+  if (!updated) throw new CmpError("notAuthorized", `end entity "${plan.username}" no longer exists`);
 }
 
 export async function planRegistration(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan | undefined> {
@@ -50,24 +82,8 @@ async function planEnrollment(exchange: Exchange, approved: ApprovedRequest): Pr
     throw new CmpError("notAuthorized", used ? `the enrollment code of "${username}" was already used` : `the enrollment code of "${username}" was replaced meanwhile`);
   }
   const registered = matchRegistration(entity, approved);
-  return {
-    username,
-    approved: registered,
-    async commit(serial) {
-      const consumed: EndEntity = {
-        ...entity,
-        status: "issued",
-        enrollmentCode: undefined,
-        usedEnrollmentCode: entity.enrollmentCode,
-        certificates: [...entity.certificates, serial],
-        updatedAt: now.toISOString(),
-      };
-      // Compare-and-set on the version read: of concurrent enrollments exactly one wins (docs/store.md).
-      if (!(await context.store.compareAndSet(endEntityKey(username), entry!.version, consumed))) {
-        throw new CmpError("notAuthorized", `the registration of "${username}" was used by a concurrent enrollment`);
-      }
-    },
-  };
+  const codeIv = credentials.kind === "mac" ? credentials.enrollment?.sealedCode.iv : undefined;
+  return { username, approved: registered, kind: "enroll", codeIv };
 }
 
 async function planUpdate(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan> {
@@ -81,20 +97,7 @@ async function planUpdate(exchange: Exchange, approved: ApprovedRequest): Promis
   if (!username) throw new CmpError("notAuthorized", "the certificate being updated belongs to no registered end entity");
   const entity = checkEntity((await getEndEntity(context.store, username))?.value, username, exchange);
   if (entity.status === "revoked") throw new CmpError("notAuthorized", `end entity "${username}" is revoked`);
-  return {
-    username,
-    approved,
-    async commit(serial) {
-      // A renewal also ends a pending reset: its code would only meet "already enrolled".
-      await updateEndEntity(context.store, username, (current) => ({
-        ...current,
-        status: "issued",
-        enrollmentCode: undefined,
-        certificates: [...current.certificates, serial],
-        updatedAt: now.toISOString(),
-      }));
-    },
-  };
+  return { username, approved, kind: "update" };
 }
 
 function checkEntity(entity: EndEntity | undefined, username: string, exchange: Exchange): EndEntity {

@@ -10,7 +10,8 @@ import type { Sealed } from "../crypto/sealed_secret.js";
 export interface TransactionRecord {
   profile: string;
   requestType: PKIBodyType;
-  state: "awaitingConfirmation" | "closed";
+  /** pending: answered `waiting`, decided at a later pollReq (pending_request.ts). */
+  state: "pending" | "awaitingConfirmation" | "closed";
   certReqId: number;
   /** Our last senderNonce (hex): the client's next message must carry it as recipNonce. */
   senderNonce: string;
@@ -20,7 +21,9 @@ export interface TransactionRecord {
   /** WebCrypto name of the hash certConf's certHash uses by default (RFC 9810 §5.3.18). */
   certHashAlgorithm: string;
   createdAt: string;
-  outcome?: "confirmed" | "rejected" | "implicitlyConfirmed";
+  outcome?: "confirmed" | "rejected" | "implicitlyConfirmed" | "unconfirmed" | "refused" | "expired";
+  /** While pending: the PendingRequest's id. */
+  pendingId?: string;
   /** kur: the serial of the certificate being updated, retired once the new one is confirmed. */
   supersedes?: string;
   /** Client mode: the end entity, and the enrollment code the transaction is MAC-keyed with (sealed). */

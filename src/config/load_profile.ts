@@ -1,6 +1,6 @@
 import { PKIBodyTypes } from "../asn1/pki_body.js";
 import { DEFAULT_BODY_TYPES } from "./defaults.js";
-import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, resolveText, stringArray, type ConfigSource } from "./json_fields.js";
+import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, integer, resolveText, stringArray, type ConfigSource } from "./json_fields.js";
 import { loadCertificateProfile } from "./load_certificate_profile.js";
 import type { Profile, UsernameSource } from "./profile.js";
 
@@ -8,7 +8,7 @@ import type { Profile, UsernameSource } from "./profile.js";
 const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error"];
 const FIELDS = [
   "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "implicitConfirm",
-  "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate",
+  "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate", "approval", "signerRetry", "confirmation",
 ];
 
 export interface ProfileInputs {
@@ -65,6 +65,17 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     throw new ConfigError(`${at}.responseProtection`, 'must be "mirror" or "signature"');
   }
 
+  const approval = asObject(object.approval ?? {}, `${at}.approval`);
+  allowOnly(approval, ["hold", "dnsNames", "checkAfterSeconds", "pendingTtlSeconds"], `${at}.approval`);
+  const hold = approval.hold ?? "none";
+  if (hold !== "none" && hold !== "all" && hold !== "outsideDnsNames") {
+    throw new ConfigError(`${at}.approval.hold`, 'must be "none", "all" or "outsideDnsNames"');
+  }
+  const signerRetry = asObject(object.signerRetry ?? {}, `${at}.signerRetry`);
+  allowOnly(signerRetry, ["maxAttempts", "checkAfterSeconds"], `${at}.signerRetry`);
+  const confirmation = asObject(object.confirmation ?? {}, `${at}.confirmation`);
+  allowOnly(confirmation, ["waitSeconds", "revokeUnconfirmed"], `${at}.confirmation`);
+
   const keyUpdate = asObject(object.keyUpdate ?? {}, `${at}.keyUpdate`);
   allowOnly(keyUpdate, ["allowKeyReuse", "revokeOldCertificate"], `${at}.keyUpdate`);
 
@@ -89,6 +100,20 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     },
     responseProtection,
     responseSigner: loadResponseSigner(object.responseSigner, `${at}.responseSigner`, inputs.source),
+    approval: {
+      hold,
+      dnsNames: stringArray(approval.dnsNames ?? [], `${at}.approval.dnsNames`),
+      checkAfterSeconds: integer(approval.checkAfterSeconds ?? 10, `${at}.approval.checkAfterSeconds`, 1),
+      pendingTtlSeconds: integer(approval.pendingTtlSeconds ?? 7 * 86_400, `${at}.approval.pendingTtlSeconds`, 60),
+    },
+    signerRetry: {
+      maxAttempts: integer(signerRetry.maxAttempts ?? 5, `${at}.signerRetry.maxAttempts`, 1),
+      checkAfterSeconds: integer(signerRetry.checkAfterSeconds ?? 5, `${at}.signerRetry.checkAfterSeconds`, 1),
+    },
+    confirmation: {
+      waitSeconds: integer(confirmation.waitSeconds ?? 3600, `${at}.confirmation.waitSeconds`, 60),
+      revokeUnconfirmed: boolean(confirmation.revokeUnconfirmed ?? false, `${at}.confirmation.revokeUnconfirmed`),
+    },
     keyUpdate: {
       allowKeyReuse: boolean(keyUpdate.allowKeyReuse ?? false, `${at}.keyUpdate.allowKeyReuse`),
       revokeOldCertificate: boolean(keyUpdate.revokeOldCertificate ?? false, `${at}.keyUpdate.revokeOldCertificate`),

@@ -49,6 +49,22 @@ export interface Profile {
   username: UsernameSource;
   /** Further URL paths that serve this profile, e.g. "/ejbca/publicweb/cmp/opensslra". */
   paths: readonly string[];
+  /** Which requests wait for an operator's approval (RFC 9810 §5.3.22 polling meanwhile). */
+  approval: ApprovalPolicy;
+  /** How a transient signing failure turns into waiting (RFC 9810 §5.2.3 waiting) and when it gives up. */
+  signerRetry: { maxAttempts: number; checkAfterSeconds: number };
+  /** confirmWaitTime (RFC 9810 §5.1.1.2): how long a certificate may stay unconfirmed, and what then. */
+  confirmation: { waitSeconds: number; revokeUnconfirmed: boolean };
+}
+
+export interface ApprovalPolicy {
+  /** "none": issue at once; "all": hold every request; "outsideDnsNames": hold those with a dNSName outside dnsNames. */
+  hold: "none" | "all" | "outsideDnsNames";
+  dnsNames: readonly string[];
+  /** The checkAfter of pollRep while a request waits. */
+  checkAfterSeconds: number;
+  /** A request not decided within this time expires. */
+  pendingTtlSeconds: number;
 }
 
 /**

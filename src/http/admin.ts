@@ -13,6 +13,7 @@ import {
   type RegistryContext,
 } from "../ca/registry.js";
 import type { EndEntity } from "../ca/end_entity.js";
+import { decidePendingRequest, getPendingRequest, listPendingRequests } from "../cmp/pending_request.js";
 import { constantTimeEqual } from "../crypto/constant_time.js";
 import { digest } from "../crypto/digest.js";
 import { readBodyWithLimit } from "./read_body.js";
@@ -98,6 +99,31 @@ export function createAdminApp(deps: AdminDeps): Hono {
     const { der: _der, ...certificate } = result.record;
     return c.json({ certificate });
   });
+
+  app.get("/requests", async (c) => {
+    const status = c.req.query("status") ?? "pending";
+    const requests = await listPendingRequests((await deps.registry()).store, status);
+    return c.json({ requests });
+  });
+  app.get("/requests/:id", async (c) => {
+    const entry = await getPendingRequest((await deps.registry()).store, c.req.param("id"));
+    if (!entry) throw new RegistryError("notFound", `no request ${c.req.param("id")}`);
+    return c.json({ request: entry.value });
+  });
+  for (const decision of ["approve", "reject"] as const) {
+    app.post(`/requests/:id/${decision}`, async (c) => {
+      const body = (await jsonBody(c, true)) as { reason?: unknown };
+      if (body.reason !== undefined && (typeof body.reason !== "string" || body.reason.length > 500)) {
+        throw new RegistryError("invalid", "reason: a string of at most 500 characters");
+      }
+      if (decision === "reject" && !body.reason) throw new RegistryError("invalid", "reason: a rejection needs a reason the client will see");
+      const registry = await deps.registry();
+      const result = await decidePendingRequest(registry.store, c.req.param("id"), decision === "approve" ? "approved" : "rejected", body.reason as string | undefined, registry.now());
+      if (result === "notFound") throw new RegistryError("notFound", `no request ${c.req.param("id")}`);
+      if (result === "notPending") throw new RegistryError("conflict", "the request is not waiting for a decision");
+      return c.json({ request: result });
+    });
+  }
 
   app.get("/ca/chain", async () => new Response(encodeCertificatesPem(await deps.chain()), { headers: { "content-type": "application/pem-certificate-chain" } }));
 

@@ -60,8 +60,12 @@ export async function startEngineServer(options: {
   responseSigners?: ReadonlyMap<string, CmpSigner>;
   /** Opens enrollment codes (client-mode profiles), as src/runtime/cloudflare.ts builds it from ENROLLMENT_CODE_KEY. */
   sealer?: SecretSealer;
+  /** A store to share, e.g. between two servers playing two instances. */
+  store?: MemoryStore;
+  /** Quiet the engine's operational warnings (tests that provoke them on purpose). */
+  quiet?: boolean;
 }): Promise<EngineServer> {
-  const store = new MemoryStore();
+  const store = options.store ?? new MemoryStore();
   const logs: CmpLogEntry[] = [];
   const requests: Uint8Array[] = [];
   const config = loadConfig(options.config ?? { CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
@@ -73,7 +77,7 @@ export async function startEngineServer(options: {
     sealer: options.sealer,
     now: options.now ?? (() => new Date()),
     randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
-    warn: (message, fields) => console.warn(message, fields),
+    warn: options.quiet ? () => undefined : (message, fields) => console.warn(message, fields),
   };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];

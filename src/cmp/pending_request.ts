@@ -1,0 +1,96 @@
+import type { Store, Versioned } from "../store/store.js";
+
+/**
+ * A certificate request that was answered `waiting` (RFC 9810 §5.2.3) and is
+ * decided later: by an operator (manual approval) or by a signer that works
+ * again. It holds everything needed to issue without the original message,
+ * because what follows are pollReq messages (§5.3.22), possibly to another
+ * instance.
+ */
+export interface PendingRequest {
+  id: string;
+  profile: string;
+  requestType: "ir" | "cr" | "kur" | "p10cr";
+  responseType: "ip" | "cp" | "kup";
+  certReqId: number;
+  /** Base64 DER of the subject Name, the subjectAltName GeneralNames and the SubjectPublicKeyInfo. */
+  subject: string;
+  subjectAltName?: string;
+  publicKey: string;
+  /** For people deciding: the subject as RFC 4514 text and the names in OpenSSL notation. */
+  subjectText: string;
+  subjectAltNamesText: string[];
+  modified: boolean;
+  supersedes?: string;
+  /** Client mode: the end entity to consume at issuance, and the IV of the code that authenticated. */
+  entity?: string;
+  codeIv?: string;
+  implicitConfirm: boolean;
+  requester: string;
+  transactionKey: string;
+  /** Why it waits: an operator's decision, or a signer that failed transiently. */
+  reason: "approval" | "signer";
+  /** Why an operator must decide (the rule that held it). */
+  holdReason?: string;
+  signingAttempts: number;
+  status: "pending" | "approved" | "rejected" | "expired" | "issued" | "failed";
+  decisionReason?: string;
+  decidedAt?: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export function pendingKey(id: string): string {
+  return `pending/${id}`;
+}
+
+export function getPendingRequest(store: Store, id: string): Promise<Versioned<PendingRequest> | undefined> {
+  return store.get<PendingRequest>(pendingKey(id));
+}
+
+/**
+ * An operator's decision: only a pending request can be decided, and only
+ * once; compare-and-set keeps a poll and a decision from crossing.
+ */
+export async function decidePendingRequest(
+  store: Store,
+  id: string,
+  decision: "approved" | "rejected",
+  reason: string | undefined,
+  now: Date,
+): Promise<PendingRequest | "notFound" | "notPending"> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await getPendingRequest(store, id);
+    if (!entry) return "notFound";
+    if (entry.value.status !== "pending" || entry.value.reason !== "approval") return "notPending";
+    const decided: PendingRequest = { ...entry.value, status: decision, decisionReason: reason, decidedAt: now.toISOString() };
+    if (await store.compareAndSet(pendingKey(id), entry.version, decided, { ttlSeconds: ttlUntil(decided.expiresAt, now) })) return decided;
+  }
+  throw new Error(`pending request ${id} changed under five decisions in a row`);
+}
+
+/** Pending requests with the given status ("all" for every one), oldest first. */
+export async function listPendingRequests(store: Store, status: string): Promise<PendingRequest[]> {
+  const requests: PendingRequest[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list<PendingRequest>("pending/", { cursor, limit: 1000 });
+    for (const { value } of page.items) if (status === "all" || value.status === status) requests.push(value);
+    cursor = page.cursor;
+  } while (cursor);
+  return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * The TTL of a waiting transaction: a day past the request's expiry plus the
+ * usual transaction lifetime, so that a late poll still learns it expired
+ * rather than that it never existed.
+ */
+export function waitingTransactionTtl(expiresAt: string, now: Date, transactionTtlSeconds: number): number {
+  return ttlUntil(expiresAt, now, 86_400 + transactionTtlSeconds);
+}
+
+/** Seconds from now until an ISO time, at least one: the TTL that keeps a record while it matters. */
+export function ttlUntil(iso: string, now: Date, slackSeconds = 86_400): number {
+  return Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000) + slackSeconds);
+}
