@@ -96,7 +96,7 @@ describe("defaults (src/config/defaults.ts)", () => {
 
   it("has the documented profile defaults", () => {
     expect(DEFAULT_PROFILE_NAME).toBe("default");
-    expect(DEFAULT_BODY_TYPES).toEqual(["ir", "cr", "kur", "p10cr", "rr", "certConf"]);
+    expect(DEFAULT_BODY_TYPES).toEqual(["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq"]);
     expect(DEFAULT_CERTIFICATE).toEqual({
       validityDays: 365,
       backdateSeconds: 60,
@@ -138,7 +138,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
       extendedKeyUsage: ["1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"],
     });
     expect(profile.implicitConfirm).toBe(true);
-    expect([...profile.bodyTypes].sort()).toEqual(["certConf", "cr", "ir", "kur", "p10cr", "rr"]);
+    expect([...profile.bodyTypes].sort()).toEqual(["certConf", "cr", "ir", "kur", "p10cr", "pollReq", "rr"]);
     expect(profile.responseProtection).toBe("mirror");
     expect(profile.responseSigner).toBeUndefined();
     expect(profile.signatureTrust.thisCa).toBe(true);
@@ -151,6 +151,9 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
     expect(profile.enrollmentCodes).toBe(false);
     expect(profile.username).toEqual({ from: "subject", attribute: "CN" });
     expect(profile.paths).toEqual([]);
+    expect(profile.approval).toEqual({ hold: "none", dnsNames: [], checkAfterSeconds: 10, pendingTtlSeconds: 7 * 86_400 });
+    expect(profile.signerRetry).toEqual({ maxAttempts: 5, checkAfterSeconds: 5 });
+    expect(profile.confirmation).toEqual({ waitSeconds: 3600, revokeUnconfirmed: false });
     return profile;
   }
 
