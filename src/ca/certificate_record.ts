@@ -36,9 +36,10 @@ export interface CertificateRecord {
 /**
  * issued: sent, awaiting certConf; confirmed: accepted by the requester
  * (explicitly or implicitly); rejected: refused in certConf, so never in use
- * (RFC 9810 §5.3.18) and not counted as issued; revoked.
+ * (RFC 9810 §5.3.18) and not counted as issued; unconfirmed: no certConf
+ * came within confirmWaitTime (§5.1.1.2), so it is not in use either; revoked.
  */
-export type CertificateStatus = "issued" | "confirmed" | "rejected" | "revoked";
+export type CertificateStatus = "issued" | "confirmed" | "rejected" | "unconfirmed" | "revoked";
 
 /**
  * CRLReason values a revocation may give (RFC 5280 §5.3.1): all but

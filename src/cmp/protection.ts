@@ -180,8 +180,8 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
     issuedSerial = serialNumberHex(parsed.tbsCertificate.serialNumber);
     const record = await getCertificate(context.store, issuedSerial);
     if (record?.status === "revoked") throw new CmpError("certRevoked", `the protection certificate (serial ${issuedSerial}) is revoked`);
-    if (record?.status === "rejected") {
-      throw new CmpError("signerNotTrusted", `the protection certificate (serial ${issuedSerial}) was rejected by its requester and is not in use`);
+    if (record?.status === "rejected" || record?.status === "unconfirmed") {
+      throw new CmpError("signerNotTrusted", `the protection certificate (serial ${issuedSerial}) was never confirmed by its requester and is not in use`);
     }
   }
 

@@ -6,6 +6,7 @@ import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
 import type { JellyfishConfig } from "../config/profile.js";
 import { SecretSealer } from "../crypto/sealed_secret.js";
 import type { EngineContext } from "../cmp/engine_types.js";
+import { expireStale } from "../cmp/expiry.js";
 import { loadConfig } from "../config/load.js";
 import { createApp } from "../http/app.js";
 import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
@@ -44,6 +45,7 @@ export interface Env {
 class Misconfigured extends Error {}
 
 let app: Promise<Hono> | undefined;
+let engine: EngineContext | undefined;
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -57,6 +59,18 @@ export default {
       return new Response(`misconfigured: ${what}`, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
     }
     return ready.fetch(request);
+  },
+
+  /** The cron trigger of wrangler.toml: expire waiting requests and unconfirmed certificates. */
+  async scheduled(_controller: unknown, env: Env): Promise<void> {
+    app ??= build(env);
+    try {
+      await app;
+    } catch {
+      return; // misconfigured: fetch() reports it
+    }
+    const sweep = await expireStale(engine!);
+    log({ outcome: "expiry", ...sweep });
   },
 };
 
@@ -77,6 +91,7 @@ async function build(env: Env): Promise<Hono> {
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     warn: (message, fields) => log({ level: "warn", message, ...fields }),
   };
+  engine = context;
   const token = typeof env.ADMIN_TOKEN === "string" && env.ADMIN_TOKEN !== "" ? env.ADMIN_TOKEN : undefined;
   const admin = token
     ? {

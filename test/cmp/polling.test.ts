@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
 import type { CertificateAuthority } from "../../src/ca/authority.js";
 import { decidePendingRequest, listPendingRequests } from "../../src/cmp/pending_request.js";
+import { expireStale } from "../../src/cmp/expiry.js";
 import { SignerError, type Signer } from "../../src/kms/signer.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { makeTestCa, startEngineServer, type EngineServer, type TestCa } from "../support/engine_server.js";
@@ -198,6 +199,37 @@ describe("expiry, on a clock the test controls", () => {
     const result = await client;
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toContain("expired");
+    expect((await pendingOf(server))[0]).toMatchObject({ status: "expired" });
+  });
+});
+
+describe("unconfirmed certificates, on a clock the test controls", () => {
+  it("a certificate never confirmed within confirmWaitTime is recorded unconfirmed and, as the profile says, revoked", async () => {
+    let offset = 0;
+    const now = () => new Date(Date.now() + offset);
+    const server = await start({ now, store: new MemoryStore(() => now().getTime()) });
+    // -disable_confirm: the client neither confirms nor asks for implicit confirmation.
+    const result = await ir(server, "unconfirmed", "silent-device", ["-disable_confirm"]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect((await expireStale(server.context))).toEqual({ expiredRequests: 0, unconfirmedCertificates: 0, revokedCertificates: 0 });
+    offset = 601_000; // the profile's confirmation.waitSeconds is 600
+    expect(await expireStale(server.context)).toEqual({ expiredRequests: 0, unconfirmedCertificates: 1, revokedCertificates: 1 });
+    const [record] = (await server.store.list<CertificateRecord>("cert/")).items.map((i) => i.value);
+    expect(record).toMatchObject({ status: "revoked", revocationReason: 5, subject: "CN=silent-device" });
+    // A second sweep finds nothing more to do.
+    expect(await expireStale(server.context)).toEqual({ expiredRequests: 0, unconfirmedCertificates: 0, revokedCertificates: 0 });
+  });
+
+  it("a sweep expires a request nobody decided", async () => {
+    let offset = 0;
+    const now = () => new Date(Date.now() + offset);
+    const config = { ...CONFIG, JELLYFISH_CONFIG: JSON.stringify({ ...JSON.parse(CONFIG.JELLYFISH_CONFIG), limits: { messageTimeToleranceSeconds: 0 } }) };
+    const server = await start({ now, config, store: new MemoryStore(() => now().getTime()) });
+    const client = ir(server, "approval", "abandoned-device", ["-total_timeout", "3"]);
+    await expect.poll(() => pendingOf(server), { timeout: 10_000 }).toHaveLength(1);
+    expect((await client).code).not.toBe(0); // the client gives up
+    offset = 7 * 86_400_000 + 60_000;
+    expect(await expireStale(server.context)).toMatchObject({ expiredRequests: 1 });
     expect((await pendingOf(server))[0]).toMatchObject({ status: "expired" });
   });
 });

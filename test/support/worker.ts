@@ -25,11 +25,18 @@ export interface WorkerOptions {
   caCert?: string;
   /** Any other vars, e.g. { STORE: "kv" }. */
   vars?: Record<string, string>;
+  /**
+   * Two instances of the Worker (two isolates, each on its own port) that share
+   * one Durable Object store: what a deployment looks like from two places.
+   */
+  twoInstances?: boolean;
 }
 
 export interface RunningWorker {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:40123 */
   url: string;
+  /** With twoInstances: the second instance's base URL. */
+  secondUrl?: string;
   /** The Worker's console lines that are JSON objects (the per-message log), in order. */
   logLines(): Array<Record<string, unknown>>;
   /** Every console line, JSON or not, for diagnosis. */
@@ -108,22 +115,38 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   if (options.caKey !== undefined) bindings.CA_KEY = options.caKey;
   if (options.caCert !== undefined) bindings.CA_CERT = options.caCert;
 
-  const mf = new Miniflare({
+  const worker = {
     // Module names are paths relative to modulesRoot; the contents come from memory.
-    modules: [{ type: "ESModule", path, contents }],
+    modules: [{ type: "ESModule" as const, path, contents }],
     modulesRoot: dirname(path),
     ...compatibility(),
     bindings,
-    durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } },
+  };
+  const shared = {
     host: "127.0.0.1",
     port: 0,
     // Offline: use Miniflare's placeholder Request.cf instead of fetching one.
     cf: false,
     // workerd's structured logs carry each console.log line as `message`.
-    handleStructuredLogs: ({ message }) => {
+    handleStructuredLogs: ({ message }: { message: string }) => {
       for (const line of message.split("\n")) if (line.trim() !== "") lines.push(line);
     },
-  });
+  };
+  const mf = options.twoInstances
+    ? new Miniflare({
+        ...shared,
+        workers: [
+          { ...worker, name: "first", durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } } },
+          // The second instance binds the first one's Durable Object class: one store.
+          {
+            ...worker,
+            name: "second",
+            durableObjects: { STORE_DO: { className: "StoreObject", scriptName: "first", useSQLite: true } },
+            unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+          },
+        ],
+      })
+    : new Miniflare({ ...shared, ...worker, durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } } });
   let url: URL;
   try {
     url = await mf.ready;
@@ -132,8 +155,10 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
     throw error;
   }
   let stopped: Promise<void> | undefined;
+  const secondUrl = options.twoInstances ? (await mf.unsafeGetDirectURL("second")).origin : undefined;
   return {
     url: url.origin,
+    secondUrl,
     consoleLines: () => [...lines],
     logLines: () => lines.flatMap((line) => parseObject(line)),
     async storeList<T>(prefix: string) {
