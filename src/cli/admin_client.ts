@@ -7,6 +7,8 @@ import type {
   EntityList,
   EntityWithCode,
   NewEntity,
+  RequestAnswer,
+  RequestList,
 } from "./api_types.js";
 
 /**
@@ -105,6 +107,24 @@ export class AdminClient {
     const body = reason === undefined ? {} : { reason };
     const answer = await this.json("POST", `/admin/certificates/${segment(serial)}/revoke`, body);
     return expectFields<CertificateAnswer>(answer, { certificate: "object" });
+  }
+
+  /** Requests in `status` ("all" for every one), oldest first. */
+  async listRequests(status?: string): Promise<RequestList> {
+    const answer = await this.json("GET", `/admin/requests${query({ status })}`);
+    return expectFields<RequestList>(answer, { requests: "array" });
+  }
+
+  async getRequest(id: string): Promise<RequestAnswer> {
+    const answer = await this.json("GET", `/admin/requests/${segment(id)}`);
+    return expectFields<RequestAnswer>(answer, { request: "object" });
+  }
+
+  /** The reason is optional when approving; the API refuses a rejection without one. */
+  async decideRequest(id: string, decision: "approve" | "reject", reason?: string): Promise<RequestAnswer> {
+    const body = reason === undefined ? {} : { reason };
+    const answer = await this.json("POST", `/admin/requests/${segment(id)}/${decision}`, body);
+    return expectFields<RequestAnswer>(answer, { request: "object" });
   }
 
   /** The CA certificate and its chain, PEM, as the server sends it. */

@@ -34,6 +34,28 @@ export interface Certificate {
   supersedes?: string;
 }
 
+/** A request held for an operator's decision or for a failing signer ("Requests waiting for approval"). */
+export interface PendingRequest {
+  id: string;
+  profile: string;
+  /** "ir", "cr", "kur" or "p10cr". */
+  requestType?: string;
+  subjectText: string;
+  subjectAltNamesText?: string[];
+  entity?: string;
+  requester?: string;
+  /** Why it waits: "approval" (an operator decides) or "signer" (retried by itself). */
+  reason?: string;
+  /** The rule that held it for approval. */
+  holdReason?: string;
+  /** "pending", "approved", "rejected", "expired", "issued" or "failed" today; shown as given. */
+  status: string;
+  createdAt?: string;
+  expiresAt?: string;
+  decisionReason?: string;
+  decidedAt?: string;
+}
+
 /** `POST /admin/entities` and `POST /admin/entities/{username}/reset`. */
 export interface EntityWithCode {
   entity: Entity;
@@ -60,6 +82,16 @@ export interface CertificateWithPem {
 
 export interface CertificateAnswer {
   certificate: Certificate;
+}
+
+/** `GET /admin/requests`. */
+export interface RequestList {
+  requests: PendingRequest[];
+}
+
+/** `GET /admin/requests/{id}` and its approve and reject. */
+export interface RequestAnswer {
+  request: PendingRequest;
 }
 
 /** The body of `POST /admin/entities`. */

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import {
   DEFAULT_CERT_LIMIT,
+  DEFAULT_REQUEST_STATUS,
   DEFAULT_URL,
   findCommand,
   GLOBAL_OPTIONS,
@@ -38,7 +39,10 @@ export interface CommandOptions {
   entity?: string;
   limit?: number;
   pem?: boolean;
+  /** `cert revoke --reason`: the CRLReason, converted from its name or number. */
   reason?: number;
+  /** `request approve|reject --reason`: the text, as given. */
+  decisionReason?: string;
 }
 
 export interface Invocation {
@@ -144,18 +148,22 @@ function convertOptions(values: Parsed["values"], spec: CommandSpec): CommandOpt
     entity: values.entity,
     pem: values.pem,
   };
+  if (spec.name === "request list") options.status = values.status ?? DEFAULT_REQUEST_STATUS;
   if (spec.name === "cert list") options.limit = values.limit === undefined ? DEFAULT_CERT_LIMIT : positiveInteger(values.limit, spec);
   if (values.reason !== undefined) {
-    const reason = parseRevocationReason(values.reason);
-    if (reason === undefined) {
-      throw new UsageError(
-        `--reason "${values.reason}" is neither 0-10 (except 7) nor one of ${REVOCATION_REASON_NAMES.join(", ")}`,
-        usageCommand(spec),
-      );
-    }
-    options.reason = reason;
+    // One option, two meanings: a CRLReason to revoke with, or a decision's text.
+    if (spec.name === "cert revoke") options.reason = revocationReason(values.reason, spec);
+    else options.decisionReason = values.reason;
   }
   return options;
+}
+
+function revocationReason(text: string, spec: CommandSpec): number {
+  const reason = parseRevocationReason(text);
+  if (reason === undefined) {
+    throw new UsageError(`--reason "${text}" is neither 0-10 (except 7) nor one of ${REVOCATION_REASON_NAMES.join(", ")}`, usageCommand(spec));
+  }
+  return reason;
 }
 
 function positiveInteger(text: string, spec: CommandSpec): number {
@@ -165,7 +173,7 @@ function positiveInteger(text: string, spec: CommandSpec): number {
 }
 
 /**
- * A username or serial goes into the URL path; "." and ".." would be
+ * A username, serial or request id goes into the URL path; "." and ".." would be
  * resolved away by URL parsing and reach another route, so they are refused
  * here rather than sent.
  */

@@ -35,6 +35,8 @@ export const GLOBAL_OPTIONS: readonly OptionName[] = ["url", "token", "json", "h
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 export const DEFAULT_CERT_LIMIT = 100;
+/** What `request list` shows without --status: the API's own default. */
+export const DEFAULT_REQUEST_STATUS = "pending";
 
 export type CommandName =
   | "entity add"
@@ -45,6 +47,10 @@ export type CommandName =
   | "cert list"
   | "cert show"
   | "cert revoke"
+  | "request list"
+  | "request show"
+  | "request approve"
+  | "request reject"
   | "ca chain";
 
 export type OptionHelp = readonly [flag: string, help: string | readonly string[]];
@@ -166,6 +172,50 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: "request list",
+    args: [],
+    options: ["status"],
+    required: [],
+    synopsis: "request list [--status <pending|approved|rejected|expired|issued|failed|all>]",
+    summary: "list requests held for approval or for a failing signer, oldest first",
+    optionHelp: [
+      [
+        "--status <status>",
+        [
+          `only requests in this status (default ${DEFAULT_REQUEST_STATUS}): pending, approved,`,
+          "rejected, expired, issued, failed, or all for every one",
+        ],
+      ],
+    ],
+  },
+  {
+    name: "request show",
+    args: ["id"],
+    options: [],
+    required: [],
+    synopsis: "request show <id>",
+    summary: "show one held request: what it asks for, why it waits, how it was decided",
+    optionHelp: [],
+  },
+  {
+    name: "request approve",
+    args: ["id"],
+    options: ["reason"],
+    required: [],
+    synopsis: "request approve <id> [--reason <text>]",
+    summary: "approve a pending request; the certificate is issued at the client's next poll",
+    optionHelp: [["--reason <text>", "why, for the record (at most 500 characters)"]],
+  },
+  {
+    name: "request reject",
+    args: ["id"],
+    options: ["reason"],
+    required: ["reason"],
+    synopsis: "request reject <id> --reason <text>",
+    summary: "reject a pending request; the client's next poll gets the rejection",
+    optionHelp: [["--reason <text>", "why (at most 500 characters); the client is sent this text"]],
+  },
+  {
     name: "ca chain",
     args: [],
     options: [],
@@ -195,7 +245,7 @@ export const GLOBAL_OPTION_HELP: readonly OptionHelp[] = [
 export const EXIT_STATUS_HELP =
   "Exit status: 0 done; 1 the server refused (its reason is printed);\n2 usage error; 3 the server cannot be reached.";
 
-/** The first words of every command: "entity", "cert", "ca". */
+/** The first words of every command: "entity", "cert", "request", "ca". */
 export const GROUPS: readonly string[] = [...new Set(COMMANDS.map((c) => c.name.split(" ")[0]!))];
 
 export function findCommand(group: string, verb: string): CommandSpec | undefined {

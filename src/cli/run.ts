@@ -6,6 +6,7 @@ import { caChain } from "./commands/ca.js";
 import { certList, certRevoke, certShow } from "./commands/cert.js";
 import type { CommandHandler } from "./commands/context.js";
 import { entityAdd, entityList, entityRemove, entityReset, entityShow } from "./commands/entity.js";
+import { requestApprove, requestList, requestReject, requestShow } from "./commands/request.js";
 import { printable } from "./tables.js";
 
 /**
@@ -35,6 +36,10 @@ const HANDLERS: Record<CommandName, CommandHandler> = {
   "cert list": certList,
   "cert show": certShow,
   "cert revoke": certRevoke,
+  "request list": requestList,
+  "request show": requestShow,
+  "request approve": requestApprove,
+  "request reject": requestReject,
   "ca chain": caChain,
 };
 

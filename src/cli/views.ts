@@ -1,10 +1,11 @@
-import type { Certificate, Entity } from "./api_types.js";
+import type { Certificate, Entity, PendingRequest } from "./api_types.js";
 import { describeRevocationReason } from "./revocation_reasons.js";
 import { formatRecord, formatTable, printable } from "./tables.js";
 
 /**
- * How entities, certificates and enrollment codes look to a person. The
- * --json output does not come through here: it is the API's answer as is.
+ * How entities, certificates, held requests and enrollment codes look to a
+ * person. The --json output does not come through here: it is the API's
+ * answer as is.
  */
 
 export function entityTable(entities: readonly Entity[]): string {
@@ -52,6 +53,43 @@ export function certificateRecord(c: Certificate): string {
     ["revocation reason", c.revocationReason === undefined ? undefined : describeRevocationReason(c.revocationReason)],
     ["supersedes", c.supersedes],
   ]);
+}
+
+export function requestTable(requests: readonly PendingRequest[]): string {
+  return formatTable(
+    ["ID", "STATUS", "PROFILE", "SUBJECT", "SANS", "WHY", "CREATED"],
+    requests.map((r) => [r.id, r.status, r.profile, r.subjectText, (r.subjectAltNamesText ?? []).join(", "), why(r) ?? "", r.createdAt ?? ""]),
+  );
+}
+
+export function requestRecord(r: PendingRequest): string {
+  return formatRecord([
+    ["id", r.id],
+    ["status", r.status],
+    ["profile", r.profile],
+    ["request type", r.requestType],
+    ["subject", r.subjectText],
+    ["subjectAltNames", r.subjectAltNamesText ?? []],
+    ["entity", r.entity],
+    ["requester", r.requester],
+    ["waits for", r.reason === undefined ? undefined : (WAITS_FOR[r.reason] ?? r.reason)],
+    ["hold reason", r.holdReason],
+    ["created", r.createdAt],
+    ["expires", r.expiresAt],
+    ["decided", r.decidedAt],
+    ["decision reason", r.decisionReason],
+  ]);
+}
+
+const WAITS_FOR: Readonly<Record<string, string>> = {
+  approval: "approval (an operator decides)",
+  signer: "the signer (retried by itself; no operator decides)",
+};
+
+/** Why a request waits: the rule that held it, or a signer that fails; no operator can decide the latter. */
+function why(r: PendingRequest): string | undefined {
+  if (r.holdReason !== undefined) return r.holdReason;
+  return r.reason === "signer" ? "the signer failed; retried by itself" : undefined;
 }
 
 /**

@@ -60,6 +60,20 @@ describe("parseCommandLine: commands", () => {
     expect(runLine(["cert", "revoke", "01"]).invocation.options.reason).toBeUndefined();
     expect(usageError(["cert", "revoke", "01", "--reason", "7"]).message).toContain("neither 0-10 (except 7)");
   });
+
+  it("defaults --status to pending for request list, and passes any other as given", () => {
+    expect(runLine(["request", "list"]).invocation.options.status).toBe("pending");
+    expect(runLine(["request", "list", "--status", "all"]).invocation.options.status).toBe("all");
+  });
+
+  it("keeps a decision's --reason as text, where cert revoke converts it", () => {
+    const reject = runLine(["request", "reject", "id1", "--reason", "keyCompromise"]).invocation.options;
+    expect(reject).toMatchObject({ decisionReason: "keyCompromise" });
+    expect(reject.reason).toBeUndefined();
+    expect(runLine(["request", "approve", "id1", "--reason", "7"]).invocation.options.decisionReason).toBe("7");
+    expect(runLine(["request", "approve", "id1"]).invocation.options.decisionReason).toBeUndefined();
+    expect(usageError(["request", "reject", "id1"]).message).toBe("missing --reason");
+  });
 });
 
 describe("parseCommandLine: URL and token", () => {

@@ -37,6 +37,24 @@ export interface FakeCertificate {
   revocationReason?: number;
 }
 
+/** A request waiting for approval, as "Requests waiting for approval" shows it. */
+export interface FakePendingRequest {
+  id: string;
+  profile: string;
+  requestType: "ir" | "cr" | "kur" | "p10cr";
+  subjectText: string;
+  subjectAltNamesText: string[];
+  entity?: string;
+  requester: string;
+  reason: "approval" | "signer";
+  holdReason?: string;
+  status: "pending" | "approved" | "rejected" | "expired" | "issued" | "failed";
+  createdAt: string;
+  expiresAt: string;
+  decisionReason?: string;
+  decidedAt?: string;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -69,6 +87,8 @@ class HttpError extends Error {
 export class FakeAdminApi {
   readonly entities = new Map<string, FakeEntity & { code: string }>();
   readonly certificates: FakeCertificate[] = [];
+  /** Requests waiting for approval (not to be confused with `requests`, the HTTP requests recorded). */
+  readonly pendingRequests: FakePendingRequest[] = [];
   readonly requests: RecordedRequest[] = [];
   private server: Server | undefined;
   private generated = 0;
@@ -106,6 +126,28 @@ export class FakeAdminApi {
     const owner = certificate.entity === undefined ? undefined : this.entities.get(certificate.entity);
     owner?.certificates.push(certificate.serial);
     return certificate;
+  }
+
+  /** A request held for approval; ids count up, createdAt a minute apart, so the order is the insertion order. */
+  addPendingRequest(fields: Partial<FakePendingRequest> = {}): FakePendingRequest {
+    const n = this.pendingRequests.length + 1;
+    const request: FakePendingRequest = {
+      id: `mac-646576.${n.toString(16).padStart(4, "0")}`,
+      profile: "approval",
+      requestType: "ir",
+      subjectText: `CN=device-${n}`,
+      subjectAltNamesText: [`DNS:device-${n}.elsewhere.example`],
+      entity: `device-${n}`,
+      requester: "mac-646576",
+      reason: "approval",
+      holdReason: `subjectAltName DNS:device-${n}.elsewhere.example is outside *.devices.example`,
+      status: "pending",
+      createdAt: new Date(Date.parse(NOW) + n * 60_000).toISOString(),
+      expiresAt: "2026-11-29T10:00:00.000Z",
+      ...fields,
+    };
+    this.pendingRequests.push(request);
+    return request;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -183,6 +225,27 @@ export class FakeAdminApi {
         if (certificate.status === "revoked") throw new HttpError(409, `certificate ${certificate.serial} is already revoked`);
         Object.assign(certificate, { status: "revoked", revokedAt: NOW, revocationReason: reason });
         return [200, { certificate }];
+      }
+    }
+    if (parts[0] === "requests") {
+      if (parts.length === 1 && method === "GET") {
+        const status = q.get("status") ?? "pending";
+        const requests = this.pendingRequests
+          .filter((r) => status === "all" || r.status === status)
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        return [200, { requests }];
+      }
+      const request = this.pendingRequests.find((r) => r.id === parts[1]);
+      if (!request) throw new HttpError(404, `no request ${parts[1]}`);
+      if (parts.length === 2 && method === "GET") return [200, { request }];
+      if (parts.length === 3 && (parts[2] === "approve" || parts[2] === "reject") && method === "POST") {
+        const reason = input.reason;
+        if (reason !== undefined && (typeof reason !== "string" || reason.length > 500)) throw new HttpError(400, "reason: a string of at most 500 characters");
+        if (parts[2] === "reject" && !reason) throw new HttpError(400, "reason: a rejection needs a reason the client will see");
+        // Only a pending request held for an operator waits for a decision; a signer's retries do not.
+        if (request.status !== "pending" || request.reason !== "approval") throw new HttpError(409, "the request is not waiting for a decision");
+        Object.assign(request, { status: parts[2] === "approve" ? "approved" : "rejected", decisionReason: reason, decidedAt: NOW });
+        return [200, { request }];
       }
     }
     throw new HttpError(404, "not found");

@@ -46,7 +46,7 @@ async function admin(worker: RunningWorker, method: string, path: string, body?:
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 async function waitingRequests(worker: RunningWorker) {
