@@ -2,6 +2,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { decodeCertificatesPem } from "../asn1/pem.js";
 import { constantTimeEqual } from "../crypto/constant_time.js";
+import { formatDistinguishedName } from "./distinguished_name.js";
 import { LocalSigner } from "../kms/local.js";
 import type { Signer } from "../kms/signer.js";
 
@@ -24,17 +25,32 @@ export async function loadLocalKeyAndCertificates(keyPem: string, certificatesPe
   } catch (error) {
     throw new Error(`${what.key}: ${(error as Error).message}`, { cause: error });
   }
-  let certificates: Uint8Array[];
-  let certifiedKey: Uint8Array;
-  try {
-    certificates = decodeCertificatesPem(certificatesPem);
-    if (certificates.length === 0) throw new Error("holds no certificate");
-    certifiedKey = new Uint8Array(AsnConvert.serialize(AsnConvert.parse(certificates[0]!, Certificate).tbsCertificate.subjectPublicKeyInfo));
-  } catch (error) {
-    throw new Error(`${what.certificates}: ${(error as Error).message}`, { cause: error });
-  }
+  const { certificates, certifiedKey } = readCertificateChain(certificatesPem, what.certificates);
   if (!constantTimeEqual(certifiedKey, signer.publicKey)) {
     throw new Error(`the first certificate in ${what.certificates} is not for ${what.key}`);
   }
   return { signer, certificates };
+}
+
+/** A PEM chain, decoded, with what its first certificate certifies: the key (DER SPKI) and the subject (RFC 4514). */
+export interface CertificateChain {
+  certificates: Uint8Array[];
+  certifiedKey: Uint8Array;
+  subject: string;
+}
+
+/** Decode a PEM certificate chain; errors name the setting (`label`) it came from. */
+export function readCertificateChain(certificatesPem: string, label: string): CertificateChain {
+  try {
+    const certificates = decodeCertificatesPem(certificatesPem);
+    if (certificates.length === 0) throw new Error("holds no certificate");
+    const tbs = AsnConvert.parse(certificates[0]!, Certificate).tbsCertificate;
+    return {
+      certificates,
+      certifiedKey: new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
+      subject: formatDistinguishedName(tbs.subject),
+    };
+  } catch (error) {
+    throw new Error(`${label}: ${(error as Error).message}`, { cause: error });
+  }
 }

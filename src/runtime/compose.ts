@@ -1,0 +1,147 @@
+import type { Hono } from "hono";
+import type { CertificateAuthority } from "../ca/authority.js";
+import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/local_key_pair.js";
+import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
+import type { EngineContext } from "../cmp/engine_types.js";
+import { loadConfig } from "../config/load.js";
+import type { JellyfishConfig } from "../config/profile.js";
+import { SecretSealer } from "../crypto/sealed_secret.js";
+import { createApp } from "../http/app.js";
+import { SignerError } from "../kms/signer.js";
+import type { Store } from "../store/store.js";
+import { consoleLog, type Log } from "./log.js";
+import { configSource, Misconfigured, textSetting, type Settings } from "./settings.js";
+
+/**
+ * The composition every runtime shares (DESIGN.md, "One engine, three thin
+ * runtimes"): settings -> configuration -> CA -> response signers -> sealer
+ * -> store -> EngineContext -> the Hono app with its admin API. A runtime
+ * only says where the settings come from and which store and CA key it has.
+ */
+
+export interface Platform {
+  /** Environment variables or bindings by name (see docs/configuration.md). */
+  settings: Settings;
+  /**
+   * The CA's signer and certificate chain, CA certificate first, already
+   * checked to belong together. Throw Misconfigured (or any error, which is
+   * taken as one) for wrong settings; a transient SignerError is retried by
+   * the next request instead.
+   */
+  makeSigner(): Promise<KeyAndCertificates>;
+  /** The state store; throw Misconfigured when the settings do not name one. */
+  makeStore(): Store | Promise<Store>;
+  /** Defaults to one JSON line per console line. */
+  log?: Log;
+  /** Tests pass a fixed clock and random source so answers are reproducible. */
+  now?: () => Date;
+  randomBytes?: (length: number) => Uint8Array;
+}
+
+export interface Composed {
+  app: Hono;
+  /** The engine's dependencies, for work outside a request (the expiry sweep). */
+  context: EngineContext;
+}
+
+/** Builds everything; throws Misconfigured with a message that names the setting at fault. */
+export async function compose(platform: Platform): Promise<Composed> {
+  const { settings } = platform;
+  const log = platform.log ?? consoleLog;
+  // The order is the order an operator fixes things in: one message at a time.
+  const config = attempt("JELLYFISH_CONFIG or CMP_SECRETS", () => loadConfig(configSource(settings)));
+  const ca = await loadAuthority(platform);
+  const responseSigners = await loadResponseSigners(config);
+  const sealer = await loadSealer(settings, config);
+  const store = await platform.makeStore();
+  if (!store.atomic) log({ level: "warn", message: `store "${store.kind}" is not atomic; see docs/store.md` });
+  const context: EngineContext = {
+    config,
+    ca,
+    store,
+    responseSigners,
+    sealer,
+    now: platform.now ?? (() => new Date()),
+    randomBytes: platform.randomBytes ?? ((length) => crypto.getRandomValues(new Uint8Array(length))),
+    warn: (message, fields) => log({ level: "warn", message, ...fields }),
+  };
+  // Without a token there is no admin API at all (docs/admin-api.md), not one that refuses everyone.
+  const token = textSetting(settings, "ADMIN_TOKEN");
+  const admin = token
+    ? {
+        token,
+        registry: () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes }),
+        chain: () => ca.chain,
+        log,
+      }
+    : undefined;
+  return { app: createApp({ config, context: () => context, log, admin }), context };
+}
+
+async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {
+  let loaded: KeyAndCertificates;
+  try {
+    loaded = await platform.makeSigner();
+  } catch (error) {
+    // A KMS that is briefly unreachable is not a wrong setting: let it through so the next request retries.
+    if (error instanceof Misconfigured || (error instanceof SignerError && error.transient)) throw error;
+    throw new Misconfigured(messageOf(error));
+  }
+  const [certificate] = loaded.certificates;
+  if (!certificate) throw new Misconfigured("CA_CERT holds no certificate");
+  return { signer: loaded.signer, certificate, chain: loaded.certificates };
+}
+
+/** Dedicated CMP signers of the profiles that configure one (Profile.responseSigner). */
+async function loadResponseSigners(config: JellyfishConfig): Promise<Map<string, CmpSigner>> {
+  const signers = new Map<string, CmpSigner>();
+  for (const profile of config.profiles.values()) {
+    if (!profile.responseSigner) continue;
+    const field = `profiles.${profile.name}.responseSigner`;
+    const { signer, certificates } = await attemptAsync(() =>
+      loadLocalKeyAndCertificates(profile.responseSigner!.keyPem, profile.responseSigner!.certificatesPem, {
+        key: `${field}.key`,
+        certificates: `${field}.certificates`,
+      }),
+    );
+    signers.set(profile.name, cmpSigner(signer, certificates));
+  }
+  return signers;
+}
+
+/** The key that seals enrollment codes; required when a client-mode profile uses them. */
+async function loadSealer(settings: Settings, config: JellyfishConfig): Promise<SecretSealer | undefined> {
+  const key = textSetting(settings, "ENROLLMENT_CODE_KEY");
+  const needed = [...config.profiles.values()].find((profile) => profile.mode === "client" && profile.enrollmentCodes);
+  if (key === undefined) {
+    if (needed) throw new Misconfigured(`profile "${needed.name}" uses enrollment codes, but ENROLLMENT_CODE_KEY is not set`);
+    return undefined;
+  }
+  return attemptAsync(async () => {
+    try {
+      return await SecretSealer.fromBinding(key);
+    } catch (error) {
+      throw new Error(`ENROLLMENT_CODE_KEY ${(error as Error).message}`);
+    }
+  });
+}
+
+function attempt<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw new Misconfigured(`${what}: ${messageOf(error)}`);
+  }
+}
+
+async function attemptAsync<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new Misconfigured(messageOf(error));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,104 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { Hono } from "hono";
+import { defaultIsContentTypeBinary, handle } from "hono/aws-lambda";
+import type { ExpirySweep } from "../cmp/expiry.js";
+import { isPkixCmp } from "../http/media_type.js";
+import { compose } from "./compose.js";
+import { Instance } from "./instance.js";
+import { lambdaCaSigner, lambdaStore } from "./lambda_backends.js";
+import { consoleLog, type Log } from "./log.js";
+import type { Settings } from "./settings.js";
+
+/**
+ * The AWS Lambda entry, for Lambda Function URLs and API Gateway HTTP APIs
+ * (payload format 2.0), plus the EventBridge schedule that runs the expiry
+ * sweep. Settings are environment variables:
+ *
+ *   JELLYFISH_CONFIG, CMP_SECRETS, ADMIN_TOKEN, ENROLLMENT_CODE_KEY  as on Workers
+ *   CA_CERT                        the CA certificate PEM, then its chain
+ *   CA_KMS_KEY_ID | CA_KEY         the CA key in AWS KMS, or a PKCS #8 PEM (development);
+ *                                  KMS also reads CA_KMS_SIGNING_ALGORITHM, KMS_TIMEOUT_MS
+ *   STORE_TABLE                    the DynamoDB table; without it, a memory store only
+ *                                  with JELLYFISH_ALLOW_MEMORY_STORE=1
+ *   AWS_REGION                     set by Lambda itself
+ *   DYNAMODB_ENDPOINT, KMS_ENDPOINT  local stand-ins, for tests
+ *
+ * With an HTTP API, serve from its $default stage: a named stage is put in
+ * front of rawPath ("/prod/.well-known/cmp"), which no route matches.
+ *
+ * Secrets as plain environment variables are the simple path: anyone who may
+ * read the function's configuration reads them. The production path is
+ * Secrets Manager or SSM Parameter Store, read at cold start; that is out of
+ * scope here.
+ */
+
+export interface LambdaOptions {
+  log?: Log;
+  /** Tests pass a fixed clock and random source to compare answers byte for byte. */
+  now?: () => Date;
+  randomBytes?: (length: number) => Uint8Array;
+}
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LambdaHandlers {
+  /** Function URL / HTTP API (payload 2.0) requests. */
+  http: HttpHandler;
+  /** The EventBridge schedule: expire waiting requests and unconfirmed certificates. */
+  scheduled: () => Promise<ExpirySweep>;
+}
+
+/**
+ * Handlers over one composition, built on the first event of an execution
+ * environment and kept for the next ones (settings do not change within one).
+ */
+export function createLambdaHandlers(settings: Settings, options: LambdaOptions = {}): LambdaHandlers {
+  const log = options.log ?? consoleLog;
+  const instance = new Instance(
+    () =>
+      compose({
+        settings,
+        log,
+        now: options.now,
+        randomBytes: options.randomBytes,
+        makeSigner: () => lambdaCaSigner(settings),
+        makeStore: () => lambdaStore(settings, log),
+      }),
+    log,
+  );
+  // handle() wants a Hono app at once; the real one is built on the first request, behind this.
+  const front = new Hono().all("*", (c) => instance.fetch(c.req.raw));
+  return {
+    // hono declares its own event types, which AWS's events do not satisfy
+    // (body `string | null` where AWS leaves it out; a required authorizer).
+    // For a payload 2.0 event it reads rawPath, rawQueryString, headers,
+    // cookies, body, isBase64Encoded, requestContext.domainName and .http.method,
+    // and answers statusCode, headers (one string each), cookies, body and
+    // isBase64Encoded: all as AWS's types describe them.
+    http: handle(front, { isContentTypeBinary }) as unknown as HttpHandler,
+    scheduled: async () => {
+      const sweep = await instance.sweep();
+      // Failing the invocation is what makes a broken schedule visible (the Errors metric, alarms).
+      if (!sweep) throw new Error("misconfigured: the expiry sweep did not run; see the log");
+      return sweep;
+    },
+  };
+}
+
+/**
+ * Which answers go back base64-encoded. hono's default already treats
+ * application/pkixcmp as binary (it is not text, JSON or XML); naming it
+ * here keeps the CMP bytes safe if that default ever narrows: a DER body
+ * sent as text would be mangled into UTF-8.
+ */
+function isContentTypeBinary(contentType: string): boolean {
+  return isPkixCmp(contentType) || defaultIsContentTypeBinary(contentType);
+}
+
+const fromEnvironment = createLambdaHandlers(process.env);
+
+/** The function's handler for HTTP (Function URL or HTTP API): `lambda.handler`. */
+export const handler: HttpHandler = fromEnvironment.http;
+
+/** The handler of the EventBridge schedule rule: `lambda.scheduled`. */
+export const scheduled: () => Promise<ExpirySweep> = fromEnvironment.scheduled;
