@@ -94,7 +94,7 @@ function makeCa(name: string, subject: string): Promise<OpensslCa> {
   return opensslCa(dir.path, { name, subject });
 }
 
-/** The profiles' dedicated signers, built as src/runtime/cloudflare.ts builds them. */
+/** The profiles' dedicated signers, built as src/runtime/compose.ts builds them. */
 async function responseSigners(source: ConfigSource): Promise<Map<string, CmpSigner>> {
   const signers = new Map<string, CmpSigner>();
   for (const profile of loadConfig(source).profiles.values()) {

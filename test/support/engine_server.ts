@@ -54,11 +54,11 @@ export async function startEngineServer(options: {
   config?: ConfigSource;
   now?: () => Date;
   /**
-   * Dedicated CMP signers by profile name, as src/runtime/cloudflare.ts builds
+   * Dedicated CMP signers by profile name, as src/runtime/compose.ts builds
    * them from a profile's responseSigner (this server does not load those).
    */
   responseSigners?: ReadonlyMap<string, CmpSigner>;
-  /** Opens enrollment codes (client-mode profiles), as src/runtime/cloudflare.ts builds it from ENROLLMENT_CODE_KEY. */
+  /** Opens enrollment codes (client-mode profiles), as src/runtime/compose.ts builds it from ENROLLMENT_CODE_KEY. */
   sealer?: SecretSealer;
   /** A store to share, e.g. between two servers playing two instances. */
   store?: MemoryStore;
