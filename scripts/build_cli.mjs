@@ -26,7 +26,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  banner: { js: "#!/usr/bin/env node" },
+  // The AWS SDK inside is CommonJS and require()s Node's built-ins; an ESM
+  // bundle has no require unless the banner makes one.
+  banner: { js: '#!/usr/bin/env node\nimport { createRequire as __jellyfishCreateRequire } from "node:module";\nconst require = __jellyfishCreateRequire(import.meta.url);' },
   legalComments: "none",
   logLevel: "warning",
 });

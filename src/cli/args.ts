@@ -4,14 +4,16 @@ import {
   DEFAULT_REQUEST_STATUS,
   DEFAULT_URL,
   findCommand,
-  GLOBAL_OPTIONS,
+  globalOptionsOf,
   GROUPS,
   OPTION_TYPES,
   type CommandSpec,
   type OptionName,
 } from "./command_specs.js";
 import { parseRevocationReason, REVOCATION_REASON_NAMES } from "./revocation_reasons.js";
+import { caInitOptions, type CaInitOptions } from "./ca_init_args.js";
 import { helpCommand, helpGroup, helpOverall, usageCommand, usageGroup, usageOverall } from "./usage.js";
+import { UsageError } from "./usage_error.js";
 
 /**
  * Turns argv and the environment into what to do, or a UsageError that says
@@ -19,15 +21,7 @@ import { helpCommand, helpGroup, helpOverall, usageCommand, usageGroup, usageOve
  * the network, so every usage mistake is caught before the token is sent.
  */
 
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly usage: string,
-  ) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 /** The command's own options, checked and converted. */
 export interface CommandOptions {
@@ -43,6 +37,8 @@ export interface CommandOptions {
   reason?: number;
   /** `request approve|reject --reason`: the text, as given. */
   decisionReason?: string;
+  /** `ca init`: its options, checked together. */
+  caInit?: CaInitOptions;
 }
 
 export interface Invocation {
@@ -55,7 +51,9 @@ export interface Invocation {
 export type CommandLine =
   | { kind: "help"; text: string }
   | { kind: "version" }
-  | { kind: "run"; invocation: Invocation; url: string; token: string; json: boolean };
+  | { kind: "run"; invocation: Invocation; url: string; token: string; json: boolean }
+  /** A command that runs here alone (CommandSpec.offline): no URL, no token. */
+  | { kind: "offline"; invocation: Invocation };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -87,9 +85,11 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
   }
   for (const [i, name] of spec.args.entries()) checkPathName(name, args[i]!, spec);
 
+  const invocation = { spec, args, options: convertOptions(values, env, spec) };
+  if (spec.offline) return { kind: "offline", invocation };
   return {
     kind: "run",
-    invocation: { spec, args, options: convertOptions(values, spec) },
+    invocation,
     url: baseUrl(values.url ?? nonEmpty(env.JELLYFISH_URL) ?? DEFAULT_URL, spec),
     token: adminToken(values.token ?? nonEmpty(env.JELLYFISH_ADMIN_TOKEN), spec),
     json: values.json === true,
@@ -122,7 +122,7 @@ function checkOptions(parsed: Parsed, spec: CommandSpec): void {
   for (const token of parsed.tokens) {
     if (token.kind !== "option") continue;
     const name = token.name as OptionName;
-    if (!GLOBAL_OPTIONS.includes(name) && !spec.options.includes(name)) {
+    if (!globalOptionsOf(spec).includes(name) && !spec.options.includes(name)) {
       throw new UsageError(`"${spec.name}" has no option ${token.rawName}`, usageCommand(spec));
     }
     const definition: { type: string; multiple?: boolean } = OPTION_TYPES[name];
@@ -138,7 +138,7 @@ function checkOptions(parsed: Parsed, spec: CommandSpec): void {
   }
 }
 
-function convertOptions(values: Parsed["values"], spec: CommandSpec): CommandOptions {
+function convertOptions(values: Parsed["values"], env: Environment, spec: CommandSpec): CommandOptions {
   const options: CommandOptions = {
     subject: values.subject,
     san: values.san,
@@ -155,6 +155,7 @@ function convertOptions(values: Parsed["values"], spec: CommandSpec): CommandOpt
     if (spec.name === "cert revoke") options.reason = revocationReason(values.reason, spec);
     else options.decisionReason = values.reason;
   }
+  if (spec.name === "ca init") options.caInit = caInitOptions(values, env, spec);
   return options;
 }
 

@@ -27,16 +27,39 @@ export const OPTION_TYPES = {
   limit: { type: "string" },
   pem: { type: "boolean" },
   reason: { type: "string" },
+  // ca init
+  key: { type: "string" },
+  "kms-key-id": { type: "string" },
+  region: { type: "string" },
+  "kms-endpoint": { type: "string" },
+  "self-signed": { type: "boolean" },
+  csr: { type: "string" },
+  "issuer-cert": { type: "string" },
+  "issuer-key": { type: "string" },
+  days: { type: "string" },
+  out: { type: "string" },
+  force: { type: "boolean" },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
 
-export const GLOBAL_OPTIONS: readonly OptionName[] = ["url", "token", "json", "help", "version"];
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: readonly OptionName[] = ["help", "version"];
+/** Options of the commands that call the admin API (not `offline` ones). */
+export const SERVER_OPTIONS: readonly OptionName[] = ["url", "token", "json"];
+
+/** The options `spec` accepts besides its own. */
+export function globalOptionsOf(spec: CommandSpec): readonly OptionName[] {
+  return spec.offline ? GLOBAL_OPTIONS : [...SERVER_OPTIONS, ...GLOBAL_OPTIONS];
+}
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 export const DEFAULT_CERT_LIMIT = 100;
 /** What `request list` shows without --status: the API's own default. */
 export const DEFAULT_REQUEST_STATUS = "pending";
+/** `ca init --days` defaults: a root outlives the CAs below it (RFC 5280 §6.1.3 checks every certificate's validity). */
+export const DEFAULT_ROOT_DAYS = 3650;
+export const DEFAULT_INTERMEDIATE_DAYS = 1825;
 
 export type CommandName =
   | "entity add"
@@ -51,7 +74,11 @@ export type CommandName =
   | "request show"
   | "request approve"
   | "request reject"
-  | "ca chain";
+  | "ca chain"
+  | OfflineCommandName;
+
+/** The commands that run here alone (CommandSpec.offline). */
+export type OfflineCommandName = "ca init";
 
 export type OptionHelp = readonly [flag: string, help: string | readonly string[]];
 
@@ -67,6 +94,11 @@ export interface CommandSpec {
   /** A list of strings is one help text over several lines. */
   optionHelp: readonly OptionHelp[];
   notes?: readonly string[];
+  /**
+   * Runs on this machine alone and never calls the admin API, so it needs
+   * no URL or token and takes neither (nor --json).
+   */
+  offline?: boolean;
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -225,9 +257,38 @@ export const COMMANDS: readonly CommandSpec[] = [
     optionHelp: [],
     notes: ['With --json, prints {"pem": "…"}: the API answers this one with PEM, not JSON.'],
   },
+  {
+    name: "ca init",
+    args: [],
+    options: ["key", "kms-key-id", "region", "kms-endpoint", "self-signed", "csr", "issuer-cert", "issuer-key", "subject", "days", "out", "force"],
+    required: ["subject"],
+    synopsis:
+      "ca init (--key <file> | --kms-key-id <id>) --subject <DN> " +
+      "(--self-signed --out <file> | --csr <file> | --issuer-cert <file> --issuer-key <file> --out <file>) [options]",
+    summary: "create the CA certificate (or a CSR) for the CA key, here, without the admin API",
+    offline: true,
+    optionHelp: [
+      ["--key <file>", "the CA key: a PKCS #8 PEM private key file"],
+      ["--kms-key-id <id>", ["the CA key in AWS KMS: key id, key ARN or alias; credentials come from", "the AWS environment (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)"]],
+      ["--region <region>", "the KMS key's region (default: the ARN's, else AWS_REGION)"],
+      ["--kms-endpoint <url>", "another KMS endpoint than kms.<region>.amazonaws.com"],
+      ["--subject <DN>", ["the CA's subject, as RFC 4514 (CN=Devices CA,O=Example)", "or OpenSSL writes it (/O=Example/CN=Devices CA)"]],
+      ["--self-signed", "make a self-signed root CA certificate"],
+      ["--csr <file>", "or write a PKCS #10 request (PEM) for an external root to sign"],
+      ["--issuer-cert <file>", "or make a CA certificate issued by this local root (PEM) ..."],
+      ["--issuer-key <file>", "... whose PKCS #8 PEM private key this is"],
+      ["--out <file>", ["where to write the certificate, PEM; with --issuer-cert followed", "by the issuer's chain, as CA_CERT wants it"]],
+      ["--days <n>", `validity in days (default ${DEFAULT_ROOT_DAYS} for a root, ${DEFAULT_INTERMEDIATE_DAYS} below a root, never past it)`],
+      ["--force", "replace an existing output file"],
+    ],
+    notes: [
+      "The key is used where it is: a KMS key signs in KMS (kms:GetPublicKey and",
+      "kms:Sign on the key), and never leaves it.",
+    ],
+  },
 ];
 
-export const GLOBAL_OPTION_HELP: readonly OptionHelp[] = [
+const SERVER_OPTION_HELP: readonly OptionHelp[] = [
   ["--url <base>", `the server's base URL (env JELLYFISH_URL; default ${DEFAULT_URL})`],
   [
     "--token <token>",
@@ -238,12 +299,22 @@ export const GLOBAL_OPTION_HELP: readonly OptionHelp[] = [
     ],
   ],
   ["--json", "print the API's JSON answer as is, for scripts"],
+];
+const GENERAL_OPTION_HELP: readonly OptionHelp[] = [
   ["-h, --help", "show help (also after any command)"],
   ["--version", "print the version"],
 ];
+export const GLOBAL_OPTION_HELP: readonly OptionHelp[] = [...SERVER_OPTION_HELP, ...GENERAL_OPTION_HELP];
+
+/** The global options' help for one command: an offline one takes no server options. */
+export function globalOptionHelpOf(spec: CommandSpec): readonly OptionHelp[] {
+  return spec.offline ? GENERAL_OPTION_HELP : GLOBAL_OPTION_HELP;
+}
 
 export const EXIT_STATUS_HELP =
   "Exit status: 0 done; 1 the server refused (its reason is printed);\n2 usage error; 3 the server cannot be reached.";
+export const OFFLINE_EXIT_STATUS_HELP =
+  "Exit status: 0 done; 1 failed (the reason is printed; e.g. the output file exists);\n2 usage error; 3 KMS cannot be reached (try again).";
 
 /** The first words of every command: "entity", "cert", "request", "ca". */
 export const GROUPS: readonly string[] = [...new Set(COMMANDS.map((c) => c.name.split(" ")[0]!))];

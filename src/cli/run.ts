@@ -1,10 +1,11 @@
 import { version } from "../../package.json";
 import { AdminApiError, AdminClient, UnreachableError } from "./admin_client.js";
-import { parseCommandLine, UsageError, type Environment } from "./args.js";
-import type { CommandName } from "./command_specs.js";
+import { parseCommandLine, UsageError, type Environment, type Invocation } from "./args.js";
+import type { CommandName, OfflineCommandName } from "./command_specs.js";
 import { caChain } from "./commands/ca.js";
+import { caInit } from "./commands/ca_init.js";
 import { certList, certRevoke, certShow } from "./commands/cert.js";
-import type { CommandHandler } from "./commands/context.js";
+import { CommandFailed, type CommandHandler, type OfflineHandler } from "./commands/context.js";
 import { entityAdd, entityList, entityRemove, entityReset, entityShow } from "./commands/entity.js";
 import { requestApprove, requestList, requestReject, requestShow } from "./commands/request.js";
 import { printable } from "./tables.js";
@@ -16,10 +17,10 @@ import { printable } from "./tables.js";
  */
 
 export const EXIT_OK = 0;
-/** The server answered and refused. */
+/** The server answered and refused; for an offline command, it failed. */
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
-/** No answer from the server at all. */
+/** No answer from the server at all (for `ca init`: from KMS). */
 export const EXIT_UNREACHABLE = 3;
 
 export interface Io {
@@ -27,7 +28,7 @@ export interface Io {
   stderr(text: string): void;
 }
 
-const HANDLERS: Record<CommandName, CommandHandler> = {
+const HANDLERS: Record<Exclude<CommandName, OfflineCommandName>, CommandHandler> = {
   "entity add": entityAdd,
   "entity list": entityList,
   "entity show": entityShow,
@@ -41,6 +42,11 @@ const HANDLERS: Record<CommandName, CommandHandler> = {
   "request approve": requestApprove,
   "request reject": requestReject,
   "ca chain": caChain,
+};
+
+/** The commands with `offline: true` in their spec. */
+export const OFFLINE_HANDLERS: Record<OfflineCommandName, OfflineHandler> = {
+  "ca init": caInit,
 };
 
 export async function run(argv: readonly string[], env: Environment, io: Io): Promise<number> {
@@ -61,10 +67,12 @@ export async function run(argv: readonly string[], env: Environment, io: Io): Pr
     return EXIT_OK;
   }
 
+  if (commandLine.kind === "offline") return runOffline(commandLine.invocation, io);
+
   const { invocation, url, token, json } = commandLine;
   const client = new AdminClient({ baseUrl: url, token });
   try {
-    await HANDLERS[invocation.spec.name]({ client, json, stdout: io.stdout, stderr: io.stderr }, invocation);
+    await HANDLERS[invocation.spec.name as Exclude<CommandName, OfflineCommandName>]({ client, json, stdout: io.stdout, stderr: io.stderr }, invocation);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof AdminApiError) {
@@ -76,5 +84,16 @@ export async function run(argv: readonly string[], env: Environment, io: Io): Pr
       return EXIT_UNREACHABLE;
     }
     throw error;
+  }
+}
+
+async function runOffline(invocation: Invocation, io: Io): Promise<number> {
+  try {
+    await OFFLINE_HANDLERS[invocation.spec.name as OfflineCommandName]({ now: () => new Date(), ...io }, invocation);
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof CommandFailed)) throw error;
+    io.stderr(`error: ${printable(error.message)}\n`);
+    return error.unreachable ? EXIT_UNREACHABLE : EXIT_REFUSED;
   }
 }

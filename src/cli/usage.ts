@@ -3,6 +3,8 @@ import {
   commandsOf,
   EXIT_STATUS_HELP,
   GLOBAL_OPTION_HELP,
+  globalOptionHelpOf,
+  OFFLINE_EXIT_STATUS_HELP,
   type CommandSpec,
   type OptionHelp,
 } from "./command_specs.js";
@@ -25,7 +27,7 @@ function commandLines(commands: readonly CommandSpec[]): string {
 /** `jellyfish --help`. */
 export function helpOverall(): string {
   return [
-    "jellyfish: the operator's client of the Jellyfish admin API (docs/admin-api.md)\n",
+    "jellyfish: the operator's client of the Jellyfish admin API (docs/admin-api.md),\nand the maker of the CA certificate (ca init, which runs here alone)\n",
     "Usage: jellyfish <command> [arguments] [options]\n",
     `Commands:\n${commandLines(COMMANDS)}`,
     `Global options:\n${optionLines(GLOBAL_OPTION_HELP)}`,
@@ -43,7 +45,8 @@ export function helpCommand(spec: CommandSpec): string {
   const parts = [`Usage: jellyfish ${spec.synopsis}\n\n${capitalise(spec.summary)}.\n`];
   if (spec.optionHelp.length > 0) parts.push(`Options:\n${optionLines(spec.optionHelp)}`);
   if (spec.notes) parts.push(spec.notes.join("\n") + "\n");
-  parts.push(`Global options:\n${optionLines(GLOBAL_OPTION_HELP)}`, `${EXIT_STATUS_HELP}\n`);
+  const exitStatus = spec.offline ? OFFLINE_EXIT_STATUS_HELP : EXIT_STATUS_HELP;
+  parts.push(`Global options:\n${optionLines(globalOptionHelpOf(spec))}`, `${exitStatus}\n`);
   return parts.join("\n");
 }
 

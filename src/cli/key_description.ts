@@ -1,0 +1,62 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { RSAPublicKey } from "@peculiar/asn1-rsa";
+import { SubjectPublicKeyInfo, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
+
+/**
+ * Keys and signature algorithms by the names operators know ("ECDSA P-256",
+ * "ecdsa-with-SHA256"), for what `ca init` prints. Unknown ones show as OIDs.
+ */
+
+// DER of the namedCurve OBJECT IDENTIFIER in id-ecPublicKey parameters (RFC 5480 §2.1.1.1).
+const CURVES: ReadonlyMap<string, string> = new Map([
+  ["06082a8648ce3d030107", "P-256"],
+  ["06052b81040022", "P-384"],
+  ["06052b81040023", "P-521"],
+]);
+
+const SIGNATURES: ReadonlyMap<string, string> = new Map([
+  ["1.2.840.10045.4.3.2", "ecdsa-with-SHA256"],
+  ["1.2.840.10045.4.3.3", "ecdsa-with-SHA384"],
+  ["1.2.840.10045.4.3.4", "ecdsa-with-SHA512"],
+  ["1.2.840.113549.1.1.11", "sha256WithRSAEncryption"],
+  ["1.2.840.113549.1.1.12", "sha384WithRSAEncryption"],
+  ["1.2.840.113549.1.1.13", "sha512WithRSAEncryption"],
+  ["1.2.840.113549.1.1.10", "RSASSA-PSS"],
+  ["1.3.101.112", "Ed25519"],
+]);
+
+/** "ECDSA P-256", "RSA 3072", "Ed25519", or the key algorithm's OID. */
+export function describePublicKey(spkiDer: Uint8Array): string {
+  const spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
+  const { algorithm, parameters } = spki.algorithm;
+  switch (algorithm) {
+    case "1.2.840.10045.2.1": {
+      const curve = parameters ? CURVES.get(hex(new Uint8Array(parameters))) : undefined;
+      return `ECDSA ${curve ?? "(unknown curve)"}`;
+    }
+    case "1.2.840.113549.1.1.1":
+    case "1.2.840.113549.1.1.10": {
+      const modulus = new Uint8Array(AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey).modulus);
+      // INTEGER contents: a leading 0x00 only keeps the value positive.
+      const bits = (modulus[0] === 0 ? modulus.length - 1 : modulus.length) * 8;
+      return `RSA ${bits}`;
+    }
+    case "1.3.101.112":
+      return "Ed25519";
+    default:
+      return algorithm;
+  }
+}
+
+export function describeSignatureAlgorithm(algorithm: AlgorithmIdentifier): string {
+  return SIGNATURES.get(algorithm.algorithm) ?? algorithm.algorithm;
+}
+
+/** "AB:CD:…", as openssl prints key identifiers. */
+export function colonHex(bytes: Uint8Array): string {
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
+}
+
+function hex(bytes: Uint8Array): string {
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
