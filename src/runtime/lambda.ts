@@ -5,7 +5,7 @@ import type { ExpirySweep } from "../cmp/expiry.js";
 import { isPkixCmp } from "../http/media_type.js";
 import { compose } from "./compose.js";
 import { Instance } from "./instance.js";
-import { lambdaCaSigner, lambdaStore } from "./lambda_backends.js";
+import { settingsCaSigner, settingsStore } from "./backends.js";
 import { consoleLog, type Log } from "./log.js";
 import type { Settings } from "./settings.js";
 
@@ -61,8 +61,8 @@ export function createLambdaHandlers(settings: Settings, options: LambdaOptions 
         log,
         now: options.now,
         randomBytes: options.randomBytes,
-        makeSigner: () => lambdaCaSigner(settings),
-        makeStore: () => lambdaStore(settings, log),
+        makeSigner: () => settingsCaSigner(settings),
+        makeStore: () => settingsStore(settings, log),
       }),
     log,
   );

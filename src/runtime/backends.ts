@@ -7,7 +7,7 @@ import type { Log } from "./log.js";
 import { Misconfigured, requiredSetting, textSetting, type Settings } from "./settings.js";
 
 /**
- * What Lambda settings choose: the store (DynamoDB, or memory for trials)
+ * What the settings of Lambda and plain Node choose: the store (DynamoDB, or memory for trials)
  * and the CA key (AWS KMS, or a PEM secret for development).
  */
 
@@ -17,7 +17,7 @@ import { Misconfigured, requiredSetting, textSetting, type Settings } from "./se
  * so transactions break as soon as Lambda scales out: only on explicit
  * request (JELLYFISH_ALLOW_MEMORY_STORE=1), never as a silent fallback.
  */
-export function lambdaStore(settings: Settings, log: Log): Store {
+export function settingsStore(settings: Settings, log: Log): Store {
   const tableName = textSetting(settings, "STORE_TABLE");
   if (tableName) {
     const endpoint = textSetting(settings, "DYNAMODB_ENDPOINT");
@@ -36,7 +36,7 @@ export function lambdaStore(settings: Settings, log: Log): Store {
 }
 
 /** The CA key in AWS KMS (CA_KMS_KEY_ID), or in the CA_KEY secret; exactly one of them. */
-export async function lambdaCaSigner(settings: Settings): Promise<KeyAndCertificates> {
+export async function settingsCaSigner(settings: Settings): Promise<KeyAndCertificates> {
   const kmsKeyId = textSetting(settings, "CA_KMS_KEY_ID");
   const localKey = textSetting(settings, "CA_KEY");
   // Both set is ambiguous about which key signs: refuse rather than guess.

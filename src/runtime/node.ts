@@ -1,0 +1,60 @@
+import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { compose } from "./compose.js";
+import { Instance } from "./instance.js";
+import { settingsCaSigner as caSigner, settingsStore } from "./backends.js";
+import { consoleLog, type Log } from "./log.js";
+import { textSetting, type Settings } from "./settings.js";
+
+/**
+ * Jellyfish on plain Node (@hono/node-server): for self-hosting and for the
+ * benchmark. The same composition as the Worker and Lambda; the store is
+ * DynamoDB (STORE_TABLE) or, for one process, memory
+ * (JELLYFISH_ALLOW_MEMORY_STORE=1); the CA key is CA_KEY or CA_KMS_KEY_ID.
+ * HOST (default 127.0.0.1) and PORT (default 8080) say where to listen; the
+ * expiry sweep runs every five minutes.
+ */
+
+export interface NodeServer {
+  url: string;
+  instance: Instance;
+  close(): Promise<void>;
+}
+
+export interface NodeOptions {
+  log?: Log;
+  sweepIntervalMs?: number;
+}
+
+export async function startNodeServer(settings: Settings, options: NodeOptions = {}): Promise<NodeServer> {
+  const log = options.log ?? consoleLog;
+  const instance = new Instance(
+    () => compose({ settings, log, makeSigner: () => caSigner(settings), makeStore: () => settingsStore(settings, log) }),
+    log,
+  );
+  const host = textSetting(settings, "HOST") ?? "127.0.0.1";
+  const port = Number(textSetting(settings, "PORT") ?? 8080);
+  const server: ServerType = await new Promise((listening) => {
+    const started = serve({ fetch: (request) => instance.fetch(request), hostname: host, port }, () => listening(started));
+  });
+  const sweeper = setInterval(() => void instance.sweep(), options.sweepIntervalMs ?? 5 * 60_000);
+  sweeper.unref();
+  const address = server.address() as AddressInfo;
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}`,
+    instance,
+    close: () =>
+      new Promise<void>((closed, failed) => {
+        clearInterval(sweeper);
+        server.close((error) => (error ? failed(error) : closed()));
+      }),
+  };
+}
+
+// `tsx src/runtime/node.ts`: serve with the process environment.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const server = await startNodeServer(process.env);
+  consoleLog({ outcome: "listening", url: `${server.url}/.well-known/cmp` });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));
+}

@@ -1,0 +1,51 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startNodeServer, type NodeServer } from "../../src/runtime/node.js";
+import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+
+// The self-hosted Node runtime: the same composition, served by @hono/node-server.
+
+let dir: TempDir;
+let server: NodeServer;
+const logs: object[] = [];
+
+beforeAll(async () => {
+  dir = await makeTempDir();
+  await makeKey(dir.file("ca.key.pem"));
+  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"));
+  server = await startNodeServer(
+    {
+      CA_KEY: await readFile(dir.file("ca.key.pem"), "utf8"),
+      CA_CERT: await readFile(dir.file("ca.pem"), "utf8"),
+      CMP_SECRETS: JSON.stringify({ dev: "node-secret" }),
+      JELLYFISH_ALLOW_MEMORY_STORE: "1",
+      PORT: "0",
+    },
+    { log: (line) => logs.push(line) },
+  );
+});
+
+afterAll(async () => {
+  await server?.close();
+  await dir?.remove();
+});
+
+it("listens on 127.0.0.1 and enrolls openssl cmp", async () => {
+  expect(new URL(server.url).hostname).toBe("127.0.0.1");
+  await makeKey(dir.file("device.key.pem"));
+  const result = await opensslCmp([
+    "-cmd", "ir", "-server", `${server.url}/.well-known/cmp`, "-ref", "dev", "-secret", "pass:node-secret",
+    "-newkey", dir.file("device.key.pem"), "-subject", "/CN=node-device", "-certout", dir.file("device.pem"),
+  ]);
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  expect(await mustOpenssl(["verify", "-CAfile", dir.file("ca.pem"), dir.file("device.pem")])).toContain("OK");
+  expect(logs).toContainEqual(expect.objectContaining({ bodyType: "certConf", outcome: "confirmed" }));
+});
+
+it("answers garbage with 400 application/pkixcmp and a Content-Length", async () => {
+  const response = await fetch(`${server.url}/.well-known/cmp`, { method: "POST", headers: { "content-type": "application/pkixcmp" }, body: "garbage" });
+  const body = new Uint8Array(await response.arrayBuffer());
+  expect(response.status).toBe(400);
+  expect(response.headers.get("content-type")).toBe("application/pkixcmp");
+  expect(response.headers.get("content-length")).toBe(String(body.length));
+});
