@@ -5,7 +5,7 @@ import { createSelfSignedCa } from "../../src/ca/self_signed.js";
 import { AwsKmsSigner } from "../../src/kms/aws_kms.js";
 import { compose } from "../../src/runtime/compose.js";
 import { createLambdaHandlers, type LambdaHandlers, type LambdaOptions } from "../../src/runtime/lambda.js";
-import { lambdaCaSigner } from "../../src/runtime/lambda_backends.js";
+import { settingsCaSigner } from "../../src/runtime/backends.js";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
 import { DynamoDbStore } from "../../src/store/dynamodb.js";
 import { MemoryStore } from "../../src/store/memory.js";
@@ -135,7 +135,7 @@ describe("byte for byte", () => {
     try {
       const { app } = await compose({
         settings,
-        makeSigner: () => lambdaCaSigner(settings),
+        makeSigner: () => settingsCaSigner(settings),
         makeStore: () => new MemoryStore(),
         log: () => undefined,
         now,
