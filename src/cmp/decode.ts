@@ -40,7 +40,10 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest | undefined {
 /** The certificates inside `extraCerts [1] SEQUENCE OF CMPCertificate`, byte for byte. */
 function extraCertificates(bytes: Uint8Array): Uint8Array[] {
   const message = readElement(bytes, 0);
-  const extraCerts = readChildren(bytes, message).find((element) => element.tag === 0xa1);
+  // After header and body: a body can itself be tagged [1] (ip).
+  const extraCerts = readChildren(bytes, message)
+    .slice(2)
+    .find((element) => element.tag === 0xa1);
   if (!extraCerts) return [];
   const [sequence] = readChildren(bytes, extraCerts);
   if (!sequence) return [];

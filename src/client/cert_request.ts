@@ -1,0 +1,61 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Extensions, SubjectPublicKeyInfo, type Extension, type Name } from "@peculiar/asn1-x509";
+import { AttributeTypeAndValue, Controls } from "../asn1/attribute_type_and_value.js";
+import type { CertId } from "../asn1/cert_id.js";
+import { CertRequest } from "../asn1/cert_req_messages.js";
+import { CertTemplate } from "../asn1/cert_template.js";
+import { encodeSequence, encodeTlv } from "../asn1/der.js";
+import { id_regCtrl_oldCertID } from "../asn1/oids.js";
+import { PKIBodyTypes } from "../asn1/pki_body.js";
+import { POPOSigningKey, ProofOfPossession } from "../asn1/proof_of_possession.js";
+import type { Signer } from "../kms/signer.js";
+
+/** RFC 9483 §4.1.1: one CertReqMsg per request, certReqId 0. */
+export const CERT_REQ_ID = 0;
+
+/** What one certificate request asks for. */
+export interface CertRequestContent {
+  subject?: Name;
+  /** Template extensions, e.g. subjectAltName. */
+  extensions?: readonly Extension[];
+  /** The DER SubjectPublicKeyInfo to certify: the POP signer's key. */
+  publicKey: Uint8Array;
+  /** The new key's signer: signs the proof of possession. */
+  popSigner: Signer;
+  /** kur: the certificate being updated (RFC 4211 §6.5, RFC 9483 §4.1.3). */
+  oldCertId?: CertId;
+}
+
+/**
+ * ir [0], cr [2] or kur [7] CertReqMessages with one CertReqMsg (RFC 4211
+ * §3, RFC 9483 §4.1.1-4.1.3):
+ *
+ *   CertReqMsg ::= SEQUENCE { certReq CertRequest, popo ProofOfPossession OPTIONAL, ... }
+ *
+ * The proof of possession is a POPOSigningKey over the DER of certReq
+ * without poposkInput (RFC 4211 §4.1), made by the key being certified.
+ * certReq is encoded once and spliced in, so the bytes signed are the bytes
+ * sent.
+ */
+export async function certReqMessagesBody(type: "ir" | "cr" | "kur", content: CertRequestContent): Promise<Uint8Array> {
+  const template = new CertTemplate({
+    subject: content.subject,
+    publicKey: AsnConvert.parse(content.publicKey, SubjectPublicKeyInfo),
+    extensions: content.extensions && content.extensions.length > 0 ? new Extensions([...content.extensions]) : undefined,
+  });
+  const controls = content.oldCertId
+    ? new Controls([new AttributeTypeAndValue({ type: id_regCtrl_oldCertID, value: AsnConvert.serialize(content.oldCertId) })])
+    : undefined;
+  const certReq = new Uint8Array(AsnConvert.serialize(new CertRequest({ certReqId: CERT_REQ_ID, certTemplate: template, controls })));
+  const signature = await content.popSigner.sign(certReq);
+  const popo = new ProofOfPossession({
+    signature: new POPOSigningKey({ algorithmIdentifier: content.popSigner.algorithm, signature: signature.slice().buffer as ArrayBuffer }),
+  });
+  const certReqMsg = encodeSequence([certReq, new Uint8Array(AsnConvert.serialize(popo))]);
+  return encodeTlv(0xa0 | PKIBodyTypes.indexOf(type), [encodeSequence([certReqMsg])]);
+}
+
+/** p10cr [4] CertificationRequest (RFC 9810 §5.3.1, RFC 9483 §4.1.4): the CSR as it is, its signature the POP. */
+export function p10crBody(csr: Uint8Array): Uint8Array {
+  return encodeTlv(0xa0 | PKIBodyTypes.indexOf("p10cr"), [csr]);
+}

@@ -1,0 +1,60 @@
+import { PKIStatus } from "../asn1/pki_status.js";
+import type { DecodedRequest } from "../cmp/decode.js";
+import { certRepCertificates } from "./cert_rep_raw.js";
+import { CmpClientError } from "./errors.js";
+import { describeStatusInfo, formatStatusInfo, type StatusInfo } from "./status.js";
+
+export type CertResponseOutcome =
+  | { kind: "waiting"; status: StatusInfo }
+  | { kind: "certificate"; certificate: Uint8Array; caPubs: Uint8Array[]; status: StatusInfo };
+
+/** Statuses that come with a certificate (RFC 9810 §5.2.3); the warnings are passed on in the result's status. */
+const ISSUED: ReadonlySet<number> = new Set([
+  PKIStatus.accepted,
+  PKIStatus.grantedWithMods,
+  PKIStatus.revocationWarning,
+  PKIStatus.revocationNotification,
+  PKIStatus.keyUpdateWarning,
+]);
+
+/**
+ * Read an authentic ip/cp/kup (RFC 9810 §5.3.4) as OpenSSL's client does:
+ * exactly one CertResponse (RFC 9483 §4.1.1), for our certReqId; `waiting`
+ * means poll (§5.3.22); `rejection` is the server's refusal (thrown as
+ * "rejected" with its PKIStatusInfo); otherwise a plain certificate must
+ * be there (encryptedCert answers key-encipherment POP, which we never send).
+ */
+export function readCertResponse(response: DecodedRequest, certReqId: number): CertResponseOutcome {
+  const type = response.type as "ip" | "cp" | "kup";
+  const responses = response.message.body[type]!.response;
+  if (responses.length !== 1) {
+    throw new CmpClientError("protocol", `the ${type} holds ${responses.length} CertResponses; exactly one answers our request (RFC 9483 §4.1.1)`);
+  }
+  const answer = responses[0]!;
+  if (answer.certReqId !== certReqId) {
+    throw new CmpClientError("protocol", `the ${type} answers certReqId ${answer.certReqId}, we asked with ${certReqId}`);
+  }
+  const status = describeStatusInfo(answer.status);
+  if (answer.status.status === PKIStatus.waiting) return { kind: "waiting", status };
+  if (answer.status.status === PKIStatus.rejection) {
+    throw new CmpClientError("rejected", `the request was rejected: ${formatStatusInfo(status)}`, { statusInfo: status, authenticated: true });
+  }
+  if (!ISSUED.has(answer.status.status)) {
+    throw new CmpClientError("protocol", `the ${type} has PKIStatus ${answer.status.status}, which is not a certificate response status`);
+  }
+  let raw;
+  try {
+    raw = certRepCertificates(response.bodyDer);
+  } catch (cause) {
+    throw new CmpClientError("protocol", `the ${type} body cannot be read: ${(cause as Error).message}`, { cause });
+  }
+  const certificate = raw.certificates[0];
+  if (!certificate) {
+    const encrypted = answer.certifiedKeyPair?.certOrEncCert.encryptedCert !== undefined;
+    throw new CmpClientError(
+      "protocol",
+      encrypted ? `the ${type} carries an encrypted certificate, which is not supported` : `the ${type} says ${status.status} but carries no certificate`,
+    );
+  }
+  return { kind: "certificate", certificate, caPubs: raw.caPubs, status };
+}

@@ -1,0 +1,155 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Name, type Extension } from "@peculiar/asn1-x509";
+import { bytesEqual } from "../asn1/bytes.js";
+import type { Signer } from "../kms/signer.js";
+import { CERT_REQ_ID, certReqMessagesBody, p10crBody } from "./cert_request.js";
+import type { ClientContext } from "./context.js";
+import { csrParts } from "./csr.js";
+import { enroll, type EnrollmentResult } from "./enrollment.js";
+import { genmBody, readGeneralResponse, type InfoItem } from "./general_message.js";
+import { DEFAULTS, type CmpClientOptions } from "./options.js";
+import { outgoingProtection } from "./outgoing_protection.js";
+import { responseTrust } from "./response_protection.js";
+import { readRevocationResponse, rrBody, type RevocationReason } from "./revocation.js";
+import type { StatusInfo } from "./status.js";
+import { subjectAltNames, subjectName, updatedCertificate } from "./template_fields.js";
+import { Transaction } from "./transaction.js";
+
+/** p10cr has no CertReqMsg, so its CertResponse and certConf use certReqId -1 (RFC 9810 §5.3.4, §5.3.18). */
+const P10CR_CERT_REQ_ID = -1;
+
+export interface CertificateRequest {
+  /** The subject, "CN=device,O=Example" (RFC 4514) or "/O=Example/CN=device". */
+  subject?: string;
+  /** SubjectAltNames in OpenSSL's notation: "DNS:host.example", "IP:192.0.2.1", "email:...", "URI:...". */
+  subjectAltNames?: string[];
+  /** The key to certify: its signer makes the proof of possession (RFC 4211 §4.1). */
+  key: { signer: Signer; publicKey?: Uint8Array };
+}
+
+export interface KeyUpdateRequest extends CertificateRequest {
+  /** The certificate being updated; default: our protection certificate (RFC 9483 §4.1.3 signs kur with it). */
+  oldCertificate?: Uint8Array;
+}
+
+export interface RevocationRequest {
+  certificate: Uint8Array;
+  reason?: RevocationReason;
+}
+
+export interface RevocationResult {
+  status: StatusInfo;
+  extraCerts: Uint8Array[];
+}
+
+export interface GeneralMessageResult {
+  infos: InfoItem[];
+  extraCerts: Uint8Array[];
+}
+
+/**
+ * A CMP client (RFC 9810, the Lightweight CMP profile RFC 9483, over HTTP
+ * RFC 9811) on WebCrypto and fetch alone, so it runs in Workers, Node and
+ * browsers. Each operation is one transaction; every answer is checked as
+ * OpenSSL's `openssl cmp` checks it (see transaction.ts), and every failure
+ * is a CmpClientError.
+ */
+export class CmpClient {
+  readonly #context: ClientContext;
+
+  constructor(options: CmpClientOptions) {
+    const randomBytes = options.randomBytes ?? ((length: number) => crypto.getRandomValues(new Uint8Array(length)));
+    const now = options.now ?? (() => new Date());
+    const fetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const pvno = options.pvno ?? DEFAULTS.pvno;
+    if (pvno !== 2 && pvno !== 3) throw new TypeError(`pvno must be 2 or 3, not ${String(pvno)}`);
+    const protection = outgoingProtection(options.protection, randomBytes);
+    this.#context = {
+      transport: {
+        url: options.url,
+        fetch: fetchFunction,
+        timeoutMs: options.messageTimeoutMs ?? DEFAULTS.messageTimeoutMs,
+        maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+      },
+      protection,
+      trust: responseTrust(options.trust, protection.secret, now),
+      pvno,
+      // RFC 9483 §3.1: the recipient names the CA; without one configured, our certificate's issuer is the best guess.
+      recipient: options.recipient !== undefined ? subjectName(options.recipient) : (protection.issuer ?? new Name()),
+      now,
+      randomBytes,
+      implicitConfirm: options.implicitConfirm ?? false,
+      pollLimitMs: options.pollLimitMs ?? DEFAULTS.pollLimitMs,
+    };
+  }
+
+  /** Initial registration (ir/ip, RFC 9483 §4.1.1): a first certificate, usually with MAC protection. */
+  async ir(request: CertificateRequest): Promise<EnrollmentResult> {
+    return this.#certRequest("ir", request);
+  }
+
+  /** Certification request (cr/cp, RFC 9483 §4.1.2): another certificate, signed with one we hold. */
+  async cr(request: CertificateRequest): Promise<EnrollmentResult> {
+    return this.#certRequest("cr", request);
+  }
+
+  /**
+   * Key update (kur/kup, RFC 9483 §4.1.3): a certificate for a new key that
+   * replaces `oldCertificate`, whose subject and subjectAltName it keeps
+   * unless others are given.
+   */
+  async kur(request: KeyUpdateRequest): Promise<EnrollmentResult> {
+    const old = request.oldCertificate ?? this.#context.protection.certificate;
+    if (!old) throw new TypeError("kur needs the certificate being updated: oldCertificate, or signature protection with it");
+    return this.#certRequest("kur", request, updatedCertificate(old));
+  }
+
+  /** PKCS #10 request (p10cr/cp, RFC 9483 §4.1.4): the CSR's signature is the proof of possession. */
+  async p10cr(request: { csr: Uint8Array }): Promise<EnrollmentResult> {
+    const { subject, publicKey } = csrParts(request.csr);
+    return enroll(this.#context, {
+      type: "p10cr",
+      body: p10crBody(request.csr),
+      certReqId: P10CR_CERT_REQ_ID,
+      publicKey,
+      sender: this.#context.protection.sender ?? AsnConvert.parse(subject, Name),
+    });
+  }
+
+  /** Revocation (rr/rp, RFC 9483 §4.2) of a certificate, by its issuer and serial number. */
+  async rr(request: RevocationRequest): Promise<RevocationResult> {
+    const transaction = new Transaction(this.#context, this.#context.protection.sender ?? new Name());
+    const response = await transaction.exchange(rrBody(request.certificate, request.reason), ["rp"]);
+    return { status: readRevocationResponse(response), extraCerts: response.extraCertsDer.map((der) => der.slice()) };
+  }
+
+  /** General message (genm/genp, RFC 9483 §4.3): ask by infoType OID (e.g. id-it-caCerts), get the genp's items. */
+  async genm(request: { infoTypes: readonly (string | InfoItem)[] }): Promise<GeneralMessageResult> {
+    const transaction = new Transaction(this.#context, this.#context.protection.sender ?? new Name());
+    const response = await transaction.exchange(genmBody(request.infoTypes), ["genp"]);
+    return { infos: readGeneralResponse(response), extraCerts: response.extraCertsDer.map((der) => der.slice()) };
+  }
+
+  async #certRequest(
+    type: "ir" | "cr" | "kur",
+    request: CertificateRequest,
+    updated?: ReturnType<typeof updatedCertificate>,
+  ): Promise<EnrollmentResult> {
+    const { signer } = request.key;
+    const publicKey = request.key.publicKey ?? signer.publicKey;
+    if (!bytesEqual(publicKey, signer.publicKey)) throw new TypeError("key.publicKey is not the public key of key.signer");
+    const subject = request.subject !== undefined ? subjectName(request.subject) : updated?.subject;
+    const extensions: Extension[] = [];
+    const names = request.subjectAltNames?.length ? subjectAltNames(request.subjectAltNames, subject) : updated?.subjectAltName;
+    if (names) extensions.push(names);
+    const body = await certReqMessagesBody(type, { subject, extensions, publicKey, popSigner: signer, oldCertId: updated?.oldCertId });
+    return enroll(this.#context, {
+      type,
+      body,
+      certReqId: CERT_REQ_ID,
+      publicKey,
+      // RFC 9483 §3.1: a signed message's sender is its certificate's subject; with a MAC, the subject we ask for.
+      sender: this.#context.protection.sender ?? subject ?? new Name(),
+    });
+  }
+}

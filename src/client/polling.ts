@@ -1,0 +1,49 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { PKIBody } from "../asn1/pki_body.js";
+import { PollReq, PollReqContent } from "../asn1/poll.js";
+import type { DecodedRequest } from "../cmp/decode.js";
+import { readCertResponse, type CertResponseOutcome } from "./cert_response.js";
+import { CmpClientError } from "./errors.js";
+import type { Transaction } from "./transaction.js";
+
+/** The least time between two polls, so a server answering checkAfter 0 is not polled in a tight loop. */
+const MIN_POLL_INTERVAL_MS = 1_000;
+
+/**
+ * Delayed delivery (RFC 9810 §5.3.22, RFC 9483 §4.4): after a `waiting`
+ * CertResponse, send pollReq for our certReqId at once and then after each
+ * pollRep's checkAfter, until the final ip/cp/kup. A checkAfter that would
+ * end beyond `limitMs` from the start fails at once with "timeout", as
+ * OpenSSL's -total_timeout does, rather than sleeping in vain.
+ */
+export async function pollForCertificate(
+  transaction: Transaction,
+  responseType: "ip" | "cp" | "kup",
+  certReqId: number,
+  limitMs: number,
+): Promise<{ response: DecodedRequest; outcome: Extract<CertResponseOutcome, { kind: "certificate" }> }> {
+  const started = Date.now();
+  const body = new Uint8Array(AsnConvert.serialize(new PKIBody({ pollReq: new PollReqContent([new PollReq({ certReqId })]) })));
+  for (;;) {
+    const response = await transaction.exchange(body, ["pollRep", responseType]);
+    if (response.type === responseType) {
+      const outcome = readCertResponse(response, certReqId);
+      if (outcome.kind === "waiting") throw new CmpClientError("protocol", `the ${responseType} answering pollReq says waiting again; a pollRep should`);
+      return { response, outcome };
+    }
+    const [entry, ...others] = response.message.body.pollRep!;
+    if (!entry || others.length > 0 || entry.certReqId !== certReqId) {
+      throw new CmpClientError("protocol", `the pollRep must answer certReqId ${certReqId} alone`);
+    }
+    if (!Number.isSafeInteger(entry.checkAfter) || entry.checkAfter < 0) {
+      throw new CmpClientError("protocol", `the pollRep's checkAfter ${entry.checkAfter} is not a number of seconds`);
+    }
+    const waitMs = Math.max(MIN_POLL_INTERVAL_MS, entry.checkAfter * 1000);
+    const elapsed = Date.now() - started;
+    if (elapsed + waitMs > limitMs) {
+      const reason = entry.reason ? ` (the server says: ${[...entry.reason].join("; ")})` : "";
+      throw new CmpClientError("timeout", `still waiting after ${elapsed} ms; polling again in ${entry.checkAfter} s would pass the limit of ${limitMs} ms${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}

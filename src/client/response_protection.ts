@@ -1,0 +1,86 @@
+import { bytesEqual } from "../asn1/bytes.js";
+import { CmpError } from "../asn1/pki_failure_info.js";
+import { protectedPart } from "../asn1/pki_message.js";
+import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
+import { isMacProtection, prepareMac } from "../crypto/mac_protection.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
+import { verifySignature } from "../crypto/signature.js";
+import type { DecodedRequest } from "../cmp/decode.js";
+import { CmpClientError } from "./errors.js";
+import { senderNameDer } from "./header_fields.js";
+import { MAC_MAX_ITERATIONS } from "./mac_parameters.js";
+import type { TrustOptions } from "./options.js";
+
+/** What a response's protection is checked against. */
+export interface ResponseTrust {
+  /** Our shared secret, when we use MAC protection. */
+  secret?: Uint8Array;
+  /** Anchors for signed responses; with `pinned`, the one certificate that may sign them. */
+  anchors?: TrustAnchors;
+  pinned?: Uint8Array;
+  now: () => Date;
+}
+
+export function responseTrust(trust: TrustOptions | undefined, secret: Uint8Array | undefined, now: () => Date): ResponseTrust {
+  if (!trust) return { secret, now };
+  if ("pinned" in trust) return { secret, anchors: prepareTrustAnchors([trust.pinned]), pinned: trust.pinned.slice(), now };
+  if (trust.anchors.length === 0) throw new TypeError("trust.anchors is empty: no signed response could ever be trusted");
+  return { secret, anchors: prepareTrustAnchors(trust.anchors), now };
+}
+
+/**
+ * Verify a response's protection (RFC 9810 §5.1.3) by its own protectionAlg,
+ * as OpenSSL does: a MAC with our secret and the response's parameters
+ * (§5.1.3.1), or a signature by a certificate we trust (§5.1.3.3) whose
+ * subject is the sender and whose subjectKeyIdentifier is the senderKID
+ * (RFC 9483 §3.1). With anchors, the protection certificate is the first of
+ * extraCerts (RFC 9483 §3.3) and the rest may complete its path; with a
+ * pinned certificate, that certificate. A response without protection is
+ * refused, error messages included, as OpenSSL does unless given
+ * -unprotected_errors: anyone on the path can forge an unprotected error, so
+ * it cannot count as the server's refusal (the caller still gets its text).
+ * Every failure is a CmpClientError of kind "protection".
+ */
+export async function verifyResponseProtection(response: DecodedRequest, trust: ResponseTrust): Promise<void> {
+  const { header, protection } = response.message;
+  const protectionAlg = header.protectionAlg;
+  if (!protectionAlg || !protection) throw refused("the response is not protected");
+  const part = protectedPart(response.headerDer, response.bodyDer);
+  const bits = new Uint8Array(protection);
+  try {
+    if (isMacProtection(protectionAlg)) {
+      if (!trust.secret) throw refused("the response is MAC-protected, but we hold no shared secret");
+      const mac = await prepareMac(protectionAlg, trust.secret, MAC_MAX_ITERATIONS);
+      if (!(await mac.verify(part, bits))) throw refused("the response's MAC does not verify with our secret: altered, or not from the server that knows it");
+      return;
+    }
+    if (!trust.anchors) throw refused("the response is signed, but no trust (anchors or pinned certificate) is configured");
+    const [first, ...intermediates] = response.extraCertsDer;
+    const certificate = trust.pinned ?? first;
+    if (!certificate) throw refused("the signed response carries no protection certificate in extraCerts (RFC 9483 §3.3)");
+    await validateCertificatePath({ certificate, intermediates, anchors: trust.anchors, now: trust.now() });
+    const signerCertificate = parseCertificate(certificate);
+    const sender = senderNameDer(response.headerDer);
+    if (!sender || !bytesEqual(sender, signerCertificate.subject)) {
+      throw refused(`the sender is not the subject of the protection certificate ${signerCertificate.label}`);
+    }
+    if (header.senderKID) {
+      const ski = signerCertificate.subjectKeyId;
+      if (!ski || !bytesEqual(ski, new Uint8Array(header.senderKID))) {
+        throw refused(`senderKID is not the subjectKeyIdentifier of the protection certificate ${signerCertificate.label}`);
+      }
+    }
+    if (!(await verifySignature(signerCertificate.spki, protectionAlg, part, bits))) {
+      throw refused(`the signature does not verify with the key of ${signerCertificate.label}: altered, or signed by another key`);
+    }
+  } catch (error) {
+    if (error instanceof CmpClientError) throw error;
+    // Path validation and the algorithm registry speak CmpError (signerNotTrusted, badAlg, ...).
+    if (error instanceof CmpError) throw refused(`${error.message} (${error.failInfo.join(", ")})`, error);
+    throw error;
+  }
+}
+
+function refused(reason: string, cause?: unknown): CmpClientError {
+  return new CmpClientError("protection", `response refused: ${reason}`, { cause });
+}

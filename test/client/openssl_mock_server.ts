@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+/**
+ * The mock CMP server built into `openssl cmp` (-port, OpenSSL 3.0's "Mock
+ * server options"): an independent server implementation to run the client
+ * against. It listens on all interfaces (OpenSSL offers no bind address);
+ * the tests only ever talk to it on 127.0.0.1, and stop() kills it.
+ */
+export interface OpensslMockServer {
+  url: string;
+  /** How many requests it has received (it logs one line per request). */
+  requestCount(): number;
+  /** Whether the process has ended (e.g. after -max_msgs messages). */
+  exited(): boolean;
+  /** What it wrote to stderr, for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+export async function startOpensslMock(args: readonly string[]): Promise<OpensslMockServer> {
+  const port = await freePort();
+  const child = spawn("openssl", ["cmp", "-config", "", "-port", String(port), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => {
+    exited = true;
+    resolve();
+  }));
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  await waitForListening(child, () => stdout, () => stderr, () => exited);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requestCount: () => (stderr.match(/Received request/g) ?? []).length,
+    exited: () => exited,
+    log: () => stderr,
+    async stop() {
+      if (!exited) child.kill("SIGKILL");
+      await exit;
+    },
+  };
+}
+
+/** It prints "ACCEPT <address>:<port> PID=<pid>" once it listens. */
+async function waitForListening(child: ChildProcess, stdout: () => string, stderr: () => string, exited: () => boolean): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!/ACCEPT/.test(stdout())) {
+    if (exited() || Date.now() > deadline) {
+      if (!exited()) child.kill("SIGKILL");
+      throw new Error(`openssl cmp mock server did not start: ${stdout()} ${stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A port nobody listens on right now (the kernel's choice for 127.0.0.1). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
