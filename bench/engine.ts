@@ -1,0 +1,163 @@
+import { execFile } from "node:child_process";
+import { webcrypto } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+import { createSelfSignedCa } from "../src/ca/self_signed.js";
+import { createCertificationRequest } from "../src/ca/csr_builder.js";
+import { CmpClient, type Fetch } from "../src/client/index.js";
+import { handleCmp } from "../src/cmp/engine.js";
+import type { EngineContext } from "../src/cmp/engine_types.js";
+import { loadConfig } from "../src/config/load.js";
+import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+import { MemoryStore } from "../src/store/memory.js";
+import { deviceSubject, KeyPool } from "./load.js";
+import { ROOT } from "./targets.js";
+
+/**
+ * The engine alone: handleCmp with a MemoryStore, fed by the client library
+ * through a fetch that calls it directly (no HTTP, no sockets). CPU time
+ * (process.cpuUsage, user + system, all threads: WebCrypto work on the
+ * thread pool counts too) is taken around each handleCmp call and filed by
+ * the request's body type. Transactions run one at a time so that nothing
+ * else runs while a message is measured.
+ */
+
+export interface EngineResult {
+  /** Microseconds of CPU per message, by message kind, and how many were measured. */
+  perMessage: Record<string, { microseconds: number; count: number }>;
+  failures: string[];
+}
+
+export async function engineMicrobenchmark(transactions: number): Promise<EngineResult> {
+  const caSigner = await LocalSigner.fromPkcs8((await generateLocalKey("P-256")).pkcs8);
+  const caCertificate = await createSelfSignedCa({ signer: caSigner, subject: "CN=Bench CA", validitySeconds: 86_400, now: new Date() });
+  const config = loadConfig({ CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
+  const profile = config.profiles.get(config.defaultProfile)!;
+  const context: EngineContext = {
+    config,
+    ca: { signer: caSigner, certificate: caCertificate, chain: [caCertificate] },
+    store: new MemoryStore(),
+    now: () => new Date(),
+    randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
+    warn: () => undefined,
+  };
+  const totals = new Map<string, { micros: number; count: number }>();
+  let label: string | undefined; // Names the message kind where the body type alone does not (ir with MAC vs cr signed).
+  const inProcess: Fetch = async (_url, init) => {
+    const before = process.cpuUsage();
+    const answer = await handleCmp(init.body, profile, context);
+    const used = process.cpuUsage(before);
+    const kind = answer.log.bodyType === "certConf" ? "certConf" : (label ?? answer.log.bodyType ?? "unknown");
+    const total = totals.get(kind) ?? { micros: 0, count: 0 };
+    total.micros += used.user + used.system;
+    total.count++;
+    totals.set(kind, total);
+    return new Response(answer.body, { status: answer.httpStatus, headers: { "content-type": "application/pkixcmp" } });
+  };
+  const url = "http://engine.invalid/.well-known/cmp";
+  const mac = new CmpClient({ url, protection: { mac: { reference: "dev", secret: "s3cret" } }, fetch: inProcess });
+  const keys = await KeyPool.generate(Math.min(transactions, 64));
+  const failures: string[] = [];
+  const attempt = async (what: string, run: () => Promise<unknown>) => {
+    label = what;
+    try {
+      await run();
+    } catch (error) {
+      if (failures.length < 5) failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  // Warm-up (JIT, first-use imports), not counted.
+  const warm = keys.next();
+  const warmResult = await mac.ir({ subject: deviceSubject(), key: { signer: warm } });
+  totals.clear();
+
+  const credential = { signer: warm, certificate: warmResult.certificate };
+  const signed = new CmpClient({
+    url,
+    protection: { signature: { signer: credential.signer, certificates: [credential.certificate] } },
+    trust: { anchors: [caCertificate] },
+    fetch: inProcess,
+  });
+  const csrs = await Promise.all(keys.signers.slice(0, 16).map((signer) => createCertificationRequest({ signer, subject: deviceSubject() })));
+  const revocable: Array<{ signer: LocalSigner; certificate: Uint8Array }> = [];
+  for (let i = 0; i < transactions; i++) {
+    const signer = keys.next();
+    await attempt("ir (MAC)", async () => revocable.push({ signer, certificate: (await mac.ir({ subject: deviceSubject(), key: { signer } })).certificate }));
+    await attempt("cr (signature)", () => signed.cr({ subject: deviceSubject(), key: { signer: keys.next() } }));
+    await attempt("p10cr (MAC)", () => mac.p10cr({ csr: csrs[i % csrs.length]! }));
+  }
+  for (const holder of revocable) {
+    const client = new CmpClient({
+      url,
+      protection: { signature: { signer: holder.signer, certificates: [holder.certificate] } },
+      trust: { anchors: [caCertificate] },
+      fetch: inProcess,
+    });
+    await attempt("rr (signature)", () => client.rr({ certificate: holder.certificate }));
+  }
+  const perMessage: EngineResult["perMessage"] = {};
+  for (const [kind, total] of totals) perMessage[kind] = { microseconds: total.micros / total.count, count: total.count };
+  return { perMessage, failures };
+}
+
+export interface BundleResult {
+  gzipBytes: number;
+  rawBytes: number;
+  /** Median milliseconds from `new Miniflare` to ready with the bundle: workerd process start plus module load and start-up. */
+  miniflareReadyMs: number;
+  /** The same for a trivial Worker, to subtract workerd's own start. */
+  emptyWorkerReadyMs: number;
+}
+
+/** `wrangler deploy --dry-run --outdir`: the bundle Cloudflare would get; its main module gzipped with node:zlib. */
+export async function bundleMeasures(starts: number, bindings: Record<string, string>): Promise<BundleResult> {
+  const outdir = await mkdtemp(join(tmpdir(), "jellyfish-bench-bundle-"));
+  try {
+    await new Promise<void>((done, failed) =>
+      execFile(
+        join(ROOT, "node_modules/.bin/wrangler"),
+        ["deploy", "--dry-run", "--outdir", outdir],
+        { cwd: ROOT, timeout: 120_000, env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
+        (error, _stdout, stderr) => (error ? failed(new Error(`wrangler build failed: ${stderr || error.message}`)) : done()),
+      ),
+    );
+    const modules = (await readdir(outdir)).filter((name) => /\.m?js$/.test(name));
+    const main = modules.includes("cloudflare.js") ? "cloudflare.js" : modules[0]!;
+    const contents = await readFile(join(outdir, main));
+    const compatibility = { compatibilityDate: "2026-04-01", compatibilityFlags: await flags() };
+    const timeReady = async (worker: object): Promise<number> => {
+      const times: number[] = [];
+      for (let i = 0; i < starts; i++) {
+        const begin = performance.now();
+        // The two worker shapes differ (modules list vs script); both are MiniflareOptions.
+        const mf = new Miniflare({ host: "127.0.0.1", port: 0, cf: false, ...compatibility, ...worker } as MiniflareOptions);
+        await mf.ready;
+        // One request, so the module has certainly been evaluated.
+        await (await mf.dispatchFetch("http://localhost/.well-known/cmp", { method: "GET" })).arrayBuffer();
+        times.push(performance.now() - begin);
+        await mf.dispose();
+      }
+      times.sort((a, b) => a - b);
+      return times[Math.floor(times.length / 2)]!;
+    };
+    const miniflareReadyMs = await timeReady({
+      modules: [{ type: "ESModule", path: join(outdir, main), contents: contents.toString("utf8") }],
+      modulesRoot: outdir,
+      durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } },
+      bindings, // CA_KEY, CA_CERT, CMP_SECRETS: so the first request is answered by a configured Jellyfish.
+    });
+    const emptyWorkerReadyMs = await timeReady({ modules: true, script: "export default { fetch() { return new Response('') } }" });
+    return { gzipBytes: gzipSync(contents, { level: 9 }).length, rawBytes: contents.length, miniflareReadyMs, emptyWorkerReadyMs };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+async function flags(): Promise<string[]> {
+  const toml = await readFile(join(ROOT, "wrangler.toml"), "utf8");
+  const list = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
+  return list ? [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) : [];
+}
