@@ -15,6 +15,7 @@ import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { deviceSubject, KeyPool } from "./load.js";
 import { ROOT } from "./targets.js";
+import { OPENSSL_PBM_ROUNDS } from "./workloads.js";
 
 /**
  * The engine alone: handleCmp with a MemoryStore, fed by the client library
@@ -58,7 +59,7 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
     return new Response(answer.body, { status: answer.httpStatus, headers: { "content-type": "application/pkixcmp" } });
   };
   const url = "http://engine.invalid/.well-known/cmp";
-  const mac = new CmpClient({ url, protection: { mac: { reference: "dev", secret: "s3cret" } }, fetch: inProcess });
+  const mac = new CmpClient({ url, protection: { mac: { reference: "dev", secret: "s3cret", iterations: OPENSSL_PBM_ROUNDS } }, fetch: inProcess });
   const keys = await KeyPool.generate(Math.min(transactions, 64));
   const failures: string[] = [];
   const attempt = async (what: string, run: () => Promise<unknown>) => {
