@@ -1,6 +1,7 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { BY_NAME, BY_OID, OID } from "../asn1/attribute_types.js";
+import { fromHex, toHex } from "../asn1/bytes.js";
 import { encodeSequence, encodeTlv } from "../asn1/der.js";
 
 export { attributeShortName, attributeTypeOid } from "../asn1/attribute_types.js";
@@ -52,7 +53,7 @@ function parseRfc4514(text: string): TextAttribute[][] {
     if (text[position] === "#") {
       const match = /^#([0-9A-Fa-f]{2})+/.exec(text.slice(position));
       if (!match) throw new DistinguishedNameError(`bad hex value for ${type}`);
-      value = hexToBytes(match[0].slice(1));
+      value = fromHex(match[0].slice(1));
       position += match[0].length;
       while (text[position] === " ") position++;
     } else {
@@ -175,7 +176,7 @@ function formatValue(value: AttributeValue): string {
   const text =
     value.utf8String ?? value.printableString ?? value.ia5String ?? value.bmpString ?? value.universalString ?? value.teletexString;
   if (text === undefined) {
-    return value.anyValue ? `#${bytesToHex(new Uint8Array(value.anyValue))}` : "";
+    return value.anyValue ? `#${toHex(new Uint8Array(value.anyValue))}` : "";
   }
   let out = "";
   for (let index = 0; index < text.length; index++) {
@@ -229,15 +230,7 @@ function decodeUtf8(bytes: Uint8Array, type: string): string {
   }
 }
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let index = 0; index < out.length; index++) out[index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
-  return out;
-}
 
-function bytesToHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;

@@ -9,6 +9,7 @@ import { newSerialNumber, type RandomBytes } from "./serial_number.js";
 import { signCertificate } from "./signed_certificate.js";
 import { encodeTbsCertificate } from "./tbs_certificate.js";
 import { encodeValidity, validityPeriod } from "./validity.js";
+import { bytesEqual } from "../asn1/bytes.js";
 
 export interface IntermediateCaRequest {
   /** The issuing CA: its signer and its certificate (DER), usually a local root. */
@@ -53,7 +54,7 @@ export async function createIntermediateCa(request: IntermediateCaRequest): Prom
   checkIssuerMayCertifyCa(request.issuer.certificate, pathLen);
   // Same subject and issuer would make it self-issued (RFC 5280 §3.2): it
   // would not count as a CA in the path, and name chaining would be ambiguous.
-  if (equalBytes(subject, issuer.name)) throw new Error("the new CA's subject must differ from its issuer's");
+  if (bytesEqual(subject, issuer.name)) throw new Error("the new CA's subject must differ from its issuer's");
 
   const period = validityPeriod(request.now, request.validitySeconds, request.backdateSeconds ?? 300, issuer.notAfter);
   if (period.notAfter.getTime() <= request.now.getTime()) throw new Error("the issuer certificate has expired");
@@ -105,6 +106,3 @@ function checkIssuerMayCertifyCa(der: Uint8Array, pathLen: number): void {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
-}

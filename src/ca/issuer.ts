@@ -12,6 +12,7 @@ import type { CertificateAuthority } from "./authority.js";
 import { readChildren, readElement } from "../asn1/der.js";
 import { authorityKeyIdentifierExtension } from "./extensions.js";
 import { keyIdentifierOfPublicKey } from "./key_identifier.js";
+import { bytesEqual } from "../asn1/bytes.js";
 
 /**
  * Everything about the issuing CA that every issued certificate repeats,
@@ -71,7 +72,7 @@ async function computeIssuer(ca: CertificateAuthority): Promise<PreparedIssuer> 
   const certKey = tbs.subjectPublicKeyInfo;
   if (
     ourKey.algorithm.algorithm !== certKey.algorithm.algorithm ||
-    !equalBytes(new Uint8Array(ourKey.subjectPublicKey), new Uint8Array(certKey.subjectPublicKey))
+    !bytesEqual(new Uint8Array(ourKey.subjectPublicKey), new Uint8Array(certKey.subjectPublicKey))
   ) {
     throw new Error("the CA certificate's public key is not the signer's key");
   }
@@ -101,8 +102,3 @@ export function encodeAlgorithm(algorithm: AlgorithmIdentifier): Uint8Array {
   return new Uint8Array(AsnConvert.serialize(algorithm));
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
-}

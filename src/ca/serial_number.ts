@@ -1,3 +1,4 @@
+import { toHex } from "../asn1/bytes.js";
 /**
  * Certificate serial numbers. RFC 5280 §4.1.2.2: a positive INTEGER, unique
  * per CA, at most 20 octets. The CA/Browser Forum Baseline Requirements
@@ -65,8 +66,3 @@ function concatSign(magnitude: Uint8Array): Uint8Array {
   return out;
 }
 
-function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}

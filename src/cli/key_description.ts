@@ -1,6 +1,7 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { SubjectPublicKeyInfo, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { toHex } from "../asn1/bytes.js";
 
 /**
  * Keys and signature algorithms by the names operators know ("ECDSA P-256",
@@ -31,7 +32,7 @@ export function describePublicKey(spkiDer: Uint8Array): string {
   const { algorithm, parameters } = spki.algorithm;
   switch (algorithm) {
     case "1.2.840.10045.2.1": {
-      const curve = parameters ? CURVES.get(hex(new Uint8Array(parameters))) : undefined;
+      const curve = parameters ? CURVES.get(toHex(parameters)) : undefined;
       return `ECDSA ${curve ?? "(unknown curve)"}`;
     }
     case "1.2.840.113549.1.1.1":
@@ -57,6 +58,3 @@ export function colonHex(bytes: Uint8Array): string {
   return [...bytes].map((byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
 }
 
-function hex(bytes: Uint8Array): string {
-  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}

@@ -24,16 +24,9 @@ const NAMES: readonly (string | undefined)[] = [
  * has a meaning inside delta CRLs. Their numbers still pass through to the API,
  * which decides.
  */
-export const REVOCATION_REASON_NAMES: readonly string[] = [
-  "unspecified",
-  "keyCompromise",
-  "cACompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "privilegeWithdrawn",
-  "aACompromise",
-];
+export const REVOCATION_REASON_NAMES: readonly string[] = NAMES.filter(
+  (name): name is string => name !== undefined && name !== "certificateHold" && name !== "removeFromCRL",
+);
 
 /** The CRLReason for a number (0..10 except 7) or a name (any case); undefined if neither. */
 export function parseRevocationReason(text: string): number | undefined {

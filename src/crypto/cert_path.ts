@@ -1,5 +1,6 @@
 import { CmpError } from "../asn1/pki_failure_info.js";
-import { equalBytes, parseCertificate, type ParsedCertificate } from "./parsed_certificate.js";
+import { parseCertificate, type ParsedCertificate } from "./parsed_certificate.js";
+import { bytesEqual } from "../asn1/bytes.js";
 import { verifySignature } from "./signature.js";
 
 /**
@@ -50,7 +51,7 @@ export function prepareTrustAnchors(anchors: readonly Uint8Array[]): TrustAnchor
     } catch (e) {
       throw new Error(`trust anchor #${index + 1} is not a DER X.509 certificate: ${(e as Error).message}`);
     }
-    if (!parsed.some((other) => equalBytes(other.der, cert.der))) parsed.push(cert);
+    if (!parsed.some((other) => bytesEqual(other.der, cert.der))) parsed.push(cert);
   });
   return { size: parsed.length, [PARSED]: parsed };
 }
@@ -90,7 +91,7 @@ export async function validateCertificatePath(options: {
 
   // A pinned certificate: the operator trusts exactly these bytes (RFC 5280
   // §6.1.1 (d): the anchor's key and name are the input, nothing above it).
-  const pinned = anchors.find((anchor) => equalBytes(anchor.der, end.der));
+  const pinned = anchors.find((anchor) => bytesEqual(anchor.der, end.der));
   if (pinned) return { chain: [end.der], anchor: pinned.der };
 
   const search = new PathSearch(anchors, parseIntermediates(options.intermediates, end, anchors), now, maxDepth);
@@ -168,8 +169,8 @@ class PathSearch {
    */
   private candidates(child: ParsedCertificate, path: readonly ParsedCertificate[]): Candidate[] {
     const matches = (cert: ParsedCertificate) =>
-      equalBytes(cert.subject, child.issuer) &&
-      !(child.authorityKeyId && cert.subjectKeyId && !equalBytes(child.authorityKeyId, cert.subjectKeyId)) &&
+      bytesEqual(cert.subject, child.issuer) &&
+      !(child.authorityKeyId && cert.subjectKeyId && !bytesEqual(child.authorityKeyId, cert.subjectKeyId)) &&
       !path.includes(cert);
     // Within each group prefer an explicit key identifier match, then
     // certificates valid now: the likelier issuers are checked first.
@@ -216,7 +217,7 @@ class PathSearch {
 }
 
 function noIssuerReason(cert: ParsedCertificate, role: string): string {
-  if (equalBytes(cert.subject, cert.issuer)) {
+  if (bytesEqual(cert.subject, cert.issuer)) {
     // Typically a root sent in extraCerts: the client's, not ours.
     return `certificate ${cert.label} is self-issued and not a trust anchor`;
   }
@@ -274,7 +275,7 @@ function caProblem(cert: ParsedCertificate, role: string, below: readonly Parsed
   if (pathLen !== undefined) {
     // §6.1.4 (l): self-issued intermediates do not count; the end
     // certificate (below[0]) never does.
-    const following = below.slice(1).filter((c) => !equalBytes(c.subject, c.issuer)).length;
+    const following = below.slice(1).filter((c) => !bytesEqual(c.subject, c.issuer)).length;
     if (following > pathLen) {
       return `${role} ${cert.label} allows ${pathLen} intermediate CA certificate(s) below it (pathLenConstraint), the path has ${following}`;
     }
@@ -298,7 +299,7 @@ function parseIntermediates(
 ): ParsedCertificate[] {
   const parsed: ParsedCertificate[] = [];
   for (const der of ders) {
-    const seen = (cert: ParsedCertificate) => equalBytes(cert.der, der);
+    const seen = (cert: ParsedCertificate) => bytesEqual(cert.der, der);
     if (seen(end) || anchors.some(seen) || parsed.some(seen)) continue;
     try {
       parsed.push(parseCertificate(der));

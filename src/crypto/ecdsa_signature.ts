@@ -1,3 +1,4 @@
+import { concatBytes, encodeIntegerContents, encodeSequence } from "../asn1/der.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 
 /**
@@ -23,8 +24,7 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
   const r = derInteger(raw.subarray(0, half));
   const s = derInteger(raw.subarray(half));
-  const content = concat(r, s);
-  return concat(Uint8Array.of(0x30), derLength(content.length), content);
+  return encodeSequence([r, s]);
 }
 
 /**
@@ -63,15 +63,10 @@ function derInteger(unsigned: Uint8Array): Uint8Array {
   while (start < unsigned.length - 1 && unsigned[start] === 0) start++;
   let value = unsigned.subarray(start);
   // A set high bit would read as negative (X.690 §8.3.3): prepend a zero byte.
-  if (value[0]! & 0x80) value = concat(Uint8Array.of(0), value);
-  return concat(Uint8Array.of(0x02), derLength(value.length), value);
+  if (value[0]! & 0x80) value = concatBytes([Uint8Array.of(0), value]);
+  return encodeIntegerContents(value);
 }
 
-function derLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  if (length < 0x100) return Uint8Array.of(0x81, length);
-  return Uint8Array.of(0x82, length >> 8, length & 0xff);
-}
 
 /** The magnitude of a DER INTEGER's content, checked and left-padded to `width`. */
 function positiveIntegerBytes(content: Uint8Array, width: number, name: string): Uint8Array {
@@ -124,12 +119,3 @@ class DerReader {
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}

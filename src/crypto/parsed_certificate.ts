@@ -23,6 +23,8 @@ import {
   id_pe_authorityInfoAccess,
 } from "@peculiar/asn1-x509";
 import { readChildren, readElement, type DerElement } from "../asn1/der.js";
+import { bytesEqual } from "../asn1/bytes.js";
+import { attributeShortName } from "../asn1/attribute_types.js";
 
 // What path validation (cert_path.ts) needs to know of one certificate, read once.
 
@@ -93,7 +95,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const [, innerAlg, issuer, , subject, spki] = fields.slice(first);
   if (!innerAlg || !issuer || !subject || !spki) throw new Error("TBSCertificate is incomplete");
   // RFC 5280 §4.1.2.3: the signature field MUST equal signatureAlgorithm.
-  if (!equalBytes(slice(der, innerAlg), slice(der, algElement))) {
+  if (!bytesEqual(slice(der, innerAlg), slice(der, algElement))) {
     throw new Error("TBSCertificate.signature differs from signatureAlgorithm");
   }
 
@@ -145,33 +147,17 @@ function slice(der: Uint8Array, element: DerElement): Uint8Array {
   return der.subarray(element.start, element.end);
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
-/** Short names for the attributes a label shows (RFC 4514 §3). */
-const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
-  ["2.5.4.3", "CN"],
-  ["2.5.4.10", "O"],
-  ["2.5.4.11", "OU"],
-  ["2.5.4.6", "C"],
-  ["2.5.4.7", "L"],
-  ["2.5.4.8", "ST"],
-  ["2.5.4.5", "serialNumber"],
-  ["0.9.2342.19200300.100.1.25", "DC"],
-]);
 
 /**
  * An RFC 4514-like label for error messages ("CN=x,O=y", last RDN first).
  * It goes to the client in statusString, so it is cut short and stripped
  * of control characters; src/ca has the full formatter, but crypto sits
- * below ca and must not import it.
+ * below ca and must not import it (the attribute table is in src/asn1).
  */
 export function describeName(name: Name): string {
   const rdns = [...name].reverse().map((rdn) =>
-    [...rdn].map((ava) => `${SHORT_NAMES.get(ava.type) ?? ava.type}=${ava.value.toString()}`).join("+"));
+    [...rdn].map((ava) => `${attributeShortName(ava.type) ?? ava.type}=${ava.value.toString()}`).join("+"));
   const text = rdns.join(",").replace(/[\x00-\x1f\x7f]/g, "?");
   if (text === "") return "(empty subject)";
   return `"${text.length > 120 ? `${text.slice(0, 117)}...` : text}"`;
