@@ -2,7 +2,7 @@ import type { Name } from "@peculiar/asn1-x509";
 import type { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
 import type { PKIBodyType } from "../asn1/pki_body.js";
 import type { DecodedRequest } from "../cmp/decode.js";
-import { decodeResponse } from "./decode_response.js";
+import { decodeRequest as decodeResponse } from "../cmp/decode.js";
 import type { ClientContext } from "./context.js";
 import { CmpClientError } from "./errors.js";
 import { postCmp } from "./http.js";
