@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { encodePem } from "../src/asn1/pem.js";
 import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+import { oneConnectionFetch } from "../test/support/one_connection_fetch.js";
 import { makeKey } from "../test/support/openssl.js";
 import { opensslCa } from "../test/support/openssl_ca.js";
 import { certificateFromFile, signerFromFile } from "../test/client/keys.js";
@@ -120,8 +121,10 @@ try {
   const client = { signer: await signerFromFile(clientKey), certificate: await certificateFromFile(clientCert) };
   const anchor = await certificateFromFile(ca.certPath);
   const mockMac = { reference: "mock-ref", secret: "mock-secret" };
+  // One connection, as the mock serves them (see one_connection_fetch.ts).
+  const mockConnection = oneConnectionFetch();
   const mockSetup = (url: string): WorkloadSetup => ({
-    url, mac: mockMac, anchor, keys: { next: () => fixed.signer }, signerCredential: client, fixedRevocationTarget: fixed,
+    url, mac: mockMac, anchor, keys: { next: () => fixed.signer }, signerCredential: client, fixedRevocationTarget: fixed, fetch: mockConnection.fetch,
   });
   for (const workload of WORKLOADS) {
     const protection =
@@ -134,6 +137,7 @@ try {
     // only produce errors, not throughput.
     await runTarget("OpenSSL mock", () => startOpensslMock([...protection, "-rsp_cert", fixedCert]), mockSetup, [workload], 1);
   }
+  mockConnection.close();
   notes.push(
     "OpenSSL mock: it answers every request with its one -rsp_cert, so against it the client always asks for that certificate's key (Jellyfish gets a fresh key from a pool of 256 each time) and rr revokes the same certificate again and again (the mock keeps no state); it is single-threaded, keeps one transaction's state at a time, and runs with -max_msgs 0, so it is driven by 1 worker (8 concurrent workers made it reject interleaved certConfs with \"unexpected pkibody\"); the throughput ratio is thus Jellyfish at 8 workers against the mock at its only workable concurrency.",
   );

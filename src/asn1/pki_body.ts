@@ -1,4 +1,5 @@
-import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnParser, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { readElement } from "./der.js";
 import { Certificate } from "@peculiar/asn1-x509";
 import { CertificationRequest } from "@peculiar/asn1-csr";
 import { CAKeyUpdContent } from "./announcement_content.js";
@@ -36,49 +37,62 @@ import { RevAnnContent, RevRepContent, RevReqContent } from "./revocation.js";
  * NestedMessageContent (PKIMessages) would make the schema recursive, so it is
  * kept as raw DER here; parseNestedMessages() in pki_message.ts decodes it.
  */
+/**
+ * The alternatives in tag order (the tag is the index), each with its type:
+ * the one table both the PKIBody schema and parsePKIBody are made from.
+ */
+const ALTERNATIVES = [
+  ["ir", CertReqMessages], ["ip", CertRepMessage], ["cr", CertReqMessages], ["cp", CertRepMessage],
+  ["p10cr", CertificationRequest], ["popdecc", POPODecKeyChallContent], ["popdecr", POPODecKeyRespContent],
+  ["kur", CertReqMessages], ["kup", CertRepMessage], ["krr", CertReqMessages], ["krp", KeyRecRepContent],
+  ["rr", RevReqContent], ["rp", RevRepContent], ["ccr", CertReqMessages], ["ccp", CertRepMessage],
+  ["ckuann", CAKeyUpdContent], ["cann", Certificate], ["rann", RevAnnContent], ["crlann", CertificateLists],
+  ["pkiconf", AsnPropTypes.Null], ["nested", AsnPropTypes.Any], ["genm", InfoTypeAndValues],
+  ["genp", InfoTypeAndValues], ["error", ErrorMsgContent], ["certConf", CertConfirmContent],
+  ["pollReq", PollReqContent], ["pollRep", PollRepContent],
+] as const;
+
 @AsnType({ type: AsnTypeTypes.Choice })
 export class PKIBody {
-  @AsnProp({ type: CertReqMessages, context: 0 }) ir?: CertReqMessages;
-  @AsnProp({ type: CertRepMessage, context: 1 }) ip?: CertRepMessage;
-  @AsnProp({ type: CertReqMessages, context: 2 }) cr?: CertReqMessages;
-  @AsnProp({ type: CertRepMessage, context: 3 }) cp?: CertRepMessage;
-  @AsnProp({ type: CertificationRequest, context: 4 }) p10cr?: CertificationRequest;
-  @AsnProp({ type: POPODecKeyChallContent, context: 5 }) popdecc?: POPODecKeyChallContent;
-  @AsnProp({ type: POPODecKeyRespContent, context: 6 }) popdecr?: POPODecKeyRespContent;
-  @AsnProp({ type: CertReqMessages, context: 7 }) kur?: CertReqMessages;
-  @AsnProp({ type: CertRepMessage, context: 8 }) kup?: CertRepMessage;
-  @AsnProp({ type: CertReqMessages, context: 9 }) krr?: CertReqMessages;
-  @AsnProp({ type: KeyRecRepContent, context: 10 }) krp?: KeyRecRepContent;
-  @AsnProp({ type: RevReqContent, context: 11 }) rr?: RevReqContent;
-  @AsnProp({ type: RevRepContent, context: 12 }) rp?: RevRepContent;
-  @AsnProp({ type: CertReqMessages, context: 13 }) ccr?: CertReqMessages;
-  @AsnProp({ type: CertRepMessage, context: 14 }) ccp?: CertRepMessage;
-  @AsnProp({ type: CAKeyUpdContent, context: 15 }) ckuann?: CAKeyUpdContent;
-  @AsnProp({ type: Certificate, context: 16 }) cann?: Certificate;
-  @AsnProp({ type: RevAnnContent, context: 17 }) rann?: RevAnnContent;
-  @AsnProp({ type: CertificateLists, context: 18 }) crlann?: CertificateLists;
-  @AsnProp({ type: AsnPropTypes.Null, context: 19 }) pkiconf?: null;
-  @AsnProp({ type: AsnPropTypes.Any, context: 20 }) nested?: ArrayBuffer;
-  @AsnProp({ type: InfoTypeAndValues, context: 21 }) genm?: InfoTypeAndValues;
-  @AsnProp({ type: InfoTypeAndValues, context: 22 }) genp?: InfoTypeAndValues;
-  @AsnProp({ type: ErrorMsgContent, context: 23 }) error?: ErrorMsgContent;
-  @AsnProp({ type: CertConfirmContent, context: 24 }) certConf?: CertConfirmContent;
-  @AsnProp({ type: PollReqContent, context: 25 }) pollReq?: PollReqContent;
-  @AsnProp({ type: PollRepContent, context: 26 }) pollRep?: PollRepContent;
+  ir?: CertReqMessages;
+  ip?: CertRepMessage;
+  cr?: CertReqMessages;
+  cp?: CertRepMessage;
+  p10cr?: CertificationRequest;
+  popdecc?: POPODecKeyChallContent;
+  popdecr?: POPODecKeyRespContent;
+  kur?: CertReqMessages;
+  kup?: CertRepMessage;
+  krr?: CertReqMessages;
+  krp?: KeyRecRepContent;
+  rr?: RevReqContent;
+  rp?: RevRepContent;
+  ccr?: CertReqMessages;
+  ccp?: CertRepMessage;
+  ckuann?: CAKeyUpdContent;
+  cann?: Certificate;
+  rann?: RevAnnContent;
+  crlann?: CertificateLists;
+  pkiconf?: null;
+  nested?: ArrayBuffer;
+  genm?: InfoTypeAndValues;
+  genp?: InfoTypeAndValues;
+  error?: ErrorMsgContent;
+  certConf?: CertConfirmContent;
+  pollReq?: PollReqContent;
+  pollRep?: PollRepContent;
 
   constructor(params: Partial<PKIBody> = {}) {
     Object.assign(this, params);
   }
 }
+// The decorators of the fields above, from the table: [tag] EXPLICIT type.
+ALTERNATIVES.forEach(([name, type], context) => AsnProp({ type, context })(PKIBody.prototype, name));
 
 /** The names of the PKIBody alternatives, in tag order (the tag is the index). */
-export const PKIBodyTypes = [
-  "ir", "ip", "cr", "cp", "p10cr", "popdecc", "popdecr", "kur", "kup", "krr", "krp", "rr", "rp",
-  "ccr", "ccp", "ckuann", "cann", "rann", "crlann", "pkiconf", "nested", "genm", "genp", "error",
-  "certConf", "pollReq", "pollRep",
-] as const;
+export const PKIBodyTypes = ALTERNATIVES.map(([name]) => name);
 
-export type PKIBodyType = (typeof PKIBodyTypes)[number];
+export type PKIBodyType = (typeof ALTERNATIVES)[number][0];
 
 /** Which alternative a decoded body holds. */
 export function bodyType(body: PKIBody): PKIBodyType {
@@ -86,4 +100,25 @@ export function bodyType(body: PKIBody): PKIBodyType {
     if (body[name] !== undefined) return name;
   }
   throw new Error("PKIBody holds no alternative");
+}
+
+/**
+ * Decode a PKIBody. The outer tag says which alternative it is, so only that
+ * alternative's type is parsed, from the contents of the [tag]: a CHOICE
+ * parse would try the alternatives in turn, which costs more than the
+ * alternative itself for the later tags (certConf is [24]). Primitive
+ * alternatives (pkiconf, nested) go through the CHOICE. Throws on anything
+ * that is not one well-formed PKIBody.
+ */
+export function parsePKIBody(der: Uint8Array): PKIBody {
+  const outer = readElement(der, 0);
+  if (outer.end !== der.length) throw new Error("PKIBody: trailing bytes");
+  const context = outer.tag ^ 0xa0;
+  const alternative = context >= 0 && context < ALTERNATIVES.length ? ALTERNATIVES[context]! : undefined;
+  if (!alternative) throw new Error(`PKIBody: tag 0x${outer.tag.toString(16)} is no alternative`);
+  const [name, type] = alternative;
+  if (typeof type !== "function") return AsnParser.parse(der, PKIBody);
+  const inner = readElement(der, outer.contentStart);
+  if (inner.end !== outer.end) throw new Error(`PKIBody: [${context}] holds more than one element`);
+  return new PKIBody({ [name]: AsnParser.parse(der.subarray(inner.start, inner.end), type as new () => object) });
 }

@@ -4,7 +4,7 @@ import { OID } from "./algorithms.js";
 import { computeMac, verifyMac } from "./hmac.js";
 import { decodePbmParameter, derivePbmKey } from "./pbm.js";
 import { decodePbmac1Params, derivePbmac1Key, planPbmac1 } from "./pbmac1.js";
-import type { CryptoKey } from "./webcrypto_types.js";
+import type { HmacKey } from "./hmac.js";
 
 /**
  * MAC-based PKIProtection (RFC 9810 §5.1.3.1, RFC 9481 §6.1): the one entry
@@ -41,7 +41,7 @@ export function isMacProtection(protectionAlg: AlgorithmIdentifier): boolean {
  *   the OID requires: the message itself is malformed.
  */
 export async function prepareMac(protectionAlg: AlgorithmIdentifier, secret: Uint8Array, maxIterations: number): Promise<MacKey> {
-  let key: CryptoKey;
+  let key: HmacKey;
   switch (protectionAlg.algorithm) {
     case OID.passwordBasedMac:
       key = await derivePbmKey(secret, decodePbmParameter(protectionAlg.parameters), maxIterations);

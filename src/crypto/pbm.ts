@@ -1,12 +1,12 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
+import { hashRounds } from "./hash_rounds.js";
 import { PBMParameter } from "../asn1/pbm.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { hashFromAlgorithmIdentifier, hmacFromAlgorithmIdentifier, type HashAlgorithm } from "./algorithms.js";
-import { importHmacKey } from "./hmac.js";
+import { importHmacKey, type HmacKey } from "./hmac.js";
 import { checkIterationCount } from "./iteration_count.js";
-import type { CryptoKey } from "./webcrypto_types.js";
 
 /**
  * PasswordBasedMac (RFC 4211 §4.4, RFC 9810 §5.1.3.1, RFC 9481 §6.1.1).
@@ -40,6 +40,7 @@ export function decodePbmParameter(parameters: ArrayBuffer | null | undefined): 
  * rounds run synchronously with @noble/hashes: a chain of awaited WebCrypto
  * digests costs a promise round trip per round (about 8 ms for the 500
  * rounds openssl cmp uses, on Node), which dominated the whole enrollment.
+ * After the first round, hashRounds runs the compression function alone.
  */
 export async function pbmBaseKey(
   secret: Uint8Array,
@@ -51,9 +52,7 @@ export async function pbmBaseKey(
   salted.set(secret, 0);
   salted.set(salt, secret.length);
   const hash = ONE_WAY_FUNCTIONS[owf.name];
-  let key = hash(salted);
-  for (let i = 1; i < iterationCount; i++) key = hash(key);
-  return key;
+  return hashRounds(owf, hash(salted), iterationCount - 1);
 }
 
 const ONE_WAY_FUNCTIONS: Record<HashAlgorithm["name"], (data: Uint8Array) => Uint8Array> = {
@@ -72,7 +71,7 @@ const ONE_WAY_FUNCTIONS: Record<HashAlgorithm["name"], (data: Uint8Array) => Uin
  * BASEKEY is the key as it is: the key expansion of RFC 9810 §5.1.3.1
  * (for K > H) never applies.
  */
-export async function derivePbmKey(secret: Uint8Array, params: PBMParameter, maxIterations: number): Promise<CryptoKey> {
+export async function derivePbmKey(secret: Uint8Array, params: PBMParameter, maxIterations: number): Promise<HmacKey> {
   const owf = hashFromAlgorithmIdentifier(params.owf);
   const mac = hmacFromAlgorithmIdentifier(params.mac);
   const iterations = checkIterationCount(params.iterationCount, maxIterations, "PBMParameter");

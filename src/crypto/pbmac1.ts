@@ -2,9 +2,8 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { PBKDF2Params, PBMAC1Params, id_PBKDF2 } from "../asn1/pbmac1.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { hmacFromAlgorithmIdentifier, type HmacAlgorithm } from "./algorithms.js";
-import { importHmacKey } from "./hmac.js";
+import { importHmacKey, type HmacKey } from "./hmac.js";
 import { checkIterationCount } from "./iteration_count.js";
-import type { CryptoKey } from "./webcrypto_types.js";
 
 /**
  * PBMAC1 (RFC 8018 §7.1 and Appendix A.5, RFC 9481 §6.1.2): PBKDF2 derives
@@ -98,7 +97,7 @@ export function planPbmac1(pbmac1: PBMAC1Params, pbkdf2: PBKDF2Params, maxIterat
 }
 
 /** PBKDF2 (RFC 8018 §5.2) with WebCrypto, then the MAC's HMAC key. */
-export async function derivePbmac1Key(secret: Uint8Array, plan: Pbmac1Plan): Promise<CryptoKey> {
+export async function derivePbmac1Key(secret: Uint8Array, plan: Pbmac1Plan): Promise<HmacKey> {
   const subtle = crypto.subtle;
   const password = await subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
   const bits = await subtle.deriveBits(

@@ -59,12 +59,13 @@ async function start(args: readonly string[]): Promise<OpensslMockServer> {
 }
 
 function macClient(extra: Partial<CmpClientOptions> = {}): CmpClient {
-  return new CmpClient({ url: mock!.url, protection: { mac: { reference: "mock-ref", secret: "mock-secret" } }, ...extra });
+  return new CmpClient({ url: mock!.url, protection: { mac: { reference: "mock-ref", secret: "mock-secret" } }, fetch: mock!.fetch, ...extra });
 }
 
 function signatureClient(extra: Partial<CmpClientOptions> = {}): CmpClient {
   return new CmpClient({
     url: mock!.url,
+    fetch: mock!.fetch,
     protection: { signature: { signer: clientSigner, certificates: [der.clientCert] } },
     trust: { anchors: [der.ca] },
     ...extra,
@@ -80,7 +81,7 @@ function recorder(): { fetch: Fetch; requests: Uint8Array[]; responses: Uint8Arr
     responses,
     fetch: async (url, init) => {
       requests.push(init.body);
-      const response = await fetch(url, init);
+      const response = await mock!.fetch(url, init);
       const body = new Uint8Array(await response.arrayBuffer());
       responses.push(body);
       return new Response(body, { status: response.status, headers: response.headers });

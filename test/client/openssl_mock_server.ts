@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import type { Fetch } from "../../src/client/options.js";
+import { oneConnectionFetch } from "../support/one_connection_fetch.js";
 
 /**
  * The mock CMP server built into `openssl cmp` (-port, OpenSSL 3.0's "Mock
@@ -9,6 +11,8 @@ import { createServer } from "node:net";
  */
 export interface OpensslMockServer {
   url: string;
+  /** The fetch to reach it with: one connection at a time, as it serves them (see one_connection_fetch.ts). */
+  fetch: Fetch;
   /** How many requests it has received (it logs one line per request). */
   requestCount(): number;
   /** Whether the process has ended (e.g. after -max_msgs messages). */
@@ -33,12 +37,15 @@ export async function startOpensslMock(args: readonly string[]): Promise<Openssl
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   await waitForListening(child, () => stdout, () => stderr, () => exited);
+  const connection = oneConnectionFetch();
   return {
     url: `http://127.0.0.1:${port}/`,
+    fetch: connection.fetch,
     requestCount: () => (stderr.match(/Received request/g) ?? []).length,
     exited: () => exited,
     log: () => stderr,
     async stop() {
+      connection.close();
       if (!exited) child.kill("SIGKILL");
       await exit;
     },
