@@ -7,7 +7,7 @@ import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { verifySignature } from "../crypto/signature.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { CmpClientError } from "./errors.js";
-import { senderNameDer } from "./header_fields.js";
+import { senderNameDer } from "../asn1/header_fields.js";
 import { MAC_MAX_ITERATIONS } from "./mac_parameters.js";
 import type { TrustOptions } from "./options.js";
 
@@ -70,7 +70,7 @@ export async function verifyResponseProtection(response: DecodedRequest, trust: 
         throw refused(`senderKID is not the subjectKeyIdentifier of the protection certificate ${signerCertificate.label}`);
       }
     }
-    if (!(await verifySignature(signerCertificate.spki, protectionAlg, part, bits))) {
+    if (!(await verifySignature(signerCertificate.spki, protectionAlg, part, bits, { reuseKey: true }))) {
       throw refused(`the signature does not verify with the key of ${signerCertificate.label}: altered, or signed by another key`);
     }
   } catch (error) {

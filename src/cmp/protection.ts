@@ -1,5 +1,5 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
+import type { Certificate } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
 import { getCertificate } from "../ca/certificate_record.js";
@@ -7,6 +7,8 @@ import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import type { Profile } from "../config/profile.js";
 import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
+import { parseCertificate, type ParsedCertificate } from "../crypto/parsed_certificate.js";
+import { senderNameDer } from "../asn1/header_fields.js";
 import { digest } from "../crypto/digest.js";
 import { isMacProtection, prepareMac, type MacKey } from "../crypto/mac_protection.js";
 import { verifySignature } from "../crypto/signature.js";
@@ -155,19 +157,24 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
   if (!certificate) {
     throw new CmpError("signerNotTrusted", "a signature-protected request must carry its protection certificate first in extraCerts (RFC 9483 §3.3)");
   }
-  let parsed: Certificate;
+  let signer: ParsedCertificate;
   try {
-    parsed = AsnConvert.parse(certificate, Certificate);
+    signer = parseCertificate(certificate);
   } catch (error) {
     throw new CmpError("badDataFormat", "the first certificate in extraCerts is not an X.509 certificate", { cause: error });
   }
+  const parsed = signer.certificate;
   const subject = parsed.tbsCertificate.subject;
   // RFC 9483 §3.1: sender is the protection certificate's subject, senderKID its SKI.
   const sender = header.sender.directoryName;
-  if (!sender || !bytesEqual(new Uint8Array(AsnConvert.serialize(sender)), new Uint8Array(AsnConvert.serialize(subject)))) {
+  // The names as sent first; failing that, as re-encoded (the earlier rule, for encodings that differ but mean the same).
+  const sameName = () =>
+    bytesEqual(senderNameDer(request.headerDer) ?? new Uint8Array(), signer.subject) ||
+    bytesEqual(new Uint8Array(AsnConvert.serialize(sender!)), new Uint8Array(AsnConvert.serialize(subject)));
+  if (!sender || !sameName()) {
     throw new CmpError("signerNotTrusted", `the sender does not match the protection certificate's subject "${formatDistinguishedName(subject)}"`);
   }
-  const ski = subjectKeyIdentifier(parsed);
+  const ski = signer.subjectKeyId;
   if (header.senderKID && ski && !bytesEqual(new Uint8Array(header.senderKID), ski)) {
     throw new CmpError("signerNotTrusted", "senderKID does not match the protection certificate's subjectKeyIdentifier");
   }
@@ -185,8 +192,8 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
     }
   }
 
-  const spki = new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate.subjectPublicKeyInfo));
-  const valid = await verifySignature(spki, header.protectionAlg!, protectedPart(request.headerDer, request.bodyDer), new Uint8Array(protection!));
+  const part = protectedPart(request.headerDer, request.bodyDer);
+  const valid = await verifySignature(signer.spki, header.protectionAlg!, part, new Uint8Array(protection!), { reuseKey: true });
   if (!valid) throw new CmpError("badMessageCheck", "the signature does not verify with the protection certificate's key");
 
   return {
@@ -219,11 +226,6 @@ function trustOf(profile: Profile, ca: CertificateAuthority): ProfileTrust {
   const trust = { caCertificate: ca.certificate, anchors: prepareTrustAnchors(anchors), raAnchors: profile.registrationAuthority.anchors };
   trustCache.set(profile, { ca, trust });
   return trust;
-}
-
-function subjectKeyIdentifier(certificate: Certificate): Uint8Array | undefined {
-  const extension = certificate.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
-  return extension ? new Uint8Array(AsnConvert.parse(extension.extnValue, SubjectKeyIdentifier).buffer) : undefined;
 }
 
 /** A reference for logs and error texts: printable ASCII, bounded. */

@@ -194,13 +194,19 @@ class PathSearch {
     let byIssuer = this.verified.get(child);
     const known = byIssuer?.get(issuer);
     if (known !== undefined) return known;
-    if (this.signatureChecks >= MAX_SIGNATURE_CHECKS) {
+    if (this.signatureChecks >= MAX_SIGNATURE_CHECKS && CHECKED_SIGNATURES.get(child)?.get(issuer) === undefined) {
       throw untrusted(`gave up building a path for ${child.label} after ${MAX_SIGNATURE_CHECKS} signature checks`);
     }
-    this.signatureChecks++;
     let valid = false;
     try {
-      valid = await verifySignature(issuer.spki, child.signatureAlgorithm, child.tbs, child.signature);
+      const settled = CHECKED_SIGNATURES.get(child)?.get(issuer);
+      if (settled === undefined) {
+        this.signatureChecks++;
+        valid = await verifySignature(issuer.spki, child.signatureAlgorithm, child.tbs, child.signature, { reuseKey: true });
+        rememberSignature(child, issuer, valid);
+      } else {
+        valid = settled;
+      }
       if (!valid) this.fail(rank, untrusted(`the signature on ${child.label} does not verify with the key of ${issuer.label}`));
     } catch (e) {
       if (!(e instanceof CmpError)) throw e;
@@ -214,6 +220,22 @@ class PathSearch {
   private fail(rank: number, error: CmpError): void {
     if (!this.failure || rank > this.failure.rank) this.failure = { rank, error };
   }
+}
+
+/**
+ * Signature checks already made, child certificate -> issuer certificate ->
+ * whether it verified: the same signer's certificate comes back with every
+ * request it signs. A check follows from the two certificates' bytes alone,
+ * and parseCertificate gives the same object for the same bytes while they
+ * are recent, so the objects key this; what it forgets, it checks again.
+ * Only answers are kept, not errors (a refused algorithm is thrown anew).
+ */
+const CHECKED_SIGNATURES = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, boolean>>();
+
+function rememberSignature(child: ParsedCertificate, issuer: ParsedCertificate, valid: boolean): void {
+  let byIssuer = CHECKED_SIGNATURES.get(child);
+  if (!byIssuer) CHECKED_SIGNATURES.set(child, (byIssuer = new WeakMap()));
+  byIssuer.set(issuer, valid);
 }
 
 function noIssuerReason(cert: ParsedCertificate, role: string): string {

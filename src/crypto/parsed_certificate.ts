@@ -25,11 +25,14 @@ import {
 import { readChildren, readElement, type DerElement } from "../asn1/der.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { attributeShortName } from "../asn1/attribute_types.js";
+import { BoundedCache, bytesKey } from "./bounded_cache.js";
 
 // What path validation (cert_path.ts) needs to know of one certificate, read once.
 
 export interface ParsedCertificate {
   der: Uint8Array;
+  /** The schema parse. Shared by every holder of these bytes (see parseCertificate): read only. */
+  certificate: Certificate;
   /** The signed bytes exactly as received (RFC 5280 §4.1.1.3). */
   tbs: Uint8Array;
   signatureAlgorithm: AlgorithmIdentifier;
@@ -75,13 +78,33 @@ const RECOGNISED = new Set<string>([
   id_pe_authorityInfoAccess,
 ]);
 
+/** Certificates parsed lately, by their DER: the CA's, anchors, signers that come back. */
+const RECENT = new BoundedCache<string, ParsedCertificate>(256);
+/** Larger certificates are parsed every time rather than kept. */
+const MAX_CACHED_BYTES = 16_384;
+
 /**
  * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
  * (RFC 5280 §4.1). The signed parts are cut from the received bytes with
  * the DER walker, since a decode and re-encode need not give the bytes
  * back; the schema parse supplies validity and extensions.
+ *
+ * The result follows from the bytes alone, so the same bytes give the same
+ * (shared, read-only) object for as long as it stays among the recent ones;
+ * it is made from a copy, so a caller changing its buffer later changes
+ * nothing here. Failures are not kept: they are cheap to find again.
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  if (der.length > MAX_CACHED_BYTES) return parse(der.slice());
+  const key = bytesKey(der);
+  const known = RECENT.get(key);
+  if (known) return known;
+  const parsed = parse(der.slice());
+  RECENT.set(key, parsed);
+  return parsed;
+}
+
+function parse(der: Uint8Array): ParsedCertificate {
   const outer = readElement(der, 0);
   if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error("not a single DER SEQUENCE");
   const parts = readChildren(der, outer);
@@ -103,6 +126,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const tbs = cert.tbsCertificate;
   const parsed: ParsedCertificate = {
     der,
+    certificate: cert,
     tbs: slice(der, tbsElement),
     signatureAlgorithm: cert.signatureAlgorithm,
     signature: der.slice(sigElement.contentStart + 1, sigElement.end),

@@ -2,10 +2,20 @@ import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@pecul
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { OID, signatureAlgorithm, type SignatureAlgorithm } from "./algorithms.js";
+import { BoundedCache, bytesKey } from "./bounded_cache.js";
 import { ecdsaDerToRaw } from "./ecdsa_signature.js";
 import type { CryptoKey, KeyImportAlgorithm, VerifyAlgorithm } from "./webcrypto_types.js";
 
 export { digest } from "./digest.js";
+
+export interface VerifyOptions {
+  /**
+   * The key will be seen again (a certificate's: the CA, a trust anchor, a
+   * signer that comes back): keep the imported key among the recent ones.
+   * Not for keys seen once, such as a new key proving possession.
+   */
+  reuseKey?: boolean;
+}
 
 /**
  * Verify an X.509-style signature (PKIMessage protection, POPOSigningKey,
@@ -30,6 +40,7 @@ export async function verifySignature(
   algorithm: AlgorithmIdentifier,
   data: Uint8Array,
   signature: Uint8Array,
+  options: VerifyOptions = {},
 ): Promise<boolean> {
   const sig = signatureAlgorithm(algorithm);
   const spki = decodeSpki(spkiDer);
@@ -58,6 +69,7 @@ export async function verifySignature(
       if (keyOid !== OID.ecPublicKey) throw mismatch(sig, keyOid);
       const curve = namedCurve(spki);
       importParams = { name: "ECDSA", namedCurve: curve.name };
+      keyDer = uncompressedPoint(spki, curve.fieldBytes) ?? spkiDer;
       verifyParams = { name: "ECDSA", hash: sig.hash.name };
       try {
         signatureBytes = ecdsaDerToRaw(signature, curve.fieldBytes);
@@ -74,9 +86,11 @@ export async function verifySignature(
       break;
   }
 
+  // An EC point alone is imported "raw" (about half the work of "spki" on Node).
+  const format = keyDer === spkiDer || sig.scheme !== "ECDSA" ? "spki" : "raw";
   let key: CryptoKey;
   try {
-    key = await crypto.subtle.importKey("spki", keyDer, importParams, false, ["verify"]);
+    key = await importVerifyKey(format, keyDer, importParams, options.reuseKey === true);
   } catch (cause) {
     throw new CmpError("badDataFormat", `the ${sig.scheme} public key cannot be imported`, { cause });
   }
@@ -88,6 +102,32 @@ export async function verifySignature(
     if (isDomException(e)) return false;
     throw e;
   }
+}
+
+/** Imported keys lately reused, by import parameters and key bytes. */
+const RECENT_KEYS = new BoundedCache<string, Promise<CryptoKey>>(128);
+
+function importVerifyKey(format: "spki" | "raw", keyDer: Uint8Array, params: KeyImportAlgorithm, reuse: boolean): Promise<CryptoKey> {
+  if (!reuse) return crypto.subtle.importKey(format, keyDer, params, false, ["verify"]);
+  const cacheKey = `${JSON.stringify(params)}|${format}|${bytesKey(keyDer)}`;
+  const known = RECENT_KEYS.get(cacheKey);
+  if (known) return known;
+  const imported = crypto.subtle.importKey(format, keyDer, params, false, ["verify"]);
+  RECENT_KEYS.set(cacheKey, imported);
+  // A key that does not import is not kept: the next caller gets the error anew.
+  imported.catch(() => RECENT_KEYS.delete(cacheKey));
+  return imported;
+}
+
+/**
+ * The public key of an id-ecPublicKey SPKI as an uncompressed point
+ * (SEC 1 §2.3.3: 0x04 || X || Y), which WebCrypto imports "raw"; undefined
+ * for any other form (a compressed point goes the "spki" way, and WebCrypto
+ * decides).
+ */
+function uncompressedPoint(spki: SubjectPublicKeyInfo, fieldBytes: number): Uint8Array | undefined {
+  const point = new Uint8Array(spki.subjectPublicKey);
+  return point.length === 1 + 2 * fieldBytes && point[0] === 0x04 ? point : undefined;
 }
 
 /**

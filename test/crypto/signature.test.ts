@@ -220,9 +220,26 @@ describe("verifySignature with signatures made by WebCrypto", () => {
         const der = ecdsaRawToDer(raw);
         expect(await verifySignature(spki, alg, data, der)).toBe(true);
         expect(await verifySignature(spki, alg, flipLastBit(data), der)).toBe(false);
+        // A kept key answers the same, every time.
+        expect(await verifySignature(spki, alg, data, der, { reuseKey: true })).toBe(true);
+        expect(await verifySignature(spki, alg, flipLastBit(data), der, { reuseKey: true })).toBe(false);
       }
     });
   }
+
+  it("a key that does not import is refused every time, kept or not", async () => {
+    const pair = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const spki = new Uint8Array(await subtle.exportKey("spki", pair.publicKey));
+    // Change the last byte of Y: the point is no longer on the curve.
+    const offCurve = spki.slice();
+    offCurve[offCurve.length - 1] ^= 1;
+    const alg = new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA256 });
+    const sig = ecdsaRawToDer(new Uint8Array(await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, data)));
+    for (let i = 0; i < 2; i++) {
+      await expect(verifySignature(offCurve, alg, data, sig, { reuseKey: true })).rejects.toMatchObject({ failInfo: ["badDataFormat"] });
+    }
+    expect(await verifySignature(spki, alg, data, sig, { reuseKey: true })).toBe(true);
+  });
 
   it("Ed25519", async () => {
     const pair = (await subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as { publicKey: CryptoKeyLike; privateKey: CryptoKeyLike };

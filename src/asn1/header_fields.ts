@@ -1,4 +1,4 @@
-import { readChildren, readElement } from "../asn1/der.js";
+import { readChildren, readElement } from "./der.js";
 
 /** GeneralName's directoryName alternative: [4] EXPLICIT Name (RFC 5280 §4.2.1.6; a CHOICE is always tagged explicitly). */
 const DIRECTORY_NAME_TAG = 0xa4;
