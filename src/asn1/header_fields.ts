@@ -18,3 +18,17 @@ export function senderNameDer(headerDer: Uint8Array): Uint8Array | undefined {
   const [name] = readChildren(headerDer, sender);
   return name ? headerDer.subarray(name.start, name.end) : undefined;
 }
+
+/** The sender GeneralName of a received header, as the DER it was sent in (to name it as recipient in the answer). */
+export function senderDer(headerDer: Uint8Array): Uint8Array | undefined {
+  const sender = readChildren(headerDer, readElement(headerDer, 0))[1];
+  return sender ? headerDer.subarray(sender.start, sender.end) : undefined;
+}
+
+/** What the explicitly tagged optional field [tag] of a received header holds, as sent (e.g. [1] protectionAlg). */
+export function taggedFieldDer(headerDer: Uint8Array, tag: number): Uint8Array | undefined {
+  const field = readChildren(headerDer, readElement(headerDer, 0)).slice(3).find((element) => element.tag === (0xa0 | tag));
+  if (!field) return undefined;
+  const [inner] = readChildren(headerDer, field);
+  return inner ? headerDer.subarray(inner.start, inner.end) : undefined;
+}

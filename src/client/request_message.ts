@@ -1,8 +1,9 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { GeneralName, type Name } from "@peculiar/asn1-x509";
+import type { Name } from "@peculiar/asn1-x509";
 import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 import { InfoTypeAndValues, type InfoTypeAndValue } from "../asn1/info_type_and_value.js";
-import { PKIHeader } from "../asn1/pki_header.js";
+import { encodePKIHeader } from "../asn1/pki_header_der.js";
+import { directoryName } from "../asn1/general_name_der.js";
 import { protectedPart } from "../asn1/pki_message.js";
 import type { OutgoingProtection } from "./outgoing_protection.js";
 
@@ -25,26 +26,36 @@ export interface RequestHeader {
  */
 export async function encodeRequest(fields: RequestHeader, bodyDer: Uint8Array, protection: OutgoingProtection): Promise<Uint8Array> {
   const message = await protection.next();
-  const header = new PKIHeader({
+  const headerDer = encodePKIHeader({
     pvno: fields.pvno,
-    sender: new GeneralName({ directoryName: fields.sender }),
-    recipient: new GeneralName({ directoryName: fields.recipient }),
+    sender: derOf(fields.sender, (name) => directoryName(new Uint8Array(AsnConvert.serialize(name)))),
+    recipient: derOf(fields.recipient, (name) => directoryName(new Uint8Array(AsnConvert.serialize(name)))),
     // Whole seconds: GeneralizedTime without fractions, as src/cmp/response.ts writes it.
     messageTime: new Date(Math.floor(fields.now.getTime() / 1000) * 1000),
-    protectionAlg: message.protectionAlg,
-    senderKID: protection.senderKID,
-    transactionID: toArrayBuffer(fields.transactionID),
-    senderNonce: toArrayBuffer(fields.senderNonce),
-    recipNonce: fields.recipNonce ? toArrayBuffer(fields.recipNonce) : undefined,
-    generalInfo: fields.generalInfo && fields.generalInfo.length > 0 ? new InfoTypeAndValues([...fields.generalInfo]) : undefined,
+    protectionAlg: derOf(message.protectionAlg, (algorithm) => new Uint8Array(AsnConvert.serialize(algorithm))),
+    senderKID: protection.senderKID ? new Uint8Array(protection.senderKID) : undefined,
+    transactionID: fields.transactionID,
+    senderNonce: fields.senderNonce,
+    recipNonce: fields.recipNonce,
+    generalInfo: fields.generalInfo && fields.generalInfo.length > 0
+      ? new Uint8Array(AsnConvert.serialize(new InfoTypeAndValues([...fields.generalInfo])))
+      : undefined,
   });
-  const headerDer = new Uint8Array(AsnConvert.serialize(header));
   const bits = await message.protect(protectedPart(headerDer, bodyDer));
   const elements = [headerDer, bodyDer, encodeExplicit(0, encodeOctetAlignedBitString(bits))];
   if (protection.extraCerts.length > 0) elements.push(encodeExplicit(1, encodeSequence(protection.extraCerts)));
   return encodeSequence(elements);
 }
 
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
+/**
+ * The DER of a structure the client sends again and again (its names, a
+ * signature algorithm), encoded once per object; these objects are the
+ * client's own and do not change once made.
+ */
+const encoded = new WeakMap<object, Uint8Array>();
+
+function derOf<T extends object>(value: T, encode: (value: T) => Uint8Array): Uint8Array {
+  let der = encoded.get(value);
+  if (!der) encoded.set(value, (der = encode(value)));
+  return der;
 }

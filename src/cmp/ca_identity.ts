@@ -6,6 +6,8 @@ export interface CaIdentity {
   /** The CA certificate's subject: the sender of our MAC-protected responses (RFC 9483 §3.1). */
   name: Name;
   sender: GeneralName;
+  /** sender, DER. */
+  senderDer: Uint8Array;
   /** The CA certificate and its chain, DER, CA certificate first. */
   chain: Uint8Array[];
   /** The default signer of signature-protected responses: the CA itself. */
@@ -20,7 +22,7 @@ export function caIdentity(ca: CertificateAuthority): CaIdentity {
   if (!identity) {
     const chain = ca.chain.length > 0 ? ca.chain : [ca.certificate];
     const responseSigner = cmpSigner(ca.signer, chain);
-    identity = { name: responseSigner.name, sender: new GeneralName({ directoryName: responseSigner.name }), chain, responseSigner };
+    identity = { name: responseSigner.name, sender: new GeneralName({ directoryName: responseSigner.name }), senderDer: responseSigner.senderDer, chain, responseSigner };
     cache.set(ca, identity);
   }
   return identity;

@@ -1,5 +1,7 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate, Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
+import { Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
+import { directoryName } from "../asn1/general_name_der.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
 import type { Signer } from "../kms/signer.js";
 
 /**
@@ -14,17 +16,24 @@ export interface CmpSigner {
   certificates: Uint8Array[];
   name: Name;
   keyIdentifier?: ArrayBuffer;
+  /** The sender of what it signs, GeneralName directoryName DER: the certificate's subject as the certificate has it. */
+  senderDer: Uint8Array;
+  /** signer.algorithm, DER: the protectionAlg of what it signs. */
+  algorithmDer: Uint8Array;
 }
 
 export function cmpSigner(signer: Signer, certificates: Uint8Array[]): CmpSigner {
   const [first] = certificates;
   if (!first) throw new Error("a CMP signer needs its certificate");
-  const certificate = AsnConvert.parse(first, Certificate);
+  const parsed = parseCertificate(first);
+  const certificate = parsed.certificate;
   const ski = certificate.tbsCertificate.extensions?.find((extension) => extension.extnID === id_ce_subjectKeyIdentifier);
   return {
     signer,
     certificates,
     name: certificate.tbsCertificate.subject,
     keyIdentifier: ski ? AsnConvert.parse(ski.extnValue, SubjectKeyIdentifier).buffer : undefined,
+    senderDer: directoryName(parsed.subject),
+    algorithmDer: new Uint8Array(AsnConvert.serialize(signer.algorithm)),
   };
 }

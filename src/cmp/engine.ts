@@ -55,6 +55,7 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
   const header = decoded.message.header;
   describeRequest(log, decoded.type, header);
   responseContext.request = header;
+  responseContext.requestDer = decoded.headerDer;
 
   const signer = context.responseSigners?.get(profile.name) ?? ca.responseSigner;
   responseContext.protection = unauthenticatedProtection(decoded.message.header, profile, signer);
@@ -100,7 +101,7 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
  */
 function authenticatedProtection(credentials: Credentials, profile: Profile, signer: CmpSigner): ResponseProtection {
   if (credentials.kind === "mac" && profile.responseProtection === "mirror") {
-    return { kind: "mac", mac: credentials.mac, senderKID: credentials.senderKID };
+    return { kind: "mac", mac: credentials.mac, senderKID: credentials.senderKID, protectionAlgDer: credentials.protectionAlgDer };
   }
   return { kind: "signature", signer };
 }

@@ -1,8 +1,10 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { GeneralName, Name } from "@peculiar/asn1-x509";
 import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
-import { PKIHeader, PVNO } from "../asn1/pki_header.js";
+import { PVNO, type PKIHeader } from "../asn1/pki_header.js";
+import { encodePKIHeader } from "../asn1/pki_header_der.js";
+import { NULL_DN } from "../asn1/general_name_der.js";
+import { senderDer } from "../asn1/header_fields.js";
 import { protectedPart } from "../asn1/pki_message.js";
 import type { MacKey } from "../crypto/mac_protection.js";
 import type { CaIdentity } from "./ca_identity.js";
@@ -13,11 +15,15 @@ import { bytesEqual } from "../asn1/bytes.js";
  * How a response is protected (RFC 9483 §3.2): with the requester's MAC
  * secret and parameters, or with a CMP signer's key; undefined: unprotected.
  */
-export type ResponseProtection = { kind: "mac"; mac: MacKey; senderKID: ArrayBuffer } | { kind: "signature"; signer: CmpSigner };
+export type ResponseProtection =
+  | { kind: "mac"; mac: MacKey; senderKID: ArrayBuffer; /** mac.protectionAlg as the request sent it. */ protectionAlgDer?: Uint8Array }
+  | { kind: "signature"; signer: CmpSigner };
 
 /** What a response is built from: the request's header, and who we are. */
 export interface ResponseContext {
   request?: PKIHeader;
+  /** The request's header as received, for the fields the answer copies (the recipient is its sender). */
+  requestDer?: Uint8Array;
   protection?: ResponseProtection;
   ca: CaIdentity;
   now: Date;
@@ -37,22 +43,26 @@ export async function encodeResponse(
 ): Promise<Uint8Array> {
   const { request, protection } = context;
   const signer = protection?.kind === "signature" ? protection.signer : undefined;
-  const header = new PKIHeader({
+  const headerDer = encodePKIHeader({
     // Answer in the request's version (OpenSSL 3.0 refuses pvno 3 unless it sent 3).
     pvno: request?.pvno === PVNO.cmp2021 ? PVNO.cmp2021 : PVNO.cmp2000,
     // RFC 9483 §3.1: a signed message's sender is its protection certificate's subject.
-    sender: signer ? new GeneralName({ directoryName: signer.name }) : context.ca.sender,
-    recipient: request?.sender ?? new GeneralName({ directoryName: new Name() }),
+    sender: signer ? signer.senderDer : context.ca.senderDer,
+    recipient: (context.requestDer && senderDer(context.requestDer)) ?? recipientOf(request),
     messageTime: new Date(Math.floor(context.now.getTime() / 1000) * 1000),
-    protectionAlg: protection?.kind === "mac" ? protection.mac.protectionAlg : signer?.signer.algorithm,
+    protectionAlg:
+      protection?.kind === "mac"
+        ? (protection.protectionAlgDer ?? new Uint8Array(AsnConvert.serialize(protection.mac.protectionAlg)))
+        : signer?.algorithmDer,
     // senderKID names the MAC secret, or the signer's key (its SKI).
-    senderKID: protection?.kind === "mac" ? protection.senderKID : signer?.keyIdentifier,
-    transactionID: request?.transactionID,
-    senderNonce: context.senderNonce.slice().buffer,
-    recipNonce: request?.senderNonce,
-    generalInfo: options.generalInfo && options.generalInfo.length > 0 ? new InfoTypeAndValues(options.generalInfo) : undefined,
+    senderKID: bytes(protection?.kind === "mac" ? protection.senderKID : signer?.keyIdentifier),
+    transactionID: bytes(request?.transactionID),
+    senderNonce: context.senderNonce,
+    recipNonce: bytes(request?.senderNonce),
+    generalInfo: options.generalInfo && options.generalInfo.length > 0
+      ? new Uint8Array(AsnConvert.serialize(new InfoTypeAndValues(options.generalInfo)))
+      : undefined,
   });
-  const headerDer = new Uint8Array(AsnConvert.serialize(header));
   const elements = [headerDer, bodyDer];
   if (protection) {
     const part = protectedPart(headerDer, bodyDer);
@@ -63,6 +73,15 @@ export async function encodeResponse(
   const extraCerts = unique([...(signer?.certificates ?? []), ...(options.extraCerts ?? [])]);
   if (extraCerts.length > 0) elements.push(encodeExplicit(1, encodeSequence(extraCerts)));
   return encodeSequence(elements);
+}
+
+/** The recipient when the request's header bytes are not at hand: its sender re-encoded, else the NULL-DN. */
+function recipientOf(request: PKIHeader | undefined): Uint8Array {
+  return request ? new Uint8Array(AsnConvert.serialize(request.sender)) : NULL_DN;
+}
+
+function bytes(buffer: ArrayBuffer | undefined): Uint8Array | undefined {
+  return buffer ? new Uint8Array(buffer) : undefined;
 }
 
 function unique(certificates: readonly Uint8Array[]): Uint8Array[] {
