@@ -1,3 +1,4 @@
+import { sha1 } from "@noble/hashes/legacy.js";
 import { readChildren, readElement } from "../asn1/der.js";
 
 /**
@@ -12,7 +13,7 @@ export async function keyIdentifier(subjectPublicKeyInfo: Uint8Array): Promise<U
 
 /** The same, from the subjectPublicKey octets of an already parsed SPKI. */
 export async function keyIdentifierOfPublicKey(subjectPublicKey: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await globalThis.crypto.subtle.digest("SHA-1", subjectPublicKey));
+  return sha1(subjectPublicKey);
 }
 
 /**

@@ -1,0 +1,17 @@
+import { encodePem } from "./src/asn1/pem.js";
+import { createSelfSignedCa } from "./src/ca/self_signed.js";
+import { generateLocalKey, LocalSigner } from "./src/kms/local.js";
+import { KeyPool, runLoad } from "./bench/load.js";
+import { startNodeTarget } from "./bench/targets.js";
+import { prepare } from "./bench/workloads.js";
+const keys = await KeyPool.generate(256);
+const caKey = await generateLocalKey("P-256");
+const caSigner = await LocalSigner.fromPkcs8(caKey.pkcs8);
+const caCertificate = await createSelfSignedCa({ signer: caSigner, subject: "CN=B", validitySeconds: 86_400, now: new Date() });
+const mac = { reference: "dev", secret: "s3cret" };
+const target = await startNodeTarget({ CA_KEY: encodePem("PRIVATE KEY", caKey.pkcs8), CA_CERT: encodePem("CERTIFICATE", caCertificate), CMP_SECRETS: JSON.stringify({ dev: "s3cret" }), JELLYFISH_ALLOW_MEMORY_STORE: "1" });
+const tx = await prepare((process.argv[2] ?? "mac-ir") as "mac-ir", { url: target.url, mac, anchor: caCertificate, keys }, 8, 64);
+const before = target.cpuMs();
+const r = await runLoad(tx, 8, 8000);
+console.log(r.completed, r.perSecond, (target.cpuMs() - before) / r.completed, "ms/tx");
+await target.stop();
