@@ -1,10 +1,4 @@
-import { execFile } from "node:child_process";
 import { webcrypto } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { Miniflare, type MiniflareOptions } from "miniflare";
 import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { createCertificationRequest } from "../src/ca/csr_builder.js";
 import { CmpClient, type Fetch } from "../src/client/index.js";
@@ -14,7 +8,6 @@ import { loadConfig } from "../src/config/load.js";
 import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { deviceSubject, KeyPool } from "./load.js";
-import { ROOT } from "./targets.js";
 import { OPENSSL_PBM_ROUNDS } from "./workloads.js";
 
 /**
@@ -102,63 +95,4 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
   const perMessage: EngineResult["perMessage"] = {};
   for (const [kind, total] of totals) perMessage[kind] = { microseconds: total.micros / total.count, count: total.count };
   return { perMessage, failures };
-}
-
-export interface BundleResult {
-  gzipBytes: number;
-  rawBytes: number;
-  /** Median milliseconds from `new Miniflare` to ready with the bundle: workerd process start plus module load and start-up. */
-  miniflareReadyMs: number;
-  /** The same for a trivial Worker, to subtract workerd's own start. */
-  emptyWorkerReadyMs: number;
-}
-
-/** `wrangler deploy --dry-run --outdir`: the bundle Cloudflare would get; its main module gzipped with node:zlib. */
-export async function bundleMeasures(starts: number, bindings: Record<string, string>): Promise<BundleResult> {
-  const outdir = await mkdtemp(join(tmpdir(), "jellyfish-bench-bundle-"));
-  try {
-    await new Promise<void>((done, failed) =>
-      execFile(
-        join(ROOT, "node_modules/.bin/wrangler"),
-        ["deploy", "--dry-run", "--outdir", outdir],
-        { cwd: ROOT, timeout: 120_000, env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
-        (error, _stdout, stderr) => (error ? failed(new Error(`wrangler build failed: ${stderr || error.message}`)) : done()),
-      ),
-    );
-    const modules = (await readdir(outdir)).filter((name) => /\.m?js$/.test(name));
-    const main = modules.includes("cloudflare.js") ? "cloudflare.js" : modules[0]!;
-    const contents = await readFile(join(outdir, main));
-    const compatibility = { compatibilityDate: "2026-04-01", compatibilityFlags: await flags() };
-    const timeReady = async (worker: object): Promise<number> => {
-      const times: number[] = [];
-      for (let i = 0; i < starts; i++) {
-        const begin = performance.now();
-        // The two worker shapes differ (modules list vs script); both are MiniflareOptions.
-        const mf = new Miniflare({ host: "127.0.0.1", port: 0, cf: false, ...compatibility, ...worker } as MiniflareOptions);
-        await mf.ready;
-        // One request, so the module has certainly been evaluated.
-        await (await mf.dispatchFetch("http://localhost/.well-known/cmp", { method: "GET" })).arrayBuffer();
-        times.push(performance.now() - begin);
-        await mf.dispose();
-      }
-      times.sort((a, b) => a - b);
-      return times[Math.floor(times.length / 2)]!;
-    };
-    const miniflareReadyMs = await timeReady({
-      modules: [{ type: "ESModule", path: join(outdir, main), contents: contents.toString("utf8") }],
-      modulesRoot: outdir,
-      durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } },
-      bindings, // CA_KEY, CA_CERT, CMP_SECRETS: so the first request is answered by a configured Jellyfish.
-    });
-    const emptyWorkerReadyMs = await timeReady({ modules: true, script: "export default { fetch() { return new Response('') } }" });
-    return { gzipBytes: gzipSync(contents, { level: 9 }).length, rawBytes: contents.length, miniflareReadyMs, emptyWorkerReadyMs };
-  } finally {
-    await rm(outdir, { recursive: true, force: true });
-  }
-}
-
-async function flags(): Promise<string[]> {
-  const toml = await readFile(join(ROOT, "wrangler.toml"), "utf8");
-  const list = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
-  return list ? [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) : [];
 }
