@@ -4,7 +4,7 @@ import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
 import { createAdminApp, type AdminDeps } from "./admin.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
-import { readBodyWithLimit } from "./read_body.js";
+import { readBodyWithLimit, type BodyReader } from "./read_body.js";
 
 /**
  * The HTTP face of Jellyfish: turns a POST into bytes for the engine and the
@@ -26,6 +26,8 @@ export interface AppDeps {
   clock?: () => number;
   /** The admin API; absent, /admin answers 404 (docs/admin-api.md: disabled without a token). */
   admin?: AdminDeps;
+  /** The runtime's faster body reader, if it has one. */
+  readBody?: BodyReader;
 }
 
 // RFC 9811 §3.4: /.well-known/cmp, optionally /p/<name> for a profile and a
@@ -61,7 +63,8 @@ export function createApp(deps: AppDeps): Hono {
     // RFC 9811 §3.1: CMP messages travel in POST requests only.
     if (c.req.method !== "POST") return reject(405, "method not allowed", { allow: "POST" });
     if (!isPkixCmp(c.req.header("content-type"))) return reject(415, `content type must be ${PKIXCMP}`);
-    const body = await readBodyWithLimit(c.req.raw, deps.config.limits.maxRequestBytes);
+    const maxBytes = deps.config.limits.maxRequestBytes;
+    const body = await (deps.readBody?.(c, maxBytes) ?? readBodyWithLimit(c.req.raw, maxBytes));
     if (!body.ok) return reject(413, "request too large");
 
     let answer: CmpAnswer;

@@ -6,9 +6,17 @@
  * because a body can be sent without Content-Length (chunked) or disagree
  * with it. (hono/body-limit trusts Content-Length when present, hence this.)
  */
+import type { Context } from "hono";
 import { concatBytes } from "../asn1/der.js";
 
 export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" };
+
+/**
+ * A runtime's own way to the body bytes of the request in `c`, cheaper than
+ * the Request's stream where the platform allows (see runtime/node_body.ts);
+ * undefined leaves the request to readBodyWithLimit.
+ */
+export type BodyReader = (c: Context, maxBytes: number) => Promise<BodyResult> | undefined;
 
 export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<BodyResult> {
   const declared = request.headers.get("content-length");

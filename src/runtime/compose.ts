@@ -7,6 +7,7 @@ import { loadConfig } from "../config/load.js";
 import type { JellyfishConfig } from "../config/profile.js";
 import { SecretSealer } from "../crypto/sealed_secret.js";
 import { createApp } from "../http/app.js";
+import type { BodyReader } from "../http/read_body.js";
 import { SignerError } from "../kms/signer.js";
 import type { Store } from "../store/store.js";
 import { consoleLog, type Log } from "./log.js";
@@ -36,6 +37,8 @@ export interface Platform {
   /** Tests pass a fixed clock and random source so answers are reproducible. */
   now?: () => Date;
   randomBytes?: (length: number) => Uint8Array;
+  /** The runtime's own request body reader (Node: straight from the socket). */
+  readBody?: BodyReader;
 }
 
 export interface Composed {
@@ -75,7 +78,7 @@ export async function compose(platform: Platform): Promise<Composed> {
         log,
       }
     : undefined;
-  return { app: createApp({ config, context: () => context, log, admin }), context };
+  return { app: createApp({ config, context: () => context, log, admin, readBody: platform.readBody }), context };
 }
 
 async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {

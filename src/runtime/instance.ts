@@ -30,7 +30,8 @@ export class Instance {
     return this.building;
   }
 
-  async fetch(request: Request): Promise<Response> {
+  /** `env` goes to the app as Hono's c.env (Node: the IncomingMessage and ServerResponse). */
+  async fetch(request: Request, env?: unknown): Promise<Response> {
     let composed: Composed;
     try {
       composed = await this.ready();
@@ -40,7 +41,7 @@ export class Instance {
         headers: { "content-type": "text/plain; charset=utf-8" },
       });
     }
-    return composed.app.fetch(request);
+    return composed.app.fetch(request, env);
   }
 
   /**

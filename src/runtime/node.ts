@@ -4,6 +4,7 @@ import { compose } from "./compose.js";
 import { Instance } from "./instance.js";
 import { settingsCaSigner as caSigner, settingsStore } from "./backends.js";
 import { consoleLog, type Log } from "./log.js";
+import { readIncomingBody } from "./node_body.js";
 import { textSetting, type Settings } from "./settings.js";
 
 /**
@@ -29,13 +30,13 @@ export interface NodeOptions {
 export async function startNodeServer(settings: Settings, options: NodeOptions = {}): Promise<NodeServer> {
   const log = options.log ?? consoleLog;
   const instance = new Instance(
-    () => compose({ settings, log, makeSigner: () => caSigner(settings), makeStore: () => settingsStore(settings, log) }),
+    () => compose({ settings, log, makeSigner: () => caSigner(settings), makeStore: () => settingsStore(settings, log), readBody: readIncomingBody }),
     log,
   );
   const host = textSetting(settings, "HOST") ?? "127.0.0.1";
   const port = Number(textSetting(settings, "PORT") ?? 8080);
   const server: ServerType = await new Promise((listening) => {
-    const started = serve({ fetch: (request) => instance.fetch(request), hostname: host, port }, () => listening(started));
+    const started = serve({ fetch: (request, env) => instance.fetch(request, env), hostname: host, port }, () => listening(started));
   });
   const sweeper = setInterval(() => void instance.sweep(), options.sweepIntervalMs ?? 5 * 60_000);
   sweeper.unref();

@@ -49,3 +49,19 @@ it("answers garbage with 400 application/pkixcmp and a Content-Length", async ()
   expect(response.headers.get("content-type")).toBe("application/pkixcmp");
   expect(response.headers.get("content-length")).toBe(String(body.length));
 });
+
+// The body is read straight from the socket when it has a Content-Length
+// within the limit (src/runtime/node_body.ts); everything else goes the
+// stream way, which enforces the limit while reading.
+it("reads a body with and without Content-Length, and refuses one over the limit either way", async () => {
+  const limit = 64 * 1024;
+  const post = (body: BodyInit, extra: RequestInit = {}) =>
+    fetch(`${server.url}/.well-known/cmp`, { method: "POST", headers: { "content-type": "application/pkixcmp" }, body, ...extra });
+  const garbage = new Uint8Array(100).fill(0x41);
+  expect((await post(garbage)).status).toBe(400); // read, then not a PKIMessage
+  const chunked = (bytes: Uint8Array) =>
+    post(new ReadableStream({ start: (controller) => { controller.enqueue(bytes); controller.close(); } }), { duplex: "half" } as RequestInit);
+  expect((await chunked(garbage)).status).toBe(400);
+  expect((await post(new Uint8Array(limit + 1))).status).toBe(413);
+  expect((await chunked(new Uint8Array(limit + 1))).status).toBe(413);
+});

@@ -1,0 +1,29 @@
+import type { IncomingMessage } from "node:http";
+import type { Context } from "hono";
+import type { BodyResult } from "../http/read_body.js";
+
+/**
+ * The body of a request on @hono/node-server, read from the IncomingMessage
+ * (c.env.incoming) when it declares a Content-Length within the limit. The
+ * Request that node-server makes on first use of a body wraps the socket in
+ * a web stream and builds a whole fetch Request, which cost about as much as
+ * a certConf's protection check; a CMP message is a few hundred bytes that
+ * have already arrived. Node's parser delivers exactly Content-Length bytes,
+ * so the limit holds. Anything else (chunked, no length, too large) is left
+ * to readBodyWithLimit, which enforces the limit while reading.
+ */
+export function readIncomingBody(c: Context, maxBytes: number): Promise<BodyResult> | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const declared = incoming?.headers["content-length"];
+  if (!incoming || declared === undefined || !/^\d{1,9}$/.test(declared) || Number(declared) > maxBytes) return undefined;
+  if (incoming.readableEnded || incoming.readableFlowing !== null) return undefined; // someone else is reading it
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.once("error", reject);
+    incoming.once("end", () => {
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve({ ok: true, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+    });
+  });
+}
