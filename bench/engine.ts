@@ -44,7 +44,10 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
     const before = process.cpuUsage();
     const answer = await handleCmp(init.body, profile, context);
     const used = process.cpuUsage(before);
-    const kind = answer.log.bodyType === "certConf" ? "certConf" : (label ?? answer.log.bodyType ?? "unknown");
+    // A certConf is filed with the protection of its transaction: "certConf (MAC)" after "ir (MAC)".
+    const kind = answer.log.bodyType === "certConf"
+      ? `certConf${/ \((MAC|signature)\)$/.exec(label ?? "")?.[0] ?? ""}`
+      : (label ?? answer.log.bodyType ?? "unknown");
     const total = totals.get(kind) ?? { micros: 0, count: 0 };
     total.micros += used.user + used.system;
     total.count++;

@@ -204,6 +204,23 @@ function digits(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits);
 }
 
+/** Issue 7's targets, each beside what this run measured (for reading; nothing fails on them). */
+function targets(engine: EngineResult | string, bundle: BundleResult | string): string[] {
+  const verdict = (met: boolean | undefined) => (met === undefined ? "not measured" : met ? "met" : "not met");
+  const lines = ["## Targets", "", "| target | measured | |", "| --- | ---: | --- |"];
+  const ir = typeof engine === "string" ? undefined : engine.perMessage["ir (MAC)"]?.microseconds;
+  const certConf = typeof engine === "string" ? undefined : engine.perMessage["certConf (MAC)"]?.microseconds;
+  const enrollment = ir !== undefined && certConf !== undefined ? ir + certConf : undefined;
+  lines.push(`| engine CPU per MAC enrollment (ir + certConf) ≤ 1000 µs | ${digits(enrollment, 0)} µs | ${verdict(enrollment === undefined ? undefined : enrollment <= 1000)} |`);
+  const node = rows.find((row) => row.target === "Jellyfish (Node)" && row.workload === "mac-ir")?.load?.perSecond;
+  const mock = rows.find((row) => row.target === "OpenSSL mock" && row.workload === "mac-ir")?.load?.perSecond;
+  const ratio = node !== undefined && mock ? node / mock : undefined;
+  lines.push(`| Jellyfish on Node ≥ 3× the mock's MAC enrollments/s | ${digits(ratio, 2)}× | ${verdict(ratio === undefined ? undefined : ratio >= 3)} |`);
+  const gzip = typeof bundle === "string" ? undefined : bundle.withoutAwsSdk.gzipBytes / 1024;
+  lines.push(`| Worker bundle without the AWS SDK < 150 KiB gzip | ${digits(gzip, 0)} KiB | ${verdict(gzip === undefined ? undefined : gzip < 150)} |`);
+  return lines;
+}
+
 function report(engine: EngineResult | string, bundle: BundleResult | string): void {
   const when = new Date().toISOString();
   const host = machine();
@@ -251,6 +268,7 @@ function report(engine: EngineResult | string, bundle: BundleResult | string): v
       `Start-up: median ${bundle.miniflareReadyMs.toFixed(0)} ms from new Miniflare() to the first answer with the Jellyfish bundle, against ${bundle.emptyWorkerReadyMs.toFixed(0)} ms for an empty Worker (workerd process start included in both; the difference is roughly module load, evaluation and first request).`,
     );
   }
+  lines.push("", ...targets(engine, bundle));
   if (notes.length) lines.push("", "## Notes", "", ...notes.map((note) => `- ${note}`));
   const markdown = `${lines.join("\n")}\n`;
   process.stdout.write(markdown);

@@ -72,7 +72,7 @@ export class CmpClient {
         maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
       },
       protection,
-      trust: responseTrust(options.trust, protection.secret, now),
+      trust: responseTrust(options.trust, protection.secret, now, protection.sentMacKey),
       pvno,
       // RFC 9483 §3.1: the recipient names the CA; without one configured, our certificate's issuer is the best guess.
       recipient: options.recipient !== undefined ? subjectName(options.recipient) : (protection.issuer ?? new Name()),

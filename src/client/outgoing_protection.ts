@@ -2,6 +2,9 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
+import { BoundedCache, bytesKey } from "../crypto/bounded_cache.js";
+import type { MacKey } from "../crypto/mac_protection.js";
+import { derOf } from "../asn1/der_of.js";
 import { checkIterations, MAC_DEFAULT_ITERATIONS, newMacKey } from "./mac_parameters.js";
 import type { ProtectionOptions } from "./options.js";
 
@@ -31,7 +34,21 @@ export interface OutgoingProtection {
   secret?: Uint8Array;
   /** A fresh protection for one message (MAC: a new salt each time). */
   next(): Promise<MessageProtection>;
+  /**
+   * MAC: the key of one of our recent messages whose protectionAlg (DER) is
+   * this one. A server that answers with our own parameters (Jellyfish
+   * does, RFC 9483 §3.2 lets it) is checked without deriving the key again.
+   */
+  sentMacKey?(protectionAlgDer: Uint8Array): MacKey | undefined;
 }
+
+/** protectionAlg as DER, encoded once per object (the request and the key cache both need it). */
+export function protectionAlgDer(algorithm: AlgorithmIdentifier): Uint8Array {
+  return derOf(algorithm, (value) => new Uint8Array(AsnConvert.serialize(value)));
+}
+
+/** How many of our recent MAC keys are kept to check answers with: more than the messages a client has in flight. */
+const SENT_MAC_KEYS = 64;
 
 export function outgoingProtection(options: ProtectionOptions, randomBytes: (length: number) => Uint8Array): OutgoingProtection {
   if ("mac" in options) {
@@ -41,6 +58,7 @@ export function outgoingProtection(options: ProtectionOptions, randomBytes: (len
     const iterations = options.mac.iterations ?? MAC_DEFAULT_ITERATIONS[algorithm];
     checkIterations(iterations);
     const secret = typeof options.mac.secret === "string" ? new TextEncoder().encode(options.mac.secret) : options.mac.secret.slice();
+    const sent = new BoundedCache<string, MacKey>(SENT_MAC_KEYS);
     return {
       kind: "mac",
       senderKID: new TextEncoder().encode(reference).buffer as ArrayBuffer,
@@ -48,8 +66,10 @@ export function outgoingProtection(options: ProtectionOptions, randomBytes: (len
       secret,
       async next() {
         const mac = await newMacKey(algorithm, secret, iterations, randomBytes);
+        sent.set(bytesKey(protectionAlgDer(mac.protectionAlg)), mac);
         return { protectionAlg: mac.protectionAlg, protect: (data) => mac.sign(data) };
       },
+      sentMacKey: (der) => sent.get(bytesKey(der)),
     };
   }
   const { signer, certificates } = options.signature;

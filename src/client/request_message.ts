@@ -4,8 +4,9 @@ import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../
 import { InfoTypeAndValues, type InfoTypeAndValue } from "../asn1/info_type_and_value.js";
 import { encodePKIHeader } from "../asn1/pki_header_der.js";
 import { directoryName } from "../asn1/general_name_der.js";
+import { derOf } from "../asn1/der_of.js";
 import { protectedPart } from "../asn1/pki_message.js";
-import type { OutgoingProtection } from "./outgoing_protection.js";
+import { protectionAlgDer, type OutgoingProtection } from "./outgoing_protection.js";
 
 export interface RequestHeader {
   pvno: number;
@@ -32,7 +33,7 @@ export async function encodeRequest(fields: RequestHeader, bodyDer: Uint8Array, 
     recipient: derOf(fields.recipient, (name) => directoryName(new Uint8Array(AsnConvert.serialize(name)))),
     // Whole seconds: GeneralizedTime without fractions, as src/cmp/response.ts writes it.
     messageTime: new Date(Math.floor(fields.now.getTime() / 1000) * 1000),
-    protectionAlg: derOf(message.protectionAlg, (algorithm) => new Uint8Array(AsnConvert.serialize(algorithm))),
+    protectionAlg: protectionAlgDer(message.protectionAlg),
     senderKID: protection.senderKID ? new Uint8Array(protection.senderKID) : undefined,
     transactionID: fields.transactionID,
     senderNonce: fields.senderNonce,
@@ -45,17 +46,4 @@ export async function encodeRequest(fields: RequestHeader, bodyDer: Uint8Array, 
   const elements = [headerDer, bodyDer, encodeExplicit(0, encodeOctetAlignedBitString(bits))];
   if (protection.extraCerts.length > 0) elements.push(encodeExplicit(1, encodeSequence(protection.extraCerts)));
   return encodeSequence(elements);
-}
-
-/**
- * The DER of a structure the client sends again and again (its names, a
- * signature algorithm), encoded once per object; these objects are the
- * client's own and do not change once made.
- */
-const encoded = new WeakMap<object, Uint8Array>();
-
-function derOf<T extends object>(value: T, encode: (value: T) => Uint8Array): Uint8Array {
-  let der = encoded.get(value);
-  if (!der) encoded.set(value, (der = encode(value)));
-  return der;
 }

@@ -2,12 +2,12 @@ import { bytesEqual } from "../asn1/bytes.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
 import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
-import { isMacProtection, prepareMac } from "../crypto/mac_protection.js";
+import { isMacProtection, prepareMac, type MacKey } from "../crypto/mac_protection.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { verifySignature } from "../crypto/signature.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { CmpClientError } from "./errors.js";
-import { senderNameDer } from "../asn1/header_fields.js";
+import { senderNameDer, taggedFieldDer } from "../asn1/header_fields.js";
 import { MAC_MAX_ITERATIONS } from "./mac_parameters.js";
 import type { TrustOptions } from "./options.js";
 
@@ -19,13 +19,20 @@ export interface ResponseTrust {
   anchors?: TrustAnchors;
   pinned?: Uint8Array;
   now: () => Date;
+  /** The key of one of our own messages with this protectionAlg (DER), if any (see OutgoingProtection.sentMacKey). */
+  sentMacKey?: (protectionAlgDer: Uint8Array) => MacKey | undefined;
 }
 
-export function responseTrust(trust: TrustOptions | undefined, secret: Uint8Array | undefined, now: () => Date): ResponseTrust {
-  if (!trust) return { secret, now };
-  if ("pinned" in trust) return { secret, anchors: prepareTrustAnchors([trust.pinned]), pinned: trust.pinned.slice(), now };
+export function responseTrust(
+  trust: TrustOptions | undefined,
+  secret: Uint8Array | undefined,
+  now: () => Date,
+  sentMacKey?: ResponseTrust["sentMacKey"],
+): ResponseTrust {
+  if (!trust) return { secret, now, sentMacKey };
+  if ("pinned" in trust) return { secret, anchors: prepareTrustAnchors([trust.pinned]), pinned: trust.pinned.slice(), now, sentMacKey };
   if (trust.anchors.length === 0) throw new TypeError("trust.anchors is empty: no signed response could ever be trusted");
-  return { secret, anchors: prepareTrustAnchors(trust.anchors), now };
+  return { secret, anchors: prepareTrustAnchors(trust.anchors), now, sentMacKey };
 }
 
 /**
@@ -50,7 +57,8 @@ export async function verifyResponseProtection(response: DecodedRequest, trust: 
   try {
     if (isMacProtection(protectionAlg)) {
       if (!trust.secret) throw refused("the response is MAC-protected, but we hold no shared secret");
-      const mac = await prepareMac(protectionAlg, trust.secret, MAC_MAX_ITERATIONS);
+      const sentAlgorithm = taggedFieldDer(response.headerDer, 1);
+      const mac = (sentAlgorithm && trust.sentMacKey?.(sentAlgorithm)) ?? (await prepareMac(protectionAlg, trust.secret, MAC_MAX_ITERATIONS));
       if (!(await mac.verify(part, bits))) throw refused("the response's MAC does not verify with our secret: altered, or not from the server that knows it");
       return;
     }

@@ -55,7 +55,7 @@ it("answers garbage with 400 application/pkixcmp and a Content-Length", async ()
 // stream way, which enforces the limit while reading.
 it("reads a body with and without Content-Length, and refuses one over the limit either way", async () => {
   const limit = 64 * 1024;
-  const post = (body: BodyInit, extra: RequestInit = {}) =>
+  const post = (body: Uint8Array | ReadableStream<Uint8Array>, extra: RequestInit = {}) =>
     fetch(`${server.url}/.well-known/cmp`, { method: "POST", headers: { "content-type": "application/pkixcmp" }, body, ...extra });
   const garbage = new Uint8Array(100).fill(0x41);
   expect((await post(garbage)).status).toBe(400); // read, then not a PKIMessage
