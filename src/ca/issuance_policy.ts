@@ -26,17 +26,18 @@ const CURVES = new Map<string, KeyType>([
 const MAX_RSA_BITS = 8192;
 
 /** The public key must be of a type the profile certifies, and an RSA modulus of rsaMinBits..8192 bits. */
-export function checkPublicKeyPolicy(spkiDer: Uint8Array, profile: CertificateProfile): void {
-  const keyType = publicKeyType(spkiDer, profile.rsaMinBits);
+export function checkPublicKeyPolicy(spkiDer: Uint8Array, profile: CertificateProfile, parsed?: SubjectPublicKeyInfo): void {
+  const keyType = publicKeyType(spkiDer, profile.rsaMinBits, parsed);
   if (!profile.keyTypes.has(keyType)) {
     throw new CmpError("badCertTemplate", `${keyType} keys are not certified by this profile (${[...profile.keyTypes].join(", ")} are)`);
   }
 }
 
-function publicKeyType(der: Uint8Array, rsaMinBits: number): KeyType {
+/** `parsed`: the same key already decoded (a template's), which saves parsing `der` again. */
+function publicKeyType(der: Uint8Array, rsaMinBits: number, parsed?: SubjectPublicKeyInfo): KeyType {
   let spki: SubjectPublicKeyInfo;
   try {
-    spki = AsnConvert.parse(der, SubjectPublicKeyInfo);
+    spki = parsed ?? AsnConvert.parse(der, SubjectPublicKeyInfo);
   } catch (error) {
     throw new CmpError("badCertTemplate", "the publicKey is not a SubjectPublicKeyInfo", { cause: error });
   }

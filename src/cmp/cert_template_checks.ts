@@ -44,7 +44,7 @@ export function checkCertTemplate(
   if (template.issuer && template.issuer.length > 0 && !acceptableIssuers.some((issuer) => sameName(template.issuer!, issuer))) {
     throw new CmpError("wrongAuthority", `the template names issuer "${formatDistinguishedName(template.issuer)}", not this CA`);
   }
-  checkPublicKeyPolicy(publicKey, profile);
+  checkPublicKeyPolicy(publicKey, profile, template.publicKey);
 
   let subjectAltName: GeneralNames | undefined;
   let modified = template.validity !== undefined;

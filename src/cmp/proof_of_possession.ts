@@ -31,6 +31,7 @@ export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Ui
     popo.signature.algorithmIdentifier,
     request.certReqRaw,
     new Uint8Array(popo.signature.signature),
+    { parsedKey: request.certReq.certTemplate.publicKey },
   );
   if (!valid) throw new CmpError("badPOP", "the proof-of-possession signature does not verify with the requested public key");
 }

@@ -15,6 +15,8 @@ export interface VerifyOptions {
    * Not for keys seen once, such as a new key proving possession.
    */
   reuseKey?: boolean;
+  /** The same SubjectPublicKeyInfo already decoded (a template's), which saves parsing the DER again. */
+  parsedKey?: SubjectPublicKeyInfo;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function verifySignature(
   options: VerifyOptions = {},
 ): Promise<boolean> {
   const sig = signatureAlgorithm(algorithm);
-  const spki = decodeSpki(spkiDer);
+  const spki = options.parsedKey ?? decodeSpki(spkiDer);
   const keyOid = spki.algorithm.algorithm;
   let importParams: KeyImportAlgorithm;
   let verifyParams: VerifyAlgorithm;
