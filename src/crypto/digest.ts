@@ -2,7 +2,11 @@ import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { hashByName, type HashAlgorithm } from "./algorithms.js";
 
-const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const;
+/** The hash functions of the registry's hashes (algorithms.ts), from @noble/hashes: for digests, HMAC and PBM. */
+export const HASH_FUNCTIONS = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const satisfies Record<
+  HashAlgorithm["name"],
+  unknown
+>;
 
 /**
  * Hash `data` with a hash named by OID ("2.16.840.1.101.3.4.2.1"), by
@@ -15,5 +19,5 @@ const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512":
  */
 export async function digest(hash: string | HashAlgorithm, data: Uint8Array): Promise<Uint8Array> {
   const algorithm = typeof hash === "string" ? hashByName(hash) : hash;
-  return HASHES[algorithm.name](data);
+  return HASH_FUNCTIONS[algorithm.name](data);
 }

@@ -1,8 +1,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
-import { sha1 } from "@noble/hashes/legacy.js";
-import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import type { HashAlgorithm } from "./algorithms.js";
 import { constantTimeEqual } from "./constant_time.js";
+import { HASH_FUNCTIONS } from "./digest.js";
 
 /**
  * HMAC (RFC 2104): the last step of both PBM and PBMAC1. The key is set up
@@ -19,10 +18,8 @@ export interface HmacKey {
   readonly keyed: ReturnType<typeof hmac.create>;
 }
 
-const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const;
-
 export async function importHmacKey(raw: Uint8Array, hash: HashAlgorithm): Promise<HmacKey> {
-  return { hash, keyed: hmac.create(HASHES[hash.name], raw) };
+  return { hash, keyed: hmac.create(HASH_FUNCTIONS[hash.name], raw) };
 }
 
 export async function computeMac(key: HmacKey, data: Uint8Array): Promise<Uint8Array> {

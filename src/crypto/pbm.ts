@@ -1,6 +1,5 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { sha1 } from "@noble/hashes/legacy.js";
-import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
+import { HASH_FUNCTIONS } from "./digest.js";
 import { hashRounds } from "./hash_rounds.js";
 import { PBMParameter } from "../asn1/pbm.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
@@ -51,16 +50,9 @@ export async function pbmBaseKey(
   const salted = new Uint8Array(secret.length + salt.length);
   salted.set(secret, 0);
   salted.set(salt, secret.length);
-  const hash = ONE_WAY_FUNCTIONS[owf.name];
+  const hash = HASH_FUNCTIONS[owf.name];
   return hashRounds(owf, hash(salted), iterationCount - 1);
 }
-
-const ONE_WAY_FUNCTIONS: Record<HashAlgorithm["name"], (data: Uint8Array) => Uint8Array> = {
-  "SHA-1": sha1,
-  "SHA-256": sha256,
-  "SHA-384": sha384,
-  "SHA-512": sha512,
-};
 
 /**
  * The HMAC key for PBMParameter `params`. Unknown or refused one-way
