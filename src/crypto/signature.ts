@@ -2,6 +2,7 @@ import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@pecul
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { OID, signatureAlgorithm, type SignatureAlgorithm } from "./algorithms.js";
+import { toHex } from "../asn1/bytes.js";
 import { BoundedCache, bytesKey } from "./bounded_cache.js";
 import { ecdsaDerToRaw } from "./ecdsa_signature.js";
 import type { CryptoKey, KeyImportAlgorithm, VerifyAlgorithm } from "./webcrypto_types.js";
@@ -45,7 +46,7 @@ export async function verifySignature(
   options: VerifyOptions = {},
 ): Promise<boolean> {
   const sig = signatureAlgorithm(algorithm);
-  const spki = options.parsedKey ?? decodeSpki(spkiDer);
+  const spki = options.parsedKey ?? (options.reuseKey ? recentSpki(spkiDer) : decodeSpki(spkiDer));
   const keyOid = spki.algorithm.algorithm;
   let importParams: KeyImportAlgorithm;
   let verifyParams: VerifyAlgorithm;
@@ -158,6 +159,9 @@ const CURVES: ReadonlyMap<string, { name: "P-256" | "P-384" | "P-521"; fieldByte
 /** The named curve of an id-ecPublicKey SPKI (RFC 5480 §2.1.1: namedCurve is the only form allowed). */
 function namedCurve(spki: SubjectPublicKeyInfo): { name: "P-256" | "P-384" | "P-521"; fieldBytes: number } {
   const params = spki.algorithm.parameters;
+  // The usual case, the namedCurve OID's DER of a supported curve, is looked up as bytes.
+  const known = params ? CURVES_BY_DER.get(toHex(new Uint8Array(params))) : undefined;
+  if (known) return known;
   let oid: string | undefined;
   if (params) {
     try {
@@ -172,6 +176,21 @@ function namedCurve(spki: SubjectPublicKeyInfo): { name: "P-256" | "P-384" | "P-
   const curve = CURVES.get(oid);
   if (!curve) throw new CmpError("badAlg", `EC curve ${oid} is not supported; use P-256, P-384 or P-521`);
   return curve;
+}
+
+/** The same curves by the DER of their OID (an ECParameters namedCurve is exactly that TLV). */
+const CURVES_BY_DER = new Map(
+  [...CURVES].map(([oid, curve]) => [toHex(new Uint8Array(AsnConvert.serialize(Object.assign(new ECParameters(), { namedCurve: oid })))), curve]),
+);
+
+/** Keys verified with again and again (reuseKey): decoded once while recent. */
+const RECENT_SPKIS = new BoundedCache<string, SubjectPublicKeyInfo>(128);
+
+function recentSpki(der: Uint8Array): SubjectPublicKeyInfo {
+  const key = bytesKey(der);
+  let spki = RECENT_SPKIS.get(key);
+  if (!spki) RECENT_SPKIS.set(key, (spki = decodeSpki(der)));
+  return spki;
 }
 
 function decodeSpki(der: Uint8Array): SubjectPublicKeyInfo {
