@@ -63,7 +63,7 @@ function size(contents: Buffer): BundleSize {
   return { gzipBytes: gzipSync(contents, { level: 9 }).length, rawBytes: contents.length };
 }
 
-async function build(config: string, outdir: string): Promise<{ path: string; contents: Buffer }> {
+export async function build(config: string, outdir: string): Promise<{ path: string; contents: Buffer }> {
   await new Promise<void>((done, failed) =>
     execFile(
       join(ROOT, "node_modules/.bin/wrangler"),

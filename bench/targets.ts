@@ -21,7 +21,7 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-const TICKS_PER_SECOND = clockTicks();
+export const TICKS_PER_SECOND = clockTicks();
 
 /** getconf CLK_TCK: /proc/<pid>/stat counts utime and stime in these. */
 function clockTicks(): number {
@@ -32,7 +32,7 @@ function clockTicks(): number {
   }
 }
 
-interface ProcStat {
+export interface ProcStat {
   pid: number;
   ppid: number;
   comm: string;
@@ -54,7 +54,7 @@ function procStat(pid: number): ProcStat | undefined {
 }
 
 /** The process and all its live descendants. */
-function processTree(root: number): ProcStat[] {
+export function processTree(root: number): ProcStat[] {
   const all = readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => procStat(Number(name)) ?? []);
   const tree: ProcStat[] = [];
   const wanted = new Set([root]);
