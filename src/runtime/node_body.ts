@@ -21,6 +21,10 @@ export function readIncomingBody(c: Context, maxBytes: number): Promise<BodyResu
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
     incoming.once("error", reject);
+    // A client that goes away mid-body: nobody is left to answer, but the handler must not wait forever.
+    incoming.once("close", () => {
+      if (!incoming.complete) reject(new Error("the request body was cut off"));
+    });
     incoming.once("end", () => {
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve({ ok: true, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
