@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startOpensslMock as startMock } from "../test/client/openssl_mock_server.js";
+import { freePort } from "../test/support/free_port.js";
 
 /**
  * The servers under test, each a child process so that its CPU time can be
@@ -74,18 +75,6 @@ export function processTree(root: number): ProcStat[] {
 
 export function cpuMsOf(pid: number): number {
   return ((procStat(pid)?.ticks ?? 0) * 1000) / TICKS_PER_SECOND;
-}
-
-/** A port nobody listens on right now (the kernel's choice for 127.0.0.1). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 function capture(child: ChildProcess): { text(): string; exited(): boolean; exit: Promise<void> } {
@@ -189,18 +178,12 @@ export async function startWranglerTarget(envFile: string, stateDir: string, tim
 }
 
 /**
- * `openssl cmp -port`: OpenSSL's mock server. It binds all interfaces (no
- * bind address option), which is why the run sits in its own network
- * namespace when it can. -max_msgs 0: serve without a message limit.
+ * `openssl cmp -port`: OpenSSL's mock server, started as the client tests
+ * start it. It binds all interfaces (no bind address option), which is why
+ * the run sits in its own network namespace when it can. -max_msgs 0: serve
+ * without a message limit.
  */
 export async function startOpensslMock(args: readonly string[]): Promise<Target> {
-  const port = await freePort();
-  const child = spawn("openssl", ["cmp", "-config", "", "-port", String(port), "-max_msgs", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const out = capture(child);
-  const stop = stopper(child, out.exit, out.exited);
-  if (!(await waitFor(() => /ACCEPT/.test(out.text()), 10_000, out.exited))) {
-    await stop();
-    throw new Error(`openssl cmp mock server did not start: ${out.text()}`);
-  }
-  return { url: `http://127.0.0.1:${port}/`, cpuMs: () => cpuMsOf(child.pid!), output: () => out.text().slice(-4000), stop };
+  const mock = await startMock(["-max_msgs", "0", ...args]);
+  return { url: mock.url, cpuMs: () => cpuMsOf(mock.pid), output: () => mock.log().slice(-4000), stop: mock.stop };
 }

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free_port.js";
 import { expectNoToken, startHarness, TOKEN, type Harness } from "./harness.js";
 
 // The built CLI's contract with the shell: where the token and URL come from,
@@ -21,15 +21,6 @@ afterAll(async () => {
 beforeEach(() => {
   h.api.requests.length = 0;
 });
-
-/** A port nothing listens on: bound once by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("the token and the URL", () => {
   it("takes the token from JELLYFISH_ADMIN_TOKEN and sends it only as a bearer token", async () => {
@@ -82,7 +73,7 @@ describe("the token and the URL", () => {
 
 describe("exit 3: no answer", () => {
   it("names the URL and the cause", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const r = await h.cli(["cert", "list"], { JELLYFISH_URL: url });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import type { Fetch } from "../../src/client/options.js";
+import { freePort } from "../support/free_port.js";
 import { oneConnectionFetch } from "../support/one_connection_fetch.js";
 
 /**
@@ -11,6 +11,8 @@ import { oneConnectionFetch } from "../support/one_connection_fetch.js";
  */
 export interface OpensslMockServer {
   url: string;
+  /** The openssl process, e.g. to read its CPU time. */
+  pid: number;
   /** The fetch to reach it with: one connection at a time, as it serves them (see one_connection_fetch.ts). */
   fetch: Fetch;
   /** How many requests it has received (it logs one line per request). */
@@ -40,6 +42,7 @@ export async function startOpensslMock(args: readonly string[]): Promise<Openssl
   const connection = oneConnectionFetch();
   return {
     url: `http://127.0.0.1:${port}/`,
+    pid: child.pid!,
     fetch: connection.fetch,
     requestCount: () => (stderr.match(/Received request/g) ?? []).length,
     exited: () => exited,
@@ -62,16 +65,4 @@ async function waitForListening(child: ChildProcess, stdout: () => string, stder
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** A port nobody listens on right now (the kernel's choice for 127.0.0.1). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

@@ -1,8 +1,8 @@
 import { spawn, execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { freePort } from "../support/free_port.js";
 
 // The README's promise, checked as a newcomer would: `npm start`, then paste
 // the printed `openssl cmp` and `openssl verify` lines into a shell.
@@ -51,17 +51,6 @@ function shell(command: string): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
     execFile("sh", ["-c", command], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) => {
       done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
     });
   });
 }
