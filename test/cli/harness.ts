@@ -1,4 +1,4 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { buildCli, type BuiltCli, type CliResult } from "./cli_process.js";
 import { FakeAdminApi, type FakeAdminApiOptions } from "./fake_admin_api.js";
 
@@ -35,6 +35,26 @@ export async function startHarness(options: Partial<FakeAdminApiOptions> = {}): 
       await Promise.all([api.stop(), built.remove()]);
     },
   };
+}
+
+/**
+ * One harness for a test file: started before its tests, stopped after them;
+ * before each test the fake's request log is cleared and `reset` runs.
+ * The object is filled in by beforeAll, so use it inside tests and hooks.
+ */
+export function useHarness(reset: (api: FakeAdminApi) => void = () => undefined): Harness {
+  const harness = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(harness, await startHarness());
+  });
+  afterAll(async () => {
+    await harness.stop?.();
+  });
+  beforeEach(() => {
+    harness.api.requests.length = 0;
+    reset(harness.api);
+  });
+  return harness;
 }
 
 export function expectNoToken(result: CliResult, token = TOKEN): void {

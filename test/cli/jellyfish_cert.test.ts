@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FAKE_CA_CHAIN } from "./fake_admin_api.js";
-import { startHarness, type Harness } from "./harness.js";
+import { useHarness } from "./harness.js";
 
 // `jellyfish cert …` and `jellyfish ca chain`, the built CLI against the fake admin API.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.stop();
-});
-
-beforeEach(() => {
-  h.api.certificates.length = 0;
-  h.api.requests.length = 0;
-  h.api.options.maxPageSize = undefined;
+const h = useHarness((api) => {
+  api.certificates.length = 0;
+  api.options.maxPageSize = undefined;
 });
 
 function addCertificates(n: number): void {

@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startHarness, TOKEN, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { TOKEN, useHarness } from "./harness.js";
 
 // `jellyfish entity …`, the built CLI against the fake admin API.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.stop();
-});
-
-beforeEach(() => {
-  h.api.entities.clear();
-  h.api.requests.length = 0;
-});
+const h = useHarness((api) => api.entities.clear());
 
 async function addUser1(): Promise<void> {
   const r = await h.cli(["entity", "add", "user1", "--subject", "CN=user1,O=My Organization,C=SE", "--profile", "opensslclient"]);

@@ -1,26 +1,14 @@
 import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freePort } from "../support/free_port.js";
-import { expectNoToken, startHarness, TOKEN, type Harness } from "./harness.js";
+import { expectNoToken, TOKEN, useHarness } from "./harness.js";
 
 // The built CLI's contract with the shell: where the token and URL come from,
 // exit statuses, usage, help, and that the token never shows.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.stop();
-});
-
-beforeEach(() => {
-  h.api.requests.length = 0;
-});
+const h = useHarness();
 
 describe("the token and the URL", () => {
   it("takes the token from JELLYFISH_ADMIN_TOKEN and sends it only as a bearer token", async () => {

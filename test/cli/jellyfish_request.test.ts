@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./harness.js";
 
 // `jellyfish request …`, the built CLI against the fake admin API.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.stop();
-});
-
-beforeEach(() => {
-  h.api.pendingRequests.length = 0;
-  h.api.requests.length = 0;
+const h = useHarness((api) => {
+  api.pendingRequests.length = 0;
 });
 
 const ID1 = "mac-646576.0001";
