@@ -10,11 +10,11 @@ import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { createApp, type AppDeps } from "../../src/http/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
+import { adminCalls, AUTH, expectError, json, JSON_TYPE, TOKEN } from "./admin_calls.js";
 
 // The admin API (docs/admin-api.md) through createApp, as the Worker mounts
 // it, with app.request(): no server, a memory store, a real sealer.
 
-const TOKEN = "admin-token-0123456789abcdef";
 const config = loadConfig({
   CMP_SECRETS: JSON.stringify({ dev: "s3cret" }),
   JELLYFISH_CONFIG: JSON.stringify({
@@ -66,34 +66,7 @@ function makeApp(overrides: Partial<AppDeps> = {}): ReturnType<typeof createApp>
   });
 }
 
-const AUTH = { authorization: `Bearer ${TOKEN}` };
-const JSON_TYPE = { "content-type": "application/json" };
-
-function call(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Response> {
-  const hasBody = options.body !== undefined || options.raw !== undefined;
-  return Promise.resolve(
-    app.request(`http://localhost${path}`, {
-      method,
-      headers: { ...AUTH, ...(hasBody ? JSON_TYPE : {}), ...options.headers },
-      body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
-    }),
-  );
-}
-
-async function json(response: Response): Promise<Record<string, any>> {
-  expect(response.headers.get("content-type")).toMatch(/^application\/json\b/);
-  return (await response.json()) as Record<string, any>;
-}
-
-/** A JSON error answer with `status`, whose reason matches `reason`. */
-async function expectError(response: Response, status: number, reason: RegExp | string): Promise<string> {
-  expect(response.status).toBe(status);
-  const body = await json(response);
-  expect(Object.keys(body)).toEqual(["error"]);
-  if (typeof reason === "string") expect(body.error).toContain(reason);
-  else expect(body.error).toMatch(reason);
-  return body.error as string;
-}
+const { call } = adminCalls(() => app);
 
 async function storeText(): Promise<string> {
   return JSON.stringify((await store.list("", { limit: 1000 })).items);

@@ -8,12 +8,12 @@ import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { createApp } from "../../src/http/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
+import { adminCalls, expectError, expectOk, JSON_TYPE, TOKEN } from "./admin_calls.js";
 
 // The admin API's requests waiting for approval (docs/admin-api.md) through
 // createApp, as the Worker mounts it, with app.request(): no server, a memory
 // store holding PendingRequest records put there directly.
 
-const TOKEN = "admin-token-0123456789abcdef";
 const config = loadConfig({
   CMP_SECRETS: JSON.stringify({ dev: "s3cret" }),
   JELLYFISH_CONFIG: JSON.stringify({ profiles: { opensslclient: { mode: "client" } } }),
@@ -50,37 +50,7 @@ beforeEach(() => {
   });
 });
 
-const AUTH = { authorization: `Bearer ${TOKEN}` };
-const JSON_TYPE = { "content-type": "application/json" };
-
-function call(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Response> {
-  const hasBody = options.body !== undefined || options.raw !== undefined;
-  return Promise.resolve(
-    app.request(`http://localhost${path}`, {
-      method,
-      headers: { ...AUTH, ...(hasBody ? JSON_TYPE : {}), ...options.headers },
-      body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
-    }),
-  );
-}
-
-async function json(response: Response): Promise<Record<string, any>> {
-  expect(response.headers.get("content-type")).toMatch(/^application\/json\b/);
-  return (await response.json()) as Record<string, any>;
-}
-
-async function expectOk(response: Response): Promise<Record<string, any>> {
-  expect(response.status, await response.clone().text()).toBe(200);
-  return json(response);
-}
-
-/** A JSON error answer with `status`, whose reason contains `reason`. */
-async function expectError(response: Response, status: number, reason: string): Promise<void> {
-  expect(response.status).toBe(status);
-  const body = await json(response);
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(body.error).toContain(reason);
-}
+const { call } = adminCalls(() => app);
 
 async function storeText(): Promise<string> {
   return JSON.stringify((await store.list("", { limit: 1000 })).items);
