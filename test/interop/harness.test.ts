@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
 
 /** Smoke test of the harness itself: the real Worker bundle, running in workerd. */
@@ -11,10 +11,7 @@ let caCert: string;
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  await makeKey(dir.file("ca.key.pem"));
-  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"));
-  caKey = await readFile(dir.file("ca.key.pem"), "utf8");
-  caCert = await readFile(dir.file("ca.pem"), "utf8");
+  ({ keyPem: caKey, certPem: caCert } = await makeCaFiles(dir));
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PKIMessage, bodyType } from "../../src/asn1/index.js";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
-import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 import { reprotect } from "../support/reprotect.js";
 import { startTamperProxy } from "../support/tamper_proxy.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
@@ -19,11 +19,10 @@ let endpoint: string;
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  await makeKey(dir.file("ca.key.pem"));
-  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"), "/O=Jellyfish/CN=Interop CA");
+  const ca = await makeCaFiles(dir, "/O=Jellyfish/CN=Interop CA");
   worker = await startWorker({
-    caKey: await readFile(dir.file("ca.key.pem"), "utf8"),
-    caCert: await readFile(dir.file("ca.pem"), "utf8"),
+    caKey: ca.keyPem,
+    caCert: ca.certPem,
     secrets: { device: SECRET },
   });
   endpoint = `${worker.url}/.well-known/cmp`;

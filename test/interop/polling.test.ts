@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PKIMessage, bodyType } from "../../src/asn1/index.js";
-import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
 
 // Issue 5's acceptance against the real Worker: a held ir, the client polling
@@ -20,10 +19,7 @@ let caCert: string;
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  await makeKey(dir.file("ca.key.pem"));
-  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"));
-  caKey = await readFile(dir.file("ca.key.pem"), "utf8");
-  caCert = await readFile(dir.file("ca.pem"), "utf8");
+  ({ keyPem: caKey, certPem: caCert } = await makeCaFiles(dir));
 });
 afterAll(() => dir.remove());
 

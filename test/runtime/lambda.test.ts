@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePem } from "../../src/asn1/pem.js";
 import { createSelfSignedCa } from "../../src/ca/self_signed.js";
@@ -12,7 +12,7 @@ import { MemoryStore } from "../../src/store/memory.js";
 import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "../support/dynalite.js";
 import { KmsEmulator } from "../support/kms_emulator.js";
 import { startLambdaShim, type LambdaShim } from "../support/lambda_shim.js";
-import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 
 // The Lambda entry as a Function URL would run it: real HTTP from the real
 // `openssl cmp`, turned into payload 2.0 events by the shim, answered by the
@@ -28,11 +28,10 @@ let settings: Record<string, string>;
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  await makeKey(dir.file("ca.key.pem"));
-  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"), "/O=Jellyfish/CN=Lambda CA");
+  const ca = await makeCaFiles(dir, "/O=Jellyfish/CN=Lambda CA");
   settings = {
-    CA_KEY: await readFile(dir.file("ca.key.pem"), "utf8"),
-    CA_CERT: await readFile(dir.file("ca.pem"), "utf8"),
+    CA_KEY: ca.keyPem,
+    CA_CERT: ca.certPem,
     CMP_SECRETS: JSON.stringify({ device: SECRET }),
     JELLYFISH_ALLOW_MEMORY_STORE: "1",
   };

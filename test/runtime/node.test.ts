@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startNodeServer, type NodeServer } from "../../src/runtime/node.js";
-import { makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 
 // The self-hosted Node runtime: the same composition, served by @hono/node-server.
 
@@ -11,12 +10,11 @@ const logs: object[] = [];
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  await makeKey(dir.file("ca.key.pem"));
-  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"));
+  const ca = await makeCaFiles(dir);
   server = await startNodeServer(
     {
-      CA_KEY: await readFile(dir.file("ca.key.pem"), "utf8"),
-      CA_CERT: await readFile(dir.file("ca.pem"), "utf8"),
+      CA_KEY: ca.keyPem,
+      CA_CERT: ca.certPem,
       CMP_SECRETS: JSON.stringify({ dev: "node-secret" }),
       JELLYFISH_ALLOW_MEMORY_STORE: "1",
       PORT: "0",

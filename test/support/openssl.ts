@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -160,6 +160,17 @@ export async function makeSelfSignedCa(path: string, keyPath: string, subject = 
     "-out", path,
   ]);
   return path;
+}
+
+/**
+ * A CA for a server under test, made by openssl in `dir` (ca.key.pem,
+ * ca.pem) and read back as the PEM texts CA_KEY and CA_CERT take.
+ */
+export async function makeCaFiles(dir: TempDir, subject?: string): Promise<{ keyPem: string; certPem: string }> {
+  await makeKey(dir.file("ca.key.pem"));
+  await makeSelfSignedCa(dir.file("ca.pem"), dir.file("ca.key.pem"), subject);
+  const [keyPem, certPem] = await Promise.all([readFile(dir.file("ca.key.pem"), "utf8"), readFile(dir.file("ca.pem"), "utf8")]);
+  return { keyPem, certPem };
 }
 
 /** An end-entity certificate (PEM) for `csrPath` issued by the given CA; returns the path. */
