@@ -18,6 +18,7 @@ import { CmpError } from "../../src/asn1/pki_failure_info.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { makeTempDirSync, mustOpensslSync, opensslSync } from "../support/openssl.js";
 import { x509Extension } from "./openssl_cli.js";
+import { TBS, tbsField } from "./tbs_field.js";
 
 const dir = makeTempDirSync("jellyfish-ca-builder-");
 afterAll(() => dir.remove());
@@ -41,15 +42,7 @@ const colonHex = (bytes: Uint8Array) => hex(bytes).toUpperCase().replace(/(..)(?
 
 const extension = x509Extension;
 
-/** Raw DER of a TBSCertificate field (0-based, counting the version) of a certificate. */
-function tbsField(der: Uint8Array, index: number): Uint8Array {
-  const tbs = readChildren(der, readElement(der, 0))[0]!;
-  const field = readChildren(der, tbs)[index]!;
-  return der.slice(field.start, field.end);
-}
-const ISSUER = 3;
-const SUBJECT = 5;
-const SPKI = 6;
+const { ISSUER, SUBJECT, SPKI } = TBS;
 
 interface DeviceKey {
   name: string;

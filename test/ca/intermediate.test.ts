@@ -6,7 +6,6 @@ import { issueCertificate } from "../../src/ca/certificate_builder.js";
 import { createIntermediateCa } from "../../src/ca/intermediate.js";
 import { createSelfSignedCa } from "../../src/ca/self_signed.js";
 import { parseDistinguishedName } from "../../src/ca/distinguished_name.js";
-import { readChildren, readElement } from "../../src/asn1/der.js";
 import { decodeSinglePem, encodePem } from "../../src/asn1/pem.js";
 import { loadCertificateProfile } from "../../src/config/load_certificate_profile.js";
 import type { CertificateProfile } from "../../src/config/profile.js";
@@ -14,6 +13,7 @@ import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/
 import type { Signer } from "../../src/kms/signer.js";
 import { makeTempDirSync, mustOpensslSync, opensslSync } from "../support/openssl.js";
 import { x509Extension } from "./openssl_cli.js";
+import { TBS, tbsField } from "./tbs_field.js";
 
 const dir = makeTempDirSync("jellyfish-ca-intermediate-");
 afterAll(() => dir.remove());
@@ -30,14 +30,7 @@ const eeProfile: CertificateProfile = {
   extendedKeyUsage: ["1.3.6.1.5.5.7.3.2"],
 };
 
-/** Raw DER of a TBSCertificate field (0-based, counting the version). */
-function tbsField(der: Uint8Array, index: number): Uint8Array {
-  const tbs = readChildren(der, readElement(der, 0))[0]!;
-  const field = readChildren(der, tbs)[index]!;
-  return der.slice(field.start, field.end);
-}
-const ISSUER = 3;
-const SUBJECT = 5;
+const { ISSUER, SUBJECT } = TBS;
 
 async function localSigner(kind: LocalKeyKind): Promise<LocalSigner> {
   return LocalSigner.fromPkcs8((await generateLocalKey(kind)).pkcs8);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFile, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { GetPublicKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { decodeCertificatesPem, encodePem } from "../../src/asn1/pem.js";
 import { buildCli, type BuiltCli, type CliResult } from "./cli_process.js";
 import { KmsEmulator } from "../support/kms_emulator.js";
 import { issueCertificate, makeCsr, makeKey, makeTempDir, mustOpenssl, openssl, type TempDir } from "../support/openssl.js";
+import { freePort } from "../support/free_port.js";
 
 // `jellyfish ca init`, the built CLI as an operator runs it: no admin API,
 // local key files and the KMS emulator, every result checked with openssl.
@@ -235,12 +235,7 @@ describe("ca init --kms-key-id, against the KMS emulator", () => {
   });
 
   it("exits 3 when KMS cannot be reached, 1 when it refuses; neither writes a file", async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     const keyArn = kms.createKey("ECC_NIST_P256");
     const out = dir.file("kms-failed.pem");
     const base = ["--kms-key-id", keyArn, "--self-signed", "--subject", "CN=x", "--out", out];

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { SignerError } from "../../src/kms/signer.js";
 import { KmsEmulator } from "../support/kms_emulator.js";
 import type { EmulatedKeySpec } from "../support/kms_emulator_signing.js";
 import { makeTempDirSync, mustOpensslSync, opensslSync } from "../support/openssl.js";
+import { freePort } from "../support/free_port.js";
 
 // AwsKmsSigner with the real @aws-sdk/client-kms over real HTTP against the
 // loopback KMS emulator: each key spec and algorithm signs what openssl and
@@ -212,7 +212,7 @@ describe("AwsKmsSigner: failures as SignerError", () => {
   });
 
   it("a KMS that cannot be reached (connection refused) is transient", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const offline = AwsKmsSigner.connect(options(keyArn, { endpoint: `http://127.0.0.1:${port}` }));
     const error = await signerError(offline);
     expect(error.transient).toBe(true);
@@ -332,12 +332,3 @@ describe("loadKmsKeyAndCertificates: the CA certificate must be for the KMS key"
     await expect(loadKmsKeyAndCertificates(options(wrong), "")).rejects.toThrow(`CA_CERT: no "CERTIFICATE" PEM block`);
   });
 });
-
-/** A port nothing listens on: bind one, then close it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,10 +1,10 @@
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbStore } from "../../src/store/dynamodb.js";
 import { StoreError } from "../../src/store/store.js";
 import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "../support/dynalite.js";
 import { storeContract } from "./contract.js";
+import { freePort } from "../support/free_port.js";
 
 let db: Dynalite;
 beforeAll(async () => {
@@ -173,14 +173,6 @@ describe("DynamoDbStore", () => {
   });
 
   describe("failures of the service", () => {
-    async function closedPort(): Promise<number> {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const { port } = server.address() as { port: number };
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return port;
-    }
-
     async function expectStoreErrors(store: DynamoDbStore) {
       const calls: Array<[string, () => Promise<unknown>]> = [
         ["get", () => store.get("cert/1")],
@@ -203,7 +195,7 @@ describe("DynamoDbStore", () => {
     it("raises StoreError, not an SDK error, when DynamoDB cannot be reached", async () => {
       const store = new DynamoDbStore({
         tableName: "jellyfish",
-        endpoint: `http://127.0.0.1:${await closedPort()}`,
+        endpoint: `http://127.0.0.1:${await freePort()}`,
         region: REGION,
         credentials: DUMMY_CREDENTIALS,
         maxAttempts: 1,
