@@ -1,8 +1,8 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { type GeneralName, type GeneralNames, type Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
-import { toHex } from "../asn1/bytes.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
+import { namedCurveOfParameters } from "../crypto/named_curves.js";
 import type { CertificateProfile, KeyType } from "../config/profile.js";
 import { attributeShortName, attributeTypeOid } from "./distinguished_name.js";
 
@@ -16,12 +16,6 @@ import { attributeShortName, attributeTypeOid } from "./distinguished_name.js";
 const RSA_ENCRYPTION = "1.2.840.113549.1.1.1"; // RFC 3279 §2.3.1
 const EC_PUBLIC_KEY = "1.2.840.10045.2.1"; // RFC 5480 §2.1.1
 const ED25519 = "1.3.101.112"; // RFC 8410 §3
-// namedCurve parameters as DER OBJECT IDENTIFIERs (RFC 5480 §2.1.1.1).
-const CURVES = new Map<string, KeyType>([
-  ["06082a8648ce3d030107", "P-256"],
-  ["06052b81040022", "P-384"],
-  ["06052b81040023", "P-521"],
-]);
 // Larger moduli only cost the verifiers time; no profile needs them.
 const MAX_RSA_BITS = 8192;
 
@@ -50,7 +44,7 @@ function publicKeyType(der: Uint8Array, rsaMinBits: number, parsed?: SubjectPubl
     return "RSA";
   }
   if (algorithm === EC_PUBLIC_KEY) {
-    const curve = parameters ? CURVES.get(toHex(parameters)) : undefined;
+    const curve = namedCurveOfParameters(parameters)?.name;
     if (!curve) throw new CmpError("badCertTemplate", "EC public keys must be on the named curve P-256, P-384 or P-521");
     return curve;
   }

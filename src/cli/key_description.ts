@@ -1,19 +1,12 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { SubjectPublicKeyInfo, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { toHex } from "../asn1/bytes.js";
+import { namedCurveOfParameters } from "../crypto/named_curves.js";
 
 /**
  * Keys and signature algorithms by the names operators know ("ECDSA P-256",
  * "ecdsa-with-SHA256"), for what `ca init` prints. Unknown ones show as OIDs.
  */
-
-// DER of the namedCurve OBJECT IDENTIFIER in id-ecPublicKey parameters (RFC 5480 §2.1.1.1).
-const CURVES: ReadonlyMap<string, string> = new Map([
-  ["06082a8648ce3d030107", "P-256"],
-  ["06052b81040022", "P-384"],
-  ["06052b81040023", "P-521"],
-]);
 
 const SIGNATURES: ReadonlyMap<string, string> = new Map([
   ["1.2.840.10045.4.3.2", "ecdsa-with-SHA256"],
@@ -32,7 +25,7 @@ export function describePublicKey(spkiDer: Uint8Array): string {
   const { algorithm, parameters } = spki.algorithm;
   switch (algorithm) {
     case "1.2.840.10045.2.1": {
-      const curve = parameters ? CURVES.get(toHex(parameters)) : undefined;
+      const curve = namedCurveOfParameters(parameters)?.name;
       return `ECDSA ${curve ?? "(unknown curve)"}`;
     }
     case "1.2.840.113549.1.1.1":

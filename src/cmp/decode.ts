@@ -45,12 +45,11 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest | undefined {
   try {
     const body = parsePKIBody(parts.body);
     type = bodyType(body);
-    message = new PKIMessage({ header: AsnParser.parse(parts.header, PKIHeader), body, protection: parts.protection?.slice().buffer });
+    const header = AsnParser.parse(parts.header, PKIHeader);
+    message = new PKIMessage({ header, headerRaw: parts.header, body, bodyRaw: parts.body, protection: parts.protection?.slice().buffer });
   } catch {
     return undefined;
   }
-  message.headerRaw = parts.header;
-  message.bodyRaw = parts.body;
   return { message, type, headerDer: parts.header, bodyDer: parts.body, extraCertsDer: parts.extraCerts };
 }
 

@@ -194,12 +194,12 @@ class PathSearch {
     let byIssuer = this.verified.get(child);
     const known = byIssuer?.get(issuer);
     if (known !== undefined) return known;
-    if (this.signatureChecks >= MAX_SIGNATURE_CHECKS && CHECKED_SIGNATURES.get(child)?.get(issuer) === undefined) {
+    const settled = CHECKED_SIGNATURES.get(child)?.get(issuer);
+    if (settled === undefined && this.signatureChecks >= MAX_SIGNATURE_CHECKS) {
       throw untrusted(`gave up building a path for ${child.label} after ${MAX_SIGNATURE_CHECKS} signature checks`);
     }
     let valid = false;
     try {
-      const settled = CHECKED_SIGNATURES.get(child)?.get(issuer);
       if (settled === undefined) {
         this.signatureChecks++;
         valid = await verifySignature(issuer.spki, child.signatureAlgorithm, child.tbs, child.signature, { reuseKey: true });

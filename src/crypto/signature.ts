@@ -2,9 +2,9 @@ import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@pecul
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { OID, signatureAlgorithm, type SignatureAlgorithm } from "./algorithms.js";
-import { toHex } from "../asn1/bytes.js";
 import { BoundedCache, bytesKey } from "./bounded_cache.js";
 import { ecdsaDerToRaw } from "./ecdsa_signature.js";
+import { namedCurveOfParameters, type NamedCurve } from "./named_curves.js";
 import type { CryptoKey, KeyImportAlgorithm, VerifyAlgorithm } from "./webcrypto_types.js";
 
 export { digest } from "./digest.js";
@@ -46,11 +46,13 @@ export async function verifySignature(
   options: VerifyOptions = {},
 ): Promise<boolean> {
   const sig = signatureAlgorithm(algorithm);
-  const spki = options.parsedKey ?? (options.reuseKey ? recentSpki(spkiDer) : decodeSpki(spkiDer));
+  const known = options.reuseKey ? recentKey(spkiDer) : undefined;
+  const spki = options.parsedKey ?? known?.spki ?? decodeSpki(spkiDer);
   const keyOid = spki.algorithm.algorithm;
   let importParams: KeyImportAlgorithm;
   let verifyParams: VerifyAlgorithm;
   let keyDer: Uint8Array = spkiDer;
+  let format: "spki" | "raw" = "spki";
   let signatureBytes = signature;
 
   switch (sig.scheme) {
@@ -72,7 +74,9 @@ export async function verifySignature(
       if (keyOid !== OID.ecPublicKey) throw mismatch(sig, keyOid);
       const curve = namedCurve(spki);
       importParams = { name: "ECDSA", namedCurve: curve.name };
-      keyDer = uncompressedPoint(spki, curve.fieldBytes) ?? spkiDer;
+      // An EC point alone is imported "raw": about half the work of "spki" on Node.
+      const point = uncompressedPoint(spki, curve.fieldBytes);
+      if (point) [keyDer, format] = [point, "raw"];
       verifyParams = { name: "ECDSA", hash: sig.hash.name };
       try {
         signatureBytes = ecdsaDerToRaw(signature, curve.fieldBytes);
@@ -89,11 +93,9 @@ export async function verifySignature(
       break;
   }
 
-  // An EC point alone is imported "raw" (about half the work of "spki" on Node).
-  const format = keyDer === spkiDer || sig.scheme !== "ECDSA" ? "spki" : "raw";
   let key: CryptoKey;
   try {
-    key = await importVerifyKey(format, keyDer, importParams, options.reuseKey === true);
+    key = await importVerifyKey(format, keyDer, importParams, known);
   } catch (cause) {
     throw new CmpError("badDataFormat", `the ${sig.scheme} public key cannot be imported`, { cause });
   }
@@ -107,18 +109,34 @@ export async function verifySignature(
   }
 }
 
-/** Imported keys lately reused, by import parameters and key bytes. */
-const RECENT_KEYS = new BoundedCache<string, Promise<CryptoKey>>(128);
+/** A key verified with again and again (reuseKey): its SPKI decoded once, and its WebCrypto imports. */
+interface RecentKey {
+  spki: SubjectPublicKeyInfo;
+  /** By format and import parameters: the key bytes imported follow from those and the SPKI. */
+  imported: Map<string, Promise<CryptoKey>>;
+}
 
-function importVerifyKey(format: "spki" | "raw", keyDer: Uint8Array, params: KeyImportAlgorithm, reuse: boolean): Promise<CryptoKey> {
-  if (!reuse) return crypto.subtle.importKey(format, keyDer, params, false, ["verify"]);
-  const cacheKey = `${JSON.stringify(params)}|${format}|${bytesKey(keyDer)}`;
-  const known = RECENT_KEYS.get(cacheKey);
-  if (known) return known;
-  const imported = crypto.subtle.importKey(format, keyDer, params, false, ["verify"]);
-  RECENT_KEYS.set(cacheKey, imported);
-  // A key that does not import is not kept: the next caller gets the error anew.
-  imported.catch(() => RECENT_KEYS.delete(cacheKey));
+/** Recent reused keys, by their SubjectPublicKeyInfo's DER. */
+const RECENT_KEYS = new BoundedCache<string, RecentKey>(128);
+
+/** The key's entry among the recent ones; a SPKI that does not decode throws and is not kept. */
+function recentKey(spkiDer: Uint8Array): RecentKey {
+  const cacheKey = bytesKey(spkiDer);
+  let known = RECENT_KEYS.get(cacheKey);
+  if (!known) RECENT_KEYS.set(cacheKey, (known = { spki: decodeSpki(spkiDer), imported: new Map() }));
+  return known;
+}
+
+function importVerifyKey(format: "spki" | "raw", keyDer: Uint8Array, params: KeyImportAlgorithm, known?: RecentKey): Promise<CryptoKey> {
+  if (!known) return crypto.subtle.importKey(format, keyDer, params, false, ["verify"]);
+  const name = `${format}|${JSON.stringify(params)}`;
+  let imported = known.imported.get(name);
+  if (!imported) {
+    imported = crypto.subtle.importKey(format, keyDer, params, false, ["verify"]);
+    known.imported.set(name, imported);
+    // A key that does not import is not kept: the next caller gets the error anew.
+    imported.catch(() => known.imported.delete(name));
+  }
   return imported;
 }
 
@@ -150,18 +168,12 @@ class ECParameters {
   public namedCurve?: string;
 }
 
-const CURVES: ReadonlyMap<string, { name: "P-256" | "P-384" | "P-521"; fieldBytes: number }> = new Map([
-  [OID.secp256r1, { name: "P-256", fieldBytes: 32 }],
-  [OID.secp384r1, { name: "P-384", fieldBytes: 48 }],
-  [OID.secp521r1, { name: "P-521", fieldBytes: 66 }],
-]);
-
 /** The named curve of an id-ecPublicKey SPKI (RFC 5480 §2.1.1: namedCurve is the only form allowed). */
-function namedCurve(spki: SubjectPublicKeyInfo): { name: "P-256" | "P-384" | "P-521"; fieldBytes: number } {
+function namedCurve(spki: SubjectPublicKeyInfo): NamedCurve {
   const params = spki.algorithm.parameters;
-  // The usual case, the namedCurve OID's DER of a supported curve, is looked up as bytes.
-  const known = params ? CURVES_BY_DER.get(toHex(new Uint8Array(params))) : undefined;
+  const known = namedCurveOfParameters(params);
   if (known) return known;
+  // Not one of ours: parse, to say which curve it is, or that it names none.
   let oid: string | undefined;
   if (params) {
     try {
@@ -173,24 +185,7 @@ function namedCurve(spki: SubjectPublicKeyInfo): { name: "P-256" | "P-384" | "P-
   if (oid === undefined) {
     throw new CmpError("badAlg", "EC public key without a namedCurve (RFC 5480 §2.1.1) is not supported");
   }
-  const curve = CURVES.get(oid);
-  if (!curve) throw new CmpError("badAlg", `EC curve ${oid} is not supported; use P-256, P-384 or P-521`);
-  return curve;
-}
-
-/** The same curves by the DER of their OID (an ECParameters namedCurve is exactly that TLV). */
-const CURVES_BY_DER = new Map(
-  [...CURVES].map(([oid, curve]) => [toHex(new Uint8Array(AsnConvert.serialize(Object.assign(new ECParameters(), { namedCurve: oid })))), curve]),
-);
-
-/** Keys verified with again and again (reuseKey): decoded once while recent. */
-const RECENT_SPKIS = new BoundedCache<string, SubjectPublicKeyInfo>(128);
-
-function recentSpki(der: Uint8Array): SubjectPublicKeyInfo {
-  const key = bytesKey(der);
-  let spki = RECENT_SPKIS.get(key);
-  if (!spki) RECENT_SPKIS.set(key, (spki = decodeSpki(der)));
-  return spki;
+  throw new CmpError("badAlg", `EC curve ${oid} is not supported; use P-256, P-384 or P-521`);
 }
 
 function decodeSpki(der: Uint8Array): SubjectPublicKeyInfo {
