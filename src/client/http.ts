@@ -1,4 +1,4 @@
-import { concatBytes } from "../asn1/der.js";
+import { readLimited } from "../http/read_body.js";
 import { PKIXCMP } from "../http/media_type.js";
 import { CmpClientError } from "./errors.js";
 import type { Fetch } from "./options.js";
@@ -44,7 +44,7 @@ export async function postCmp(transport: HttpTransport, message: Uint8Array): Pr
         httpStatus: response.status,
       });
     }
-    const body = await Promise.race([readLimited(response, transport.maxResponseBytes), aborted]);
+    const body = await Promise.race([readLimitedBody(response, transport.maxResponseBytes), aborted]);
     return { status: response.status, body };
   } catch (error) {
     if (error instanceof CmpClientError) throw error;
@@ -56,26 +56,8 @@ export async function postCmp(transport: HttpTransport, message: Uint8Array): Pr
 }
 
 /** The body, refused as soon as it grows beyond `max` (a hostile server cannot make us buffer without end). */
-async function readLimited(response: Response, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new CmpClientError("http", `the response is larger than ${max} bytes`, { httpStatus: response.status });
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > max) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return concatBytes(chunks);
+async function readLimitedBody(response: Response, max: number): Promise<Uint8Array> {
+  const bytes = await readLimited(response, max);
+  if (!bytes) throw new CmpClientError("http", `the response is larger than ${max} bytes`, { httpStatus: response.status });
+  return bytes;
 }

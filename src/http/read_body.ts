@@ -19,13 +19,25 @@ export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: 
 export type BodyReader = (c: Context, maxBytes: number) => Promise<BodyResult> | undefined;
 
 export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<BodyResult> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
-    return { ok: false, reason: "too-large" };
-  }
-  if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
+  const bytes = await readLimited(request, maxBytes);
+  return bytes ? { ok: true, bytes } : { ok: false, reason: "too-large" };
+}
 
-  const reader = request.body.getReader();
+/**
+ * The body of a request or response, or undefined when it is larger than
+ * `maxBytes`: refused on its Content-Length before a byte is read, or as
+ * soon as the bytes read pass the limit, and the sender stopped instead of
+ * draining an unbounded stream. The CMP client reads answers with it too.
+ */
+export async function readLimited(message: Request | Response, maxBytes: number): Promise<Uint8Array | undefined> {
+  const declared = message.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
+    await message.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (message.body === null) return new Uint8Array(0);
+
+  const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -33,12 +45,11 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      // Stop the sender instead of draining an unbounded stream.
       await reader.cancel().catch(() => undefined);
-      return { ok: false, reason: "too-large" };
+      return undefined;
     }
     chunks.push(value);
   }
   // One chunk (the usual case for a CMP message) is used as is, without a copy.
-  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : concatBytes(chunks) };
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
