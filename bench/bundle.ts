@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { ROOT } from "./targets.js";
@@ -36,7 +37,9 @@ export async function bundleMeasures(starts: number, bindings: Record<string, st
       for (let i = 0; i < starts; i++) {
         const begin = performance.now();
         // The two worker shapes differ (modules list vs script); both are MiniflareOptions.
-        const mf = new Miniflare({ host: "127.0.0.1", port: 0, cf: false, ...compatibility, ...worker } as MiniflareOptions);
+        // The Worker's log line for each probe is drained, not printed into the report.
+        const drain = (stdout: Readable, stderr: Readable) => (stdout.resume(), stderr.resume());
+        const mf = new Miniflare({ host: "127.0.0.1", port: 0, cf: false, handleRuntimeStdio: drain, ...compatibility, ...worker } as MiniflareOptions);
         await mf.ready;
         // One request, so the module has certainly been evaluated.
         await (await mf.dispatchFetch("http://localhost/.well-known/cmp", { method: "GET" })).arrayBuffer();

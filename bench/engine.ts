@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { webcrypto } from "node:crypto";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { createCertificationRequest } from "../src/ca/csr_builder.js";
 import { CmpClient, type Fetch } from "../src/client/index.js";
@@ -8,6 +11,7 @@ import { loadConfig } from "../src/config/load.js";
 import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { deviceSubject, KeyPool } from "./load.js";
+import { ROOT } from "./targets.js";
 import { OPENSSL_PBM_ROUNDS } from "./workloads.js";
 
 /**
@@ -24,6 +28,15 @@ export interface EngineResult {
   /** Mean (GC and all) and median (the typical message) CPU µs per message kind, and how many were measured. */
   perMessage: Record<string, { microseconds: number; median: number; count: number }>;
   failures: string[];
+}
+
+/** engineMicrobenchmark in a fresh Node process (bench/engine_main.ts), away from the load generator's heap. */
+export async function engineInOwnProcess(transactions: number): Promise<EngineResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "bench/engine_main.ts"), String(transactions)], {
+    cwd: ROOT,
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout) as EngineResult;
 }
 
 export async function engineMicrobenchmark(transactions: number): Promise<EngineResult> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { build } from "./bundle.js";
-import { processTree, ROOT, TICKS_PER_SECOND, type Target } from "./targets.js";
+import { outputTail, processTree, ROOT, TICKS_PER_SECOND, type Target } from "./targets.js";
 
 /**
  * The deployed bundle (`wrangler deploy --dry-run`) in workerd through
@@ -16,6 +16,7 @@ import { processTree, ROOT, TICKS_PER_SECOND, type Target } from "./targets.js";
 export async function startMiniflareTarget(bindings: Record<string, string>): Promise<Target> {
   const outdir = await mkdtemp(join(tmpdir(), "jellyfish-bench-miniflare-"));
   const bundle = await build(join(ROOT, "wrangler.toml"), outdir);
+  let output = () => "";
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -26,13 +27,15 @@ export async function startMiniflareTarget(bindings: Record<string, string>): Pr
     durableObjects: { STORE_DO: { className: "StoreObject", useSQLite: true } },
     durableObjectsPersist: join(outdir, "state"),
     bindings,
+    // The Worker logs a line per message: keep a tail instead of printing it into the report.
+    handleRuntimeStdio: (stdout, stderr) => (output = outputTail(stdout, stderr)),
   });
   const base = await mf.ready;
   const workerd = () => processTree(process.pid).filter((stat) => stat.comm.startsWith("workerd"));
   return {
     url: new URL("/.well-known/cmp", base).toString(),
     cpuMs: () => (workerd().reduce((sum, stat) => sum + stat.ticks, 0) * 1000) / TICKS_PER_SECOND,
-    output: () => "",
+    output: () => output(),
     stop: async () => {
       await mf.dispose();
       await rm(outdir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startOpensslMock as startMock } from "../test/client/openssl_mock_server.js";
 import { freePort } from "../test/support/free_port.js";
@@ -77,13 +78,22 @@ export function cpuMsOf(pid: number): number {
   return ((procStat(pid)?.ticks ?? 0) * 1000) / TICKS_PER_SECOND;
 }
 
-function capture(child: ChildProcess): { text(): string; exited(): boolean; exit: Promise<void> } {
+/**
+ * The last few KiB a server wrote, for start-up detection and error reports.
+ * Only a tail is kept: a server under load logs a line per message, and
+ * keeping all of it would grow this (the client's) process for nothing.
+ */
+export function outputTail(...streams: (Readable | null | undefined)[]): () => string {
   let text = "";
+  for (const stream of streams) stream?.on("data", (chunk: Buffer) => (text = (text + chunk.toString("utf8")).slice(-16_384)));
+  return () => text;
+}
+
+function capture(child: ChildProcess): { text(): string; exited(): boolean; exit: Promise<void> } {
   let exited = false;
-  child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const text = outputTail(child.stdout, child.stderr);
   const exit = new Promise<void>((done) => child.once("exit", () => ((exited = true), done())));
-  return { text: () => text, exited: () => exited, exit };
+  return { text, exited: () => exited, exit };
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, failed: () => boolean): Promise<boolean> {
