@@ -1,6 +1,6 @@
 import { AsnArray, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
-import { Certificate, GeneralName } from "@peculiar/asn1-x509";
-import { CMPCertificates } from "./cmp_certificates.js";
+import { GeneralName } from "@peculiar/asn1-x509";
+import { CMPCertificatesDer } from "./cmp_certificates.js";
 import { EncryptedKey } from "./encrypted_key.js";
 import { PKIStatusInfo } from "./pki_status.js";
 
@@ -63,8 +63,9 @@ export class PKIPublicationInfo {
  */
 @AsnType({ type: AsnTypeTypes.Choice })
 export class CertOrEncCert {
-  @AsnProp({ type: Certificate, context: 0 })
-  certificate?: Certificate;
+  /** The certificate's DER as issued: certConf's certHash is over these bytes (RFC 9810 §5.3.18). */
+  @AsnProp({ type: AsnPropTypes.Any, context: 0 })
+  certificate?: ArrayBuffer;
 
   @AsnProp({ type: EncryptedKey, context: 1 })
   encryptedCert?: EncryptedKey;
@@ -141,8 +142,8 @@ export class CertResponses extends AsnArray<CertResponse> {
  * ```
  */
 export class CertRepMessage {
-  @AsnProp({ type: CMPCertificates, context: 1, optional: true })
-  caPubs?: CMPCertificates;
+  @AsnProp({ type: CMPCertificatesDer, context: 1, optional: true })
+  caPubs?: CMPCertificatesDer;
 
   @AsnProp({ type: CertResponses })
   response = new CertResponses();

@@ -1,4 +1,4 @@
-import { AsnArray, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnArray, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList } from "@peculiar/asn1-x509";
 
 /**
@@ -15,6 +15,21 @@ export class CMPCertificates extends AsnArray<Certificate> {
   constructor(items?: Certificate[]) {
     super(items);
     Object.setPrototypeOf(this, CMPCertificates.prototype);
+  }
+}
+
+/**
+ * The same SEQUENCE SIZE (1..MAX) OF CMPCertificate, each certificate kept as
+ * the DER it arrived in: for certificates that are handed on, stored or
+ * hashed as sent (caPubs: RFC 9810 §5.3.4), never read field by field here.
+ * Decoding a Certificate through the schema costs about 0.5 ms, and the
+ * reader would have to re-encode it to get the bytes back anyway.
+ */
+@AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.Any })
+export class CMPCertificatesDer extends AsnArray<ArrayBuffer> {
+  constructor(items?: ArrayBuffer[]) {
+    super(items);
+    Object.setPrototypeOf(this, CMPCertificatesDer.prototype);
   }
 }
 

@@ -1,6 +1,5 @@
 import { PKIStatus } from "../asn1/pki_status.js";
 import type { DecodedRequest } from "../cmp/decode.js";
-import { certRepCertificates } from "./cert_rep_raw.js";
 import { CmpClientError } from "./errors.js";
 import { describeStatusInfo, formatStatusInfo, type StatusInfo } from "./status.js";
 
@@ -26,7 +25,8 @@ const ISSUED: ReadonlySet<number> = new Set([
  */
 export function readCertResponse(response: DecodedRequest, certReqId: number): CertResponseOutcome {
   const type = response.type as "ip" | "cp" | "kup";
-  const responses = response.message.body[type]!.response;
+  const body = response.message.body[type]!;
+  const responses = body.response;
   if (responses.length !== 1) {
     throw new CmpClientError("protocol", `the ${type} holds ${responses.length} CertResponses; exactly one answers our request (RFC 9483 §4.1.1)`);
   }
@@ -42,19 +42,17 @@ export function readCertResponse(response: DecodedRequest, certReqId: number): C
   if (!ISSUED.has(answer.status.status)) {
     throw new CmpClientError("protocol", `the ${type} has PKIStatus ${answer.status.status}, which is not a certificate response status`);
   }
-  let raw;
-  try {
-    raw = certRepCertificates(response.bodyDer);
-  } catch (cause) {
-    throw new CmpClientError("protocol", `the ${type} body cannot be read: ${(cause as Error).message}`, { cause });
-  }
-  const certificate = raw.certificates[0];
-  if (!certificate) {
+  // The schema keeps the certificates as the DER the server sent: certHash
+  // (RFC 9810 §5.3.18) is over the certificate exactly as issued.
+  const certificateDer = answer.certifiedKeyPair?.certOrEncCert.certificate;
+  if (!certificateDer) {
     const encrypted = answer.certifiedKeyPair?.certOrEncCert.encryptedCert !== undefined;
     throw new CmpClientError(
       "protocol",
       encrypted ? `the ${type} carries an encrypted certificate, which is not supported` : `the ${type} says ${status.status} but carries no certificate`,
     );
   }
-  return { kind: "certificate", certificate, caPubs: raw.caPubs, status };
+  const certificate = new Uint8Array(certificateDer);
+  const caPubs = (body.caPubs ?? []).map((der) => new Uint8Array(der));
+  return { kind: "certificate", certificate, caPubs, status };
 }

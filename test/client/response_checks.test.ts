@@ -1,7 +1,8 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, Name } from "@peculiar/asn1-x509";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CertResponse } from "../../src/asn1/cert_rep_message.js";
+import { CertOrEncCert, CertResponse } from "../../src/asn1/cert_rep_message.js";
+import { EncryptedKey, EncryptedValue } from "../../src/asn1/encrypted_key.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../../src/asn1/info_type_and_value.js";
 import { id_it_implicitConfirm } from "../../src/asn1/oids.js";
 import { CmpError, PKIBody, type PKIMessage } from "../../src/asn1/index.js";
@@ -101,6 +102,21 @@ describe("CertRepMessage", () => {
       }),
     );
     expect(error.message).toContain("carries no certificate");
+  });
+
+  it("a certificate that is no certificate", async () => {
+    // The schema hands certificates over as DER; the client's own parse is what refuses this one.
+    const notACertificate = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01).buffer;
+    const error = await failure(irWithChangedAnswer((m) => void (m.body.ip!.response[0]!.certifiedKeyPair!.certOrEncCert.certificate = notACertificate)));
+    expect(error.kind).toBe("protocol");
+    expect(error.message).toContain("carries a certificate that cannot be read");
+  });
+
+  it("an encrypted certificate, which answers a POP we never send", async () => {
+    const encryptedCert = new EncryptedKey({ encryptedValue: new EncryptedValue({ encValue: new Uint8Array(16).buffer }) });
+    const error = await failure(irWithChangedAnswer((m) => void (m.body.ip!.response[0]!.certifiedKeyPair!.certOrEncCert = new CertOrEncCert({ encryptedCert }))));
+    expect(error.kind).toBe("protocol");
+    expect(error.message).toContain("encrypted certificate, which is not supported");
   });
 });
 
