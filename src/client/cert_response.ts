@@ -1,5 +1,6 @@
 import { PKIStatus } from "../asn1/pki_status.js";
 import type { DecodedRequest } from "../cmp/decode.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { CmpClientError } from "./errors.js";
 import { describeStatusInfo, formatStatusInfo, type StatusInfo } from "./status.js";
 
@@ -54,5 +55,14 @@ export function readCertResponse(response: DecodedRequest, certReqId: number): C
   }
   const certificate = new Uint8Array(certificateDer);
   const caPubs = (body.caPubs ?? []).map((der) => new Uint8Array(der));
+  for (const [index, caCertificate] of caPubs.entries()) {
+    // Handed to the caller as bytes, so checked here to be certificates (parsed
+    // once per process: the cache is keyed by the bytes, and a CA's repeat).
+    try {
+      parseCertificate(caCertificate);
+    } catch (cause) {
+      throw new CmpClientError("protocol", `the ${type} has a caPubs entry (${index}) that is not a certificate: ${(cause as Error).message}`, { cause });
+    }
+  }
   return { kind: "certificate", certificate, caPubs, status };
 }

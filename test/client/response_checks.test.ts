@@ -2,6 +2,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, Name } from "@peculiar/asn1-x509";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CertOrEncCert, CertResponse } from "../../src/asn1/cert_rep_message.js";
+import { CMPCertificatesDer } from "../../src/asn1/cmp_certificates.js";
 import { EncryptedKey, EncryptedValue } from "../../src/asn1/encrypted_key.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../../src/asn1/info_type_and_value.js";
 import { id_it_implicitConfirm } from "../../src/asn1/oids.js";
@@ -110,6 +111,13 @@ describe("CertRepMessage", () => {
     const error = await failure(irWithChangedAnswer((m) => void (m.body.ip!.response[0]!.certifiedKeyPair!.certOrEncCert.certificate = notACertificate)));
     expect(error.kind).toBe("protocol");
     expect(error.message).toContain("carries a certificate that cannot be read");
+  });
+
+  it("a caPubs entry that is no certificate", async () => {
+    const notACertificate = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01).buffer;
+    const error = await failure(irWithChangedAnswer((m) => void (m.body.ip!.caPubs = new CMPCertificatesDer([notACertificate]))));
+    expect(error.kind).toBe("protocol");
+    expect(error.message).toContain("caPubs entry (0) that is not a certificate");
   });
 
   it("an encrypted certificate, which answers a POP we never send", async () => {
