@@ -18,6 +18,7 @@ import {
 import { loadConfig } from "../../src/config/load.js";
 import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import { numberedCertificateRecord } from "./numbered_certificate_record.js";
 
 // The operator's registry of client-mode end entities and the listing of
 // issued certificates, on a memory store with a real configuration.
@@ -332,7 +333,7 @@ describe("get, delete and list end entities", () => {
 
   it("deletes an entity, leaving its certificates recorded; a second delete is notFound", async () => {
     await registerEndEntity(context, USER1);
-    await store.put(certificateKey("0a"), certificate(10, { entity: "user1" }));
+    await store.put(certificateKey("0a"), numberedCertificateRecord(10, { entity: "user1" }));
     await deleteEndEntity(context, "user1");
     expect(await getEndEntity(store, "user1")).toBeUndefined();
     expect(await store.get(certificateKey("0a"))).toBeDefined();
@@ -345,7 +346,7 @@ describe("get, delete and list end entities", () => {
     await registerEndEntity(context, { ...USER1, username: "user2" });
     await registerEndEntity(context, { ...USER1, username: "uid1", profile: "otherclient" });
     await store.put(endEntityKey("user2"), { ...(await stored("user2")), status: "issued" });
-    await store.put(certificateKey("0a"), certificate(10, { entity: "user1" }));
+    await store.put(certificateKey("0a"), numberedCertificateRecord(10, { entity: "user1" }));
     await store.put("txn/x/y", { profile: "opensslclient" });
 
     const names = async (filter: { profile?: string; status?: string }) => (await listEndEntities(context, filter)).map((e) => e.username).sort();
@@ -368,25 +369,6 @@ describe("get, delete and list end entities", () => {
   });
 });
 
-/** A certificate record numbered `n` (its serial is n as 4 hex digits, so key order is numeric order). */
-function certificate(n: number, fields: Partial<CertificateRecord> = {}): CertificateRecord {
-  const serial = n.toString(16).padStart(4, "0");
-  return {
-    serial,
-    subject: `CN=device${n},O=Example`,
-    issuer: "CN=Jellyfish Test CA",
-    notBefore: "2026-01-01T00:00:00.000Z",
-    notAfter: "2027-01-01T00:00:00.000Z",
-    status: "confirmed",
-    profile: "opensslclient",
-    der: "MAA=",
-    requester: "mac-00",
-    transactionID: serial,
-    issuedAt: "2026-01-01T00:00:00.000Z",
-    ...fields,
-  };
-}
-
 describe("listCertificates", () => {
   const TOTAL = 1203; // more than two store pages of 500
   const list = (filter: Partial<CertificateFilter>) => listCertificates(context, { limit: 100, ...filter });
@@ -395,8 +377,8 @@ describe("listCertificates", () => {
   async function fill(): Promise<void> {
     for (let n = 0; n < TOTAL; n++) {
       await store.put(
-        certificateKey(certificate(n).serial),
-        certificate(n, {
+        certificateKey(numberedCertificateRecord(n).serial),
+        numberedCertificateRecord(n, {
           status: n % 3 === 0 ? "revoked" : "confirmed",
           profile: n % 5 === 0 ? "opensslra" : "opensslclient",
           entity: n % 7 === 0 ? "user7" : undefined,
@@ -425,7 +407,7 @@ describe("listCertificates", () => {
   }
 
   const serialsWhere = (predicate: (n: number) => boolean) =>
-    Array.from({ length: TOTAL }, (_, n) => n).filter(predicate).map((n) => certificate(n).serial);
+    Array.from({ length: TOTAL }, (_, n) => n).filter(predicate).map((n) => numberedCertificateRecord(n).serial);
 
   beforeEach(fill);
 
@@ -446,7 +428,7 @@ describe("listCertificates", () => {
   it("with a limit of 1000 (the API's maximum) takes two pages, the first crossing two store pages", async () => {
     const first = await list({ limit: 1000 });
     expect(first.certificates).toHaveLength(1000);
-    expect(first.cursor).toBe(`cert/${certificate(999).serial}`);
+    expect(first.cursor).toBe(`cert/${numberedCertificateRecord(999).serial}`);
     const second = await list({ limit: 1000, cursor: first.cursor });
     expect(second.certificates.map((c) => c.serial)).toEqual(serialsWhere((n) => n >= 1000));
     expect(second.cursor).toBeUndefined();
@@ -456,7 +438,7 @@ describe("listCertificates", () => {
     const everything = await list({ limit: TOTAL });
     expect(everything.certificates).toHaveLength(TOTAL);
     expect(everything.cursor).toBeUndefined();
-    const tail = await list({ limit: 3, cursor: `cert/${certificate(TOTAL - 4).serial}` });
+    const tail = await list({ limit: 3, cursor: `cert/${numberedCertificateRecord(TOTAL - 4).serial}` });
     expect(tail.certificates.map((c) => c.serial)).toEqual(serialsWhere((n) => n >= TOTAL - 3));
     expect(tail.cursor).toBeUndefined();
   });
@@ -477,17 +459,17 @@ describe("listCertificates", () => {
     const { serials } = await all({ subject: "DEVICE12", limit: 5 });
     expect(serials).toEqual(serialsWhere((n) => String(n).startsWith("12")));
     expect((await list({ subject: "o=EXAMPLE", limit: 1000 })).certificates).toHaveLength(1000);
-    expect((await list({ subject: "device1202,o=example" })).certificates.map((c) => c.serial)).toEqual([certificate(1202).serial]);
+    expect((await list({ subject: "device1202,o=example" })).certificates.map((c) => c.serial)).toEqual([numberedCertificateRecord(1202).serial]);
   });
 
   it("continues a filtered page whose matches lie in different store pages", async () => {
     // Only records 10, 600 and 1100 match: they lie in the first, second and third store page.
-    for (const n of [10, 600, 1100]) await store.put(certificateKey(certificate(n).serial), certificate(n, { entity: "sparse" }));
+    for (const n of [10, 600, 1100]) await store.put(certificateKey(numberedCertificateRecord(n).serial), numberedCertificateRecord(n, { entity: "sparse" }));
     const first = await list({ entity: "sparse", limit: 2 });
-    expect(first.certificates.map((c) => c.serial)).toEqual([certificate(10).serial, certificate(600).serial]);
-    expect(first.cursor).toBe(`cert/${certificate(600).serial}`);
+    expect(first.certificates.map((c) => c.serial)).toEqual([numberedCertificateRecord(10).serial, numberedCertificateRecord(600).serial]);
+    expect(first.cursor).toBe(`cert/${numberedCertificateRecord(600).serial}`);
     const second = await list({ entity: "sparse", limit: 2, cursor: first.cursor });
-    expect(second.certificates.map((c) => c.serial)).toEqual([certificate(1100).serial]);
+    expect(second.certificates.map((c) => c.serial)).toEqual([numberedCertificateRecord(1100).serial]);
     expect(second.cursor).toBeUndefined();
   });
 
@@ -501,7 +483,7 @@ describe("revocation and the entity's status", () => {
   async function entityWithCertificates(serials: string[]): Promise<void> {
     await registerEndEntity(context, USER1);
     await store.put(endEntityKey("user1"), { ...(await stored("user1")), status: "issued", enrollmentCode: undefined, certificates: serials });
-    for (const [index, serial] of serials.entries()) await store.put(certificateKey(serial), certificate(parseInt(serial, 16), { entity: "user1", serial, transactionID: String(index) }));
+    for (const [index, serial] of serials.entries()) await store.put(certificateKey(serial), numberedCertificateRecord(parseInt(serial, 16), { entity: "user1", serial, transactionID: String(index) }));
   }
 
   it("revoking an older certificate leaves the entity issued", async () => {
@@ -539,7 +521,7 @@ describe("revocation and the entity's status", () => {
   it("a certificate without an entity (RA mode) revokes without touching entities", async () => {
     await registerEndEntity(context, USER1);
     const before = await storeText();
-    await store.put(certificateKey("0c"), certificate(12));
+    await store.put(certificateKey("0c"), numberedCertificateRecord(12));
     expect((await revokeCertificate(store, "0c", 0, clock)).outcome).toBe("revoked");
     expect(JSON.stringify(await stored("user1"))).toBe(JSON.stringify(JSON.parse(before)[0].value));
   });

@@ -10,6 +10,7 @@ import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { createApp, type AppDeps } from "../../src/http/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
+import { numberedCertificateRecord } from "../ca/numbered_certificate_record.js";
 import { adminCalls, AUTH, expectError, json, JSON_TYPE, TOKEN } from "./admin_calls.js";
 
 // The admin API (docs/admin-api.md) through createApp, as the Worker mounts
@@ -44,13 +45,15 @@ beforeEach(() => {
   app = makeApp();
 });
 
-function makeApp(overrides: Partial<AppDeps> = {}): ReturnType<typeof createApp> {
+/** The app with admin enabled; `registryChanges` replace parts of its registry (a failing store, no sealer). */
+function makeApp(overrides: Partial<AppDeps> = {}, registryChanges: Partial<RegistryContext> = {}): ReturnType<typeof createApp> {
   const registry: RegistryContext = {
     config,
     store,
     sealer,
     now: () => clock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
+    ...registryChanges,
   };
   return createApp({
     config,
@@ -85,23 +88,9 @@ async function register(body: Record<string, unknown> = USER1): Promise<{ entity
   return (await json(response)) as { entity: Record<string, any>; enrollmentCode: string };
 }
 
-/** A certificate record numbered n (4 hex digits, so key order is numeric order), its DER the test CA's certificate. */
+/** A numbered certificate record whose DER is the test CA's certificate, so that it can be served. */
 function record(n: number, fields: Partial<CertificateRecord> = {}): CertificateRecord {
-  const serial = n.toString(16).padStart(4, "0");
-  return {
-    serial,
-    subject: `CN=device${n},O=Example`,
-    issuer: "CN=Jellyfish Test CA,O=Jellyfish",
-    notBefore: "2026-01-01T00:00:00.000Z",
-    notAfter: "2027-01-01T00:00:00.000Z",
-    status: "confirmed",
-    profile: "opensslclient",
-    der: Buffer.from(testCa.ca.certificate).toString("base64"),
-    requester: "mac-00",
-    transactionID: serial,
-    issuedAt: "2026-01-01T00:00:00.000Z",
-    ...fields,
-  };
+  return numberedCertificateRecord(n, { der: Buffer.from(testCa.ca.certificate).toString("base64"), ...fields });
 }
 
 describe("enabling", () => {
@@ -605,17 +594,7 @@ describe("other paths and failures", () => {
   });
 
   it("503 naming the key when there is no sealer (no ENROLLMENT_CODE_KEY); nothing stored", async () => {
-    app = createApp({
-      config,
-      context: () => engineContext,
-      log: () => undefined,
-      admin: {
-        token: TOKEN,
-        registry: () => ({ config, store, now: () => clock, randomBytes: (n) => new Uint8Array(randomBytes(n)) }),
-        chain: () => [testCa.ca.certificate],
-        log: (line) => logs.push(line),
-      },
-    });
+    app = makeApp({}, { sealer: undefined });
     await expectError(await call("POST", "/admin/entities", { body: USER1 }), 503, "ENROLLMENT_CODE_KEY");
     expect(await storeText()).toBe("[]");
   });
@@ -625,17 +604,7 @@ describe("other paths and failures", () => {
     failing.list = async () => {
       throw new Error("backend exploded: secret detail");
     };
-    app = createApp({
-      config,
-      context: () => engineContext,
-      log: () => undefined,
-      admin: {
-        token: TOKEN,
-        registry: () => ({ config, store: failing, sealer, now: () => clock, randomBytes: (n) => new Uint8Array(randomBytes(n)) }),
-        chain: () => [testCa.ca.certificate],
-        log: (line) => logs.push(line),
-      },
-    });
+    app = makeApp({}, { store: failing });
     const error = await expectError(await call("GET", "/admin/entities"), 500, "internal error");
     expect(error).not.toContain("exploded");
     expect(JSON.stringify(logs)).toContain("backend exploded");
