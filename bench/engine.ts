@@ -2,14 +2,14 @@ import { execFile } from "node:child_process";
 import { webcrypto } from "node:crypto";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { createCertificationRequest } from "../src/ca/csr_builder.js";
 import { CmpClient, type Fetch } from "../src/client/index.js";
 import { handleCmp } from "../src/cmp/engine.js";
 import type { EngineContext } from "../src/cmp/engine_types.js";
 import { loadConfig } from "../src/config/load.js";
-import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+import type { LocalSigner } from "../src/kms/local.js";
 import { MemoryStore } from "../src/store/memory.js";
+import { makeTestCa } from "../test/support/engine_server.js";
 import { deviceSubject, KeyPool } from "./load.js";
 import { ROOT } from "./targets.js";
 import { OPENSSL_PBM_ROUNDS } from "./workloads.js";
@@ -40,13 +40,13 @@ export async function engineInOwnProcess(transactions: number): Promise<EngineRe
 }
 
 export async function engineMicrobenchmark(transactions: number): Promise<EngineResult> {
-  const caSigner = await LocalSigner.fromPkcs8((await generateLocalKey("P-256")).pkcs8);
-  const caCertificate = await createSelfSignedCa({ signer: caSigner, subject: "CN=Bench CA", validitySeconds: 86_400, now: new Date() });
+  const { ca } = await makeTestCa("P-256", "CN=Bench CA");
+  const caCertificate = ca.certificate;
   const config = loadConfig({ CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
   const profile = config.profiles.get(config.defaultProfile)!;
   const context: EngineContext = {
     config,
-    ca: { signer: caSigner, certificate: caCertificate, chain: [caCertificate] },
+    ca,
     store: new MemoryStore(),
     now: () => new Date(),
     randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),

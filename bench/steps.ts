@@ -11,9 +11,8 @@ import { decodePbmParameter } from "../src/crypto/pbm.js";
 import { verifySignature } from "../src/crypto/signature.js";
 import { decodeRequest } from "../src/cmp/decode.js";
 import { issueCertificate } from "../src/ca/certificate_builder.js";
-import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { loadConfig } from "../src/config/load.js";
-import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+import { makeTestCa } from "../test/support/engine_server.js";
 import { ROOT } from "./targets.js";
 
 /**
@@ -63,15 +62,13 @@ await cost("PBMParameter schema serializer", 1000, () => AsnConvert.serialize(ne
 await cost("certConf: PKIHeader", 1000, () => AsnParser.parse(certConf.headerDer, PKIHeader));
 
 // Issuing: the certificate the ir asks for, built and signed by a local P-256 CA.
-const caSigner = await LocalSigner.fromPkcs8((await generateLocalKey("P-256")).pkcs8);
-const caCertificate = await createSelfSignedCa({ signer: caSigner, subject: "CN=Steps CA", validitySeconds: 86_400, now: new Date() });
+const { ca } = await makeTestCa("P-256", "CN=Steps CA");
 const config = loadConfig({ CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
 const profile = config.profiles.get(config.defaultProfile)!;
-const ca = { signer: caSigner, certificate: caCertificate, chain: [caCertificate] };
 await cost("issue the certificate (TBSCertificate, extensions, local ECDSA P-256 signature)", 300, () =>
   issueCertificate({ ca, subject: message.certReq.certTemplate.subject!, subjectPublicKeyInfo: spki, profile: profile.certificate, now: new Date() }));
 const caSignature = await cost("  of which the CA's ECDSA P-256 signature alone (WebCrypto)", 1000, () =>
-  caSigner.sign(new Uint8Array(400)));
+  ca.signer.sign(new Uint8Array(400)));
 
 // The crypto a MAC enrollment cannot avoid, whatever decodes and encodes the
 // DER: a PBM key for the ir and one for the certConf (openssl cmp draws a new
