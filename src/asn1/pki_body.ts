@@ -1,4 +1,6 @@
-import { AsnParser, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { DecodeError } from "./decode_error.js";
+import { parseChecked } from "./parse_der.js";
 import { readElement } from "./der.js";
 import { Certificate } from "@peculiar/asn1-x509";
 import { CertificationRequest } from "@peculiar/asn1-csr";
@@ -107,18 +109,20 @@ export function bodyType(body: PKIBody): PKIBodyType {
  * alternative's type is parsed, from the contents of the [tag]: a CHOICE
  * parse would try the alternatives in turn, which costs more than the
  * alternative itself for the later tags (certConf is [24]). Primitive
- * alternatives (pkiconf, nested) go through the CHOICE. Throws on anything
- * that is not one well-formed PKIBody.
+ * alternatives (pkiconf, nested) go through the CHOICE. Throws DecodeError
+ * on anything that is not one well-formed PKIBody; the caller has walked
+ * the bytes with checkDer already.
  */
 export function parsePKIBody(der: Uint8Array): PKIBody {
   const outer = readElement(der, 0);
-  if (outer.end !== der.length) throw new Error("PKIBody: trailing bytes");
+  if (outer.end !== der.length) throw new DecodeError("PKIBody: trailing bytes");
   const context = outer.tag ^ 0xa0;
   const alternative = context >= 0 && context < ALTERNATIVES.length ? ALTERNATIVES[context]! : undefined;
-  if (!alternative) throw new Error(`PKIBody: tag 0x${outer.tag.toString(16)} is no alternative`);
+  if (!alternative) throw new DecodeError(`PKIBody: tag 0x${outer.tag.toString(16)} is no alternative`);
   const [name, type] = alternative;
-  if (typeof type !== "function") return AsnParser.parse(der, PKIBody);
+  if (typeof type !== "function") return parseChecked(der, PKIBody);
+  if (outer.contentStart === outer.end) throw new DecodeError(`PKIBody: [${context}] is empty`);
   const inner = readElement(der, outer.contentStart);
-  if (inner.end !== outer.end) throw new Error(`PKIBody: [${context}] holds more than one element`);
-  return new PKIBody({ [name]: AsnParser.parse(der.subarray(inner.start, inner.end), type as new () => object) });
+  if (inner.end !== outer.end) throw new DecodeError(`PKIBody: [${context}] holds more than one element`);
+  return new PKIBody({ [name]: parseChecked(der.subarray(inner.start, inner.end), type as new () => object) });
 }

@@ -1,8 +1,13 @@
-import { AsnParser } from "@peculiar/asn1-schema";
+import { checkDer, type DerLimits, type ElementBudget } from "../asn1/der_scan.js";
 import { readChildren, readElement, type DerElement } from "../asn1/der.js";
+import { DecodeError } from "../asn1/decode_error.js";
+import { parseChecked } from "../asn1/parse_der.js";
 import { PKIMessage } from "../asn1/pki_message.js";
-import { bodyType, parsePKIBody, type PKIBodyType } from "../asn1/pki_body.js";
+import { parsePKIBody, PKIBodyTypes, type PKIBodyType } from "../asn1/pki_body.js";
 import { PKIHeader } from "../asn1/pki_header.js";
+import { CmpError } from "../asn1/pki_failure_info.js";
+import type { Limits } from "../config/profile.js";
+import { DEFAULT_LIMITS } from "../config/defaults.js";
 
 export interface DecodedRequest {
   message: PKIMessage;
@@ -15,10 +20,33 @@ export interface DecodedRequest {
 }
 
 /**
- * Decode a request, or return undefined when the bytes are not a
- * PKIMessage at all (the caller answers HTTP 400 with badDataFormat).
- * Trailing bytes after the message are refused too: what is not covered
- * by protection must not ride along.
+ * A PKIMessage whose outer shell and header decoded: enough to answer it
+ * with an `error` message that names its transaction, even when its body
+ * then turns out to be malformed or too large.
+ */
+export interface MessageShell {
+  header: PKIHeader;
+  headerDer: Uint8Array;
+  /** The body type, from its tag; undefined for a tag that is no PKIBody alternative. */
+  type?: PKIBodyType;
+  bodyDer: Uint8Array;
+  protection?: Uint8Array;
+  extraCertsDer: Uint8Array[];
+  /** Elements counted so far (the header's), against limits.derMaxElements for the whole message. */
+  budget: ElementBudget;
+}
+
+/** The DER walk's bounds, from the endpoint's limits. */
+export function derLimitsOf(limits: Limits): DerLimits {
+  return { maxDepth: limits.derMaxDepth, maxElements: limits.derMaxElements, oidMaxArcs: limits.oidMaxArcs, oidMaxBytes: limits.oidMaxBytes };
+}
+
+/**
+ * The first step of decoding: split the outer SEQUENCE and decode the
+ * header. Undefined when the bytes are not a PKIMessage at all (the caller
+ * answers HTTP 400 with badDataFormat): no one SEQUENCE, no header and
+ * body, a header that is not a DER PKIHeader within the limits, or trailing
+ * bytes (what protection does not cover must not ride along).
  *
  * ```asn1
  * PKIMessage ::= SEQUENCE {
@@ -27,38 +55,74 @@ export interface DecodedRequest {
  *     protection   [0] PKIProtection OPTIONAL,
  *     extraCerts   [1] SEQUENCE SIZE (1..MAX) OF CMPCertificate OPTIONAL }
  * ```
- * The outer SEQUENCE is split here and header and body are parsed on their
- * own: a parse of the whole message would also parse every certificate in
- * extraCerts, which most messages never look at (a MAC-protected one) and
- * signature checking parses itself, once, where it needs it. extraCerts are
- * checked for shape only (SEQUENCE OF SEQUENCE, not empty) and kept as DER.
  */
-export function decodeRequest(bytes: Uint8Array): DecodedRequest | undefined {
-  let parts: MessageParts;
+export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): MessageShell | undefined {
   try {
-    parts = splitPKIMessage(bytes);
+    const parts = splitPKIMessage(bytes);
+    const budget: ElementBudget = { elements: 1 };
+    checkDer(parts.header, derLimitsOf(limits), budget);
+    const header: PKIHeader = parseChecked(parts.header, PKIHeader);
+    const tag = parts.bodyDer[0]! ^ 0xa0;
+    return { ...parts, header, headerDer: parts.header, type: PKIBodyTypes[tag], budget };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The second step: check the rest of the message against the limits and
+ * decode the body. Throws CmpError: badDataFormat for a body that is not
+ * DER of its type or exceeds the DER limits, badRequest for extraCerts
+ * beyond their count or size. The outer SEQUENCE is split and header and
+ * body are parsed on their own: a parse of the whole message would also
+ * parse every certificate in extraCerts, which most messages never look at
+ * (a MAC-protected one) and signature checking parses itself, once, where
+ * it needs it. extraCerts are walked for shape and limits and kept as DER.
+ */
+export function decodeBody(shell: MessageShell, limits: Limits = DEFAULT_LIMITS): DecodedRequest {
+  const der = derLimitsOf(limits);
+  const { extraCertsDer } = shell;
+  if (extraCertsDer.length > limits.extraCertsMaxCount) {
+    throw new CmpError("badRequest", `extraCerts holds ${extraCertsDer.length} certificates; at most ${limits.extraCertsMaxCount} are accepted`);
+  }
+  const extraBytes = extraCertsDer.reduce((sum, certificate) => sum + certificate.length, 0);
+  if (extraBytes > limits.extraCertsMaxBytes) {
+    throw new CmpError("badRequest", `extraCerts holds ${extraBytes} bytes; at most ${limits.extraCertsMaxBytes} are accepted`);
+  }
+  if (!shell.type) throw new CmpError("badDataFormat", `the body's tag 0x${shell.bodyDer[0]!.toString(16)} is no PKIBody alternative (RFC 9810 §5.1.2)`);
   let message: PKIMessage;
-  let type: PKIBodyType;
   try {
-    const body = parsePKIBody(parts.body);
-    type = bodyType(body);
-    const header = AsnParser.parse(parts.header, PKIHeader);
-    message = new PKIMessage({ header, headerRaw: parts.header, body, bodyRaw: parts.body, protection: parts.protection?.slice().buffer });
+    checkDer(shell.bodyDer, der, shell.budget);
+    for (const certificate of extraCertsDer) checkDer(certificate, der, shell.budget);
+    const body = parsePKIBody(shell.bodyDer);
+    message = new PKIMessage({ header: shell.header, headerRaw: shell.headerDer, body, bodyRaw: shell.bodyDer, protection: shell.protection?.slice().buffer });
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      const what = error.kind === "limit" ? "the message exceeds a decoding limit" : `the ${shell.type} body is not valid DER`;
+      throw new CmpError("badDataFormat", `${what}: ${error.message}`.slice(0, 300), { cause: error });
+    }
+    throw error;
+  }
+  return { message, type: shell.type, headerDer: shell.headerDer, bodyDer: shell.bodyDer, extraCertsDer };
+}
+
+/** Both steps: the whole message, or undefined when any part of it does not decode (the client reads answers so). */
+export function decodeRequest(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): DecodedRequest | undefined {
+  const shell = decodeShell(bytes, limits);
+  if (!shell) return undefined;
+  try {
+    return decodeBody(shell, limits);
   } catch {
     return undefined;
   }
-  return { message, type, headerDer: parts.header, bodyDer: parts.body, extraCertsDer: parts.extraCerts };
 }
 
 interface MessageParts {
   header: Uint8Array;
-  body: Uint8Array;
+  bodyDer: Uint8Array;
   /** The PKIProtection bits (octet-aligned). */
   protection?: Uint8Array;
-  extraCerts: Uint8Array[];
+  extraCertsDer: Uint8Array[];
 }
 
 /** The four fields of a PKIMessage, as DER views into `bytes`; throws unless `bytes` is exactly one well-formed PKIMessage shell. */
@@ -66,16 +130,16 @@ function splitPKIMessage(bytes: Uint8Array): MessageParts {
   const message = readElement(bytes, 0);
   if (message.tag !== 0x30 || message.end !== bytes.length) throw new Error("not one SEQUENCE");
   const [header, body, ...rest] = readChildren(bytes, message);
-  if (header?.tag !== 0x30 || !body) throw new Error("no header and body");
+  if (header?.tag !== 0x30 || !body || (body.tag & 0xe0) !== 0xa0) throw new Error("no header and body");
   const view = (element: DerElement) => bytes.subarray(element.start, element.end);
-  const parts: MessageParts = { header: view(header), body: view(body), extraCerts: [] };
+  const parts: MessageParts = { header: view(header), bodyDer: view(body), extraCertsDer: [] };
   let next = rest.shift();
   if (next?.tag === 0xa0) {
     parts.protection = protectionBits(bytes, next);
     next = rest.shift();
   }
   if (next?.tag === 0xa1) {
-    parts.extraCerts = certificateSequence(bytes, next).map(view);
+    parts.extraCertsDer = certificateSequence(bytes, next).map(view);
     next = rest.shift();
   }
   if (next) throw new Error(`unexpected element 0x${next.tag.toString(16)} after the body`);

@@ -12,7 +12,9 @@ import { handleCertRequest } from "./cert_request.js";
 import { handleP10cr } from "./p10cr.js";
 import { handlePollRequest } from "./poll_request.js";
 import { handleRevocationRequest } from "./revocation_request.js";
-import { decodeRequest } from "./decode.js";
+import { decodeBody, decodeShell } from "./decode.js";
+import { lastResortAnswer } from "./last_resort.js";
+import { DecodeError } from "../asn1/decode_error.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { checkHeader } from "./header_checks.js";
@@ -39,34 +41,47 @@ const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
  * The protocol engine's one entry: request bytes in, response bytes out.
  * Every failure becomes an `error` PKIMessage carrying PKIFailureInfo bits
  * (DESIGN.md, "Errors are CMP messages"); only bytes that are not a
- * PKIMessage at all get HTTP 400.
+ * PKIMessage at all get HTTP 400. It never throws: whatever escapes the
+ * steps below, even while an error answer is being built, still becomes an
+ * error answer (see answerError and lastResortAnswer).
  */
 export async function handleCmp(request: Uint8Array, profile: Profile, context: EngineContext): Promise<CmpAnswer> {
-  const now = context.now();
-  const ca = caIdentity(context.ca);
   const log: CmpLogEntry = { profile: profile.name, outcome: "error" };
+  try {
+    return await answerRequest(request, profile, context, log);
+  } catch (thrown) {
+    warnUnexpected(context, "could not answer a CMP message, not even with an error", thrown);
+    describeFailure(log, SYSTEM_FAILURE);
+    return { httpStatus: 200, body: lastResortAnswer(), log };
+  }
+}
+
+async function answerRequest(request: Uint8Array, profile: Profile, context: EngineContext, log: CmpLogEntry): Promise<CmpAnswer> {
+  const now = context.now();
+  const limits = context.config.limits;
+  const ca = caIdentity(context.ca);
   const responseContext: ResponseContext = { ca, now, senderNonce: context.randomBytes(16) };
 
-  const decoded = decodeRequest(request);
-  if (!decoded) {
+  const shell = decodeShell(request, limits);
+  if (!shell) {
     const error = new CmpError("badDataFormat", "the request body is not a DER-encoded PKIMessage");
-    return { httpStatus: 400, body: await answerError(responseContext, error, log), log };
+    return { httpStatus: 400, body: await answerError(responseContext, error, log, context), log };
   }
-  const header = decoded.message.header;
-  describeRequest(log, decoded.type, header);
+  const header = shell.header;
   responseContext.request = header;
-  responseContext.requestDer = decoded.headerDer;
-
+  responseContext.requestDer = shell.headerDer;
   const signer = context.responseSigners?.get(profile.name) ?? ca.responseSigner;
-  responseContext.protection = unauthenticatedProtection(decoded.message.header, profile, signer);
   try {
-    checkHeader(header, decoded.type, now, context.config.limits);
+    describeRequest(log, shell.type, header);
+    responseContext.protection = unauthenticatedProtection(header, profile, signer);
+    const decoded = decodeBody(shell, limits);
+    checkHeader(header, decoded.type, now, limits);
     const credentials = await verifyProtection(decoded, {
       profile,
       ca: context.ca,
       store: context.store,
       now,
-      maxIterations: context.config.limits.macMaxIterations,
+      limits,
       sealer: context.sealer,
     });
     responseContext.protection = authenticatedProtection(credentials, profile, signer);
@@ -90,7 +105,7 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
     const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts });
     return { httpStatus: 200, body, log };
   } catch (thrown) {
-    return { httpStatus: 200, body: await answerError(responseContext, toCmpError(thrown, context), log), log };
+    return { httpStatus: 200, body: await answerError(responseContext, toCmpError(thrown, context), log, context), log };
   }
 }
 
@@ -117,12 +132,36 @@ function unauthenticatedProtection(header: PKIHeader, profile: Profile, signer: 
   return signedRequest || profile.responseProtection === "signature" ? { kind: "signature", signer } : undefined;
 }
 
-async function answerError(context: ResponseContext, error: CmpError, log: CmpLogEntry): Promise<Uint8Array> {
+/**
+ * The error answer, protected where the request's credentials allow. If
+ * protecting it fails (a signer that is down), it goes unprotected; if even
+ * the header cannot be built from the request, it answers no request. Each
+ * fallback is logged.
+ */
+async function answerError(context: ResponseContext, error: CmpError, log: CmpLogEntry, engine: EngineContext): Promise<Uint8Array> {
+  describeFailure(log, error);
+  const body = errorBody(error);
+  try {
+    return await encodeResponse(context, body);
+  } catch (thrown) {
+    if (context.protection) {
+      engine.warn("could not protect an error answer; it is sent unprotected", { error: describeThrown(thrown) });
+      try {
+        return await encodeResponse({ ...context, protection: undefined }, body);
+      } catch {
+        // The request's header is the problem, not the protection: answer no request.
+      }
+    }
+    warnUnexpected(engine, "could not answer with the request's header fields", thrown);
+    return encodeResponse({ ca: context.ca, now: context.now, senderNonce: context.senderNonce }, body);
+  }
+}
+
+function describeFailure(log: CmpLogEntry, error: CmpError): void {
   log.outcome = "error";
   log.responseType = "error";
   log.failInfo = [...error.failInfo];
   log.reason = error.message;
-  return encodeResponse(context, errorBody(error));
 }
 
 /** Map what lower layers throw to the PKIFailureInfo the client sees (RFC 9810 §5.2.3). */
@@ -138,15 +177,31 @@ function toCmpError(thrown: unknown, context: EngineContext): CmpError {
     context.warn("store failed", { error: thrown.message });
     return new CmpError("systemUnavail", "the server's state store is unavailable; try again later", { cause: thrown });
   }
+  // Bad input found below the engine's own checks (a value inside a value).
+  if (thrown instanceof DecodeError) return new CmpError("badDataFormat", thrown.message.slice(0, 300), { cause: thrown });
   // A bug, not bad input: say so without details, and log the details.
-  context.warn("unexpected error while handling a CMP message", {
-    error: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown),
-    stack: thrown instanceof Error ? thrown.stack : undefined,
-  });
-  return new CmpError("systemFailure", "internal error while handling the request", { cause: thrown });
+  warnUnexpected(context, UNEXPECTED_ERROR, thrown);
+  return new CmpError("systemFailure", SYSTEM_FAILURE.message, { cause: thrown });
 }
 
-function describeRequest(log: CmpLogEntry, type: PKIBodyType, header: PKIHeader): void {
+/** The warning every unexpected exception leaves (the fuzzer and the tests look for it). */
+export const UNEXPECTED_ERROR = "unexpected error while handling a CMP message";
+
+const SYSTEM_FAILURE = new CmpError("systemFailure", "internal error while handling the request");
+
+function warnUnexpected(context: EngineContext, message: string, thrown: unknown): void {
+  try {
+    context.warn(message, { error: describeThrown(thrown), stack: thrown instanceof Error ? thrown.stack : undefined });
+  } catch {
+    // A broken log sink must not stop the answer.
+  }
+}
+
+function describeThrown(thrown: unknown): string {
+  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+}
+
+function describeRequest(log: CmpLogEntry, type: PKIBodyType | undefined, header: PKIHeader): void {
   log.bodyType = type;
   if (header.transactionID) log.transactionID = toHex(header.transactionID);
   if (header.sender.directoryName) log.sender = formatDistinguishedName(header.sender.directoryName);

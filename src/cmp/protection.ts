@@ -5,7 +5,7 @@ import { protectedPart } from "../asn1/pki_message.js";
 import { getCertificate } from "../ca/certificate_record.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { serialNumberHex } from "../ca/serial_number.js";
-import type { Profile } from "../config/profile.js";
+import type { Limits, Profile } from "../config/profile.js";
 import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
 import { parseCertificate, type ParsedCertificate } from "../crypto/parsed_certificate.js";
 import { senderNameDer, taggedFieldDer } from "../asn1/header_fields.js";
@@ -59,7 +59,7 @@ export interface VerificationContext {
   ca: CertificateAuthority;
   store: Store;
   now: Date;
-  maxIterations: number;
+  limits: Limits;
   /** Opens sealed enrollment codes (client mode). */
   sealer?: SecretSealer;
 }
@@ -82,7 +82,7 @@ export async function verifyProtection(request: DecodedRequest, context: Verific
 }
 
 async function verifyMac(request: DecodedRequest, context: VerificationContext): Promise<MacCredentials> {
-  const { profile, maxIterations } = context;
+  const { profile, limits } = context;
   const { header, protection } = request.message;
   const senderKID = header.senderKID;
   if (!senderKID || senderKID.byteLength === 0) {
@@ -100,7 +100,7 @@ async function verifyMac(request: DecodedRequest, context: VerificationContext):
   const shared = !secret && profile.macSecret !== undefined;
   secret ??= profile.macSecret;
   if (!secret) throw new CmpError("signerNotTrusted", `unknown sender reference "${printable(reference)}"`);
-  const mac = await prepareMac(header.protectionAlg!, secret, maxIterations);
+  const mac = await prepareMac(header.protectionAlg!, secret, limits.macMaxIterations);
   if (!(await mac.verify(protectedPart(request.headerDer, request.bodyDer), new Uint8Array(protection!)))) {
     throw new CmpError("badMessageCheck", "MAC verification failed: wrong secret for this reference, or the message was altered");
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_DER_LIMITS } from "../asn1/der_scan.js";
 import type { KeyUsageName, Limits } from "./profile.js";
 
 /**
@@ -13,6 +14,18 @@ export const DEFAULT_LIMITS: Limits = {
   // Long enough for a certConf after a slow client, and at least twice the
   // messageTime tolerance so a replayed request always finds its transaction.
   transactionTtlSeconds: 3600,
+  // The worst case of these together is measured by `npm run fuzz` and
+  // stated in docs/limits.md: what one request can cost before it is trusted.
+  derMaxDepth: DEFAULT_DER_LIMITS.maxDepth,
+  derMaxElements: DEFAULT_DER_LIMITS.maxElements,
+  oidMaxArcs: DEFAULT_DER_LIMITS.oidMaxArcs,
+  oidMaxBytes: DEFAULT_DER_LIMITS.oidMaxBytes,
+  // A protection certificate, its chain and a few more (RFC 9483 §3.3).
+  extraCertsMaxCount: 10,
+  extraCertsMaxBytes: 32 * 1024,
+  pathMaxIntermediates: 4,
+  pathMaxSignatureChecks: 16,
+  rsaMaxModulusBits: 8192,
 };
 
 export const DEFAULT_PROFILE_NAME = "default";

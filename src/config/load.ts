@@ -63,6 +63,14 @@ function loadLimits(value: unknown): Limits {
   }
   if (limits.macMaxIterations < 100) throw new ConfigError("limits.macMaxIterations", "must be at least 100 (RFC 9481 §6.1)");
   if (limits.maxRequestBytes < 1024) throw new ConfigError("limits.maxRequestBytes", "must be at least 1024");
+  // Below these, ordinary requests from openssl cmp would be refused.
+  const floors: Partial<Record<keyof Limits, number>> = {
+    derMaxDepth: 16, derMaxElements: 256, oidMaxArcs: 8, oidMaxBytes: 16,
+    extraCertsMaxCount: 1, extraCertsMaxBytes: 1024, pathMaxSignatureChecks: 1, rsaMaxModulusBits: 2048,
+  };
+  for (const [key, floor] of Object.entries(floors) as [keyof Limits, number][]) {
+    if (limits[key] < floor) throw new ConfigError(`limits.${key}`, `must be at least ${floor}`);
+  }
   if (limits.transactionTtlSeconds < 2 * limits.messageTimeToleranceSeconds) {
     throw new ConfigError(
       "limits.transactionTtlSeconds",

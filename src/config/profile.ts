@@ -147,6 +147,22 @@ export interface Limits {
   macMaxIterations: number;
   /** How long a transaction's state lives; its transactionID cannot be reused meanwhile. */
   transactionTtlSeconds: number;
+  /** Deepest nesting of DER elements in a request (src/asn1/der_scan.ts). */
+  derMaxDepth: number;
+  /** Most DER elements in a request, extraCerts included. */
+  derMaxElements: number;
+  /** Most arcs, and most content bytes, of one OBJECT IDENTIFIER. */
+  oidMaxArcs: number;
+  oidMaxBytes: number;
+  /** Most certificates in a request's extraCerts, and their most bytes together. */
+  extraCertsMaxCount: number;
+  extraCertsMaxBytes: number;
+  /** Most intermediate CA certificates between a protection certificate and its trust anchor. */
+  pathMaxIntermediates: number;
+  /** Most signature checks one certification path search may make (RFC 5280 §6.1, src/crypto/cert_path.ts). */
+  pathMaxSignatureChecks: number;
+  /** Largest RSA modulus, in bits, of a key whose signature is verified (protection, POP, certificates). */
+  rsaMaxModulusBits: number;
 }
 
 export interface JellyfishConfig {
