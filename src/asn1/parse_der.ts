@@ -17,8 +17,8 @@ const BER_OPTIONS = { berOptions: { parseEmbedded: false } };
  * that come from outside (requests, the certificates they carry, the
  * values inside them).
  */
-export function parseDer<T>(bytes: ArrayBuffer | ArrayBufferView, type: new () => T, limits: DerLimits = DEFAULT_DER_LIMITS): T {
-  const view = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+export function parseDer<T>(bytes: ByteSource, type: new () => T, limits: DerLimits = DEFAULT_DER_LIMITS): T {
+  const view = asBytes(bytes);
   checkDer(view, limits);
   return parseChecked(view, type);
 }
@@ -30,4 +30,13 @@ export function parseChecked<T>(bytes: Uint8Array, type: new () => T): T {
   } catch (cause) {
     throw new DecodeError(`not a DER ${type.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
+}
+
+/** Bytes as the schemas hand them out: ArrayBuffer, a typed array, or asn1-schema's OctetString (a buffer with a view's shape). */
+type ByteSource = ArrayBuffer | ArrayBufferView | { buffer: ArrayBuffer; byteOffset?: number; byteLength: number };
+
+function asBytes(bytes: ByteSource): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset ?? 0, bytes.byteLength);
 }

@@ -1,4 +1,5 @@
-import { AsnArray, AsnParser, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { parseDer } from "./parse_der.js";
+import { AsnArray, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { CMPCertificates } from "./cmp_certificates.js";
 import { encodeSequence } from "./der.js";
 import { PKIBody } from "./pki_body.js";
@@ -54,7 +55,7 @@ export class PKIMessages extends AsnArray<PKIMessage> {
 
 /** Decode the raw NestedMessageContent of a `nested` body. */
 export function parseNestedMessages(nested: ArrayBuffer): PKIMessages {
-  return AsnParser.parse(nested, PKIMessages);
+  return parseDer(nested, PKIMessages);
 }
 
 /**

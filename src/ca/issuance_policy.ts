@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { type GeneralName, type GeneralNames, type Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
@@ -31,7 +31,7 @@ export function checkPublicKeyPolicy(spkiDer: Uint8Array, profile: CertificatePr
 function publicKeyType(der: Uint8Array, rsaMinBits: number, parsed?: SubjectPublicKeyInfo): KeyType {
   let spki: SubjectPublicKeyInfo;
   try {
-    spki = parsed ?? AsnConvert.parse(der, SubjectPublicKeyInfo);
+    spki = parsed ?? parseDer(der, SubjectPublicKeyInfo);
   } catch (error) {
     throw new CmpError("badCertTemplate", "the publicKey is not a SubjectPublicKeyInfo", { cause: error });
   }
@@ -60,7 +60,7 @@ function publicKeyType(der: Uint8Array, rsaMinBits: number, parsed?: SubjectPubl
 function rsaModulusBits(subjectPublicKey: ArrayBuffer): number {
   let modulus: Uint8Array;
   try {
-    modulus = new Uint8Array(AsnConvert.parse(subjectPublicKey, RSAPublicKey).modulus);
+    modulus = new Uint8Array(parseDer(subjectPublicKey, RSAPublicKey).modulus);
   } catch (error) {
     throw new CmpError("badCertTemplate", "the RSA public key is malformed", { cause: error });
   }

@@ -1,4 +1,5 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
+import { reencode, sameEncoding } from "../asn1/reencode.js";
 import { GeneralNames, type Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CertId } from "../asn1/cert_id.js";
@@ -35,7 +36,7 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
   if (type === "kur") {
     const updated = certificateBeingUpdated(exchange);
     checkOldCertId(message, exchange, updated.issuedSerial!);
-    const oldKey = new Uint8Array(AsnConvert.serialize(updated.parsed.tbsCertificate.subjectPublicKeyInfo));
+    const oldKey = reencode(updated.parsed.tbsCertificate.subjectPublicKeyInfo, "the public key of the certificate being updated");
     if (!exchange.profile.keyUpdate.allowKeyReuse && bytesEqual(oldKey, publicKey)) {
       throw new CmpError("badCertTemplate", "a key update must certify a new key, not the key of the certificate being updated");
     }
@@ -81,24 +82,23 @@ function checkOldCertId(message: CertReqMsg, exchange: Exchange, serial: string)
   if (!control) return;
   let certId: CertId;
   try {
-    certId = AsnConvert.parse(control.value, CertId);
+    certId = parseDer(control.value, CertId);
   } catch (error) {
     throw new CmpError("badDataFormat", "the oldCertID control is not a CertId", { cause: error });
   }
   const issuer = certId.issuer.directoryName;
-  const caName = new Uint8Array(AsnConvert.serialize(exchange.ca.name));
   let named: string | undefined;
   try {
     named = serialNumberHex(certId.serialNumber);
   } catch {
     named = undefined;
   }
-  if (!issuer || !bytesEqual(new Uint8Array(AsnConvert.serialize(issuer)), caName) || named !== serial) {
+  if (!issuer || !sameEncoding(issuer, exchange.ca.name) || named !== serial) {
     throw new CmpError("badCertId", `oldCertID does not name the certificate that signed the request (serial ${serial})`);
   }
 }
 
 function subjectAltNameOf(credentials: SignatureCredentials): GeneralNames | undefined {
   const extension = credentials.parsed.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_subjectAltName);
-  return extension ? AsnConvert.parse(extension.extnValue, GeneralNames) : undefined;
+  return extension ? parseDer(extension.extnValue, GeneralNames) : undefined;
 }

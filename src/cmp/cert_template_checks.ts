@@ -1,11 +1,11 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
+import { sameEncoding } from "../asn1/reencode.js";
 import { GeneralNames, Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import type { CertTemplate } from "../asn1/cert_template.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { checkPublicKeyPolicy, checkSubjectAltNamePolicy, checkSubjectPolicy } from "../ca/issuance_policy.js";
 import type { CertificateProfile } from "../config/profile.js";
-import { toHex } from "../asn1/bytes.js";
 
 /** What the CA takes from a certificate template, after the checks. */
 export interface AcceptedTemplate {
@@ -51,7 +51,7 @@ export function checkCertTemplate(
   for (const extension of template.extensions ?? []) {
     if (extension.extnID === id_ce_subjectAltName) {
       try {
-        subjectAltName = AsnConvert.parse(extension.extnValue, GeneralNames);
+        subjectAltName = parseDer(extension.extnValue, GeneralNames);
       } catch (error) {
         throw new CmpError("badCertTemplate", "the subjectAltName extension is malformed", { cause: error });
       }
@@ -79,7 +79,7 @@ export function checkCertTemplate(
 }
 
 function sameDer(a: GeneralNames, b: GeneralNames | undefined): boolean {
-  return b !== undefined && toHex(AsnConvert.serialize(a)) === toHex(AsnConvert.serialize(b));
+  return b !== undefined && sameEncoding(a, b);
 }
 
 /** Names compare as RFC 4514 strings, case-insensitively (close to RFC 5280 §7.1 without full LDAP prep). */

@@ -1,4 +1,5 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
+import { reencode } from "../asn1/reencode.js";
 import { CRLReasons, GeneralNames, Name } from "@peculiar/asn1-x509";
 import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
@@ -218,8 +219,8 @@ async function wait(exchange: Exchange, delivery: Delivery, reason: "approval" |
     requestType: request.type as PendingRequest["requestType"],
     responseType: delivery.responseType,
     certReqId: approved.certReqId,
-    subject: toBase64(new Uint8Array(AsnConvert.serialize(approved.subject))),
-    subjectAltName: approved.subjectAltName ? toBase64(new Uint8Array(AsnConvert.serialize(approved.subjectAltName))) : undefined,
+    subject: toBase64(reencode(approved.subject, "the subject")),
+    subjectAltName: approved.subjectAltName ? toBase64(reencode(approved.subjectAltName, "the subjectAltName")) : undefined,
     publicKey: toBase64(approved.publicKey),
     subjectText: formatDistinguishedName(approved.subject),
     subjectAltNamesText: (approved.subjectAltName ?? []).map((name) => formatGeneralName(name) ?? "(other)"),

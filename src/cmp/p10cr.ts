@@ -1,4 +1,5 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
+import { reencode } from "../asn1/reencode.js";
 import { Extensions } from "@peculiar/asn1-x509";
 import { readChildren, readElement } from "../asn1/der.js";
 import { CertTemplate } from "../asn1/cert_template.js";
@@ -21,7 +22,7 @@ export async function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
   const { request, ca } = exchange;
   const csr = request.message.body.p10cr!;
   const info = csr.certificationRequestInfo;
-  const publicKey = new Uint8Array(AsnConvert.serialize(info.subjectPKInfo));
+  const publicKey = reencode(info.subjectPKInfo, "the CSR's subjectPKInfo");
 
   const valid = await verifySignature(publicKey, csr.signatureAlgorithm, certificationRequestInfoDer(request.bodyDer), new Uint8Array(csr.signature));
   if (!valid) throw new CmpError("badPOP", "the CSR's signature does not verify with its public key");
@@ -30,7 +31,7 @@ export async function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
   for (const attribute of info.attributes) {
     if (attribute.type !== id_extensionRequest) continue;
     try {
-      extensions = AsnConvert.parse(attribute.values[0]!, Extensions);
+      extensions = parseDer(attribute.values[0]!, Extensions);
     } catch (error) {
       throw new CmpError("badCertTemplate", "the CSR's extensionRequest is malformed", { cause: error });
     }

@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { reencode } from "../asn1/reencode.js";
 import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { verifySignature } from "../crypto/signature.js";
@@ -42,5 +42,5 @@ export function templatePublicKey(request: CertReqMsg): Uint8Array {
   if (!publicKey) {
     throw new CmpError("badCertTemplate", "the certificate template has no publicKey (central key generation is not offered)");
   }
-  return new Uint8Array(AsnConvert.serialize(publicKey));
+  return reencode(publicKey, "the template's publicKey");
 }

@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { sameEncoding } from "../asn1/reencode.js";
 import type { Certificate } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
@@ -173,7 +173,7 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
   // The names as sent first; failing that, as re-encoded (the earlier rule, for encodings that differ but mean the same).
   const sameName = () =>
     bytesEqual(senderNameDer(request.headerDer) ?? new Uint8Array(), signer.subject) ||
-    bytesEqual(new Uint8Array(AsnConvert.serialize(sender!)), new Uint8Array(AsnConvert.serialize(subject)));
+    sameEncoding(sender!, subject);
   if (!sender || !sameName()) {
     throw new CmpError("signerNotTrusted", `the sender does not match the protection certificate's subject "${formatDistinguishedName(subject)}"`);
   }

@@ -1,4 +1,5 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
+import { sameEncoding } from "../asn1/reencode.js";
 import { CRLReason, CRLReasons, id_ce_cRLReasons } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { RevDetails } from "../asn1/revocation.js";
@@ -7,7 +8,6 @@ import { REVOCATION_REASONS, getCertificate, revokeCertificate } from "../ca/cer
 import { serialNumberHex } from "../ca/serial_number.js";
 import { rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { bytesEqual } from "../asn1/bytes.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 
@@ -70,8 +70,7 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
 function certificateSerial(details: RevDetails, exchange: Exchange): string {
   const { issuer, serialNumber } = details.certDetails;
   if (!issuer || !serialNumber) throw new CmpError("badCertId", "certDetails must carry the issuer and serialNumber of the certificate");
-  const caName = new Uint8Array(AsnConvert.serialize(exchange.ca.name));
-  if (!bytesEqual(new Uint8Array(AsnConvert.serialize(issuer)), caName)) {
+  if (!sameEncoding(issuer, exchange.ca.name)) {
     throw new CmpError("badCertId", "the certificate was not issued by this CA");
   }
   try {
@@ -87,7 +86,7 @@ function requestedReason(details: RevDetails): number {
   if (!extension) return CRLReasons.unspecified;
   let reason: number;
   try {
-    reason = AsnConvert.parse(extension.extnValue, CRLReason).reason;
+    reason = parseDer(extension.extnValue, CRLReason).reason;
   } catch (error) {
     throw new CmpError("badDataFormat", "the reasonCode in crlEntryDetails is malformed", { cause: error });
   }

@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { CmpError } from "../asn1/pki_failure_info.js";
@@ -240,7 +240,7 @@ function rsassaPss(alg: AlgorithmIdentifier): SignatureAlgorithm {
   }
   let params: RsaSaPssParams;
   try {
-    params = AsnConvert.parse(alg.parameters, RsaSaPssParams);
+    params = parseDer(alg.parameters, RsaSaPssParams);
   } catch (cause) {
     throw new CmpError("badDataFormat", "RSASSA-PSS parameters are not a valid RSASSA-PSS-params", { cause });
   }
@@ -251,7 +251,7 @@ function rsassaPss(alg: AlgorithmIdentifier): SignatureAlgorithm {
   }
   let mgfHash: AlgorithmIdentifier;
   try {
-    mgfHash = AsnConvert.parse(params.maskGenAlgorithm.parameters ?? new ArrayBuffer(0), AlgorithmIdentifier);
+    mgfHash = parseDer(params.maskGenAlgorithm.parameters ?? new ArrayBuffer(0), AlgorithmIdentifier);
   } catch (cause) {
     throw new CmpError("badDataFormat", "RSASSA-PSS MGF1 parameters are not an AlgorithmIdentifier", { cause });
   }

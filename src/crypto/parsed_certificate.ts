@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
 import {
   AlgorithmIdentifier,
   AuthorityKeyIdentifier,
@@ -122,7 +122,7 @@ function parse(der: Uint8Array): ParsedCertificate {
     throw new Error("TBSCertificate.signature differs from signatureAlgorithm");
   }
 
-  const cert = AsnConvert.parse(der, Certificate);
+  const cert = parseDer(der, Certificate);
   const tbs = cert.tbsCertificate;
   const parsed: ParsedCertificate = {
     der,
@@ -147,14 +147,14 @@ function parse(der: Uint8Array): ParsedCertificate {
     seen.add(id);
     const value = extension.extnValue.buffer;
     if (id === id_ce_basicConstraints) {
-      const bc = AsnConvert.parse(value, BasicConstraints);
+      const bc = parseDer(value, BasicConstraints);
       parsed.basicConstraints = { cA: bc.cA, pathLenConstraint: bc.pathLenConstraint };
     } else if (id === id_ce_keyUsage) {
-      parsed.keyUsage = new Uint8Array(AsnConvert.parse(value, KeyUsage).value);
+      parsed.keyUsage = new Uint8Array(parseDer(value, KeyUsage).value);
     } else if (id === id_ce_subjectKeyIdentifier) {
-      parsed.subjectKeyId = new Uint8Array(AsnConvert.parse(value, SubjectKeyIdentifier).buffer);
+      parsed.subjectKeyId = new Uint8Array(parseDer(value, SubjectKeyIdentifier).buffer);
     } else if (id === id_ce_authorityKeyIdentifier) {
-      const keyId = AsnConvert.parse(value, AuthorityKeyIdentifier).keyIdentifier;
+      const keyId = parseDer(value, AuthorityKeyIdentifier).keyIdentifier;
       if (keyId) parsed.authorityKeyId = new Uint8Array(keyId.buffer);
     } else if (id === id_ce_nameConstraints) {
       parsed.hasNameConstraints = true;

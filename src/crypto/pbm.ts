@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
 import { HASH_FUNCTIONS } from "./digest.js";
 import { hashRounds } from "./hash_rounds.js";
 import { PBMParameter } from "../asn1/pbm.js";
@@ -23,7 +23,7 @@ export function decodePbmParameter(parameters: ArrayBuffer | null | undefined): 
     throw new CmpError("badDataFormat", "PasswordBasedMac protectionAlg has no PBMParameter");
   }
   try {
-    return AsnConvert.parse(parameters, PBMParameter);
+    return parseDer(parameters, PBMParameter);
   } catch (cause) {
     throw new CmpError("badDataFormat", "PasswordBasedMac parameters are not a valid PBMParameter", { cause });
   }

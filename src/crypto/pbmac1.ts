@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
 import { PBKDF2Params, PBMAC1Params, id_PBKDF2 } from "../asn1/pbmac1.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { hmacFromAlgorithmIdentifier, type HmacAlgorithm } from "./algorithms.js";
@@ -31,7 +31,7 @@ export function decodePbmac1Params(parameters: ArrayBuffer | null | undefined): 
   }
   let pbmac1: PBMAC1Params;
   try {
-    pbmac1 = AsnConvert.parse(parameters, PBMAC1Params);
+    pbmac1 = parseDer(parameters, PBMAC1Params);
   } catch (cause) {
     throw new CmpError("badDataFormat", "PBMAC1 parameters are not a valid PBMAC1-params", { cause });
   }
@@ -45,7 +45,7 @@ export function decodePbmac1Params(parameters: ArrayBuffer | null | undefined): 
   }
   let pbkdf2: PBKDF2Params;
   try {
-    pbkdf2 = AsnConvert.parse(kdfParams, PBKDF2Params);
+    pbkdf2 = parseDer(kdfParams, PBKDF2Params);
   } catch (cause) {
     throw new CmpError("badDataFormat", "PBMAC1 key derivation parameters are not a valid PBKDF2-params", { cause });
   }

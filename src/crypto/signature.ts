@@ -1,3 +1,4 @@
+import { parseDer } from "../asn1/parse_der.js";
 import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
@@ -177,7 +178,7 @@ function namedCurve(spki: SubjectPublicKeyInfo): NamedCurve {
   let oid: string | undefined;
   if (params) {
     try {
-      oid = AsnConvert.parse(params, ECParameters).namedCurve;
+      oid = parseDer(params, ECParameters).namedCurve;
     } catch {
       oid = undefined; // implicitCurve or specifiedCurve
     }
@@ -190,7 +191,7 @@ function namedCurve(spki: SubjectPublicKeyInfo): NamedCurve {
 
 function decodeSpki(der: Uint8Array): SubjectPublicKeyInfo {
   try {
-    return AsnConvert.parse(der, SubjectPublicKeyInfo);
+    return parseDer(der, SubjectPublicKeyInfo);
   } catch (cause) {
     throw new CmpError("badDataFormat", "the public key is not a valid SubjectPublicKeyInfo", { cause });
   }
