@@ -9,8 +9,11 @@ export const DEFAULT_LIMITS: Limits = {
   // openssl cmp sends well under 10 KiB; 64 KiB leaves room for long chains in extraCerts.
   maxRequestBytes: 64 * 1024,
   messageTimeToleranceSeconds: 300,
-  // RFC 9481 §6.1.1 leaves the bound to policy; 100 000 is the PBKDF2 limit of Workers.
-  macMaxIterations: 100_000,
+  // SHA-256 iterations; heavier hashes get fewer (src/crypto/iteration_count.ts).
+  // 10 000 costs about 5.5 ms of PBM rounds, which leaves a Worker on the
+  // free plan (10 ms of CPU a request) room for the rest of a MAC request;
+  // openssl cmp sends 500, Bouncy Castle 1000, EJBCA 1024.
+  macMaxIterations: 10_000,
   // Long enough for a certConf after a slow client, and at least twice the
   // messageTime tolerance so a replayed request always finds its transaction.
   transactionTtlSeconds: 3600,

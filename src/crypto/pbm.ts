@@ -66,7 +66,7 @@ export async function pbmBaseKey(
 export async function derivePbmKey(secret: Uint8Array, params: PBMParameter, maxIterations: number): Promise<HmacKey> {
   const owf = hashFromAlgorithmIdentifier(params.owf);
   const mac = hmacFromAlgorithmIdentifier(params.mac);
-  const iterations = checkIterationCount(params.iterationCount, maxIterations, "PBMParameter");
+  const iterations = checkIterationCount(params.iterationCount, maxIterations, "PBMParameter", owf);
   const baseKey = await pbmBaseKey(secret, new Uint8Array(params.salt), owf, iterations);
   return importHmacKey(baseKey, mac.hash);
 }

@@ -80,7 +80,7 @@ export function planPbmac1(pbmac1: PBMAC1Params, pbkdf2: PBKDF2Params, maxIterat
   if (salt === undefined) {
     throw new CmpError("badAlg", "PBKDF2 salt from otherSource is not supported, only a specified salt");
   }
-  const iterationCount = checkIterationCount(pbkdf2.iterationCount, maxIterations, "PBKDF2-params");
+  const iterationCount = checkIterationCount(pbkdf2.iterationCount, maxIterations, "PBKDF2-params", prf.hash);
   let keyLength = mac.hash.outputBytes;
   if (pbkdf2.keyLength !== undefined) {
     const min = BigInt(mac.hash.outputBytes);

@@ -87,8 +87,17 @@ describe("defaults (src/config/defaults.ts)", () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxRequestBytes: 65_536,
       messageTimeToleranceSeconds: 300,
-      macMaxIterations: 100_000,
+      macMaxIterations: 10_000,
       transactionTtlSeconds: 3600,
+      derMaxDepth: 32,
+      derMaxElements: 4096,
+      oidMaxArcs: 32,
+      oidMaxBytes: 64,
+      extraCertsMaxCount: 10,
+      extraCertsMaxBytes: 32_768,
+      pathMaxIntermediates: 4,
+      pathMaxSignatureChecks: 16,
+      rsaMaxModulusBits: 8192,
     });
     // The defaults pass the loader's own floors.
     expect(DEFAULT_LIMITS.transactionTtlSeconds).toBeGreaterThanOrEqual(2 * DEFAULT_LIMITS.messageTimeToleranceSeconds);
@@ -166,12 +175,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
     const loaded = loadConfig({ ...config, CMP_SECRETS });
     expect([...loaded.profiles.keys()]).toEqual(["default"]);
     expect(loaded.defaultProfile).toBe("default");
-    expect(loaded.limits).toEqual({
-      maxRequestBytes: 64 * 1024,
-      messageTimeToleranceSeconds: 300,
-      macMaxIterations: 100_000,
-      transactionTtlSeconds: 3600,
-    });
+    expect(loaded.limits).toEqual(DEFAULT_LIMITS);
     expectDefaultProfile(loaded, "default");
   });
 
@@ -215,12 +219,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
 describe("loadConfig with configured values", () => {
   it("takes limits, keeping the defaults of those not given", () => {
     const config = loadConfig(withConfig({ limits: { maxRequestBytes: 1024, macMaxIterations: 100 } }));
-    expect(config.limits).toEqual({
-      maxRequestBytes: 1024,
-      messageTimeToleranceSeconds: 300,
-      macMaxIterations: 100,
-      transactionTtlSeconds: 3600,
-    });
+    expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxRequestBytes: 1024, macMaxIterations: 100 });
   });
 
   it("accepts transactionTtlSeconds of exactly twice the messageTime tolerance, and 0 tolerance", () => {
@@ -386,6 +385,8 @@ describe("validation errors name their field", () => {
     ["certificate that is not an object", withProfile({ certificate: [] }), "profiles.p.certificate", /JSON object/],
     ["ra that is not an object", withProfile({ ra: "dev" }), "profiles.p.ra", /JSON object/],
     ["macMaxIterations below 100", withConfig({ limits: { macMaxIterations: 99 } }), "limits.macMaxIterations", /at least 100/],
+    ["derMaxElements too low for any real message", withConfig({ limits: { derMaxElements: 10 } }), "limits.derMaxElements", /at least 256/],
+    ["extraCertsMaxCount of 0", withConfig({ limits: { extraCertsMaxCount: 0 } }), "limits.extraCertsMaxCount", /at least 1/],
     ["maxRequestBytes below 1024", withConfig({ limits: { maxRequestBytes: 1023 } }), "limits.maxRequestBytes", /at least 1024/],
     ["transactionTtlSeconds below twice the tolerance", withConfig({ limits: { messageTimeToleranceSeconds: 300, transactionTtlSeconds: 599 } }), "limits.transactionTtlSeconds", /twice/],
     ["transactionTtlSeconds below twice the default tolerance", withConfig({ limits: { transactionTtlSeconds: 599 } }), "limits.transactionTtlSeconds", /twice/],
