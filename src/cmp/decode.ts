@@ -3,7 +3,7 @@ import { readChildren, readElement, type DerElement } from "../asn1/der.js";
 import { DecodeError } from "../asn1/decode_error.js";
 import { parseChecked } from "../asn1/parse_der.js";
 import { PKIMessage } from "../asn1/pki_message.js";
-import { parsePKIBody, PKIBodyTypes, type PKIBodyType } from "../asn1/pki_body.js";
+import { parsePKIBody, PKIBodyTypes, type PKIBody, type PKIBodyType } from "../asn1/pki_body.js";
 import { PKIHeader } from "../asn1/pki_header.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { Limits } from "../config/profile.js";
@@ -70,14 +70,19 @@ export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
 }
 
 /**
- * The second step: check the rest of the message against the limits and
- * decode the body. Throws CmpError: badDataFormat for a body that is not
- * DER of its type or exceeds the DER limits, badRequest for extraCerts
- * beyond their count or size. The outer SEQUENCE is split and header and
- * body are parsed on their own: a parse of the whole message would also
- * parse every certificate in extraCerts, which most messages never look at
- * (a MAC-protected one) and signature checking parses itself, once, where
- * it needs it. extraCerts are walked for shape and limits and kept as DER.
+ * The second step: check the rest of the message against the limits, and
+ * make the body ready to decode. Throws CmpError: badDataFormat for a body
+ * that is not DER or exceeds the DER limits, badRequest for extraCerts
+ * beyond their count or size. Each certificate in extraCerts is walked
+ * with a budget of its own, since only signature checking parses them,
+ * once, where it needs them.
+ *
+ * The body itself is parsed when it is first read (message.body), which
+ * for most messages is after their protection is verified: its schema
+ * parse is the costliest part of decoding (microseconds per element), and
+ * an unauthenticated sender should not be able to make the server spend
+ * it. A body that does not decode then throws CmpError badDataFormat from
+ * wherever it is read.
  */
 export function decodeBody(shell: MessageShell, limits: Limits = DEFAULT_LIMITS): DecodedRequest {
   const der = derLimitsOf(limits);
@@ -89,21 +94,31 @@ export function decodeBody(shell: MessageShell, limits: Limits = DEFAULT_LIMITS)
   if (extraBytes > limits.extraCertsMaxBytes) {
     throw new CmpError("badRequest", `extraCerts holds ${extraBytes} bytes; at most ${limits.extraCertsMaxBytes} are accepted`);
   }
-  if (!shell.type) throw new CmpError("badDataFormat", `the body's tag 0x${shell.bodyDer[0]!.toString(16)} is no PKIBody alternative (RFC 9810 §5.1.2)`);
-  let message: PKIMessage;
-  try {
+  const type = shell.type;
+  if (!type) throw new CmpError("badDataFormat", `the body's tag 0x${shell.bodyDer[0]!.toString(16)} is no PKIBody alternative (RFC 9810 §5.1.2)`);
+  badDataFormatOn(type, () => {
     checkDer(shell.bodyDer, der, shell.budget);
-    for (const certificate of extraCertsDer) checkDer(certificate, der, shell.budget);
-    const body = parsePKIBody(shell.bodyDer);
-    message = new PKIMessage({ header: shell.header, headerRaw: shell.headerDer, body, bodyRaw: shell.bodyDer, protection: shell.protection?.slice().buffer });
+    for (const certificate of extraCertsDer) checkDer(certificate, der);
+  });
+  const message = new PKIMessage({ header: shell.header, headerRaw: shell.headerDer, bodyRaw: shell.bodyDer, protection: shell.protection?.slice().buffer });
+  let body: PKIBody | undefined;
+  Object.defineProperty(message, "body", {
+    enumerable: true,
+    get: () => (body ??= badDataFormatOn(type, () => parsePKIBody(shell.bodyDer))),
+  });
+  return { message, type, headerDer: shell.headerDer, bodyDer: shell.bodyDer, extraCertsDer };
+}
+
+function badDataFormatOn<T>(type: PKIBodyType, decode: () => T): T {
+  try {
+    return decode();
   } catch (error) {
     if (error instanceof DecodeError) {
-      const what = error.kind === "limit" ? "the message exceeds a decoding limit" : `the ${shell.type} body is not valid DER`;
+      const what = error.kind === "limit" ? "the message exceeds a decoding limit" : `the ${type} body is not valid DER`;
       throw new CmpError("badDataFormat", `${what}: ${error.message}`.slice(0, 300), { cause: error });
     }
     throw error;
   }
-  return { message, type: shell.type, headerDer: shell.headerDer, bodyDer: shell.bodyDer, extraCertsDer };
 }
 
 /** Both steps: the whole message, or undefined when any part of it does not decode (the client reads answers so). */
@@ -111,7 +126,9 @@ export function decodeRequest(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS
   const shell = decodeShell(bytes, limits);
   if (!shell) return undefined;
   try {
-    return decodeBody(shell, limits);
+    const decoded = decodeBody(shell, limits);
+    void decoded.message.body;
+    return decoded;
   } catch {
     return undefined;
   }

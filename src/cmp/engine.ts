@@ -74,6 +74,7 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
   try {
     describeRequest(log, shell.type, header);
     responseContext.protection = unauthenticatedProtection(header, profile, signer);
+    // Cheapest first, and the body's parse only for an authenticated sender (decode.ts).
     const decoded = decodeBody(shell, limits);
     checkHeader(header, decoded.type, now, limits);
     const credentials = await verifyProtection(decoded, {
@@ -89,6 +90,8 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
     if (!handler || !profile.bodyTypes.has(decoded.type)) {
       throw new CmpError("badRequest", `${decoded.type} messages are not served by profile "${profile.name}"`);
     }
+    // A body that does not decode is badDataFormat here, before any handler starts its work.
+    void decoded.message.body;
     const result = await handler({
       request: decoded,
       credentials,

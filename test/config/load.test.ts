@@ -90,7 +90,7 @@ describe("defaults (src/config/defaults.ts)", () => {
       macMaxIterations: 10_000,
       transactionTtlSeconds: 3600,
       derMaxDepth: 32,
-      derMaxElements: 4096,
+      derMaxElements: 1024,
       oidMaxArcs: 32,
       oidMaxBytes: 64,
       extraCertsMaxCount: 10,

@@ -1,0 +1,45 @@
+import { checkDer } from "../src/asn1/der_scan.js";
+import { decodeRequest } from "../src/cmp/decode.js";
+import { DEFAULT_LIMITS } from "../src/config/defaults.js";
+import type { CmpAnswer } from "../src/cmp/engine_types.js";
+import { BUG_WARNINGS, type Target } from "./target.js";
+
+const ANSWER_LIMITS = { ...DEFAULT_LIMITS, derMaxElements: 1_000_000, derMaxDepth: 1000, extraCertsMaxCount: 1000, extraCertsMaxBytes: 1 << 30 };
+
+/** Body types a server may answer with (RFC 9810 §5.1.2). */
+const RESPONSE_TYPES = new Set(["ip", "cp", "kup", "rp", "pkiconf", "genp", "error", "pollRep", "krp", "ccp", "popdecc"]);
+
+/**
+ * The checks after every message: an answer (no escaped exception), a DER
+ * PKIMessage of a response type, never HTTP 500, no warning that an
+ * exception escaped a check, no systemFailure, and no change of state
+ * unless the answer is a success. Returns what is wrong, or undefined.
+ */
+export async function checkAnswer(target: Target, outcome: { answer?: CmpAnswer; thrown?: unknown }): Promise<string | undefined> {
+  if (outcome.thrown !== undefined) return `handleCmp threw: ${describe(outcome.thrown)}`;
+  const answer = outcome.answer!;
+  if (answer.httpStatus !== 200 && answer.httpStatus !== 400) return `HTTP ${answer.httpStatus}`;
+  try {
+    checkDer(answer.body);
+  } catch (error) {
+    return `the answer is not DER: ${describe(error)}`;
+  }
+  // The answer echoes what the request sent (its sender, as recipient) beside certificates: not held to the request's limits.
+  const decoded = decodeRequest(answer.body, ANSWER_LIMITS);
+  if (!decoded) return "the answer is not a PKIMessage";
+  if (!RESPONSE_TYPES.has(decoded.type)) return `the answer is a ${decoded.type}`;
+  if (answer.httpStatus === 400 && decoded.type !== "error") return "HTTP 400 without an error message";
+  const bug = target.warnings.find((warning) => BUG_WARNINGS.has(warning.message));
+  if (bug) return `${bug.message}: ${String(bug.fields?.error ?? "")}`;
+  if (answer.log.failInfo?.includes("systemFailure")) return `systemFailure: ${answer.log.reason}`;
+  const failed = decoded.type === "error" || (answer.log.failInfo?.length ?? 0) > 0;
+  if (failed) {
+    const changed = await target.store.changedKeys();
+    if (changed.length > 0) return `the state changed (${changed.join(", ")}) although the answer is ${answer.log.failInfo?.join(",") ?? "an error"}`;
+  }
+  return undefined;
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+}
