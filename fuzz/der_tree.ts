@@ -1,5 +1,3 @@
-import { encodeTlv } from "../src/asn1/der.js";
-
 /**
  * A DER message as a tree the mutator can change and encode again with
  * correct lengths. Reading is lenient (whatever the bytes say), so seeds
@@ -66,11 +64,51 @@ function readChildren(bytes: Uint8Array, depth: number): DerNode[] | undefined {
   return children;
 }
 
+/** Encode with correct lengths, into one buffer (sizes first, then one write). */
 export function encodeTree(node: DerNode): Uint8Array {
-  if (!node.children) return encodeTlv(node.tag, [node.content ?? new Uint8Array()]);
-  const inner = node.children.map(encodeTree);
-  if (node.embedded && node.tag === 0x03) return encodeTlv(node.tag, [node.content ?? Uint8Array.of(0), ...inner]);
-  return encodeTlv(node.tag, inner);
+  const sizes = new Map<DerNode, number>();
+  const out = new Uint8Array(totalSize(node, sizes));
+  write(node, out, 0, sizes);
+  return out;
+}
+
+function contentSize(node: DerNode, sizes: Map<DerNode, number>): number {
+  if (!node.children) return node.content?.length ?? 0;
+  let size = node.embedded && node.tag === 0x03 ? (node.content?.length ?? 1) : 0;
+  for (const child of node.children) size += totalSize(child, sizes);
+  return size;
+}
+
+function totalSize(node: DerNode, sizes: Map<DerNode, number>): number {
+  const content = contentSize(node, sizes);
+  sizes.set(node, content);
+  return 1 + lengthOctets(content) + content;
+}
+
+function lengthOctets(length: number): number {
+  return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : length < 0x1000000 ? 4 : 5;
+}
+
+function write(node: DerNode, out: Uint8Array, at: number, sizes: Map<DerNode, number>): number {
+  const length = sizes.get(node)!;
+  out[at++] = node.tag;
+  const octets = lengthOctets(length);
+  if (octets === 1) out[at++] = length;
+  else {
+    out[at++] = 0x80 | (octets - 1);
+    for (let shift = (octets - 2) * 8; shift >= 0; shift -= 8) out[at++] = (length / 2 ** shift) & 0xff;
+  }
+  if (!node.children) {
+    if (node.content) out.set(node.content, at);
+    return at + (node.content?.length ?? 0);
+  }
+  if (node.embedded && node.tag === 0x03) {
+    const unused = node.content ?? Uint8Array.of(0);
+    out.set(unused, at);
+    at += unused.length;
+  }
+  for (const child of node.children) at = write(child, out, at, sizes);
+  return at;
 }
 
 /** Every node below and including `root`, with its parent (undefined for the root). */
