@@ -37,6 +37,8 @@ export interface Target {
   /** The time the engine sees; the fuzzer sets it to the seed's messageTime. */
   clock: { now: Date };
   handle(message: Uint8Array, profile?: string): Promise<CmpAnswer>;
+  /** What the engine is given; tests replace parts of it to inject faults. */
+  context: EngineContext;
   /** A fresh, empty store (the state would otherwise grow with every issued certificate). */
   reset(): void;
 }
@@ -65,26 +67,29 @@ export async function makeTarget(limits: Record<string, number> = {}): Promise<T
     notBefore: parsed.validity.notBefore.getTime().toISOString(), notAfter: parsed.validity.notAfter.getTime().toISOString(),
     status: "confirmed", profile: "default", der: toBase64(clientDer!), requester: "fixture", transactionID: "00", issuedAt: parsed.validity.notBefore.getTime().toISOString(),
   };
+  const warnings: Target["warnings"] = [];
+  const clock = { now: new Date() };
+  const context: EngineContext = {
+    config,
+    ca: { signer, certificate: certificate!, chain: [certificate!] },
+    store: new MemoryStore(),
+    now: () => clock.now,
+    randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
+    warn: (message, fields) => warnings.push({ message, fields }),
+  };
   const target: Target = {
     config,
-    store: new JournalStore(new MemoryStore()),
-    warnings: [],
-    clock: { now: new Date() },
+    store: new JournalStore(context.store),
+    warnings,
+    clock,
+    context,
     handle: (message, profileName = "default") => handleCmp(message, config.profiles.get(profileName) as Profile, context),
     reset() {
-      target.store = new JournalStore(new MemoryStore(() => target.clock.now.getTime()));
+      target.store = new JournalStore(new MemoryStore(() => clock.now.getTime()));
       context.store = target.store;
       // The client's certificate as this CA's record, so that kur and rr of it reach their work.
       void target.store.put(certificateKey(client.serial), client);
     },
-  };
-  const context: EngineContext = {
-    config,
-    ca: { signer, certificate: certificate!, chain: [certificate!] },
-    store: target.store,
-    now: () => target.clock.now,
-    randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
-    warn: (message, fields) => target.warnings.push({ message, fields }),
   };
   target.reset();
   return target;
