@@ -47,32 +47,34 @@ export interface ElementBudget {
  * schema: they are checked where they are read.
  */
 export function checkDer(bytes: Uint8Array, limits: DerLimits = DEFAULT_DER_LIMITS, budget: ElementBudget = { elements: 0 }): void {
-  const end = walk(bytes, 0, bytes.length, 0, limits, budget);
+  if (bytes.length === 0) throw new DecodeError("no DER element");
+  const end = walkOne(bytes, 0, bytes.length, 0, limits, budget);
   if (end !== bytes.length) throw new DecodeError(`${bytes.length - end} byte(s) after the DER element`);
 }
 
 /** Walk the elements in bytes[offset, end), at `depth`; returns where the last one ends. */
 function walk(bytes: Uint8Array, offset: number, end: number, depth: number, limits: DerLimits, budget: ElementBudget): number {
+  while (offset < end) offset = walkOne(bytes, offset, end, depth, limits, budget);
+  return offset;
+}
+
+/** Walk the one element at `offset` (and all inside it); returns where it ends. */
+function walkOne(bytes: Uint8Array, offset: number, end: number, depth: number, limits: DerLimits, budget: ElementBudget): number {
   if (depth > limits.maxDepth) {
     throw new DecodeError(`elements are nested deeper than ${limits.maxDepth} levels`, { kind: "limit" });
   }
-  while (offset < end) {
-    if (++budget.elements > limits.maxElements) {
-      throw new DecodeError(`more than ${limits.maxElements} DER elements`, { kind: "limit" });
-    }
-    const tag = bytes[offset]!;
-    if ((tag & 0x1f) === 0x1f) throw new DecodeError(`multi-octet tag at offset ${offset}`);
-    if (tag === 0) throw new DecodeError(`end-of-contents octets at offset ${offset} (indefinite length is not DER)`);
-    const { contentStart, contentEnd } = readLength(bytes, offset + 1, end);
-    const constructed = (tag & 0x20) !== 0;
-    if ((tag & 0xc0) === 0) checkUniversal(tag, constructed, bytes, contentStart, contentEnd, limits);
-    if (constructed) {
-      const last = walk(bytes, contentStart, contentEnd, depth + 1, limits, budget);
-      if (last !== contentEnd) throw new DecodeError(`constructed element at offset ${offset} is not made of whole elements`);
-    }
-    offset = contentEnd;
+  if (++budget.elements > limits.maxElements) {
+    throw new DecodeError(`more than ${limits.maxElements} DER elements`, { kind: "limit" });
   }
-  return offset;
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DecodeError(`multi-octet tag at offset ${offset}`);
+  if (tag === 0) throw new DecodeError(`end-of-contents octets at offset ${offset} (indefinite length is not DER)`);
+  const { contentStart, contentEnd } = readLength(bytes, offset + 1, end);
+  const constructed = (tag & 0x20) !== 0;
+  if ((tag & 0xc0) === 0) checkUniversal(tag, constructed, bytes, contentStart, contentEnd, limits);
+  // Children end exactly at contentEnd: readLength keeps each inside its container.
+  if (constructed) walk(bytes, contentStart, contentEnd, depth + 1, limits, budget);
+  return contentEnd;
 }
 
 function readLength(bytes: Uint8Array, at: number, end: number): { contentStart: number; contentEnd: number } {
