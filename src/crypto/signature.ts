@@ -6,9 +6,11 @@ import { OID, signatureAlgorithm, type SignatureAlgorithm } from "./algorithms.j
 import { BoundedCache, bytesKey } from "./bounded_cache.js";
 import { ecdsaDerToRaw } from "./ecdsa_signature.js";
 import { namedCurveOfParameters, type NamedCurve } from "./named_curves.js";
+import { assertModulusLimit, checkRsaKey, DEFAULT_RSA_MAX_MODULUS_BITS, rsaKeyFacts, type RsaKeyFacts } from "./rsa_key.js";
 import type { CryptoKey, KeyImportAlgorithm, VerifyAlgorithm } from "./webcrypto_types.js";
 
 export { digest } from "./digest.js";
+export { DEFAULT_RSA_MAX_MODULUS_BITS } from "./rsa_key.js";
 
 export interface VerifyOptions {
   /**
@@ -19,6 +21,13 @@ export interface VerifyOptions {
   reuseKey?: boolean;
   /** The same SubjectPublicKeyInfo already decoded (a template's), which saves parsing the DER again. */
   parsedKey?: SubjectPublicKeyInfo;
+  /**
+   * Largest RSA modulus, in bits, to verify with (default
+   * DEFAULT_RSA_MAX_MODULUS_BITS). Larger keys, and keys whose public
+   * exponent is even, below 3 or not below 2^256, are refused with badAlg
+   * before WebCrypto sees them: the verification's cost grows with both.
+   */
+  rsaMaxModulusBits?: number;
 }
 
 /**
@@ -32,12 +41,13 @@ export interface VerifyOptions {
  *
  * Throws CmpError:
  * - badAlg: the algorithm is unknown or refused (SHA-1, MD5, SHA-224, ...),
- *   the key type or curve is unsupported, or key and algorithm do not match
+ *   the key type or curve is unsupported, an RSA key is outside the bounds
+ *   (rsaMaxModulusBits, public exponent), or key and algorithm do not match
  *   (e.g. an RSA key with ecdsa-with-SHA256). A mismatch is reported rather
  *   than answered with false because it is a configuration error of the
  *   sender, not a forgery, and the client deserves to be told which.
- * - badDataFormat: the SubjectPublicKeyInfo or the RSASSA-PSS parameters
- *   cannot be decoded, or WebCrypto refuses the key as malformed.
+ * - badDataFormat: the SubjectPublicKeyInfo, the RSAPublicKey inside it or
+ *   the RSASSA-PSS parameters cannot be decoded, or WebCrypto refuses the key as malformed.
  */
 export async function verifySignature(
   spkiDer: Uint8Array,
@@ -46,6 +56,8 @@ export async function verifySignature(
   signature: Uint8Array,
   options: VerifyOptions = {},
 ): Promise<boolean> {
+  const maxModulusBits = options.rsaMaxModulusBits ?? DEFAULT_RSA_MAX_MODULUS_BITS;
+  assertModulusLimit(maxModulusBits, "verifySignature");
   const sig = signatureAlgorithm(algorithm);
   const known = options.reuseKey ? recentKey(spkiDer) : undefined;
   const spki = options.parsedKey ?? known?.spki ?? decodeSpki(spkiDer);
@@ -60,11 +72,13 @@ export async function verifySignature(
     case "RSASSA-PKCS1-v1_5":
       // RFC 4055 §1.2: an id-RSASSA-PSS key may only make PSS signatures.
       if (keyOid !== OID.rsaEncryption) throw mismatch(sig, keyOid);
+      checkRsaKey(rsaFacts(spki, known), maxModulusBits);
       importParams = { name: sig.scheme, hash: sig.hash.name };
       verifyParams = { name: sig.scheme };
       break;
     case "RSA-PSS":
       if (keyOid !== OID.rsaEncryption && keyOid !== OID.rsassaPss) throw mismatch(sig, keyOid);
+      checkRsaKey(rsaFacts(spki, known), maxModulusBits);
       // WebCrypto imports RSA keys only as rsaEncryption; the RSAPublicKey
       // inside is the same for an id-RSASSA-PSS key (RFC 4055 §1.2).
       if (keyOid === OID.rsassaPss) keyDer = asRsaEncryptionSpki(spki);
@@ -115,6 +129,8 @@ interface RecentKey {
   spki: SubjectPublicKeyInfo;
   /** By format and import parameters: the key bytes imported follow from those and the SPKI. */
   imported: Map<string, Promise<CryptoKey>>;
+  /** An RSA key's modulus size and exponent verdict, read the first time it is verified with. */
+  rsa?: RsaKeyFacts;
 }
 
 /** Recent reused keys, by their SubjectPublicKeyInfo's DER. */
@@ -126,6 +142,15 @@ function recentKey(spkiDer: Uint8Array): RecentKey {
   let known = RECENT_KEYS.get(cacheKey);
   if (!known) RECENT_KEYS.set(cacheKey, (known = { spki: decodeSpki(spkiDer), imported: new Map() }));
   return known;
+}
+
+/**
+ * The RSA key's facts, decoded once for a reused key (the limit is compared
+ * on every call, since callers may differ in it), each time otherwise.
+ */
+function rsaFacts(spki: SubjectPublicKeyInfo, known?: RecentKey): RsaKeyFacts {
+  if (!known) return rsaKeyFacts(spki);
+  return (known.rsa ??= rsaKeyFacts(spki));
 }
 
 function importVerifyKey(format: "spki" | "raw", keyDer: Uint8Array, params: KeyImportAlgorithm, known?: RecentKey): Promise<CryptoKey> {

@@ -1,8 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readChildren, readElement } from "../../src/asn1/der.js";
+import { bytesEqual } from "../../src/asn1/bytes.js";
 import { CmpError, type FailInfoName } from "../../src/asn1/pki_failure_info.js";
 import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../../src/crypto/cert_path.js";
+import { verifySignature } from "../../src/crypto/signature.js";
 import { makeTempDirSync, mustOpensslSync, type KeyKind, type TempDirSync } from "../support/openssl.js";
+import { oddOfBits, rsaSpki, withKey } from "./rsa_keys.js";
+
+// verifySignature as it is, but counted: which keys the path search
+// verifies with, and how often, is what the bounded-work tests assert.
+vi.mock("../../src/crypto/signature.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../src/crypto/signature.js")>();
+  return { ...actual, verifySignature: vi.fn(actual.verifySignature) };
+});
+const verifyCalls = vi.mocked(verifySignature);
 
 /**
  * Chains made by the real openssl binary. `openssl ca` is used for every
@@ -73,8 +84,13 @@ async function failure(p: Promise<unknown>): Promise<{ failInfo: readonly FailIn
   throw new Error(`expected a CmpError, got ${String(e)}`);
 }
 
-function validate(certificate: Uint8Array, intermediates: readonly Uint8Array[], anchors: TrustAnchors, extra: { now?: Date; maxDepth?: number } = {}) {
-  return validateCertificatePath({ certificate, intermediates, anchors, now: extra.now ?? NOW, maxDepth: extra.maxDepth });
+function validate(
+  certificate: Uint8Array,
+  intermediates: readonly Uint8Array[],
+  anchors: TrustAnchors,
+  extra: { now?: Date; maxDepth?: number; maxSignatureChecks?: number; rsaMaxModulusBits?: number } = {},
+) {
+  return validateCertificatePath({ certificate, intermediates, anchors, ...extra, now: extra.now ?? NOW });
 }
 
 /** The same certificate with one byte of its serial number changed: same name and key, broken signature. */
@@ -84,6 +100,19 @@ function withOtherSerial(der: Uint8Array, delta: number): Uint8Array {
   const serial = readChildren(copy, tbs)[1]!; // [0] version, then serialNumber
   copy[serial.end - 1] = (copy[serial.end - 1]! + delta) & 0xff;
   return copy;
+}
+
+/** The TBSCertificate bytes of a certificate: what its signature covers. */
+function tbsOf(der: Uint8Array): Uint8Array {
+  const tbs = readChildren(der, readElement(der, 0))[0]!;
+  return der.slice(tbs.start, tbs.end);
+}
+
+/** The SubjectPublicKeyInfo of a certificate. */
+function spkiOf(der: Uint8Array): Uint8Array {
+  const tbs = readChildren(der, readElement(der, 0))[0]!;
+  const spki = readChildren(der, tbs)[6]!; // [0] version, serial, signature, issuer, validity, subject, spki
+  return der.slice(spki.start, spki.end);
 }
 
 function flipLastByte(der: Uint8Array): Uint8Array {
@@ -455,13 +484,27 @@ describe("validateCertificatePath: same names, different certificates", () => {
     expect(path.chain[1]).toEqual(c.inter!.der);
   });
 
-  it("checks a signature reached along several paths only once", async () => {
-    // 12 end -> A checks, 12 A -> B checks and one B -> C check fit the
-    // budget; checking B -> C again for every A would not.
+  it("reports where paths that reach no anchor end, without checking a signature", async () => {
+    // Twelve paths end -> A -> B -> C by name, none to an anchor: the
+    // search says why the furthest one stops.
     const copies = Array.from({ length: DIAMOND_WIDTH }, (_, index) => c[`diamondA${index}`]!.der);
     const result = await failure(validate(c.eeDiamond!.der, [...copies, c.diamondB!.der, c.diamondC!.der], prepareTrustAnchors([c.root!.der])));
     expect(result.failInfo).toEqual(["signerNotTrusted"]);
     expect(result.message).toContain("\"CN=Diamond C\" is self-issued and not a trust anchor");
+  });
+
+  it("checks a signature reached along several paths only once", async () => {
+    // Diamond C trusted: eleven broken copies of Diamond A (same name and
+    // key, the signature no longer matches) and the real one, all under
+    // Diamond B. One C -> B check, eleven failing B -> A checks, then
+    // B -> A0 and A0 -> end: 14 fit the budget of 16; checking C -> B again
+    // for every A would not.
+    const broken = Array.from({ length: DIAMOND_WIDTH - 1 }, (_, index) => withOtherSerial(c.diamondA0!.der, 100 + index));
+    verifyCalls.mockClear();
+    const path = await validate(c.eeDiamond!.der, [...broken, c.diamondA0!.der, c.diamondB!.der], prepareTrustAnchors([c.diamondC!.der]));
+    expect(path.chain).toEqual([c.eeDiamond!.der, c.diamondA0!.der, c.diamondB!.der, c.diamondC!.der]);
+    const bByC = verifyCalls.mock.calls.filter(([, , data]) => bytesEqual(data, tbsOf(c.diamondB!.der)));
+    expect(bByC.length).toBeLessThanOrEqual(1);
   });
 
   it("bounds the work a flood of same-name certificates can cause", async () => {
@@ -469,6 +512,111 @@ describe("validateCertificatePath: same names, different certificates", () => {
     const result = await failure(validate(c.eeViaInter!.der, [...copies, c.inter!.der], prepareTrustAnchors([c.root!.der])));
     expect(result.failInfo).toEqual(["signerNotTrusted"]);
     expect(result.message).toContain("gave up");
+  });
+});
+
+describe("validateCertificatePath: bounded work before trust (RFC 5280 §6.1.2 order)", () => {
+  // RSA-3072-sized moduli with 3 070-bit public exponents: each costs
+  // hundreds of times a normal RSA verification. The certificates copy the
+  // real intermediate's name and subjectKeyIdentifier, so they match the
+  // end certificate's issuer and authorityKeyIdentifier exactly.
+  const hugeKey = (index: number) => rsaSpki(oddOfBits(3072) + 2n * BigInt(index), oddOfBits(3070));
+  const hugeSpkis = Array.from({ length: 40 }, (_, index) => hugeKey(index));
+  const usedKeys = () => verifyCalls.mock.calls.map(([spki]) => spki);
+  let subtleVerify: ReturnType<typeof vi.spyOn>;
+  let subtleImport: ReturnType<typeof vi.spyOn>;
+
+  beforeAll(() => {
+    subtleVerify = vi.spyOn(crypto.subtle, "verify");
+    subtleImport = vi.spyOn(crypto.subtle, "importKey");
+  });
+  afterEach(() => {
+    verifyCalls.mockClear();
+    subtleVerify.mockClear();
+    subtleImport.mockClear();
+  });
+  afterAll(() => {
+    subtleVerify.mockRestore();
+    subtleImport.mockRestore();
+  });
+
+  it("checks no signature when 40 huge-exponent certificates lead to no anchor", async () => {
+    const flood = hugeSpkis.map((spki, index) => withKey(c.inter!.der, spki, { serial: index, issuerFrom: c.otherRoot!.der }));
+    verifyCalls.mockClear();
+    const result = await failure(validate(c.eeViaInter!.der, flood, prepareTrustAnchors([c.root!.der])));
+    expect(result.failInfo).toEqual(["signerNotTrusted"]);
+    expect(result.message).toContain("no issuer of intermediate CA certificate \"CN=Test Intermediate,O=Jellyfish Tests\" (issuer \"CN=Other Root\")");
+    expect(verifyCalls).not.toHaveBeenCalled();
+    expect(subtleImport).not.toHaveBeenCalled();
+    expect(subtleVerify).not.toHaveBeenCalled();
+  });
+
+  it("checks no signature when 40 huge-exponent certificates chain among themselves, and gives up on the paths", async () => {
+    // Self-issued, no authorityKeyIdentifier: each is a candidate issuer of
+    // every other, 40^4 paths by name within maxDepth.
+    const tangle = hugeSpkis.map((spki, index) => withKey(c.inter!.der, spki, { serial: 100 + index, selfIssued: true, dropAki: true }));
+    verifyCalls.mockClear();
+    const result = await failure(validate(c.eeViaInter!.der, tangle, prepareTrustAnchors([c.root!.der])));
+    expect(result.failInfo).toEqual(["signerNotTrusted"]);
+    expect(result.message).toContain("gave up building a path to a trust anchor");
+    expect(verifyCalls).not.toHaveBeenCalled();
+    expect(subtleImport).not.toHaveBeenCalled();
+    expect(subtleVerify).not.toHaveBeenCalled();
+  });
+
+  it("finds the valid path past a same-name junk intermediate under the anchor, never using the junk key", async () => {
+    // The junk claims the real intermediate's name, key identifier and
+    // issuer: a complete path by names. The anchor's key refutes it before
+    // its huge key could be used to check the end certificate.
+    const junk = withKey(c.inter!.der, hugeSpkis[0]!, { serial: 200 });
+    const path = await validate(c.eeViaInter!.der, [junk, c.inter!.der], prepareTrustAnchors([c.root!.der]));
+    expect(path.chain).toEqual([c.eeViaInter!.der, c.inter!.der, c.root!.der]);
+    expect(usedKeys().some((spki) => bytesEqual(spki, hugeSpkis[0]!))).toBe(false);
+    expect(verifyCalls.mock.calls.length).toBeLessThanOrEqual(3);
+  });
+
+  it("refuses the junk path with the anchor's verdict when it is the only one", async () => {
+    const junk = withKey(c.inter!.der, hugeSpkis[1]!, { serial: 201 });
+    const result = await failure(validate(c.eeViaInter!.der, [junk], prepareTrustAnchors([c.root!.der])));
+    expect(result.failInfo).toEqual(["signerNotTrusted"]);
+    expect(result.message).toContain("signature on \"CN=Test Intermediate,O=Jellyfish Tests\" does not verify with the key of \"CN=Test Root");
+    expect(usedKeys().some((spki) => bytesEqual(spki, hugeSpkis[1]!))).toBe(false);
+  });
+
+  it("verifies from the anchor down: each key used only after the one above vouched for it", async () => {
+    // A limit no earlier test used, so no check is remembered and all three are made.
+    await validate(c.eeFreeSub!.der, [c.freeSub!.der, c.freeInter!.der], prepareTrustAnchors([c.root!.der]), { rsaMaxModulusBits: 8000 });
+    const calls = verifyCalls.mock.calls.map(([spki, , data]) => ({ spki, data }));
+    const links: [Issued, Issued][] = [[c.root!, c.freeInter!], [c.freeInter!, c.freeSub!], [c.freeSub!, c.eeFreeSub!]];
+    expect(calls.length).toBe(links.length);
+    links.forEach(([issuer, child], index) => {
+      expect(bytesEqual(calls[index]!.spki, spkiOf(issuer.der))).toBe(true);
+      expect(bytesEqual(calls[index]!.data, tbsOf(child.der))).toBe(true);
+    });
+  });
+
+  it("passes rsaMaxModulusBits to every signature check: a 2048-bit intermediate under a 2047-bit limit is badAlg", async () => {
+    const anchors = prepareTrustAnchors([c.root!.der]);
+    const result = await failure(validate(c.eeViaInter!.der, [c.inter!.der], anchors, { rsaMaxModulusBits: 2047 }));
+    expect(result.failInfo).toEqual(["badAlg"]);
+    expect(result.message).toContain("2048-bit modulus");
+    expect(result.message).toContain("2047 bits");
+    await expect(validate(c.eeViaInter!.der, [c.inter!.der], anchors, { rsaMaxModulusBits: 2048 })).resolves.toBeDefined();
+  });
+
+  it("honours maxSignatureChecks", async () => {
+    const copies = [0, 1, 2].map((index) => withOtherSerial(c.inter!.der, 150 + index));
+    const anchors = prepareTrustAnchors([c.root!.der]);
+    const result = await failure(validate(c.eeViaInter!.der, [...copies, c.inter!.der], anchors, { maxSignatureChecks: 2 }));
+    expect(result.failInfo).toEqual(["signerNotTrusted"]);
+    expect(result.message).toContain("gave up validating a path for \"CN=Device via Intermediate\" after 2 signature checks");
+    expect(verifyCalls.mock.calls.length).toBe(2);
+  });
+
+  it("refuses a bad limit as a programming error", async () => {
+    const anchors = prepareTrustAnchors([c.root!.der]);
+    await expect(validate(c.eeDirect!.der, [], anchors, { maxSignatureChecks: 0 })).rejects.toThrow(/maxSignatureChecks/);
+    await expect(validate(c.eeDirect!.der, [], anchors, { rsaMaxModulusBits: 0 })).rejects.toThrow(/rsaMaxModulusBits/);
   });
 });
 
