@@ -44,7 +44,7 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
     supersedes = updated.issuedSerial;
   }
   const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
-  await verifyProofOfPossession(message, publicKey, credentials.registrationAuthority);
+  await verifyProofOfPossession(message, publicKey, credentials.registrationAuthority, exchange.context.config.limits.rsaMaxModulusBits);
 
   return issueAndAnswer(
     exchange,

@@ -24,7 +24,9 @@ export async function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
   const info = csr.certificationRequestInfo;
   const publicKey = reencode(info.subjectPKInfo, "the CSR's subjectPKInfo");
 
-  const valid = await verifySignature(publicKey, csr.signatureAlgorithm, certificationRequestInfoDer(request.bodyDer), new Uint8Array(csr.signature));
+  const valid = await verifySignature(publicKey, csr.signatureAlgorithm, certificationRequestInfoDer(request.bodyDer), new Uint8Array(csr.signature), {
+    rsaMaxModulusBits: exchange.context.config.limits.rsaMaxModulusBits,
+  });
   if (!valid) throw new CmpError("badPOP", "the CSR's signature does not verify with its public key");
 
   let extensions: Extensions | undefined;

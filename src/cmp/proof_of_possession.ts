@@ -9,7 +9,7 @@ import { verifySignature } from "../crypto/signature.js";
  * or raVerified from a trusted RA.
  * `publicKey` is the DER SubjectPublicKeyInfo from the template.
  */
-export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array, fromTrustedRa: boolean): Promise<void> {
+export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array, fromTrustedRa: boolean, rsaMaxModulusBits: number): Promise<void> {
   const popo = request.popo;
   if (!popo) throw new CmpError("badPOP", "the request carries no proof of possession");
   if (popo.raVerified !== undefined) {
@@ -31,7 +31,7 @@ export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Ui
     popo.signature.algorithmIdentifier,
     request.certReqRaw,
     new Uint8Array(popo.signature.signature),
-    { parsedKey: request.certReq.certTemplate.publicKey },
+    { parsedKey: request.certReq.certTemplate.publicKey, rsaMaxModulusBits },
   );
   if (!valid) throw new CmpError("badPOP", "the proof-of-possession signature does not verify with the requested public key");
 }

@@ -183,7 +183,16 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
   }
 
   const trust = trustOf(context.profile, context.ca);
-  const path = await validateCertificatePath({ certificate, intermediates, anchors: trust.anchors, now: context.now });
+  const { limits } = context;
+  const path = await validateCertificatePath({
+    certificate,
+    intermediates,
+    anchors: trust.anchors,
+    now: context.now,
+    maxDepth: limits.pathMaxIntermediates,
+    maxSignatureChecks: limits.pathMaxSignatureChecks,
+    rsaMaxModulusBits: limits.rsaMaxModulusBits,
+  });
   const issuedByThisCa = bytesEqual(path.anchor, trust.caCertificate) && path.chain.length === 2;
   let issuedSerial: string | undefined;
   if (issuedByThisCa) {
@@ -196,7 +205,7 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
   }
 
   const part = protectedPart(request.headerDer, request.bodyDer);
-  const valid = await verifySignature(signer.spki, header.protectionAlg!, part, new Uint8Array(protection!), { reuseKey: true });
+  const valid = await verifySignature(signer.spki, header.protectionAlg!, part, new Uint8Array(protection!), { reuseKey: true, rsaMaxModulusBits: limits.rsaMaxModulusBits });
   if (!valid) throw new CmpError("badMessageCheck", "the signature does not verify with the protection certificate's key");
 
   return {

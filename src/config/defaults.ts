@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIGNATURE_CHECKS } from "../crypto/cert_path.js";
+import { DEFAULT_RSA_MAX_MODULUS_BITS } from "../crypto/rsa_key.js";
 import { DEFAULT_DER_LIMITS } from "../asn1/der_scan.js";
 import type { KeyUsageName, Limits } from "./profile.js";
 
@@ -27,9 +29,9 @@ export const DEFAULT_LIMITS: Limits = {
   // A protection certificate, its chain and a few more (RFC 9483 §3.3).
   extraCertsMaxCount: 10,
   extraCertsMaxBytes: 32 * 1024,
-  pathMaxIntermediates: 4,
-  pathMaxSignatureChecks: 16,
-  rsaMaxModulusBits: 8192,
+  pathMaxIntermediates: DEFAULT_MAX_DEPTH,
+  pathMaxSignatureChecks: DEFAULT_MAX_SIGNATURE_CHECKS,
+  rsaMaxModulusBits: DEFAULT_RSA_MAX_MODULUS_BITS,
 };
 
 export const DEFAULT_PROFILE_NAME = "default";
