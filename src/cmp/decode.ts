@@ -60,7 +60,10 @@ export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
   try {
     const parts = splitPKIMessage(bytes);
     const budget: ElementBudget = { elements: 1 };
-    checkDer(parts.header, derLimitsOf(limits), budget);
+    // The header is parsed before anything is authenticated: a quarter of the
+    // elements is plenty for any real one (openssl's have under 40).
+    const der = derLimitsOf(limits);
+    checkDer(parts.header, { ...der, maxElements: Math.floor(der.maxElements / 4) }, budget);
     const header: PKIHeader = parseChecked(parts.header, PKIHeader);
     const tag = parts.bodyDer[0]! ^ 0xa0;
     return { ...parts, header, headerDer: parts.header, type: PKIBodyTypes[tag], budget };
@@ -73,8 +76,8 @@ export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
  * The second step: check the rest of the message against the limits, and
  * make the body ready to decode. Throws CmpError: badDataFormat for a body
  * that is not DER or exceeds the DER limits, badRequest for extraCerts
- * beyond their count or size. Each certificate in extraCerts is walked
- * with a budget of its own, since only signature checking parses them,
+ * beyond their count or size. The certificates in extraCerts are walked
+ * with a budget of their own, since only signature checking parses them,
  * once, where it needs them.
  *
  * The body itself is parsed when it is first read (message.body), which
@@ -98,7 +101,18 @@ export function decodeBody(shell: MessageShell, limits: Limits = DEFAULT_LIMITS)
   if (!type) throw new CmpError("badDataFormat", `the body's tag 0x${shell.bodyDer[0]!.toString(16)} is no PKIBody alternative (RFC 9810 §5.1.2)`);
   badDataFormatOn(type, () => {
     checkDer(shell.bodyDer, der, shell.budget);
-    for (const certificate of extraCertsDer) checkDer(certificate, der);
+    // Signature checking parses these before the sender is known: all of
+    // them together get as many elements as header and body (a real
+    // certificate has 40 to 200).
+    const certificates: ElementBudget = { elements: 0 };
+    for (const [index, certificate] of extraCertsDer.entries()) {
+      try {
+        checkDer(certificate, der, certificates);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        throw new DecodeError(`extraCerts certificate #${index + 1}: ${error.message}`, { kind: error.kind, cause: error });
+      }
+    }
   });
   const message = new PKIMessage({ header: shell.header, headerRaw: shell.headerDer, bodyRaw: shell.bodyDer, protection: shell.protection?.slice().buffer });
   let body: PKIBody | undefined;
