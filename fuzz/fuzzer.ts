@@ -73,7 +73,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     target.clock.now = seed.time;
     const message = cloneTree(seed.tree);
     refreshIds(message, random);
-    if (seed.opening && random.chance(0.9)) await continueTransaction(target, reprotector, seed, message, random, profile);
+    if (seed.opening && random.chance(0.7)) await continueTransaction(target, reprotector, seed, message, random, profile);
 
     const region = process.env.FUZZ_NO_MUTATION ? 0.99 : random.next();
     let mutations: string[] = [];
