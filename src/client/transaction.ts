@@ -3,6 +3,7 @@ import type { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
 import type { PKIBodyType } from "../asn1/pki_body.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { decodeRequest as decodeResponse } from "../cmp/decode.js";
+import { DEFAULT_LIMITS } from "../config/defaults.js";
 import type { ClientContext } from "./context.js";
 import { CmpClientError } from "./errors.js";
 import { postCmp } from "./http.js";
@@ -10,6 +11,13 @@ import { encodeRequest } from "./request_message.js";
 import { checkResponseHeader } from "./response_header.js";
 import { verifyResponseProtection } from "./response_protection.js";
 import { describeErrorContent, formatStatusInfo } from "./status.js";
+
+/**
+ * A server's answer is held to DER and bounded like a request, but more
+ * generously: it carries the CA's certificates (caPubs, extraCerts) and
+ * echoes what we sent; its size is already bounded by the transport.
+ */
+const RESPONSE_LIMITS = { ...DEFAULT_LIMITS, derMaxElements: 1 << 16, extraCertsMaxCount: 256, extraCertsMaxBytes: 1 << 24 };
 
 /** RFC 9483 §3.1: transactionID and senderNonce are 128 random bits. */
 const RANDOM_BYTES = 16;
@@ -54,7 +62,7 @@ export class Transaction {
       context.protection,
     );
     const answer = await postCmp(context.transport, request);
-    const response = decodeResponse(answer.body);
+    const response = decodeResponse(answer.body, RESPONSE_LIMITS);
     // RFC 9811 §3.1: a 4xx or 5xx may carry a CMP error message; anything else there is a plain HTTP failure.
     const httpStatus = answer.status === 200 ? undefined : answer.status;
     if (httpStatus !== undefined && response?.type !== "error") throw new CmpClientError("http", `HTTP status ${httpStatus}`, { httpStatus });
