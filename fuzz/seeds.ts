@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseTree, type DerNode } from "./der_tree.js";
 
 /**
@@ -7,7 +7,7 @@ import { parseTree, type DerNode } from "./der_tree.js";
  * exchanges of test/fixtures/openssl (odd steps go client to server), of
  * every body type and protection the fixtures hold: ir, cr, kur, p10cr,
  * rr, certConf, pollReq, genm and error; PBM with HMAC-SHA1, HMAC-SHA256
- * and SHA-512, and ECDSA signatures.
+ * and SHA-512, and ECDSA signatures. fuzz/corpus adds PBMAC1.
  */
 export const FIXTURES = join(import.meta.dirname, "../test/fixtures/openssl");
 
@@ -25,16 +25,21 @@ export interface Seed {
   opening?: Seed;
 }
 
-const PBM_OID = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf6, 0x7d, 0x07, 0x42, 0x0d);
+/** PasswordBasedMac and PBMAC1 (RFC 9481 §6.1), as OID contents. */
+const MAC_OIDS = [Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf6, 0x7d, 0x07, 0x42, 0x0d), Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e)];
+
+/** Seeds openssl cmp 3.0 cannot make (PBMAC1), made by fuzz/make_corpus.ts with the project's client. */
+export const CORPUS = join(import.meta.dirname, "corpus");
 
 export function loadSeeds(): Seed[] {
-  const files = readdirSync(FIXTURES).filter((file) => /^.+-\d+-\w+\.der$/.test(file)).sort();
+  const files = [FIXTURES, CORPUS].flatMap((dir) => readdirSync(dir).filter((file) => /^.+-\d+-\w+\.der$/.test(file)).sort().map((file) => join(dir, file)));
   const seeds: Seed[] = [];
-  for (const file of files) {
+  for (const path of files) {
+    const file = basename(path);
     const [, scenario, stepText, bodyType] = /^(.+)-(\d+)-(\w+)\.der$/.exec(file)!;
     const step = Number(stepText);
     if (step % 2 === 0) continue;
-    const tree = parseTree(new Uint8Array(readFileSync(join(FIXTURES, file))));
+    const tree = parseTree(new Uint8Array(readFileSync(path)));
     seeds.push({ name: file.replace(/\.der$/, ""), scenario: scenario!, step, bodyType: bodyType!, tree, protection: protectionOf(tree), time: messageTime(tree) });
   }
   for (const seed of seeds) {
@@ -53,7 +58,8 @@ export function headerField(message: DerNode, tag: number): DerNode | undefined 
 function protectionOf(tree: DerNode): Seed["protection"] {
   const alg = headerField(tree, 1)?.children?.[0]?.children?.[0];
   if (!alg) return "none";
-  return alg.content && alg.content.length === PBM_OID.length && alg.content.every((byte, index) => byte === PBM_OID[index]) ? "mac" : "signature";
+  const oid = alg.content ?? new Uint8Array();
+  return MAC_OIDS.some((mac) => mac.length === oid.length && mac.every((byte, index) => byte === oid[index])) ? "mac" : "signature";
 }
 
 function messageTime(tree: DerNode): Date {
