@@ -1,4 +1,4 @@
-import { checkDer } from "../src/asn1/der_scan.js";
+import { checkDer, DEFAULT_DER_LIMITS } from "../src/asn1/der_scan.js";
 import { decodeRequest } from "../src/cmp/decode.js";
 import { DEFAULT_LIMITS } from "../src/config/defaults.js";
 import type { CmpAnswer } from "../src/cmp/engine_types.js";
@@ -20,7 +20,7 @@ export async function checkAnswer(target: Target, outcome: { answer?: CmpAnswer;
   const answer = outcome.answer!;
   if (answer.httpStatus !== 200 && answer.httpStatus !== 400) return `HTTP ${answer.httpStatus}`;
   try {
-    checkDer(answer.body);
+    checkDer(answer.body, { ...DEFAULT_DER_LIMITS, maxDepth: 1000, maxElements: 1 << 20 });
   } catch (error) {
     return `the answer is not DER: ${describe(error)}`;
   }

@@ -47,7 +47,7 @@ export const DEFAULT_CPU_BOUND_MS = 50;
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (process.env.JELLYFISH_FUZZ_WORKER) {
-    const summary = await runFuzz({ ...args, findingsDir: args.findings, progress: () => undefined });
+    const summary = await runFuzz({ ...args, findingsDir: args.findings, progress: (line) => console.log(`[worker ${args.seed}] ${line}`) });
     process.send!({ ...summary, findings: summary.findings.map(({ message: _m, ...finding }) => finding) });
     return;
   }
