@@ -80,9 +80,15 @@ function contentSize(node: DerNode, sizes: Map<DerNode, number>): number {
 }
 
 function totalSize(node: DerNode, sizes: Map<DerNode, number>): number {
-  const content = contentSize(node, sizes);
+  // Mutations share subtrees (a child repeated thousands of times): each is sized once.
+  const content = sizes.get(node) ?? contentSize(node, sizes);
   sizes.set(node, content);
   return 1 + lengthOctets(content) + content;
+}
+
+/** The length of encodeTree(node), without encoding it. */
+export function encodedSize(node: DerNode): number {
+  return totalSize(node, new Map());
 }
 
 function lengthOctets(length: number): number {

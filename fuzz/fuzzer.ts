@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { decodeCertificatesPem } from "../src/asn1/pem.js";
 import { decodeRequest } from "../src/cmp/decode.js";
 import type { CmpAnswer } from "../src/cmp/engine_types.js";
-import { allNodes, cloneTree, encodeTree as encode, parseTree, type DerNode } from "./der_tree.js";
+import { allNodes, cloneTree, encodedSize, encodeTree as encode, parseTree, type DerNode } from "./der_tree.js";
 import { mutateBytes, mutateTree } from "./mutations.js";
 import { checkAnswer } from "./oracle.js";
 import { Random } from "./random.js";
@@ -80,6 +80,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     if (region < 0.35) mutations = mutateTree(random, message.children![0]!, pool).map((m) => `header: ${m}`);
     else if (region < 0.85) mutations = mutateTree(random, message.children![1]!, pool).map((m) => `body: ${m}`);
     else if (region < 0.97) mutations = mutateTree(random, message, pool).map((m) => `message: ${m}`);
+    // Repeats of repeats can grow without end; HTTP would refuse them unread anyway.
+    if (encodedSize(message) > 2 * limits.maxRequestBytes) {
+      summary.skipped++;
+      continue;
+    }
     let bytes = region < 0.85 || region >= 0.97 ? await reprotector.protect(message, seed.protection) : encode(message);
     if (!process.env.FUZZ_NO_MUTATION && random.chance(0.1)) {
       const damaged = mutateBytes(random, bytes);
