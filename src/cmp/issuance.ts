@@ -72,8 +72,8 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
 
   // kur: claim the certificate being replaced before anything is signed, so one kur of it wins (update_claim.ts).
   const replaced = delivery.approved.supersedes;
-  if (replaced) await claimForUpdate(context.store, replaced, key, exchange.now);
   try {
+    if (replaced) await claimForUpdate(context.store, replaced, key, exchange.now);
     const hold = holdReason(profile, delivery.approved);
     if (hold) return await wait(exchange, delivery, "approval", hold);
     let issued: IssuedCertificate;

@@ -31,6 +31,8 @@ export interface TransactionRecord {
   certHashAlgorithm: string;
   createdAt: string;
   outcome?: "confirmed" | "rejected" | "implicitlyConfirmed" | "unconfirmed" | "refused" | "expired";
+  /** rr: the serial of the certificate it revokes, so a repeat of it is recognised. */
+  revokedSerial?: string;
   /** While pending: the PendingRequest's id. */
   pendingId?: string;
   /** kur: the serial of the certificate being updated, retired once the new one is confirmed. */

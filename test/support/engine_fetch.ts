@@ -1,4 +1,5 @@
 import { CmpClient, type CmpClientOptions, type Fetch } from "../../src/client/index.js";
+import { decodeRequest as decodeMessage, type DecodedRequest } from "../../src/cmp/decode.js";
 import { handleCmp } from "../../src/cmp/engine.js";
 import type { CmpLogEntry, EngineContext } from "../../src/cmp/engine_types.js";
 import { loadConfig, type ConfigSource } from "../../src/config/load.js";
@@ -21,7 +22,11 @@ export interface InProcessEngine {
   logs: CmpLogEntry[];
   /** HTTP statuses the engine answered with (200, or 400 for non-PKIMessages). */
   statuses: number[];
+  /** Every request and its answer, as bytes, in order of completion. */
+  exchanges: Array<{ request: Uint8Array; answer: Uint8Array }>;
   fetch: Fetch;
+  /** Send raw request bytes to `profile` as a client would; the decoded answer (undefined when it is not a PKIMessage). */
+  post(request: Uint8Array, profile?: string): Promise<DecodedRequest | undefined>;
   url: (profile?: string) => string;
   /** A client of `profile` with the MAC reference "dev". */
   macClient(options?: Partial<CmpClientOptions> & { profile?: string; reference?: string; secret?: string }): CmpClient;
@@ -53,6 +58,7 @@ export function inProcessEngine(options: {
   };
   const logs: CmpLogEntry[] = [];
   const statuses: number[] = [];
+  const exchanges: InProcessEngine["exchanges"] = [];
   const base = "https://jellyfish.test/.well-known/cmp";
   const fetch: Fetch = async (url, init) => {
     const name = /\/p\/([^/]+)$/.exec(String(url))?.[1] ?? config.defaultProfile;
@@ -61,6 +67,7 @@ export function inProcessEngine(options: {
     const answer = await handleCmp(init.body, profile, context);
     logs.push(answer.log);
     statuses.push(answer.httpStatus);
+    exchanges.push({ request: init.body, answer: answer.body });
     return new Response(answer.body, { status: answer.httpStatus, headers: { "content-type": "application/pkixcmp" } });
   };
   const url = (profile?: string) => (profile ? `${base}/p/${profile}` : base);
@@ -69,8 +76,19 @@ export function inProcessEngine(options: {
     store: options.store,
     logs,
     statuses,
+    exchanges,
     fetch,
     url,
+    async post(request, profile) {
+      const response = await fetch(url(profile), {
+        method: "POST",
+        headers: { "content-type": "application/pkixcmp" },
+        body: request,
+        redirect: "manual",
+        signal: new AbortController().signal,
+      });
+      return decodeMessage(new Uint8Array(await response.arrayBuffer()));
+    },
     macClient: ({ profile, reference = "dev", secret = "s3cret", ...rest } = {}) =>
       new CmpClient({ url: url(profile), fetch, protection: { mac: { reference, secret } }, ...rest }),
     signatureClient: (signer, certificate, { profile, ...rest } = {}) =>
