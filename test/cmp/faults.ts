@@ -86,7 +86,7 @@ export function faultSuite(name: string, makeStore: () => Store | Promise<Store>
         sealer,
         responseSigners: new Map(Object.keys(PROFILES).map((profile) => [profile, responseSigner])),
       });
-      const h: Harness = { engine, inner, sealer };
+      const h: Harness = { engine, inner, sealer, signer };
       const findings: string[] = [];
       const state = await scenario.setup(h);
 
@@ -140,6 +140,8 @@ interface Harness {
   /** The store without faults: what the checks read. */
   inner: Store;
   sealer: SecretSealer;
+  /** The CA's signer, with faults: a setup may arm it to make a request wait. */
+  signer: FaultSigner;
 }
 
 interface Scenario {
@@ -287,17 +289,41 @@ const SCENARIOS: Scenario[] = [
       return held;
     },
     step: async (h, held) => answerOf(h.engine.post(await nextMessage(held), held.profile), ["ip", "pollRep"]),
-    retry: async (h, held) => {
-      // A client polls on with the last nonce it received (a pollRep's, when the step answered one).
-      const answer = await answerOf(h.engine.post(await nextMessage(held), held.profile), ["ip", "pollRep"], { strict: true });
-      const ip = answer.type === "ip" ? answer : await answerOf(h.engine.post(await nextMessage({ ...held, recipNonce: answer.message.header.senderNonce }), held.profile), ["ip"], { strict: true });
-      const certificate = new Uint8Array(ip.message.body.ip!.response[0]!.certifiedKeyPair!.certOrEncCert.certificate!);
-      const confirm = AsnConvert.parse(await certConfBody(certificate, AsnConvert.parse(certificate, Certificate).signatureAlgorithm, 0), PKIBody);
-      await answerOf(h.engine.post(await nextMessage({ ...held, recipNonce: ip.message.header.senderNonce }, confirm), held.profile), ["pkiconf"], { strict: true });
-      expect((await certificateRecords(h.inner)).map((r) => r.status)).toEqual(["confirmed"]);
+    retry: pollToCertificate,
+  },
+  {
+    title: "pollReq after the signer was down at the ir: the certificate, and the same again to a repeated pollReq",
+    setup: async (h) => {
+      const held = { signer: await newTestSigner(), profile: "explicit" } as Held;
+      // The ir meets a signer that is down (`waiting`); its first pollReq is held back for the step.
+      h.signer.arm({ at: 1, kind: "error" });
+      const fetch = holding(h.engine.fetch, "pollReq", held);
+      await h.engine.macClient({ profile: "explicit", fetch }).ir({ subject: "CN=fault-signer-poll", key: { signer: held.signer! } }).catch(() => undefined);
+      h.signer.arm(undefined);
+      held.recipNonce = decodeMessage(held.message!)!.message.header.recipNonce;
+      return held;
     },
+    step: async (h, held) => answerOf(h.engine.post(await nextMessage(held), held.profile), ["ip", "pollRep"]),
+    retry: pollToCertificate,
   },
 ];
+
+/**
+ * A client polling on after the step, with the last nonce it received (a
+ * pollRep's, when the step answered one, else the one before): gets the
+ * certificate, confirms it, and the CA counts exactly that one.
+ */
+async function pollToCertificate(h: Harness, held: Held): Promise<void> {
+  const answer = await answerOf(h.engine.post(await nextMessage(held), held.profile), ["ip", "pollRep"], { strict: true });
+  const ip =
+    answer.type === "ip"
+      ? answer
+      : await answerOf(h.engine.post(await nextMessage({ ...held, recipNonce: answer.message.header.senderNonce }), held.profile), ["ip"], { strict: true });
+  const certificate = new Uint8Array(ip.message.body.ip!.response[0]!.certifiedKeyPair!.certOrEncCert.certificate!);
+  const confirm = AsnConvert.parse(await certConfBody(certificate, AsnConvert.parse(certificate, Certificate).signatureAlgorithm, 0), PKIBody);
+  await answerOf(h.engine.post(await nextMessage({ ...held, recipNonce: ip.message.header.senderNonce }, confirm), held.profile), ["pkiconf"], { strict: true });
+  expect((await certificateRecords(h.inner)).map((r) => r.status)).toEqual(["confirmed"]);
+}
 
 // ---------------------------------------------------------------- helpers
 
