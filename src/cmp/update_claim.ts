@@ -1,6 +1,7 @@
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { certificateKey, type CertificateRecord, type UpdateClaim } from "../ca/certificate_record.js";
 import type { Store } from "../store/store.js";
+import { getPendingRequest } from "./pending_request.js";
 import type { TransactionRecord } from "./transaction.js";
 
 /**
@@ -89,6 +90,11 @@ export async function releaseUpdateClaim(store: Store, serial: string | undefine
 async function claimState(store: Store, claim: UpdateClaim, now: Date): Promise<ClaimState> {
   const transaction = (await store.get<TransactionRecord>(claim.transactionKey))?.value;
   if (!transaction) return Date.parse(claim.claimedAt) + CLAIM_GRACE_MS > now.getTime() ? "live" : "ended";
+  if (transaction.state === "pending" && transaction.pendingId) {
+    // An operator's rejection ends it at once, before the client polls to hear of it.
+    const pending = (await getPendingRequest(store, transaction.pendingId))?.value;
+    return pending && (pending.status === "pending" || pending.status === "approved") ? "live" : "ended";
+  }
   if (transaction.state === "pending" || transaction.state === "awaitingConfirmation") return "live";
   return transaction.outcome === "confirmed" || transaction.outcome === "implicitlyConfirmed" ? "replaced" : "ended";
 }

@@ -8,6 +8,7 @@ import { certConfBody } from "../../src/client/cert_conf.js";
 import { PKIBody } from "../../src/asn1/pki_body.js";
 import { decodeRequest as decodeMessage } from "../../src/cmp/decode.js";
 import { expireStale } from "../../src/cmp/expiry.js";
+import { decidePendingRequest, listPendingRequests } from "../../src/cmp/pending_request.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";
 import { resign } from "../client/wire.js";
@@ -96,6 +97,16 @@ describe("the kur claim on the old certificate", () => {
     expect(await expireStale(engine.context)).toMatchObject({ expiredRequests: 1 });
     expect((await old())?.updateClaim).toBeUndefined();
     await kur();
+  });
+
+  it("an operator's rejection of a waiting kur frees the old certificate at once, before the client polls", async () => {
+    const { engine, kur, old } = await setup();
+    await kur({ profile: "approval" }).catch(() => undefined);
+    expect(await refusal(kur())).toEqual(["duplicateCertReq"]);
+    const [pending] = await listPendingRequests(engine.store, "pending");
+    await decidePendingRequest(engine.store, pending!.id, "rejected", "no", new Date());
+    await kur();
+    expect(await old()).toMatchObject({ status: "revoked", supersededBy: expect.any(String) });
   });
 
   it("a confirmed successor ends it for good: the old certificate cannot be updated twice", async () => {
