@@ -87,10 +87,16 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
       throw error;
     }
     // create-if-absent: of two racing requests with one transactionID, one wins (docs/store.md).
-    return await recordAndAnswer(exchange, delivery, issued, {
+    const answer = await recordAndAnswer(exchange, delivery, issued, {
       write: (transaction) => context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds }),
       undo: (serial) => deleteTransactionNaming(context, key, (transaction) => transaction.serial === serial),
     });
+    const unsent = answer.unsent;
+    answer.unsent = async () => {
+      await unsent?.();
+      if (replaced) await releaseUpdateClaim(context.store, replaced, key);
+    };
+    return answer;
   } catch (error) {
     // No successor leaves this request: the holder may update the certificate again.
     if (replaced) await releaseUpdateClaim(context.store, replaced, key).catch((e) => warnUndo(context, "release the update claim", e));
@@ -224,7 +230,9 @@ async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: I
     throw error;
   }
 
-  return certificateAnswer(exchange, { responseType, certReqId: approved.certReqId, modified: approved.modified, certificate: issued.der, implicitConfirm });
+  const answer = certificateAnswer(exchange, { responseType, certReqId: approved.certReqId, modified: approved.modified, certificate: issued.der, implicitConfirm });
+  answer.unsent = () => undoAll(undo, (what, e) => warnUndo(context, what, e));
+  return answer;
 }
 
 /** ip/cp/kup with the certificate: the first answer, or the same again to a repeated pollReq whose answer was lost. */

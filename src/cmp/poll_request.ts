@@ -160,6 +160,15 @@ async function retrySigning(
   await settle(context.store, pendingEntry, { status: "issued" }, now).catch((error) =>
     context.warn("could not mark the waiting request issued", { transactionID: exchange.transactionID, error: error instanceof Error ? error.message : String(error) }),
   );
+  const unsent = result.unsent;
+  result.unsent = async () => {
+    await unsent?.();
+    // The transaction waits again: so does its request, for the next poll.
+    const entry = await getPendingRequest(context.store, pending.id);
+    if (entry?.value.status === "issued") {
+      await context.store.compareAndSet(pendingKey(pending.id), entry.version, { ...entry.value, status: pending.status }, { ttlSeconds: ttlUntil(pending.expiresAt, now) });
+    }
+  };
   return result;
 }
 

@@ -3,7 +3,6 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { PKIBody } from "../../src/asn1/pki_body.js";
 import { PollReq, PollReqContent } from "../../src/asn1/poll.js";
-import { cmpSigner } from "../../src/cmp/cmp_signer.js";
 import type { DecodedRequest } from "../../src/cmp/decode.js";
 import { decodeRequest as decodeMessage } from "../../src/cmp/decode.js";
 import { decidePendingRequest, listPendingRequests } from "../../src/cmp/pending_request.js";
@@ -77,16 +76,9 @@ export function faultSuite(name: string, makeStore: () => Store | Promise<Store>
       const store = new FaultStore(inner);
       const signer = new FaultSigner(ca.ca.signer);
       const config = { CMP_SECRETS: JSON.stringify({ dev: "s3cret" }), JELLYFISH_CONFIG: JSON.stringify({ profiles: PROFILES }) };
-      // Responses are signed with the unfaulted key: the faults aim at issuing, not at answering.
-      const responseSigner = cmpSigner(ca.ca.signer, ca.ca.chain);
-      const engine = inProcessEngine({
-        ca: { ...ca, ca: { ...ca.ca, signer } },
-        store,
-        config,
-        sealer,
-        responseSigners: new Map(Object.keys(PROFILES).map((profile) => [profile, responseSigner])),
-      });
-      const h: Harness = { engine, inner, sealer, signer };
+      // The CA's key signs certificates and the answers to signed requests: a fault hits either.
+      const engine = inProcessEngine({ ca: { ...ca, ca: { ...ca.ca, signer } }, store, config, sealer });
+      const h: Harness = { engine, inner, sealer, signer, trust: { anchors: [ca.ca.certificate] } };
       const findings: string[] = [];
       const state = await scenario.setup(h);
 
@@ -130,7 +122,8 @@ export function faultSuite(name: string, makeStore: () => Store | Promise<Store>
 const PROFILES = {
   default: { implicitConfirm: true },
   explicit: { implicitConfirm: false, keyUpdate: { revokeOldCertificate: true } },
-  client: { mode: "client", macReferences: [] },
+  // Signed answers, so that a signer fault can also hit the ip after the code was consumed.
+  client: { mode: "client", macReferences: [], responseProtection: "signature" },
   approval: { approval: { hold: "all", checkAfterSeconds: 1 } },
   ra: { ra: { macReferences: ["dev"] }, implicitConfirm: true },
 };
@@ -142,6 +135,8 @@ interface Harness {
   sealer: SecretSealer;
   /** The CA's signer, with faults: a setup may arm it to make a request wait. */
   signer: FaultSigner;
+  /** What a MAC client needs to check signed answers: the test CA. */
+  trust: { anchors: Uint8Array[] };
 }
 
 interface Scenario {
@@ -222,7 +217,7 @@ const SCENARIOS: Scenario[] = [
       return { signer: await newTestSigner(), code: enrollmentCode, username };
     },
     step: (h, held) =>
-      h.engine.macClient({ profile: "client", reference: "anything", secret: held.code!, pollLimitMs: 0 }).ir({ subject: `CN=${held.username}`, key: { signer: held.signer! } }),
+      h.engine.macClient({ profile: "client", reference: "anything", secret: held.code!, pollLimitMs: 0, trust: h.trust }).ir({ subject: `CN=${held.username}`, key: { signer: held.signer! } }),
     retry: async (h, held, outcome) => {
       if (!(outcome instanceof Error)) return;
       // The certificate came and its certConf failed: the client repeats the certConf (the code is used up by then).
@@ -235,7 +230,7 @@ const SCENARIOS: Scenario[] = [
         return;
       }
       // No certificate came: the one-time code must work again.
-      await h.engine.macClient({ profile: "client", reference: "anything", secret: held.code! }).ir({ subject: `CN=${held.username}`, key: { signer: held.signer! } });
+      await h.engine.macClient({ profile: "client", reference: "anything", secret: held.code!, trust: h.trust }).ir({ subject: `CN=${held.username}`, key: { signer: held.signer! } });
       const entity = (await h.inner.get<{ status: string; certificates: string[] }>(`entity/${held.username}`))?.value;
       expect(entity).toMatchObject({ status: "issued", certificates: [expect.any(String)] });
     },
