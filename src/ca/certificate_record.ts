@@ -41,9 +41,14 @@ export interface CertificateRecord {
   entity?: string;
 }
 
-/** Who is replacing a certificate: the key of the claiming transaction (txn/<identity>/<tid>) and when it claimed. */
+/**
+ * Who is replacing a certificate: the key of the claiming transaction
+ * (txn/<identity>/<tid>), the claiming request (our answer's senderNonce, so
+ * that two requests with one transactionID are told apart) and when it claimed.
+ */
 export interface UpdateClaim {
   transactionKey: string;
+  request: string;
   claimedAt: string;
 }
 

@@ -72,8 +72,10 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
 
   // kur: claim the certificate being replaced before anything is signed, so one kur of it wins (update_claim.ts).
   const replaced = delivery.approved.supersedes;
+  // This request, told apart from a concurrent one with the same transactionID (a replay).
+  const claimant = toHex(exchange.senderNonce);
   try {
-    if (replaced) await claimForUpdate(context.store, replaced, key, exchange.now);
+    if (replaced) await claimForUpdate(context.store, replaced, key, claimant, exchange.now);
     const hold = holdReason(profile, delivery.approved);
     if (hold) return await wait(exchange, delivery, "approval", hold);
     let issued: IssuedCertificate;
@@ -94,12 +96,12 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
     const unsent = answer.unsent;
     answer.unsent = async () => {
       await unsent?.();
-      if (replaced) await releaseUpdateClaim(context.store, replaced, key);
+      if (replaced) await releaseUpdateClaim(context.store, replaced, key, claimant);
     };
     return answer;
   } catch (error) {
     // No successor leaves this request: the holder may update the certificate again.
-    if (replaced) await releaseUpdateClaim(context.store, replaced, key).catch((e) => warnUndo(context, "release the update claim", e));
+    if (replaced) await releaseUpdateClaim(context.store, replaced, key, claimant).catch((e) => warnUndo(context, "release the update claim", e));
     throw error;
   }
 }

@@ -44,8 +44,8 @@ const DUPLICATE: "duplicateCertReq" = "duplicateCertReq";
 
 type ClaimState = "live" | "replaced" | "ended";
 
-/** Claim `serial` for the transaction `transactionKey`; throws a CmpError when it cannot be updated now. */
-export async function claimForUpdate(store: Store, serial: string, transactionKey: string, now: Date): Promise<void> {
+/** Claim `serial` for the request `request` of transaction `transactionKey`; throws a CmpError when it cannot be updated now. */
+export async function claimForUpdate(store: Store, serial: string, transactionKey: string, request: string, now: Date): Promise<void> {
   const key = certificateKey(serial);
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await store.get<CertificateRecord>(key);
@@ -57,7 +57,7 @@ export async function claimForUpdate(store: Store, serial: string, transactionKe
       throw new CmpError(DUPLICATE, `the certificate (serial ${serial}) was already replaced by serial ${record.supersededBy}; update that one`);
     }
     const claim = record.updateClaim;
-    if (claim?.transactionKey === transactionKey) return;
+    if (claim?.transactionKey === transactionKey && claim.request === request) return;
     if (claim) {
       const state = await claimState(store, claim, now);
       if (state === "live") {
@@ -65,20 +65,25 @@ export async function claimForUpdate(store: Store, serial: string, transactionKe
       }
       if (state === "replaced") throw new CmpError(DUPLICATE, `the certificate (serial ${serial}) was already replaced by a key update`);
     }
-    const claimed: CertificateRecord = { ...record, updateClaim: { transactionKey, claimedAt: now.toISOString() } };
+    const claimed: CertificateRecord = { ...record, updateClaim: { transactionKey, request, claimedAt: now.toISOString() } };
     if (await store.compareAndSet(key, entry.version, claimed)) return;
     // Lost the compare-and-set: read again and see who won.
   }
   throw new CmpError(DUPLICATE, `the certificate (serial ${serial}) changed under five claims in a row; a concurrent key update holds it`);
 }
 
-/** End the claim of `transactionKey` on `serial` (no successor came); a claim of another transaction stays. */
-export async function releaseUpdateClaim(store: Store, serial: string | undefined, transactionKey: string): Promise<void> {
+/**
+ * End the claim of `transactionKey` on `serial` (no successor came); a claim
+ * of another transaction stays, and so does one of another request of the
+ * same transaction when `request` names the one that failed.
+ */
+export async function releaseUpdateClaim(store: Store, serial: string | undefined, transactionKey: string, request?: string): Promise<void> {
   if (!serial) return;
   const key = certificateKey(serial);
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await store.get<CertificateRecord>(key);
-    if (!entry || entry.value.updateClaim?.transactionKey !== transactionKey) return;
+    const claim = entry?.value.updateClaim;
+    if (!entry || claim?.transactionKey !== transactionKey || (request !== undefined && claim.request !== request)) return;
     if (await store.compareAndSet(key, entry.version, { ...entry.value, updateClaim: undefined })) return;
   }
 }

@@ -15,7 +15,9 @@ import { makeTestCa, newTestSigner } from "../support/test_ca.js";
  * old certificate, and nineteen refusals (duplicateCertReq, or certRevoked
  * for those that arrive after the winner retired the old certificate). One suite,
  * run on every atomic store backend (memory and DynamoDB on dynalite in
- * kur_race.test.ts, Durable Objects in kur_race.worker.test.ts).
+ * kur_race.test.ts, Durable Objects in kur_race.worker.test.ts). The same
+ * with twenty copies of one kur message: one transactionID, so the claim
+ * must tell the requests apart, not just the transactions.
  */
 export function kurRaceSuite(name: string, makeStore: () => Store | Promise<Store>): void {
   describe(`20 concurrent kur of one certificate (${name})`, () => {
@@ -56,6 +58,29 @@ export function kurRaceSuite(name: string, makeStore: () => Store | Promise<Stor
         expect(oldRecord?.updateClaim).toBeUndefined();
       });
     }
+
+    it("20 concurrent copies of one kur message (a replay) give exactly one successor", async () => {
+      const engine = inProcessEngine({ ca: await makeTestCa(), store: await makeStore() });
+      const { old, oldSerial } = await enroll(engine);
+      let kur: Uint8Array | undefined;
+      const holding: typeof engine.fetch = async (url, init) => {
+        kur = init.body;
+        throw new Error("held back: the test sends it");
+      };
+      await engine.signatureClient(old.signer, old.certificate, { fetch: holding }).kur({ key: { signer: await newTestSigner() } }).catch(() => undefined);
+
+      const answers = await Promise.all(Array.from({ length: 20 }, () => engine.post(kur!)));
+      const withCertificate = answers.filter((answer) => answer?.message.body.kup?.response[0]?.certifiedKeyPair);
+      expect(withCertificate).toHaveLength(1);
+      for (const answer of answers.filter((a) => a?.type === "error")) {
+        expect([["transactionIdInUse"], ["duplicateCertReq"]]).toContainEqual(answer!.message.body.error!.pKIStatusInfo.failInfo?.toNames());
+      }
+      expect(answers.filter((a) => a?.type === "error")).toHaveLength(19);
+      expect((await certificates(engine.store)).filter((record) => record.supersedes === oldSerial)).toHaveLength(1);
+      // The winner awaits its certConf: the copies that lost did not release its claim.
+      expect((await engine.store.get<CertificateRecord>(`cert/${oldSerial}`))?.value.updateClaim).toBeDefined();
+      await expect(engine.signatureClient(old.signer, old.certificate).kur({ key: { signer: await newTestSigner() } })).rejects.toThrow(/duplicateCertReq/);
+    });
   });
 }
 
