@@ -29,8 +29,27 @@ export interface CertificateRecord {
   revocationReason?: number;
   /** The serial of the certificate this one replaced by kur, if any. */
   supersedes?: string;
+  /**
+   * kur: the transaction that claimed this certificate to replace it. Written
+   * by compare-and-set before anything is signed, so of concurrent key updates
+   * of one certificate exactly one goes on (src/cmp/update_claim.ts).
+   */
+  updateClaim?: UpdateClaim;
+  /** The serial of the confirmed certificate that replaced this one by kur: it can be updated no more. */
+  supersededBy?: string;
   /** The registered end entity it was issued to (client mode). */
   entity?: string;
+}
+
+/**
+ * Who is replacing a certificate: the key of the claiming transaction
+ * (txn/<identity>/<tid>), the claiming request (our answer's senderNonce, so
+ * that two requests with one transactionID are told apart) and when it claimed.
+ */
+export interface UpdateClaim {
+  transactionKey: string;
+  request: string;
+  claimedAt: string;
 }
 
 /**
@@ -93,3 +112,48 @@ export async function decideCertificate(store: Store, serial: string, status: "c
   }
   throw new Error(`certificate ${serial} changed under five confirmation attempts in a row`);
 }
+
+/**
+ * A confirmed successor replaced the certificate: note it (so no second kur
+ * of it succeeds), end the claim, and revoke it (reason superseded) when
+ * `revoke` says so. One compare-and-set; a revocation that came first stays.
+ */
+export async function supersedeCertificate(
+  store: Store,
+  serial: string,
+  successor: string,
+  revoke: boolean,
+  now: Date,
+  seen?: (before: CertificateRecord) => void,
+): Promise<void> {
+  const key = certificateKey(serial);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await store.get<CertificateRecord>(key);
+    if (!entry) return;
+    const old = entry.value;
+    seen?.(old);
+    if (old.supersededBy === successor && !old.updateClaim && (!revoke || old.status === "revoked")) return;
+    const record: CertificateRecord = { ...old, supersededBy: successor, updateClaim: undefined };
+    if (revoke && old.status !== "revoked") Object.assign(record, { status: "revoked", revokedAt: now.toISOString(), revocationReason: SUPERSEDED });
+    if (await store.compareAndSet(key, entry.version, record)) return;
+  }
+  throw new Error(`certificate ${serial} changed under five supersede attempts in a row`);
+}
+
+/**
+ * Undo supersedeCertificate when the successor never left the server: the old
+ * record gets back its status and claim, if it is still as supersede left it.
+ */
+export async function restoreSuperseded(store: Store, serial: string, successor: string, before: CertificateRecord | undefined): Promise<void> {
+  if (!before) return;
+  const key = certificateKey(serial);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await store.get<CertificateRecord>(key);
+    if (!entry || entry.value.supersededBy !== successor) return;
+    const { status, revokedAt, revocationReason, supersededBy, updateClaim } = before;
+    if (await store.compareAndSet(key, entry.version, { ...entry.value, status, revokedAt, revocationReason, supersededBy, updateClaim })) return;
+  }
+}
+
+/** CRLReason superseded (RFC 5280 §5.3.1). */
+const SUPERSEDED = 4;

@@ -105,7 +105,11 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
     });
     log.outcome = result.outcome;
     log.responseType = result.responseType;
-    const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts });
+    const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts }).catch(async (error) => {
+      // The answer cannot leave (its signature failed): take back what it would have delivered.
+      await result.unsent?.().catch(() => undefined);
+      throw error;
+    });
     return { httpStatus: 200, body, log };
   } catch (thrown) {
     return { httpStatus: 200, body: await answerError(responseContext, toCmpError(thrown, context), log, context), log };

@@ -27,4 +27,10 @@ export interface HandlerResult {
   outcome: string;
   generalInfo?: InfoTypeAndValue[];
   extraCerts?: readonly Uint8Array[];
+  /**
+   * Take back what this answer delivers (a new certificate: its records, a
+   * consumed registration, a kur claim) when it cannot be sent after all,
+   * e.g. because signing the response failed; so the client's retry works.
+   */
+  unsent?: () => Promise<void>;
 }

@@ -1,9 +1,10 @@
 import { CRLReasons } from "@peculiar/asn1-x509";
-import { certificateKey, revokeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
+import { certificateKey, decideCertificate, revokeCertificate, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import type { Store } from "../store/store.js";
 import type { EngineContext } from "./engine_types.js";
 import { listPendingRequests, pendingKey, ttlUntil, type PendingRequest } from "./pending_request.js";
 import type { TransactionRecord } from "./transaction.js";
+import { releaseUpdateClaim } from "./update_claim.js";
 
 /** What one sweep changed. */
 export interface ExpirySweep {
@@ -26,9 +27,14 @@ export async function expireStale(context: EngineContext): Promise<ExpirySweep> 
 
   for (const pending of await listPendingRequests(context.store, "all")) {
     if ((pending.status !== "pending" && pending.status !== "approved") || Date.parse(pending.expiresAt) > now.getTime()) continue;
-    if (await expireRequest(context.store, pending, now)) {
+    // A request whose certificate went out (its own status update failed after) is not expired: its transaction says so.
+    const transaction = (await context.store.get<TransactionRecord>(pending.transactionKey))?.value;
+    const delivered = transaction !== undefined && (transaction.state !== "pending" || transaction.pendingId !== pending.id) && transaction.serial !== "";
+    if (await settleRequest(context.store, pending, delivered ? "issued" : "expired", now)) {
+      if (delivered) continue;
       sweep.expiredRequests++;
       await closeTransaction(context.store, pending.transactionKey, "expired", now);
+      await releaseUpdateClaim(context.store, pending.supersedes, pending.transactionKey);
     }
   }
 
@@ -39,11 +45,24 @@ export async function expireStale(context: EngineContext): Promise<ExpirySweep> 
       if (record.status !== "issued") continue;
       const waitSeconds = context.config.profiles.get(record.profile)?.confirmation.waitSeconds ?? 3600;
       if (Date.parse(record.issuedAt) + waitSeconds * 1000 > now.getTime()) continue;
+      const transactionKey = `txn/${record.requester}/${record.transactionID}`;
+      // A certConf decided it, and its answer or its last writes were lost: finish that decision instead.
+      const transaction = (await context.store.get<TransactionRecord>(transactionKey))?.value;
+      if (transaction?.serial === record.serial && (transaction.outcome === "confirmed" || transaction.outcome === "rejected")) {
+        const decided = await decideCertificate(context.store, record.serial, transaction.outcome, now);
+        if (transaction.outcome === "rejected") await releaseUpdateClaim(context.store, record.supersedes, transactionKey);
+        else if (decided?.status === "confirmed" && record.supersedes) {
+          const revoke = context.config.profiles.get(record.profile)?.keyUpdate.revokeOldCertificate ?? false;
+          await supersedeCertificate(context.store, record.supersedes, record.serial, revoke, now);
+        }
+        continue;
+      }
       const unconfirmed: CertificateRecord = { ...record, status: "unconfirmed", decidedAt: now.toISOString() };
       // Compare-and-set: a certConf arriving at this moment wins or loses cleanly.
       if (!(await context.store.compareAndSet(certificateKey(record.serial), version, unconfirmed))) continue;
       sweep.unconfirmedCertificates++;
-      await closeTransaction(context.store, `txn/${record.requester}/${record.transactionID}`, "unconfirmed", now);
+      await closeTransaction(context.store, transactionKey, "unconfirmed", now);
+      await releaseUpdateClaim(context.store, record.supersedes, transactionKey);
       if (context.config.profiles.get(record.profile)?.confirmation.revokeUnconfirmed) {
         const revocation = await revokeCertificate(context.store, record.serial, CRLReasons.cessationOfOperation, now);
         if (revocation.outcome === "revoked") sweep.revokedCertificates++;
@@ -54,10 +73,11 @@ export async function expireStale(context: EngineContext): Promise<ExpirySweep> 
   return sweep;
 }
 
-async function expireRequest(store: Store, pending: PendingRequest, now: Date): Promise<boolean> {
+async function settleRequest(store: Store, pending: PendingRequest, status: "expired" | "issued", now: Date): Promise<boolean> {
   const entry = await store.get<PendingRequest>(pendingKey(pending.id));
   if (!entry || (entry.value.status !== "pending" && entry.value.status !== "approved")) return false;
-  const expired: PendingRequest = { ...entry.value, status: "expired", decisionReason: "not decided in time", decidedAt: now.toISOString() };
+  const expired: PendingRequest =
+    status === "expired" ? { ...entry.value, status, decisionReason: "not decided in time", decidedAt: now.toISOString() } : { ...entry.value, status };
   return store.compareAndSet(pendingKey(pending.id), entry.version, expired, { ttlSeconds: ttlUntil(expired.expiresAt, now) });
 }
 

@@ -1,6 +1,6 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { reencode } from "../asn1/reencode.js";
-import { CRLReasons, GeneralNames, Name } from "@peculiar/asn1-x509";
+import { GeneralNames, Name } from "@peculiar/asn1-x509";
 import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
 import { id_it_implicitConfirm } from "../asn1/oids.js";
@@ -9,7 +9,8 @@ import type { PKIHeader } from "../asn1/pki_header.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
 import { issueCertificate, type IssuedCertificate } from "../ca/certificate_builder.js";
-import { certificateKey, revokeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
+import { certificateKey, restoreSuperseded, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
+import type { EndEntity } from "../ca/end_entity.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { formatGeneralName } from "../ca/general_name_text.js";
 import { certHashAlgorithm } from "../crypto/algorithms.js";
@@ -18,8 +19,11 @@ import { holdReason } from "./approval.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { pendingKey, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
-import { commitRegistration, planRegistration, type RegistrationPlan } from "./registration.js";
+import { commitRegistration, planRegistration, revertRegistration, type RegistrationPlan } from "./registration.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { StoreError } from "../store/store.js";
+import { claimForUpdate, releaseUpdateClaim } from "./update_claim.js";
+import { undoAll, type Undo } from "./undo.js";
 
 const NULL_DER = Uint8Array.of(0x05, 0x00);
 
@@ -67,30 +71,55 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
     registration,
   };
 
-  const hold = holdReason(profile, delivery.approved);
-  if (hold) return wait(exchange, delivery, "approval", hold);
-  let issued: IssuedCertificate;
+  // kur: claim the certificate being replaced before anything is signed, so one kur of it wins (update_claim.ts).
+  const replaced = delivery.approved.supersedes;
+  // This request, told apart from a concurrent one with the same transactionID (a replay).
+  const claimant = toHex(exchange.senderNonce);
   try {
-    issued = await sign(exchange, delivery.approved);
-  } catch (error) {
-    if (error instanceof SignerError && error.transient) {
-      context.warn("signer unavailable; the request waits", { transactionID: exchange.transactionID, error: error.message });
-      return wait(exchange, delivery, "signer");
+    if (replaced) await claimForUpdate(context.store, replaced, key, claimant, exchange.now);
+    const hold = holdReason(profile, delivery.approved);
+    if (hold) return await wait(exchange, delivery, "approval", hold);
+    let issued: IssuedCertificate;
+    try {
+      issued = await sign(exchange, delivery.approved);
+    } catch (error) {
+      if (error instanceof SignerError && error.transient) {
+        context.warn("signer unavailable; the request waits", { transactionID: exchange.transactionID, error: error.message });
+        return await wait(exchange, delivery, "signer");
+      }
+      throw error;
     }
+    // create-if-absent: of two racing requests with one transactionID, one wins (docs/store.md).
+    const answer = await recordAndAnswer(exchange, delivery, issued, {
+      write: (transaction) => context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds }),
+      undo: (serial) => deleteTransactionNaming(context, key, (transaction) => transaction.serial === serial),
+    });
+    const unsent = answer.unsent;
+    answer.unsent = async () => {
+      await unsent?.();
+      if (replaced) await releaseUpdateClaim(context.store, replaced, key, claimant);
+    };
+    return answer;
+  } catch (error) {
+    // No successor leaves this request: the holder may update the certificate again.
+    if (replaced) await releaseUpdateClaim(context.store, replaced, key, claimant).catch((e) => warnUndo(context, "release the update claim", e));
     throw error;
   }
-  // create-if-absent: of two racing requests with one transactionID, one wins (docs/store.md).
-  return recordAndAnswer(exchange, delivery, issued, (transaction) =>
-    context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds }),
-  );
+}
+
+/**
+ * How the transaction record that names a new certificate is written: created
+ * by the first message, or moved on from `pending` by a pollReq; and how that
+ * write is taken back when a later step fails (it may have happened even if
+ * its answer was lost, so the undo looks before it acts).
+ */
+export interface TransactionWriter {
+  write(transaction: TransactionRecord): Promise<boolean>;
+  undo(serial: string): Promise<void>;
 }
 
 /** A pending request whose time has come (approved, or a signer retry): sign and deliver, answering the pollReq. */
-export async function issuePending(
-  exchange: Exchange,
-  pending: PendingRequest,
-  writeTransaction: (transaction: TransactionRecord) => Promise<boolean>,
-): Promise<HandlerResult> {
+export async function issuePending(exchange: Exchange, pending: PendingRequest, writer: TransactionWriter): Promise<HandlerResult> {
   const approved: ApprovedRequest = {
     certReqId: pending.certReqId,
     subject: AsnConvert.parse(fromBase64(pending.subject), Name),
@@ -106,7 +135,7 @@ export async function issuePending(
     registration: pending.entity ? { username: pending.entity, kind: pending.requestType === "kur" ? "update" : "enroll", codeIv: pending.codeIv } : undefined,
   };
   const issued = await sign(exchange, approved);
-  return recordAndAnswer(exchange, delivery, issued, writeTransaction);
+  return recordAndAnswer(exchange, delivery, issued, writer);
 }
 
 function sign(exchange: Exchange, approved: ApprovedRequest): Promise<IssuedCertificate> {
@@ -123,19 +152,21 @@ function sign(exchange: Exchange, approved: ApprovedRequest): Promise<IssuedCert
 }
 
 /**
- * Claim the transaction (its record now says what was issued), consume the
- * registration, record the certificate, and only then answer with it.
+ * Record the certificate, then write what names it (the transaction, the
+ * registration, the replaced certificate), and only then answer with it
+ * (DESIGN.md, "Issue, record, then answer"). The certificate's record comes
+ * first, so nothing ever names a certificate the store does not hold. When
+ * a step fails, the steps before it are undone in reverse order (and the
+ * failing one too, whose write may have happened with its answer lost): the
+ * certificate was never sent, so it must not count as issued, the one-time
+ * enrollment code must work again, and the client may simply retry.
  */
-async function recordAndAnswer(
-  exchange: Exchange,
-  delivery: Delivery,
-  issued: IssuedCertificate,
-  writeTransaction: (transaction: TransactionRecord) => Promise<boolean>,
-): Promise<HandlerResult> {
+async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: IssuedCertificate, writer: TransactionWriter): Promise<HandlerResult> {
   const { request, profile, context, ca, now, credentials } = exchange;
   const { approved, implicitConfirm, responseType } = delivery;
-  const key = transactionKey(credentials.identity, exchange.transactionID);
-  exchange.log.serial = issued.serialNumber;
+  const { store } = context;
+  const serial = issued.serialNumber;
+  exchange.log.serial = serial;
 
   const createdAt = now.toISOString();
   const transaction: TransactionRecord = {
@@ -144,7 +175,8 @@ async function recordAndAnswer(
     state: implicitConfirm ? "closed" : "awaitingConfirmation",
     certReqId: approved.certReqId,
     senderNonce: toHex(exchange.senderNonce),
-    serial: issued.serialNumber,
+    requestNonces: requestNonces(exchange),
+    serial,
     certificate: toBase64(issued.der),
     certHashAlgorithm: certHashAlgorithm(context.ca.signer.algorithm).name,
     createdAt,
@@ -153,20 +185,8 @@ async function recordAndAnswer(
     entity: delivery.registration?.username,
     sealedCode: credentials.kind === "mac" ? credentials.enrollment?.sealedCode : undefined,
   };
-  if (!(await writeTransaction(transaction))) {
-    throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
-  }
-  if (delivery.registration) {
-    try {
-      await commitRegistration(context.store, delivery.registration, issued.serialNumber, now);
-    } catch (error) {
-      // The registration went to another request: this certificate is never recorded nor sent.
-      await context.store.delete(key).catch(() => undefined);
-      throw error;
-    }
-  }
   const record: CertificateRecord = {
-    serial: issued.serialNumber,
+    serial,
     subject: formatDistinguishedName(approved.subject),
     issuer: formatDistinguishedName(ca.name),
     notBefore: issued.notBefore.toISOString(),
@@ -181,25 +201,80 @@ async function recordAndAnswer(
     supersedes: approved.supersedes,
     entity: delivery.registration?.username,
   };
-  try {
-    await context.store.put(certificateKey(issued.serialNumber), record);
-  } catch (error) {
-    // Not recorded, so never sent: free the transactionID for a retry.
-    await context.store.delete(key).catch(() => undefined);
-    throw new CmpError("systemUnavail", "the certificate could not be recorded; try again later", { cause: error });
-  }
-  if (implicitConfirm) await retireSuperseded(exchange, approved.supersedes);
 
-  const status = new PKIStatusInfo({ status: approved.modified ? PKIStatus.grantedWithMods : PKIStatus.accepted });
+  const undo: Undo[] = [];
+  try {
+    undo.push({ what: "delete the unsent certificate's record", run: () => store.delete(certificateKey(serial)) });
+    await store.put(certificateKey(serial), record);
+
+    undo.push({ what: "take back the transaction", run: () => writer.undo(serial) });
+    if (!(await writer.write(transaction))) {
+      throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+    }
+
+    const registration = delivery.registration;
+    if (registration) {
+      let before: EndEntity | undefined;
+      undo.push({ what: "revert the registration", run: () => revertRegistration(store, registration.username, serial, before) });
+      await commitRegistration(store, registration, serial, now, (seen) => (before = seen));
+    }
+
+    const replaced = approved.supersedes;
+    if (implicitConfirm && replaced) {
+      let before: CertificateRecord | undefined;
+      undo.push({ what: "restore the replaced certificate", run: () => restoreSuperseded(store, replaced, serial, before) });
+      await retireSuperseded(exchange, replaced, serial, (seen) => (before = seen));
+    }
+  } catch (error) {
+    await undoAll(undo, (what, e) => warnUndo(context, what, e));
+    if (error instanceof StoreError) {
+      throw new CmpError("systemUnavail", "the certificate could not be recorded; try again later", { cause: error });
+    }
+    throw error;
+  }
+
+  const answer = certificateAnswer(exchange, { responseType, certReqId: approved.certReqId, modified: approved.modified, certificate: issued.der, implicitConfirm });
+  answer.unsent = () => undoAll(undo, (what, e) => warnUndo(context, what, e));
+  return answer;
+}
+
+/** ip/cp/kup with the certificate: the first answer, or the same again to a repeated pollReq whose answer was lost. */
+export function certificateAnswer(
+  exchange: Exchange,
+  answer: { responseType: ResponseType; certReqId: number; modified: boolean; certificate: Uint8Array; implicitConfirm: boolean },
+): HandlerResult {
+  const { ca } = exchange;
+  const { responseType, implicitConfirm } = answer;
+  const status = new PKIStatusInfo({ status: answer.modified ? PKIStatus.grantedWithMods : PKIStatus.accepted });
   return {
     // caPubs: the trust anchor a new device stores (-cacertsout); ip only (DESIGN.md).
-    body: certRepBody(responseType, { certReqId: approved.certReqId, status, certificate: issued.der }, responseType === "ip" ? ca.chain : undefined),
+    body: certRepBody(responseType, { certReqId: answer.certReqId, status, certificate: answer.certificate }, responseType === "ip" ? ca.chain : undefined),
     responseType,
     outcome: implicitConfirm ? "issued (implicitly confirmed)" : "issued",
     generalInfo: implicitConfirm ? [new InfoTypeAndValue({ infoType: id_it_implicitConfirm, infoValue: NULL_DER.slice().buffer })] : undefined,
     // RFC 9483 §4.1.1: extraCerts SHOULD carry the chain of the new certificate.
     extraCerts: ca.chain,
   };
+}
+
+/** Delete the transaction at `key` if it is the one `ours` recognises (a write of ours whose answer may have been lost). */
+export async function deleteTransactionNaming(
+  context: Exchange["context"],
+  key: string,
+  ours: (transaction: TransactionRecord) => boolean,
+): Promise<void> {
+  const entry = await context.store.get<TransactionRecord>(key);
+  if (entry && ours(entry.value)) await context.store.delete(key);
+}
+
+/** The request's senderNonce, remembered so that a replay of it is known (nonces.ts). */
+function requestNonces(exchange: Exchange): string[] {
+  const nonce = exchange.request.message.header.senderNonce;
+  return nonce ? [toHex(nonce)] : [];
+}
+
+function warnUndo(context: Exchange["context"], what: string, error: unknown): void {
+  context.warn(`could not ${what} after a failure`, { error: error instanceof Error ? error.message : String(error) });
 }
 
 /**
@@ -244,6 +319,7 @@ async function wait(exchange: Exchange, delivery: Delivery, reason: "approval" |
     state: "pending",
     certReqId: approved.certReqId,
     senderNonce: toHex(exchange.senderNonce),
+    requestNonces: requestNonces(exchange),
     serial: "",
     certificate: "",
     certHashAlgorithm: "",
@@ -253,10 +329,20 @@ async function wait(exchange: Exchange, delivery: Delivery, reason: "approval" |
     sealedCode: credentials.kind === "mac" ? credentials.enrollment?.sealedCode : undefined,
   };
   const ttlSeconds = waitingTransactionTtl(expiresAt, now, context.config.limits.transactionTtlSeconds);
-  if (!(await context.store.create(key, transaction, { ttlSeconds }))) {
-    throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+  // Our own waiting transaction: the one that carries this answer's nonce.
+  const ours = (t: TransactionRecord) => t.state === "pending" && t.senderNonce === transaction.senderNonce;
+  try {
+    if (!(await context.store.create(key, transaction, { ttlSeconds }))) {
+      throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+    }
+    await context.store.put(pendingKey(id), pending, { ttlSeconds });
+  } catch (error) {
+    // A transaction must not wait for a request that was never stored; the client starts again.
+    if (!(error instanceof CmpError)) {
+      await deleteTransactionNaming(context, key, ours).catch((e) => warnUndo(context, "take back the waiting transaction", e));
+    }
+    throw error;
   }
-  await context.store.put(pendingKey(id), pending, { ttlSeconds });
   const text = reason === "approval" ? `waiting for approval: ${holdText}` : "the CA's signing service is unavailable; poll again";
   return {
     body: certRepBody(delivery.responseType, {
@@ -279,12 +365,18 @@ function requestTypeOf(responseType: ResponseType): TransactionRecord["requestTy
 }
 
 /**
- * After a kur's new certificate is confirmed, revoke the one it replaces
- * (reason superseded) when the profile says so.
+ * After a kur's new certificate is confirmed: the old one is replaced for
+ * good (no second kur of it), and revoked (reason superseded) when the
+ * profile says so (RFC 9483 §4.1.3).
  */
-export async function retireSuperseded(exchange: Exchange, serial: string | undefined): Promise<void> {
-  if (!serial || !exchange.profile.keyUpdate.revokeOldCertificate) return;
-  await revokeCertificate(exchange.context.store, serial, CRLReasons.superseded, exchange.now);
+export async function retireSuperseded(
+  exchange: Exchange,
+  serial: string | undefined,
+  successor: string,
+  seen?: (before: CertificateRecord) => void,
+): Promise<void> {
+  if (!serial) return;
+  await supersedeCertificate(exchange.context.store, serial, successor, exchange.profile.keyUpdate.revokeOldCertificate, exchange.now, seen);
 }
 
 /** implicitConfirm is asked for in generalInfo (RFC 9810 §5.1.1.1). */

@@ -1,5 +1,5 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { toHex } from "../asn1/bytes.js";
+import { fromBase64 } from "../asn1/bytes.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { PKIBody } from "../asn1/pki_body.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
@@ -8,7 +8,9 @@ import { SignerError } from "../kms/signer.js";
 import type { Store, Versioned } from "../store/store.js";
 import { certRepBody, rejectionStatus } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { issuePending } from "./issuance.js";
+import { certificateAnswer, issuePending, type TransactionWriter } from "./issuance.js";
+import { nextNonces, stepOf } from "./nonces.js";
+import { releaseUpdateClaim } from "./update_claim.js";
 import { getPendingRequest, pendingKey, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
@@ -17,7 +19,9 @@ import { transactionKey, type TransactionRecord } from "./transaction.js";
  * pollRep with checkAfter; once it is decided, the final ip/cp/kup: the
  * certificate (then certConf as usual), or the rejection with its reason.
  * Every answer moves the transaction's nonce on, so the next message must
- * echo it.
+ * echo it. A pollReq repeated because its answer was lost (a fresh
+ * senderNonce, the previous recipNonce: nonces.ts) gets that answer again:
+ * the same certificate, the same rejection, or a new pollRep.
  */
 export async function handlePollRequest(exchange: Exchange): Promise<HandlerResult> {
   const { request, context, credentials, now } = exchange;
@@ -28,13 +32,13 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
     throw new CmpError("badRequest", "no request of this transactionID is waiting for this sender");
   }
   const transaction = entry.value;
-  if (!header.recipNonce || toHex(header.recipNonce) !== transaction.senderNonce) {
-    throw new CmpError("badRecipientNonce", "recipNonce does not match the senderNonce of our last message in this transaction");
-  }
+  const step = stepOf(transaction, header);
   const polls = request.message.body.pollReq!;
   if (polls.length !== 1 || polls[0]!.certReqId !== transaction.certReqId) {
     throw new CmpError("badCertId", `pollReq must ask for certReqId ${transaction.certReqId}, once`);
   }
+  const pendingId = transaction.pendingId ?? `${credentials.identity}.${exchange.transactionID}`;
+  if (step === "retry" && transaction.state !== "pending") return answerAgain(exchange, entry, pendingId);
   if (transaction.state !== "pending" || !transaction.pendingId) {
     throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
   }
@@ -46,10 +50,17 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
     pending = await settle(context.store, pendingEntry, { status: "expired", decisionReason: "not decided in time" }, now);
   }
   // Every answer from here is our next message in the transaction.
+  const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
   const advance = (changes: Partial<TransactionRecord>) =>
-    context.store.compareAndSet(key, entry.version, { ...transaction, ...changes, senderNonce: toHex(exchange.senderNonce) }, {
-      ttlSeconds: waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds),
-    });
+    context.store.compareAndSet(key, entry.version, { ...transaction, ...changes, ...nextNonces(transaction, step, header, exchange.senderNonce) }, { ttlSeconds });
+  // Take back an advance that named `serial` (its answer may have been lost): the transaction waits again.
+  const writer: TransactionWriter = {
+    write: (issued) => advance({ ...issued, pendingId: undefined }),
+    undo: async (serial) => {
+      const current = await context.store.get<TransactionRecord>(key);
+      if (current?.value.serial === serial) await context.store.compareAndSet(key, current.version, transaction, { ttlSeconds });
+    },
+  };
 
   switch (pending.status) {
     case "pending":
@@ -57,27 +68,65 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
         await mustAdvance(advance({}));
         return pollRep(transaction.certReqId, exchange.profile.approval.checkAfterSeconds, `waiting for approval: ${pending.holdReason ?? ""}`);
       }
-      return retrySigning(exchange, pendingEntry, advance);
+      return retrySigning(exchange, pendingEntry, advance, writer);
     case "approved":
-      return retrySigning(exchange, pendingEntry, advance);
+      return retrySigning(exchange, pendingEntry, advance, writer);
     case "rejected":
     case "expired": {
       await mustAdvance(advance({ state: "closed", outcome: pending.status === "rejected" ? "refused" : "expired" }));
-      const error = new CmpError(
-        pending.status === "rejected" ? "notAuthorized" : "badRequest",
-        pending.status === "rejected" ? `rejected by an operator: ${pending.decisionReason ?? "no reason given"}` : "the request expired before it was approved",
-      );
-      exchange.log.failInfo = [...error.failInfo];
-      exchange.log.reason = error.message;
-      return {
-        body: certRepBody(pending.responseType, { certReqId: pending.certReqId, status: rejectionStatus(error) }),
-        responseType: pending.responseType,
-        outcome: pending.status,
-      };
+      // Nothing replaces the certificate a kur wanted to update: it may be updated again.
+      await releaseUpdateClaim(context.store, pending.supersedes, key);
+      return refusal(exchange, pending);
     }
+    case "failed":
+      throw new CmpError("systemUnavail", "the CA's signing service failed; try again later with a new request");
     default:
       throw new CmpError("badRequest", `the waiting request was already ${pending.status}`);
   }
+}
+
+/**
+ * The final answer of this poll step again, for a client whose answer was
+ * lost: nothing is decided twice, only the nonces move on (so a replay of
+ * this very message is refused).
+ */
+async function answerAgain(exchange: Exchange, entry: Versioned<TransactionRecord>, pendingId: string): Promise<HandlerResult> {
+  const { context, now } = exchange;
+  const transaction = entry.value;
+  const header = exchange.request.message.header;
+  const key = transactionKey(exchange.credentials.identity, exchange.transactionID);
+  const pending = (await getPendingRequest(context.store, pendingId))?.value;
+  if (!pending) throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
+  const moved = { ...transaction, ...nextNonces(transaction, "retry", header, exchange.senderNonce) };
+  const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
+  await mustAdvance(context.store.compareAndSet(key, entry.version, moved, { ttlSeconds }));
+  if (transaction.certificate && (transaction.state === "awaitingConfirmation" || transaction.outcome === "implicitlyConfirmed")) {
+    return certificateAnswer(exchange, {
+      responseType: pending.responseType,
+      certReqId: transaction.certReqId,
+      modified: pending.modified,
+      certificate: fromBase64(transaction.certificate),
+      implicitConfirm: transaction.outcome === "implicitlyConfirmed",
+    });
+  }
+  if (transaction.certificate) throw new CmpError("badRequest", "nothing waits in this transaction: the certificate was already decided");
+  if (pending.status === "rejected" || pending.status === "expired") return refusal(exchange, pending);
+  throw new CmpError("systemUnavail", "the CA's signing service failed; try again later with a new request");
+}
+
+/** The final ip/cp/kup of a request an operator rejected or that expired: rejection with the reason. */
+function refusal(exchange: Exchange, pending: PendingRequest): HandlerResult {
+  const error = new CmpError(
+    pending.status === "rejected" ? "notAuthorized" : "badRequest",
+    pending.status === "rejected" ? `rejected by an operator: ${pending.decisionReason ?? "no reason given"}` : "the request expired before it was approved",
+  );
+  exchange.log.failInfo = [...error.failInfo];
+  exchange.log.reason = error.message;
+  return {
+    body: certRepBody(pending.responseType, { certReqId: pending.certReqId, status: rejectionStatus(error) }),
+    responseType: pending.responseType,
+    outcome: pending.status,
+  };
 }
 
 /** Sign now; a signer still unavailable means another pollRep, until the attempts run out (systemUnavail). */
@@ -85,13 +134,13 @@ async function retrySigning(
   exchange: Exchange,
   pendingEntry: Versioned<PendingRequest>,
   advance: (changes: Partial<TransactionRecord>) => Promise<boolean>,
+  writer: TransactionWriter,
 ): Promise<HandlerResult> {
   const { context, now, profile } = exchange;
   const pending = pendingEntry.value;
+  let result: HandlerResult;
   try {
-    const result = await issuePending(exchange, pending, (transaction) => advance({ ...transaction, pendingId: undefined }));
-    await settle(context.store, pendingEntry, { status: "issued" }, now);
-    return result;
+    result = await issuePending(exchange, pending, writer);
   } catch (error) {
     if (!(error instanceof SignerError && error.transient)) throw error;
     const attempts = pending.signingAttempts + 1;
@@ -99,12 +148,28 @@ async function retrySigning(
     if (attempts >= profile.signerRetry.maxAttempts) {
       await settle(context.store, pendingEntry, { status: "failed", signingAttempts: attempts, decisionReason: error.message }, now);
       await advance({ state: "closed", outcome: "refused" });
+      await releaseUpdateClaim(context.store, pending.supersedes, pending.transactionKey);
       throw new CmpError("systemUnavail", `the CA's signing service failed ${attempts} times; try again later with a new request`, { cause: error });
     }
     await settle(context.store, pendingEntry, { signingAttempts: attempts }, now);
     await mustAdvance(advance({}));
     return pollRep(pending.certReqId, profile.signerRetry.checkAfterSeconds, "the CA's signing service is unavailable; poll again");
   }
+  // The transaction already says what was issued; the request's own status is bookkeeping
+  // (the expiry sweep reads the transaction before expiring it), so its failure must not cost the answer.
+  await settle(context.store, pendingEntry, { status: "issued" }, now).catch((error) =>
+    context.warn("could not mark the waiting request issued", { transactionID: exchange.transactionID, error: error instanceof Error ? error.message : String(error) }),
+  );
+  const unsent = result.unsent;
+  result.unsent = async () => {
+    await unsent?.();
+    // The transaction waits again: so does its request, for the next poll.
+    const entry = await getPendingRequest(context.store, pending.id);
+    if (entry?.value.status === "issued") {
+      await context.store.compareAndSet(pendingKey(pending.id), entry.version, { ...entry.value, status: pending.status }, { ttlSeconds: ttlUntil(pending.expiresAt, now) });
+    }
+  };
+  return result;
 }
 
 async function settle(store: Store, entry: Versioned<PendingRequest>, changes: Partial<PendingRequest>, now: Date): Promise<PendingRequest> {

@@ -32,9 +32,16 @@ export interface RegistrationPlan {
  * removed) or extend it (kur). The conditions are checked again under
  * compare-and-set, so of concurrent enrollments exactly one wins.
  */
-export async function commitRegistration(store: Store, plan: Pick<RegistrationPlan, "username" | "kind" | "codeIv">, serial: string, now: Date): Promise<void> {
+export async function commitRegistration(
+  store: Store,
+  plan: Pick<RegistrationPlan, "username" | "kind" | "codeIv">,
+  serial: string,
+  now: Date,
+  seen?: (before: EndEntity) => void,
+): Promise<void> {
   let refusal: CmpError | undefined;
   const updated = await updateEndEntity(store, plan.username, (entity) => {
+    seen?.(entity);
     if (plan.kind === "enroll") {
       if (entity.status !== "new" || (plan.codeIv !== undefined && entity.enrollmentCode?.iv !== plan.codeIv)) {
         refusal = new CmpError("notAuthorized", `the registration of "${plan.username}" was used by a concurrent enrollment`);
@@ -54,6 +61,29 @@ export async function commitRegistration(store: Store, plan: Pick<RegistrationPl
   });
   if (refusal) throw refusal;
   if (!updated) throw new CmpError("notAuthorized", `end entity "${plan.username}" no longer exists`);
+}
+
+/**
+ * Undo a commitRegistration whose certificate never left the server (a later
+ * step failed, or the commit's own answer was lost): the entity gets back its
+ * status, its code and its list, so the holder can enroll again with the same
+ * code. Only while the entity is as the commit left it (its newest
+ * certificate is `serial`); otherwise someone changed it since, and that stays.
+ */
+export async function revertRegistration(store: Store, username: string, serial: string, before: EndEntity | undefined): Promise<void> {
+  if (!before) return;
+  await updateEndEntity(store, username, (entity) =>
+    entity.certificates.at(-1) === serial
+      ? {
+          ...entity,
+          status: before.status,
+          enrollmentCode: before.enrollmentCode,
+          usedEnrollmentCode: before.usedEnrollmentCode,
+          certificates: before.certificates,
+          updatedAt: before.updatedAt,
+        }
+      : undefined,
+  );
 }
 
 export async function planRegistration(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan | undefined> {

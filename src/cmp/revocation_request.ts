@@ -9,6 +9,8 @@ import { serialNumberHex } from "../ca/serial_number.js";
 import { rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { nextNonces } from "./nonces.js";
+import { toHex } from "../asn1/bytes.js";
 
 
 /**
@@ -17,6 +19,13 @@ import { transactionKey, type TransactionRecord } from "./transaction.js";
  * certificate's own holder (signed with it) and to an RA the profile trusts.
  * A refusal specific to the certificate is an rp with status rejection; a
  * certificate already revoked stays as it was (certRevoked).
+ *
+ * The transaction is written before the revocation, naming the certificate:
+ * an rr whose rp was lost (the revocation done or not) is repeated by its
+ * sender with the same transactionID and a fresh senderNonce, and gets the
+ * rp again, the revocation finished if it was not (nonces.ts). A replay (a
+ * senderNonce seen before) is refused with transactionIdInUse, as any reuse
+ * of the transactionID is.
  */
 export async function handleRevocationRequest(exchange: Exchange): Promise<HandlerResult> {
   const { request, context, credentials, now } = exchange;
@@ -24,7 +33,9 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
   if (details.length !== 1) throw new CmpError("badRequest", `exactly one RevDetails is accepted per rr, not ${details.length} (RFC 9483 §4.2)`);
 
   const key = transactionKey(credentials.identity, exchange.transactionID);
-  if (await context.store.get(key)) throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+  const existing = await context.store.get<TransactionRecord>(key);
+  const repeat = existing && isRepeat(existing.value, details[0]!, exchange) ? existing : undefined;
+  if (existing && !repeat) throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
 
   let status: PKIStatusInfo;
   let outcome: string;
@@ -38,32 +49,69 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
     if (!ownCertificate && !credentials.registrationAuthority) {
       throw new CmpError("notAuthorized", "only the certificate's holder (signing with it) or a trusted RA may revoke it");
     }
+    if (repeat) {
+      // Remember this repeat's nonce, so a replay of it is refused too.
+      const moved: TransactionRecord = { ...repeat.value, ...nextNonces(repeat.value, "retry", request.message.header, exchange.senderNonce) };
+      if (!(await context.store.compareAndSet(key, repeat.version, moved, { ttlSeconds: context.config.limits.transactionTtlSeconds }))) {
+        throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+      }
+    } else {
+      if (record.status === "revoked") throw new CmpError("certRevoked", `the certificate was already revoked at ${record.revokedAt}`);
+      await startTransaction(exchange, key, serial);
+    }
     const revocation = await revokeCertificate(context.store, serial, reason, now);
     if (revocation.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
-    if (revocation.outcome === "alreadyRevoked") {
+    // A repeat finds the revocation its first attempt made; anyone else found it revoked by another request.
+    if (revocation.outcome === "alreadyRevoked" && !repeat) {
       throw new CmpError("certRevoked", `the certificate was already revoked at ${revocation.record.revokedAt}`);
     }
     status = new PKIStatusInfo({ status: PKIStatus.accepted });
-    outcome = "revoked";
+    outcome = repeat ? "revoked (repeated)" : "revoked";
   } catch (error) {
-    if (!(error instanceof CmpError)) throw error;
+    if (!(error instanceof CmpError) || error.failInfo.includes("transactionIdInUse")) throw error;
     status = rejectionStatus(error);
     outcome = "refused";
     exchange.log.failInfo = [...error.failInfo];
     exchange.log.reason = error.message;
   }
-
-  if (outcome === "revoked") {
-    // An rr is one round trip; the closed transaction only keeps its ID from being replayed.
-    const transaction: Pick<TransactionRecord, "profile" | "requestType" | "state" | "createdAt"> = {
-      profile: exchange.profile.name,
-      requestType: "rr",
-      state: "closed",
-      createdAt: now.toISOString(),
-    };
-    await context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds });
-  }
   return { body: rpBody(status), responseType: "rp", outcome };
+}
+
+/**
+ * An rr is one round trip; its transaction keeps the ID from being reused,
+ * and names the certificate so that a repeat of this rr is known.
+ */
+async function startTransaction(exchange: Exchange, key: string, serial: string): Promise<void> {
+  const { context, now, request } = exchange;
+  const nonce = request.message.header.senderNonce;
+  const transaction: TransactionRecord = {
+    profile: exchange.profile.name,
+    requestType: "rr",
+    state: "closed",
+    certReqId: 0,
+    senderNonce: toHex(exchange.senderNonce),
+    requestNonces: nonce ? [toHex(nonce)] : [],
+    serial: "",
+    revokedSerial: serial,
+    certificate: "",
+    certHashAlgorithm: "",
+    createdAt: now.toISOString(),
+  };
+  if (!(await context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds }))) {
+    throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
+  }
+}
+
+/** The same rr again with a fresh senderNonce: same profile, same certificate, a nonce not seen in this transaction. */
+function isRepeat(transaction: TransactionRecord, details: RevDetails, exchange: Exchange): boolean {
+  if (transaction.requestType !== "rr" || transaction.profile !== exchange.profile.name || !transaction.revokedSerial) return false;
+  const nonce = exchange.request.message.header.senderNonce;
+  if (!nonce || (transaction.requestNonces ?? []).includes(toHex(nonce))) return false;
+  try {
+    return certificateSerial(details, exchange) === transaction.revokedSerial;
+  } catch {
+    return false;
+  }
 }
 
 /** certDetails must name this CA as issuer and a serial number (RFC 9483 §4.2). */

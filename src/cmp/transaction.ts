@@ -15,6 +15,15 @@ export interface TransactionRecord {
   certReqId: number;
   /** Our last senderNonce (hex): the client's next message must carry it as recipNonce. */
   senderNonce: string;
+  /**
+   * Our senderNonce before the last one (hex), and the senderNonces of the
+   * requests answered at the last step (the first one and its retries): a
+   * client whose answer was lost repeats its last step, echoing
+   * previousSenderNonce with a fresh nonce of its own; a replay carries one
+   * of requestNonces again and is refused (nonces.ts, docs/protocol.md).
+   */
+  previousSenderNonce?: string;
+  requestNonces?: string[];
   /** The issued certificate, its serial and base64 DER (for the certHash check). */
   serial: string;
   certificate: string;
@@ -22,6 +31,8 @@ export interface TransactionRecord {
   certHashAlgorithm: string;
   createdAt: string;
   outcome?: "confirmed" | "rejected" | "implicitlyConfirmed" | "unconfirmed" | "refused" | "expired";
+  /** rr: the serial of the certificate it revokes, so a repeat of it is recognised. */
+  revokedSerial?: string;
   /** While pending: the PendingRequest's id. */
   pendingId?: string;
   /** kur: the serial of the certificate being updated, retired once the new one is confirmed. */

@@ -1,17 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webcrypto } from "node:crypto";
-import { createSelfSignedCa } from "../../src/ca/self_signed.js";
-import type { CertificateAuthority } from "../../src/ca/authority.js";
-import { encodePem } from "../../src/asn1/pem.js";
 import { loadConfig, type ConfigSource } from "../../src/config/load.js";
 import { handleCmp } from "../../src/cmp/engine.js";
 import type { CmpLogEntry, EngineContext } from "../../src/cmp/engine_types.js";
 import type { CmpSigner } from "../../src/cmp/cmp_signer.js";
-import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { writeFile } from "node:fs/promises";
+import type { TestCa } from "./test_ca.js";
+
+export { makeTestCa, type TestCa } from "./test_ca.js";
 
 /**
  * The engine behind a bare Node HTTP server on 127.0.0.1, with a memory
@@ -30,18 +29,6 @@ export interface EngineServer {
   /** Send raw bytes to the endpoint; returns the status and body. */
   post(body: Uint8Array, path?: string): Promise<{ status: number; body: Uint8Array }>;
   stop(): Promise<void>;
-}
-
-export interface TestCa {
-  ca: CertificateAuthority;
-  certificatePem: string;
-}
-
-export async function makeTestCa(kind: LocalKeyKind = "P-256", subject = "CN=Jellyfish Test CA,O=Jellyfish"): Promise<TestCa> {
-  const { pkcs8 } = await generateLocalKey(kind);
-  const signer = await LocalSigner.fromPkcs8(pkcs8);
-  const certificate = await createSelfSignedCa({ signer, subject, validitySeconds: 86_400 * 30, now: new Date() });
-  return { ca: { signer, certificate, chain: [certificate] }, certificatePem: encodePem("CERTIFICATE", certificate) };
 }
 
 export async function writeCaPem(testCa: TestCa, path: string): Promise<string> {
