@@ -2,7 +2,8 @@ import { sameEncoding } from "../asn1/reencode.js";
 import type { Certificate } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
-import { getCertificate } from "../ca/certificate_record.js";
+import { getCertificate, type CertificateRecord } from "../ca/certificate_record.js";
+import { CRLReasons } from "@peculiar/asn1-x509";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import type { Limits, Profile } from "../config/profile.js";
@@ -193,12 +194,15 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
     maxSignatureChecks: limits.pathMaxSignatureChecks,
     rsaMaxModulusBits: limits.rsaMaxModulusBits,
   });
+  const identity = `sig-${toHex((await digest("SHA-256", certificate)).subarray(0, 20))}`;
   const issuedByThisCa = bytesEqual(path.anchor, trust.caCertificate) && path.chain.length === 2;
   let issuedSerial: string | undefined;
   if (issuedByThisCa) {
     issuedSerial = serialNumberHex(parsed.tbsCertificate.serialNumber);
     const record = await getCertificate(context.store, issuedSerial);
-    if (record?.status === "revoked") throw new CmpError("certRevoked", `the protection certificate (serial ${issuedSerial}) is revoked`);
+    if (record?.status === "revoked" && !(await confirmsItsSuccessor(request, record, identity, context.store))) {
+      throw new CmpError("certRevoked", `the protection certificate (serial ${issuedSerial}) is revoked`);
+    }
     if (record?.status === "rejected" || record?.status === "unconfirmed") {
       throw new CmpError("signerNotTrusted", `the protection certificate (serial ${issuedSerial}) was never confirmed by its requester and is not in use`);
     }
@@ -213,9 +217,25 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
     certificate,
     parsed,
     issuedSerial,
-    identity: `sig-${toHex((await digest("SHA-256", certificate)).subarray(0, 20))}`,
+    identity,
     registrationAuthority: trust.raAnchors.some((anchor) => bytesEqual(anchor, path.anchor)),
   };
+}
+
+/**
+ * A kur's certConf is signed with the certificate being updated, which the
+ * confirmation itself revokes (superseded, keyUpdate.revokeOldCertificate).
+ * When the answer to that certConf was lost, its repeat (RFC 9810 §5.1.1:
+ * a fresh senderNonce, the same recipNonce) must still get through to be
+ * answered again; so a certificate revoked as superseded still signs the
+ * certConf of the very transaction that superseded it, and nothing else.
+ */
+async function confirmsItsSuccessor(request: DecodedRequest, record: CertificateRecord, identity: string, store: Store): Promise<boolean> {
+  if (request.type !== "certConf" || !record.supersededBy || record.revocationReason !== CRLReasons.superseded) return false;
+  const transactionID = request.message.header.transactionID;
+  if (!transactionID) return false;
+  const transaction = (await store.get<TransactionRecord>(transactionKey(identity, toHex(transactionID))))?.value;
+  return transaction?.requestType === "kur" && transaction.serial === record.supersededBy;
 }
 
 interface ProfileTrust {

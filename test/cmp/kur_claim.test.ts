@@ -118,3 +118,18 @@ describe("the kur claim on the old certificate", () => {
     expect(await refusal(kur())).toEqual(["certRevoked"]);
   });
 });
+
+describe("a certificate revoked as superseded by its kur", () => {
+  it("still signs the repeat of that kur's certConf (answer lost), and nothing else", async () => {
+    const { engine, signer, certificate, kur, old } = await setup();
+    await kur();
+    expect(await old()).toMatchObject({ status: "revoked", revocationReason: 4 });
+    // The repeat: the same certConf with a fresh senderNonce (RFC 9810 §5.1.1).
+    const certConf = engine.exchanges.findLast((exchange) => decodeMessage(exchange.request)?.type === "certConf")!.request;
+    const repeat = await resign(certConf, signer, (m) => void (m.header.senderNonce = crypto.getRandomValues(new Uint8Array(16)).buffer));
+    expect((await engine.post(repeat))?.type).toBe("pkiconf");
+    // Anything else it signs is refused: it is revoked.
+    const cr = engine.signatureClient(signer, certificate, { pollLimitMs: 0 }).cr({ subject: "CN=claimed", key: { signer: await newTestSigner() } });
+    expect(await refusal(cr)).toEqual(["certRevoked"]);
+  });
+});
