@@ -1,5 +1,5 @@
 import { checkDer, DEFAULT_DER_LIMITS } from "../src/asn1/der_scan.js";
-import { decodeRequest } from "../src/cmp/decode.js";
+import { decodeBody, decodeShell, type DecodedRequest } from "../src/cmp/decode.js";
 import { DEFAULT_LIMITS } from "../src/config/defaults.js";
 import type { CmpAnswer } from "../src/cmp/engine_types.js";
 import { BUG_WARNINGS, type Target } from "./target.js";
@@ -25,8 +25,15 @@ export async function checkAnswer(target: Target, outcome: { answer?: CmpAnswer;
     return `the answer is not DER: ${describe(error)}`;
   }
   // The answer echoes what the request sent (its sender, as recipient) beside certificates: not held to the request's limits.
-  const decoded = decodeRequest(answer.body, ANSWER_LIMITS);
-  if (!decoded) return "the answer is not a PKIMessage";
+  const shell = decodeShell(answer.body, ANSWER_LIMITS);
+  if (!shell) return "the answer is not a PKIMessage";
+  let decoded: DecodedRequest;
+  try {
+    decoded = decodeBody(shell, ANSWER_LIMITS);
+    void decoded.message.body;
+  } catch (error) {
+    return `the answer is not a PKIMessage: ${describe(error)}`;
+  }
   if (!RESPONSE_TYPES.has(decoded.type)) return `the answer is a ${decoded.type}`;
   if (answer.httpStatus === 400 && decoded.type !== "error") return "HTTP 400 without an error message";
   const bug = target.warnings.find((warning) => BUG_WARNINGS.has(warning.message));
