@@ -13,6 +13,9 @@ export const DEFAULT_LIMITS: Limits = {
   // Long enough for a certConf after a slow client, and at least twice the
   // messageTime tolerance so a replayed request always finds its transaction.
   transactionTtlSeconds: 3600,
+  // openssl cmp sends its few KiB at once; a body still arriving after 10 s
+  // is a slow-body attack holding a connection (and a Worker) open.
+  bodyReadTimeoutSeconds: 10,
 };
 
 export const DEFAULT_PROFILE_NAME = "default";

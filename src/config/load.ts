@@ -63,6 +63,7 @@ function loadLimits(value: unknown): Limits {
   }
   if (limits.macMaxIterations < 100) throw new ConfigError("limits.macMaxIterations", "must be at least 100 (RFC 9481 §6.1)");
   if (limits.maxRequestBytes < 1024) throw new ConfigError("limits.maxRequestBytes", "must be at least 1024");
+  if (limits.bodyReadTimeoutSeconds < 1) throw new ConfigError("limits.bodyReadTimeoutSeconds", "must be at least 1");
   if (limits.transactionTtlSeconds < 2 * limits.messageTimeToleranceSeconds) {
     throw new ConfigError(
       "limits.transactionTtlSeconds",

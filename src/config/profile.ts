@@ -147,6 +147,8 @@ export interface Limits {
   macMaxIterations: number;
   /** How long a transaction's state lives; its transactionID cannot be reused meanwhile. */
   transactionTtlSeconds: number;
+  /** Time to receive a request's whole body, in seconds (HTTP 408 after it). */
+  bodyReadTimeoutSeconds: number;
 }
 
 export interface JellyfishConfig {

@@ -89,6 +89,7 @@ describe("defaults (src/config/defaults.ts)", () => {
       messageTimeToleranceSeconds: 300,
       macMaxIterations: 100_000,
       transactionTtlSeconds: 3600,
+      bodyReadTimeoutSeconds: 10,
     });
     // The defaults pass the loader's own floors.
     expect(DEFAULT_LIMITS.transactionTtlSeconds).toBeGreaterThanOrEqual(2 * DEFAULT_LIMITS.messageTimeToleranceSeconds);
@@ -171,6 +172,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
       messageTimeToleranceSeconds: 300,
       macMaxIterations: 100_000,
       transactionTtlSeconds: 3600,
+      bodyReadTimeoutSeconds: 10,
     });
     expectDefaultProfile(loaded, "default");
   });
@@ -220,7 +222,9 @@ describe("loadConfig with configured values", () => {
       messageTimeToleranceSeconds: 300,
       macMaxIterations: 100,
       transactionTtlSeconds: 3600,
+      bodyReadTimeoutSeconds: 10,
     });
+    expect(loadConfig(withConfig({ limits: { bodyReadTimeoutSeconds: 1 } })).limits.bodyReadTimeoutSeconds).toBe(1);
   });
 
   it("accepts transactionTtlSeconds of exactly twice the messageTime tolerance, and 0 tolerance", () => {
@@ -387,6 +391,7 @@ describe("validation errors name their field", () => {
     ["ra that is not an object", withProfile({ ra: "dev" }), "profiles.p.ra", /JSON object/],
     ["macMaxIterations below 100", withConfig({ limits: { macMaxIterations: 99 } }), "limits.macMaxIterations", /at least 100/],
     ["maxRequestBytes below 1024", withConfig({ limits: { maxRequestBytes: 1023 } }), "limits.maxRequestBytes", /at least 1024/],
+    ["bodyReadTimeoutSeconds of 0", withConfig({ limits: { bodyReadTimeoutSeconds: 0 } }), "limits.bodyReadTimeoutSeconds", /at least 1/],
     ["transactionTtlSeconds below twice the tolerance", withConfig({ limits: { messageTimeToleranceSeconds: 300, transactionTtlSeconds: 599 } }), "limits.transactionTtlSeconds", /twice/],
     ["transactionTtlSeconds below twice the default tolerance", withConfig({ limits: { transactionTtlSeconds: 599 } }), "limits.transactionTtlSeconds", /twice/],
     ["a tolerance raised past half the default TTL", withConfig({ limits: { messageTimeToleranceSeconds: 1801 } }), "limits.transactionTtlSeconds", /twice/],
