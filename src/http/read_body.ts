@@ -22,7 +22,7 @@ export type BodyReader = (c: Context, maxBytes: number, deadline: Promise<void>)
 
 /**
  * How far past the limit an oversized body is still read and thrown away.
- * Measured under `wrangler dev` (workerd 2026-04-26, docs/testing.md): once
+ * Measured under `wrangler dev` (workerd 2026-04-26; docs/testing.md has the table): once
  * a Worker has started reading a request body, only reading it to its end
  * leaves the connection reusable. A stream cancelled or merely abandoned
  * part-way makes workerd close the connection after the answer, without
