@@ -22,17 +22,18 @@ export type BodyReader = (c: Context, maxBytes: number, deadline: Promise<void>)
 
 /**
  * How far past the limit an oversized body is still read and thrown away.
- * Measured under `wrangler dev` (workerd 2026-04-26; docs/testing.md has the table): once
- * a Worker has started reading a request body, only reading it to its end
- * leaves the connection reusable. A stream cancelled or merely abandoned
- * part-way makes workerd close the connection after the answer, without
- * `Connection: close` (a Worker cannot send that hop-by-hop header), and
- * wrangler's proxy Worker, whose pooled connection that was, sends the next
- * request from any client into the closed socket and answers it 503. A body
- * never touched is drained or dropped by workerd itself, safely. So: refuse
- * on Content-Length without reading, and drain a body found too large while
- * reading, up to this many bytes and within the deadline; past that the
- * sender is hostile and the connection is given up.
+ * Measured under `wrangler dev` (workerd 2026-04-26; the table is in
+ * docs/testing.md): once a Worker has started reading a request body, only
+ * reading it to its end leaves the connection reusable. A stream cancelled
+ * or merely abandoned part-way makes workerd close the connection after the
+ * answer, without `Connection: close` (a Worker cannot send that hop-by-hop
+ * header), and wrangler's proxy Worker, whose pooled connection that was,
+ * sends the next request from any client into the closed socket and answers
+ * it 503. A body never touched is drained or dropped by workerd itself,
+ * safely. So: refuse on Content-Length without reading, and drain a body
+ * found too large while reading, up to this many bytes and within the
+ * deadline; past that the sender is hostile and the connection is given up.
+ * RFC 9110 §15.5.14 lets a server close the connection after a 413.
  */
 export const DRAIN_MAX_BYTES = 1024 * 1024;
 
