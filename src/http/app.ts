@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Hono {
     const started = clock();
     const logLine = (fields: Record<string, unknown>): void =>
       safeLog({ time: new Date(started).toISOString(), ...fields, ms: clock() - started });
-    const reject = (status: 404 | 405 | 408 | 413 | 415, reason: string, headers?: Record<string, string>): Response => {
+    const reject = (status: 400 | 404 | 405 | 408 | 413 | 415, reason: string, headers?: Record<string, string>): Response => {
       logLine({ profile: profileName.slice(0, 64), outcome: "rejected", reason, status, method: c.req.method });
       return new Response(reason, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
     };
@@ -81,6 +81,8 @@ export function createApp(deps: AppDeps): Hono {
     // lets the app (Node does; workerd drops the hop-by-hop header and closes
     // or drains by itself). RFC 9110 §15.5.9: a 408 closes the connection.
     if (!body.ok && body.reason === "too-slow") return reject(408, "request body not received in time", CLOSE);
+    // Nobody may be left to read it; the log says what happened, not "internal error".
+    if (!body.ok && body.reason === "cut-off") return reject(400, "request body cut off", CLOSE);
     if (!body.ok) return reject(413, "request too large", CLOSE);
 
     let answer: CmpAnswer;

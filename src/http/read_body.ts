@@ -10,7 +10,8 @@
 import type { Context } from "hono";
 import { concatBytes } from "../asn1/der.js";
 
-export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" | "too-slow" };
+/** too-large: past maxBytes; too-slow: not complete by the deadline; cut-off: the sender went away mid-body. */
+export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" | "too-slow" | "cut-off" };
 
 /**
  * A runtime's own way to the body bytes of the request in `c`, cheaper than
@@ -48,7 +49,13 @@ export async function readBodyWithLimit(request: Request, maxBytes: number, dead
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const read = await (timedOut ? Promise.race([reader.read(), timedOut]) : reader.read());
+    let read: Awaited<ReturnType<typeof reader.read>> | typeof TIMED_OUT;
+    try {
+      read = await (timedOut ? Promise.race([reader.read(), timedOut]) : reader.read());
+    } catch {
+      // The connection broke mid-body: the sender's fault, not a server error to log as one.
+      return { ok: false, reason: "cut-off" };
+    }
     // The pending read is left as it is: cancelling it is what breaks the
     // connection under workerd (DRAIN_MAX_BYTES); the runtime closes it.
     if (read === TIMED_OUT) return { ok: false, reason: "too-slow" };
