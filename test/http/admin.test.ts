@@ -633,6 +633,20 @@ describe("other paths and failures", () => {
     }
   });
 
+  // Issue 12: %00%ff in every query and path parameter of the list and read routes: 4xx or an empty answer, never 500.
+  it.each([
+    ["/admin/entities?profile=%00%ff&status=%00%ff", 200],
+    ["/admin/entities/%00%ff", 404],
+    ["/admin/certificates?status=%00%ff&profile=%00%ff&entity=%00%ff&subject=%00%ff", 200],
+    ["/admin/certificates/%00%ff", 404],
+    ["/admin/requests?status=%00%ff", 400],
+    ["/admin/requests/%00%ff", 404],
+  ])("GET %s answers %i", async (path, status) => {
+    const response = await call("GET", path);
+    expect(response.status).toBe(status);
+    expect(logs).not.toContainEqual(expect.objectContaining({ outcome: "internal-error" }));
+  });
+
   it("503 naming the key when there is no sealer (no ENROLLMENT_CODE_KEY); nothing stored", async () => {
     app = makeApp({}, { sealer: undefined });
     await expectError(await call("POST", "/admin/entities", { body: USER1 }), 503, "ENROLLMENT_CODE_KEY");
