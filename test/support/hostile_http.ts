@@ -73,11 +73,14 @@ function trickle(connection: RawConnection): string {
   return "POST";
 }
 
+/** The body a Worker stops draining (src/http/read_body.ts DRAIN_MAX_BYTES). */
+export const PAST_DRAIN_BOUND = "chunked, 3 MiB: past the limit and the drain bound";
+
 export const SHAPES: Shape[] = [
   { name: "oversized, with Content-Length", send: (c) => post(c, [TYPE, `Content-Length: ${OVER}`], Buffer.alloc(OVER)), status: 413, mayClose: true },
   { name: "a Content-Length of 1 MiB", send: (c) => post(c, [TYPE, `Content-Length: ${1 << 20}`], Buffer.alloc(1 << 20)), status: 413, mayClose: true },
   { name: "oversized, chunked, no Content-Length", send: (c) => chunked(c, OVER), status: 413, mayClose: true },
-  { name: "chunked, 3 MiB: past the limit and the drain bound", send: (c) => chunked(c, 3 << 20), status: 413, mayClose: true, mayCloseUnanswered: true },
+  { name: PAST_DRAIN_BOUND, send: (c) => chunked(c, 3 << 20), status: 413, mayClose: true, mayCloseUnanswered: true },
   { name: "a body trickled a byte at a time, past the read deadline", send: trickle, status: 408, mayClose: true },
   { name: "wrong content type", send: (c) => post(c, ["Content-Type: text/plain", "Content-Length: 5"], "hello"), status: 415, mayClose: true },
   { name: "no content type", send: (c) => post(c, ["Content-Length: 5"], "hello"), status: 415, mayClose: true },
@@ -115,10 +118,13 @@ export const SHAPES: Shape[] = [
   },
 ];
 
-/** `trickling`: how many slow bodies at once (issue 12 saw 300 never closed). */
-export function hostileRequestSuite(name: string, target: () => HostileTarget, trickling = 100): void {
+/**
+ * `trickling`: how many slow bodies at once (issue 12 saw 300 never closed).
+ * `skip`: names of shapes a target is known not to survive, each with its reason in the caller.
+ */
+export function hostileRequestSuite(name: string, target: () => HostileTarget, trickling = 100, skip: readonly string[] = []): void {
   describe(`hostile requests: ${name}`, () => {
-    it.each(SHAPES)("$name: refused, then a CMP answer on the same connection and an enrollment on a new one", async (shape) => {
+    it.each(SHAPES.filter((shape) => !skip.includes(shape.name)))("$name: refused, then a CMP answer on the same connection and an enrollment on a new one", async (shape) => {
       const { port, enroll } = target();
       const connection = await RawConnection.open(port);
       try {
