@@ -1,7 +1,8 @@
 import type { JellyfishConfig } from "../config/profile.js";
 import type { SecretSealer } from "../crypto/sealed_secret.js";
-import type { Store } from "../store/store.js";
+import { InvalidCursorError, type Store } from "../store/store.js";
 import type { CertificateRecord, CertificateStatus } from "./certificate_record.js";
+import { decodeListCursor, encodeListCursor } from "./list_cursor.js";
 import { DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from "./distinguished_name.js";
 import { endEntityKey, enrollmentCodeSecret, isValidUsername, newEnrollmentCode, type EndEntity, type EndEntityStatus } from "./end_entity.js";
 import { createEndEntity, getEndEntity, updateEndEntity } from "./end_entity_store.js";
@@ -112,16 +113,20 @@ export interface CertificateFilter {
 /**
  * Certificates matching the filter, a page at a time. The store lists by key
  * only, so filtering reads records in key order until the page is full; the
- * cursor is the last key read.
+ * cursor says where to resume (src/ca/list_cursor.ts). A cursor this API did
+ * not hand out is the caller's error ("invalid"), never a store failure.
  */
 export async function listCertificates(context: RegistryContext, filter: CertificateFilter): Promise<{ certificates: CertificateRecord[]; cursor?: string }> {
   const certificates: CertificateRecord[] = [];
   const subject = filter.subject?.toLowerCase();
-  let cursor = filter.cursor;
+  const start = filter.cursor === undefined ? {} : decodeListCursor(filter.cursor, "cert/");
+  if (!start) throw new RegistryError("invalid", "cursor: not one this API returned");
+  const { after } = start;
+  let cursor = start.store;
   do {
-    const page = await context.store.list<CertificateRecord>("cert/", { cursor, limit: 500 });
+    const page = await listOrInvalid<CertificateRecord>(context.store, "cert/", cursor);
     for (const { key, value } of page.items) {
-      cursor = key;
+      if (after !== undefined && key <= after) continue;
       if (filter.status && value.status !== (filter.status as CertificateStatus)) continue;
       if (filter.profile && value.profile !== filter.profile) continue;
       if (filter.entity && value.entity !== filter.entity) continue;
@@ -129,12 +134,22 @@ export async function listCertificates(context: RegistryContext, filter: Certifi
       certificates.push(value);
       if (certificates.length === filter.limit) {
         const more = page.cursor !== undefined || page.items.at(-1)!.key !== key;
-        return more ? { certificates, cursor: key } : { certificates };
+        return more ? { certificates, cursor: encodeListCursor({ store: cursor, after: key }) } : { certificates };
       }
     }
     if (!page.cursor) return { certificates };
     cursor = page.cursor;
   } while (true);
+}
+
+/** A store cursor from a client's list cursor that the store refuses is the client's error. */
+async function listOrInvalid<T>(store: Store, prefix: string, cursor: string | undefined) {
+  try {
+    return await store.list<T>(prefix, { cursor, limit: 500 });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new RegistryError("invalid", "cursor: not one this API returned");
+    throw error;
+  }
 }
 
 async function* everything<T>(store: Store, prefix: string): AsyncGenerator<T> {

@@ -32,6 +32,9 @@ export const DEFAULT_LIMITS: Limits = {
   pathMaxIntermediates: DEFAULT_MAX_DEPTH,
   pathMaxSignatureChecks: DEFAULT_MAX_SIGNATURE_CHECKS,
   rsaMaxModulusBits: DEFAULT_RSA_MAX_MODULUS_BITS,
+  // openssl cmp sends its few KiB at once; a body still arriving after 10 s
+  // is a slow-body attack holding a connection (and a Worker) open.
+  bodyReadTimeoutSeconds: 10,
 };
 
 export const DEFAULT_PROFILE_NAME = "default";

@@ -71,6 +71,7 @@ function loadLimits(value: unknown): Limits {
   for (const [key, floor] of Object.entries(floors) as [keyof Limits, number][]) {
     if (limits[key] < floor) throw new ConfigError(`limits.${key}`, `must be at least ${floor}`);
   }
+  if (limits.bodyReadTimeoutSeconds < 1) throw new ConfigError("limits.bodyReadTimeoutSeconds", "must be at least 1");
   if (limits.transactionTtlSeconds < 2 * limits.messageTimeToleranceSeconds) {
     throw new ConfigError(
       "limits.transactionTtlSeconds",

@@ -163,6 +163,8 @@ export interface Limits {
   pathMaxSignatureChecks: number;
   /** Largest RSA modulus, in bits, of a key whose signature is verified (protection, POP, certificates). */
   rsaMaxModulusBits: number;
+  /** Time to receive a request's whole body, in seconds (HTTP 408 after it). */
+  bodyReadTimeoutSeconds: number;
 }
 
 export interface JellyfishConfig {

@@ -4,6 +4,7 @@ import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
 import { createAdminApp, type AdminDeps } from "./admin.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
+import { startDeadline, type Deadline } from "./deadline.js";
 import { readBodyWithLimit, type BodyReader } from "./read_body.js";
 
 /**
@@ -28,6 +29,8 @@ export interface AppDeps {
   admin?: AdminDeps;
   /** The runtime's faster body reader, if it has one. */
   readBody?: BodyReader;
+  /** Starts the body read deadline (limits.bodyReadTimeoutSeconds); tests pass one they settle themselves. */
+  deadline?: (milliseconds: number) => Deadline;
 }
 
 // RFC 9811 §3.4: /.well-known/cmp, optionally /p/<name> for a profile and a
@@ -35,10 +38,12 @@ export interface AppDeps {
 // ...). The label only names what the message body already says, so any one
 // segment is accepted and ignored.
 const BASE = "/.well-known/cmp";
+const CLOSE = { connection: "close" };
 
 export function createApp(deps: AppDeps): Hono {
   const handle = deps.handleCmp ?? engineHandleCmp;
   const clock = deps.clock ?? Date.now;
+  const deadlineOf = deps.deadline ?? startDeadline;
   const app = new Hono({ strict: false });
 
   const safeLog = (line: object): void => {
@@ -53,7 +58,7 @@ export function createApp(deps: AppDeps): Hono {
     const started = clock();
     const logLine = (fields: Record<string, unknown>): void =>
       safeLog({ time: new Date(started).toISOString(), ...fields, ms: clock() - started });
-    const reject = (status: 404 | 405 | 413 | 415, reason: string, headers?: Record<string, string>): Response => {
+    const reject = (status: 400 | 404 | 405 | 408 | 413 | 415, reason: string, headers?: Record<string, string>): Response => {
       logLine({ profile: profileName.slice(0, 64), outcome: "rejected", reason, status, method: c.req.method });
       return new Response(reason, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
     };
@@ -63,9 +68,22 @@ export function createApp(deps: AppDeps): Hono {
     // RFC 9811 §3.1: CMP messages travel in POST requests only.
     if (c.req.method !== "POST") return reject(405, "method not allowed", { allow: "POST" });
     if (!isPkixCmp(c.req.header("content-type"))) return reject(415, `content type must be ${PKIXCMP}`);
-    const maxBytes = deps.config.limits.maxRequestBytes;
-    const body = await (deps.readBody?.(c, maxBytes) ?? readBodyWithLimit(c.req.raw, maxBytes));
-    if (!body.ok) return reject(413, "request too large");
+    const { maxRequestBytes, bodyReadTimeoutSeconds } = deps.config.limits;
+    const deadline = deadlineOf(bodyReadTimeoutSeconds * 1000);
+    let body;
+    try {
+      body = await (deps.readBody?.(c, maxRequestBytes, deadline.reached) ?? readBodyWithLimit(c.req.raw, maxRequestBytes, deadline.reached));
+    } finally {
+      deadline.clear();
+    }
+    // The rest of a refused body is not read (src/http/read_body.ts), so the
+    // connection cannot carry another request: say so where the runtime
+    // lets the app (Node does; workerd drops the hop-by-hop header and closes
+    // or drains by itself). RFC 9110 §15.5.9: a 408 closes the connection.
+    if (!body.ok && body.reason === "too-slow") return reject(408, "request body not received in time", CLOSE);
+    // Nobody may be left to read it; the log says what happened, not "internal error".
+    if (!body.ok && body.reason === "cut-off") return reject(400, "request body cut off", CLOSE);
+    if (!body.ok) return reject(413, "request too large", CLOSE);
 
     let answer: CmpAnswer;
     try {

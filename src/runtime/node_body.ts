@@ -12,18 +12,28 @@ import type { BodyResult } from "../http/read_body.js";
  * so the limit holds. Anything else (chunked, no length, too large) is left
  * to readBodyWithLimit, which enforces the limit while reading.
  */
-export function readIncomingBody(c: Context, maxBytes: number): Promise<BodyResult> | undefined {
+export function readIncomingBody(c: Context, maxBytes: number, deadline: Promise<void>): Promise<BodyResult> | undefined {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const declared = incoming?.headers["content-length"];
   if (!incoming || declared === undefined || !/^\d{1,9}$/.test(declared) || Number(declared) > maxBytes) return undefined;
   if (incoming.readableEnded || incoming.readableFlowing !== null) return undefined; // someone else is reading it
-  return new Promise((resolve, reject) => {
+  // Gone before we got here: its "close" has fired already and would not again.
+  if (incoming.destroyed && !incoming.complete) return Promise.resolve({ ok: false, reason: "cut-off" });
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    // A body trickled in slower than the deadline: stop collecting and answer
+    // 408 with Connection: close (src/http/app.ts), after which Node closes
+    // the socket instead of waiting for the rest.
+    void deadline.then(() => {
+      incoming.removeAllListeners("data");
+      incoming.pause();
+      resolve({ ok: false, reason: "too-slow" });
+    });
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-    incoming.once("error", reject);
+    incoming.once("error", () => resolve({ ok: false, reason: "cut-off" }));
     // A client that goes away mid-body: nobody is left to answer, but the handler must not wait forever.
     incoming.once("close", () => {
-      if (!incoming.complete) reject(new Error("the request body was cut off"));
+      if (!incoming.complete) resolve({ ok: false, reason: "cut-off" });
     });
     incoming.once("end", () => {
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);

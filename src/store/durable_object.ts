@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
-import { StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { InvalidCursorError, StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
 import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
 
 /**
@@ -168,7 +168,7 @@ export class DurableObjectStore implements Store {
     const after = options.cursor ?? null;
     // A cursor is the last key of the previous page, so it has the prefix;
     // the object relies on that to bound its scan.
-    if (after !== null && !after.startsWith(prefix)) throw new RangeError("list cursor does not belong to this prefix");
+    if (after !== null && !after.startsWith(prefix)) throw new InvalidCursorError("list cursor does not belong to this prefix");
     const now = this.now();
     const rows = await this.call((o) => o.listEntries(prefix, after, limit, now));
     const items = rows.slice(0, limit).map((row) => ({

@@ -8,7 +8,7 @@ import {
   type DynamoDBClientConfig,
 } from "@aws-sdk/client-dynamodb";
 import { fromBase64, toBase64 } from "../asn1/bytes.js";
-import { StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { InvalidCursorError, StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
 import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
 
 /**
@@ -271,11 +271,11 @@ function decodeCursor(cursor: string, pk: string, prefix: string): Record<string
   try {
     parsed = JSON.parse(new TextDecoder().decode(fromBase64(cursor)));
   } catch {
-    throw new RangeError("list cursor is not one this store returned");
+    throw new InvalidCursorError();
   }
   const { pk: cursorPk, sk } = (parsed ?? {}) as { pk?: unknown; sk?: unknown };
   if (cursorPk !== pk || typeof sk !== "string" || !sk.startsWith(prefix)) {
-    throw new RangeError("list cursor does not belong to this prefix");
+    throw new InvalidCursorError("list cursor does not belong to this prefix");
   }
   return { pk: { S: pk }, sk: { S: sk } };
 }

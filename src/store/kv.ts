@@ -1,5 +1,5 @@
 import type { KVNamespace } from "@cloudflare/workers-types";
-import { StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { InvalidCursorError, StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
 import { pageLimit, toJson, ttlSeconds } from "./store_arguments.js";
 
 /**
@@ -77,9 +77,15 @@ export class KvStore implements Store {
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
     const limit = pageLimit(options.limit, KV_MAX_LIST_LIMIT);
-    const page = await this.guard(`list ${prefix}`, () =>
-      this.namespace.list<Metadata>({ prefix, limit, cursor: options.cursor }),
-    );
+    const { cursor } = options;
+    // KV's cursors are opaque tokens of URL-safe text; anything else is not
+    // one it handed out, and KV refuses a token it did not make by an error
+    // that names the cursor: both are the caller's mistake, not a KV outage.
+    if (cursor !== undefined && !/^[\w+/=.-]{1,1024}$/.test(cursor)) throw new InvalidCursorError();
+    const page = await this.guard(`list ${prefix}`, () => this.namespace.list<Metadata>({ prefix, limit, cursor })).catch((error: unknown) => {
+      if (cursor !== undefined && /cursor/i.test(String((error as Error)?.message))) throw new InvalidCursorError();
+      throw error;
+    });
     // KV lists keys only; values need one read each. A key deleted or
     // expired between the list and the read is left out.
     const entries = await Promise.all(page.keys.map(async ({ name }) => ({ key: name, entry: await this.read(name) })));

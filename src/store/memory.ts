@@ -1,4 +1,4 @@
-import type { ListOptions, ListPage, Store, Versioned, WriteOptions } from "./store.js";
+import { InvalidCursorError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
 import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
 
 /**
@@ -49,6 +49,8 @@ export class MemoryStore implements Store {
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
     const limit = pageLimit(options.limit);
     const after = options.cursor;
+    // As on Durable Objects: a cursor is the last key of a page, so it has the prefix.
+    if (after !== undefined && !after.startsWith(prefix)) throw new InvalidCursorError("list cursor does not belong to this prefix");
     const keys = [...this.entries.keys()]
       .filter((key) => key.startsWith(prefix) && (after === undefined || key > after))
       .sort();

@@ -62,6 +62,17 @@ export interface ListPage<T> {
   cursor?: string;
 }
 
+/**
+ * Raised by list for a cursor this store did not hand out: the caller's
+ * input is wrong, the store is fine (the admin API answers 400, not 500).
+ */
+export class InvalidCursorError extends RangeError {
+  constructor(message = "list cursor is not one this store returned") {
+    super(message);
+    this.name = "InvalidCursorError";
+  }
+}
+
 /** Raised by a backend when the store itself fails (not for a lost race). */
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { decodeListCursor, encodeListCursor } from "../../src/ca/list_cursor.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { certificateKey, revokeCertificate, type CertificateRecord } from "../../src/ca/certificate_record.js";
 import { endEntityKey, enrollmentCodeSecret, newEnrollmentCode, type EndEntity } from "../../src/ca/end_entity.js";
@@ -428,7 +429,7 @@ describe("listCertificates", () => {
   it("with a limit of 1000 (the API's maximum) takes two pages, the first crossing two store pages", async () => {
     const first = await list({ limit: 1000 });
     expect(first.certificates).toHaveLength(1000);
-    expect(first.cursor).toBe(`cert/${numberedCertificateRecord(999).serial}`);
+    expect(decodeListCursor(first.cursor!, "cert/")?.after).toBe(`cert/${numberedCertificateRecord(999).serial}`);
     const second = await list({ limit: 1000, cursor: first.cursor });
     expect(second.certificates.map((c) => c.serial)).toEqual(serialsWhere((n) => n >= 1000));
     expect(second.cursor).toBeUndefined();
@@ -438,7 +439,7 @@ describe("listCertificates", () => {
     const everything = await list({ limit: TOTAL });
     expect(everything.certificates).toHaveLength(TOTAL);
     expect(everything.cursor).toBeUndefined();
-    const tail = await list({ limit: 3, cursor: `cert/${numberedCertificateRecord(TOTAL - 4).serial}` });
+    const tail = await list({ limit: 3, cursor: encodeListCursor({ after: `cert/${numberedCertificateRecord(TOTAL - 4).serial}` }) });
     expect(tail.certificates.map((c) => c.serial)).toEqual(serialsWhere((n) => n >= TOTAL - 3));
     expect(tail.cursor).toBeUndefined();
   });
@@ -467,7 +468,7 @@ describe("listCertificates", () => {
     for (const n of [10, 600, 1100]) await store.put(certificateKey(numberedCertificateRecord(n).serial), numberedCertificateRecord(n, { entity: "sparse" }));
     const first = await list({ entity: "sparse", limit: 2 });
     expect(first.certificates.map((c) => c.serial)).toEqual([numberedCertificateRecord(10).serial, numberedCertificateRecord(600).serial]);
-    expect(first.cursor).toBe(`cert/${numberedCertificateRecord(600).serial}`);
+    expect(decodeListCursor(first.cursor!, "cert/")?.after).toBe(`cert/${numberedCertificateRecord(600).serial}`);
     const second = await list({ entity: "sparse", limit: 2, cursor: first.cursor });
     expect(second.certificates.map((c) => c.serial)).toEqual([numberedCertificateRecord(1100).serial]);
     expect(second.cursor).toBeUndefined();

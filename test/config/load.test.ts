@@ -98,6 +98,7 @@ describe("defaults (src/config/defaults.ts)", () => {
       pathMaxIntermediates: 4,
       pathMaxSignatureChecks: 16,
       rsaMaxModulusBits: 8192,
+      bodyReadTimeoutSeconds: 10,
     });
     // The defaults pass the loader's own floors.
     expect(DEFAULT_LIMITS.transactionTtlSeconds).toBeGreaterThanOrEqual(2 * DEFAULT_LIMITS.messageTimeToleranceSeconds);
@@ -220,6 +221,7 @@ describe("loadConfig with configured values", () => {
   it("takes limits, keeping the defaults of those not given", () => {
     const config = loadConfig(withConfig({ limits: { maxRequestBytes: 1024, macMaxIterations: 100 } }));
     expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxRequestBytes: 1024, macMaxIterations: 100 });
+    expect(loadConfig(withConfig({ limits: { bodyReadTimeoutSeconds: 1 } })).limits.bodyReadTimeoutSeconds).toBe(1);
   });
 
   it("accepts transactionTtlSeconds of exactly twice the messageTime tolerance, and 0 tolerance", () => {
@@ -388,6 +390,7 @@ describe("validation errors name their field", () => {
     ["derMaxElements too low for any real message", withConfig({ limits: { derMaxElements: 10 } }), "limits.derMaxElements", /at least 256/],
     ["extraCertsMaxCount of 0", withConfig({ limits: { extraCertsMaxCount: 0 } }), "limits.extraCertsMaxCount", /at least 1/],
     ["maxRequestBytes below 1024", withConfig({ limits: { maxRequestBytes: 1023 } }), "limits.maxRequestBytes", /at least 1024/],
+    ["bodyReadTimeoutSeconds of 0", withConfig({ limits: { bodyReadTimeoutSeconds: 0 } }), "limits.bodyReadTimeoutSeconds", /at least 1/],
     ["transactionTtlSeconds below twice the tolerance", withConfig({ limits: { messageTimeToleranceSeconds: 300, transactionTtlSeconds: 599 } }), "limits.transactionTtlSeconds", /twice/],
     ["transactionTtlSeconds below twice the default tolerance", withConfig({ limits: { transactionTtlSeconds: 599 } }), "limits.transactionTtlSeconds", /twice/],
     ["a tolerance raised past half the default TTL", withConfig({ limits: { messageTimeToleranceSeconds: 1801 } }), "limits.transactionTtlSeconds", /twice/],

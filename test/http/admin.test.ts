@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { createApp, type AppDeps } from "../../src/http/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import { InvalidCursorError } from "../../src/store/store.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
 import { numberedCertificateRecord } from "../ca/numbered_certificate_record.js";
 import { adminCalls, AUTH, expectError, json, JSON_TYPE, TOKEN } from "./admin_calls.js";
@@ -465,6 +466,45 @@ describe("certificates", () => {
     expect(lastPage).not.toHaveProperty("cursor");
   });
 
+  it.each([
+    ["%00%ff", "bytes that are no cursor (issue 12)"],
+    ["not-base64!", "not base64"],
+    [encodeURIComponent(btoa("[1]")), "JSON that is not an object"],
+    [encodeURIComponent(btoa(JSON.stringify({ a: "entity/x" }))), "a position outside the certificates"],
+    [encodeURIComponent(btoa(JSON.stringify({ s: "\u0000\u00ff" }))), "a store cursor the store refuses"],
+    ["x".repeat(5000), "one longer than any this API hands out"],
+  ])("400 for cursor=%s (%s), naming cursor, not 500", async (cursor) => {
+    await fill();
+    await expectError(await call("GET", `/admin/certificates?cursor=${cursor}`), 400, /^cursor: /);
+    expect(logs).not.toContainEqual(expect.objectContaining({ outcome: "internal-error" }));
+  });
+
+  it("pages to the end over a store whose cursors are opaque tokens, not keys (as KV and DynamoDB)", async () => {
+    await fill();
+    // Hands out "t<n>" for the key a page ended at and refuses anything else, as KV does.
+    const tokens: string[] = [];
+    const opaque = Object.create(store) as MemoryStore;
+    opaque.list = async <T>(prefix: string, options: { limit?: number; cursor?: string } = {}) => {
+      const index = options.cursor === undefined ? undefined : /^t(\d+)$/.exec(options.cursor)?.[1];
+      if (options.cursor !== undefined && (index === undefined || tokens[Number(index)] === undefined)) throw new InvalidCursorError();
+      const page = await store.list<T>(prefix, { limit: options.limit, cursor: index === undefined ? undefined : tokens[Number(index)] });
+      if (page.cursor === undefined) return page;
+      tokens.push(page.cursor);
+      return { items: page.items, cursor: `t${tokens.length - 1}` };
+    };
+    app = makeApp({}, { store: opaque });
+    const serials: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const next = await page(`?limit=150&status=confirmed${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      serials.push(...next.certificates.map((c) => c.serial));
+      cursor = next.cursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(serials).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1).filter((n) => n % 2).map((n) => record(n).serial));
+  });
+
   it.each(["0", "1001", "abc", "1.5", "-3", ""])("400 for limit=%j, naming limit", async (limit) => {
     await expectError(await call("GET", `/admin/certificates?limit=${limit}`), 400, /^limit: /);
   });
@@ -591,6 +631,20 @@ describe("other paths and failures", () => {
     ] as const) {
       expect((await call(method, path)).status, `${method} ${path}`).toBe(404);
     }
+  });
+
+  // Issue 12: %00%ff in every query and path parameter of the list and read routes: 4xx or an empty answer, never 500.
+  it.each([
+    ["/admin/entities?profile=%00%ff&status=%00%ff", 200],
+    ["/admin/entities/%00%ff", 404],
+    ["/admin/certificates?status=%00%ff&profile=%00%ff&entity=%00%ff&subject=%00%ff", 200],
+    ["/admin/certificates/%00%ff", 404],
+    ["/admin/requests?status=%00%ff", 400],
+    ["/admin/requests/%00%ff", 404],
+  ])("GET %s answers %i", async (path, status) => {
+    const response = await call("GET", path);
+    expect(response.status).toBe(status);
+    expect(logs).not.toContainEqual(expect.objectContaining({ outcome: "internal-error" }));
   });
 
   it("503 naming the key when there is no sealer (no ENROLLMENT_CODE_KEY); nothing stored", async () => {

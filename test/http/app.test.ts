@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createApp, type HandleCmp } from "../../src/http/app.js";
+import { createApp, type AppDeps, type HandleCmp } from "../../src/http/app.js";
+import { DRAIN_MAX_BYTES } from "../../src/http/read_body.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { JellyfishConfig } from "../../src/config/profile.js";
 import type { CmpAnswer, EngineContext } from "../../src/cmp/engine_types.js";
@@ -16,7 +17,7 @@ interface Call {
 }
 
 /** An app whose engine records its calls and answers `answer` (or throws it). */
-function setup(answer: Partial<CmpAnswer> | Error = {}, options: { clock?: () => number; log?: (l: object) => void } = {}) {
+function setup(answer: Partial<CmpAnswer> | Error = {}, options: { clock?: () => number; log?: (l: object) => void; deadline?: AppDeps["deadline"] } = {}) {
   const calls: Call[] = [];
   const lines: Array<Record<string, unknown>> = [];
   // The engine context is opaque to the app; a unique object shows it is passed through.
@@ -37,6 +38,7 @@ function setup(answer: Partial<CmpAnswer> | Error = {}, options: { clock?: () =>
     log: options.log ?? ((line) => lines.push(line as Record<string, unknown>)),
     handleCmp,
     clock: options.clock,
+    deadline: options.deadline,
   });
   return { app, calls, lines, ctx };
 }
@@ -144,18 +146,49 @@ describe("createApp HTTP checks", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("answers 408 and closes the connection when the body is not complete by the deadline", async () => {
+    let reach!: () => void;
+    const asked: number[] = [];
+    const { app, calls, lines } = setup({}, {
+      deadline: (milliseconds) => {
+        asked.push(milliseconds);
+        return { reached: new Promise<void>((resolve) => (reach = resolve)), clear: () => undefined };
+      },
+    });
+    // A sender that stalls after one chunk.
+    let sent = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!sent) controller.enqueue(new Uint8Array(3));
+        sent = true;
+        return new Promise(() => undefined);
+      },
+    });
+    const answering = app.request(post("/.well-known/cmp", stalled));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    reach();
+    const res = await answering;
+    expect(res.status).toBe(408);
+    expect(res.headers.get("connection")).toBe("close");
+    expect(asked).toEqual([config.limits.bodyReadTimeoutSeconds * 1000]);
+    expect(calls).toHaveLength(0);
+    expect(lines).toContainEqual(expect.objectContaining({ outcome: "rejected", status: 408 }));
+  });
+
   it("answers 413 for a chunked body that grows past the limit", async () => {
     const { app, calls } = setup();
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        sent += 16;
-        controller.enqueue(new Uint8Array(16));
+        sent += 4096;
+        controller.enqueue(new Uint8Array(4096));
       },
     });
     const res = await app.request(post("/.well-known/cmp", stream));
     expect(res.status).toBe(413);
-    expect(sent).toBeLessThanOrEqual(MAX + 16 * 2);
+    expect(res.headers.get("connection")).toBe("close");
+    // Read to the end up to DRAIN_MAX_BYTES past the limit, then given up (src/http/read_body.ts).
+    expect(sent).toBeLessThanOrEqual(MAX + DRAIN_MAX_BYTES + 4096 * 2);
     expect(calls).toHaveLength(0);
   });
 });

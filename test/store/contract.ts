@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Store } from "../../src/store/store.js";
+import { InvalidCursorError, type Store } from "../../src/store/store.js";
 
 /**
  * The one test suite every Store backend must pass: each guarantee written on
@@ -266,6 +266,13 @@ export function storeContract(
         expect(listed.map((item) => item.key)).toEqual(keys);
         expect(listed.map((item) => item.value)).toEqual(keys.map((key) => ({ key })));
       });
+    });
+
+    // The admin API hands cursors from its callers to list (GET /admin/certificates?cursor=%00%ff):
+    // one the store never made must be an error of the caller's, not of the store.
+    it.each(["\u0000\u00ff", "\u0000\ufffd", "x".repeat(5000)])("refuses a cursor it did not hand out (%#) with InvalidCursorError", async (cursor) => {
+      await store.put(`${ns}p/00`, 1);
+      await expect(store.list(`${ns}p/`, { cursor })).rejects.toThrow(InvalidCursorError);
     });
 
     describe("concurrency", () => {
