@@ -19,7 +19,7 @@ export interface FuzzOptions {
   seconds: number;
   /** The run's seed: the same seed, count and code send the same messages. */
   seed: number;
-  /** A message whose CPU stays above this (three tries) is a finding; the documented bound (docs/limits.md). */
+  /** A message whose CPU stays above this (four tries, 200 ms apart) is a finding; the documented bound (docs/limits.md). */
   cpuBoundMs: number;
   /** Where findings are written (DER and a JSON note); none: not written. */
   findingsDir?: string;
@@ -102,8 +102,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     let problem = await checkAnswer(target, outcome);
     let cpuMs = outcome.cpuMs;
     if (!problem && cpuMs > options.cpuBoundMs) {
-      // A pause of the machine is not the message's cost: it must stay slow.
-      for (let retry = 0; retry < 2 && cpuMs > options.cpuBoundMs; retry++) cpuMs = Math.min(cpuMs, (await run()).cpuMs);
+      // A pause of the machine (a major GC, a busy neighbour on a shared VM) is not the message's cost: it must stay slow, a moment later.
+      for (let retry = 0; retry < 3 && cpuMs > options.cpuBoundMs; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        cpuMs = Math.min(cpuMs, (await run()).cpuMs);
+      }
       if (cpuMs > options.cpuBoundMs) problem = `took ${cpuMs.toFixed(1)} ms of CPU, above the bound of ${options.cpuBoundMs} ms`;
       outcome = { ...outcome, cpuMs };
     }
