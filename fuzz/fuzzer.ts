@@ -25,6 +25,10 @@ export interface FuzzOptions {
   findingsDir?: string;
   /** Progress lines. */
   progress?: (line: string) => void;
+  /** Tally answers by their reason too, not only by type and failInfo. */
+  reasons?: boolean;
+  /** Send the seeds unmutated (fresh identifiers, protected again): do they reach their handlers? */
+  unmutated?: boolean;
 }
 
 export interface Finding {
@@ -75,7 +79,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     refreshIds(message, random);
     if (seed.opening && random.chance(0.7)) await continueTransaction(target, reprotector, seed, message, random, profile);
 
-    const region = process.env.FUZZ_NO_MUTATION ? 0.99 : random.next();
+    const region = options.unmutated ? 0.99 : random.next();
     let mutations: string[] = [];
     if (region < 0.35) mutations = mutateTree(random, message.children![0]!, pool).map((m) => `header: ${m}`);
     else if (region < 0.85) mutations = mutateTree(random, message.children![1]!, pool).map((m) => `body: ${m}`);
@@ -86,7 +90,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       continue;
     }
     let bytes = region < 0.85 || region >= 0.97 ? await reprotector.protect(message, seed.protection) : encode(message);
-    if (!process.env.FUZZ_NO_MUTATION && random.chance(0.1)) {
+    if (!options.unmutated && random.chance(0.1)) {
       const damaged = mutateBytes(random, bytes);
       bytes = damaged.bytes;
       mutations.push(damaged.what);
@@ -110,7 +114,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       if (cpuMs > options.cpuBoundMs) problem = `took ${cpuMs.toFixed(1)} ms of CPU, above the bound of ${options.cpuBoundMs} ms`;
       outcome = { ...outcome, cpuMs };
     }
-    const answer = describeAnswer(outcome.answer) + (process.env.FUZZ_REASONS ? ` :: ${(outcome.answer?.log.reason ?? "").replace(/[0-9a-f]{8,}/g, "#").replace(/\d+/g, "N").slice(0, 70)}` : "");
+    // The slowest message is reported at its least of three readings, as a bound is checked: one reading may be a pause of the machine.
+    if (!problem && cpuMs > summary.slowest.cpuMs && cpuMs > WALL_SHORT_MS) {
+      for (let retry = 0; retry < 2; retry++) cpuMs = Math.min(cpuMs, (await run()).cpuMs);
+    }
+    const answer = describeAnswer(outcome.answer, options.reasons);
     summary.answers[answer] = (summary.answers[answer] ?? 0) + 1;
     if (cpuMs > summary.slowest.cpuMs) summary.slowest = { cpuMs, seed: seed.name, mutations, answer };
     if (problem) {
@@ -153,9 +161,11 @@ function cpuSince(before: NodeJS.CpuUsage, started: number): number {
 
 const WALL_SHORT_MS = 2;
 
-function describeAnswer(answer: CmpAnswer | undefined): string {
+function describeAnswer(answer: CmpAnswer | undefined, reasons = false): string {
   if (!answer) return "threw";
-  return [answer.log.responseType ?? `HTTP ${answer.httpStatus}`, ...(answer.log.failInfo ?? [])].join(" ");
+  const kind = [answer.log.responseType ?? `HTTP ${answer.httpStatus}`, ...(answer.log.failInfo ?? [])].join(" ");
+  // With reasons, numbers and hex are folded so that like refusals count together.
+  return reasons ? `${kind}: ${(answer.log.reason ?? "").replace(/[0-9a-f]{8,}/g, "#").replace(/\d+/g, "N").slice(0, 70)}` : kind;
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
- * npm run fuzz [-- --count N] [--seconds S] [--seed X] [--workers W] [--cpu-bound MS] [--findings DIR]
+ * npm run fuzz [-- --count N] [--seconds S] [--seed X] [--workers W] [--cpu-bound MS] [--findings DIR] [--reasons] [--unmutated]
  *
  * Defaults: 100 000 messages, an hour at most, a seed from the clock, one
  * worker process a core (each runs count/workers messages with seed+i).
+ * --reasons tallies the answers by their reason too; --unmutated sends the
+ * seeds as they are (fresh identifiers, protected again), to see that each
+ * reaches its handler.
  *
  * Structure-aware mutation fuzzing of the engine (fuzz/fuzzer.ts) with the
  * seed corpus of real `openssl cmp` requests. Stops by itself at the count
@@ -22,13 +25,20 @@ interface Args {
   workers: number;
   cpuBoundMs: number;
   findings: string;
+  reasons: boolean;
+  unmutated: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   // One worker a core: a million messages take about 25 minutes on two.
-  const args: Args = { count: 100_000, seconds: 3600, seed: Date.now() % 2 ** 31, workers: availableParallelism(), cpuBoundMs: DEFAULT_CPU_BOUND_MS, findings: join(import.meta.dirname, "findings") };
+  const args: Args = { count: 100_000, seconds: 3600, seed: Date.now() % 2 ** 31, workers: availableParallelism(), cpuBoundMs: DEFAULT_CPU_BOUND_MS, findings: join(import.meta.dirname, "findings"), reasons: false, unmutated: false };
   for (let index = 0; index < argv.length; index += 2) {
     const [flag, value] = [argv[index], argv[index + 1]];
+    if (flag === "--reasons" || flag === "--unmutated") {
+      args[flag === "--reasons" ? "reasons" : "unmutated"] = true;
+      index--;
+      continue;
+    }
     const number = Number(value);
     switch (flag) {
       case "--count": args.count = number; break;
@@ -37,7 +47,7 @@ function parseArgs(argv: string[]): Args {
       case "--workers": args.workers = number; break;
       case "--cpu-bound": args.cpuBoundMs = number; break;
       case "--findings": args.findings = value!; break;
-      default: throw new Error(`unknown option ${flag}; options: --count --seconds --seed --workers --cpu-bound --findings`);
+      default: throw new Error(`unknown option ${flag}; options: --count --seconds --seed --workers --cpu-bound --findings --reasons --unmutated`);
     }
   }
   for (const [name, value] of Object.entries(args)) {
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
     Array.from({ length: args.workers }, (_, worker) => runWorker([
       "--count", String(perWorker), "--seconds", String(args.seconds), "--seed", String(args.seed + worker),
       "--cpu-bound", String(args.cpuBoundMs), "--findings", args.findings,
+      ...(args.reasons ? ["--reasons"] : []), ...(args.unmutated ? ["--unmutated"] : []),
     ])),
   );
   const total = merge(summaries);
