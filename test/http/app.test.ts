@@ -4,6 +4,7 @@ import { DRAIN_MAX_BYTES } from "../../src/http/read_body.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { JellyfishConfig } from "../../src/config/profile.js";
 import type { CmpAnswer, EngineContext } from "../../src/cmp/engine_types.js";
+import { stalledStream } from "../support/stalled_stream.js";
 
 const MAX = 64;
 const loaded = loadConfig({ JELLYFISH_CONFIG: JSON.stringify({ profiles: { default: {}, iot: {} } }) });
@@ -155,15 +156,7 @@ describe("createApp HTTP checks", () => {
         return { reached: new Promise<void>((resolve) => (reach = resolve)), clear: () => undefined };
       },
     });
-    // A sender that stalls after one chunk.
-    let sent = false;
-    const stalled = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (!sent) controller.enqueue(new Uint8Array(3));
-        sent = true;
-        return new Promise(() => undefined);
-      },
-    });
+    const stalled = stalledStream();
     const answering = app.request(post("/.well-known/cmp", stalled));
     await new Promise((resolve) => setTimeout(resolve, 0));
     reach();

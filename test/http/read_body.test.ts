@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DRAIN_MAX_BYTES, readBodyWithLimit } from "../../src/http/read_body.js";
+import { stalledStream } from "../support/stalled_stream.js";
 
 function post(body: RequestInit["body"], headers: Record<string, string> = {}): Request {
   return new Request("http://127.0.0.1/", { method: "POST", body, headers, duplex: "half" } as RequestInit);
@@ -85,15 +86,7 @@ describe("readBodyWithLimit", () => {
   it("answers too-slow when the deadline comes before the end of the body", async () => {
     let settle!: () => void;
     const deadline = new Promise<void>((resolve) => (settle = resolve));
-    // One chunk, then nothing: a sender that stalls.
-    let sent = false;
-    const stalled = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (!sent) controller.enqueue(new Uint8Array(3));
-        sent = true;
-        return new Promise(() => undefined);
-      },
-    });
+    const stalled = stalledStream();
     const reading = readBodyWithLimit(post(stalled), 10, deadline);
     settle();
     expect(await reading).toEqual({ ok: false, reason: "too-slow" });
