@@ -4,6 +4,7 @@ import { decodeCertificatesPem } from "../src/asn1/pem.js";
 import { allNodes, cloneTree, encodeTree, parseTree, type DerNode } from "../fuzz/der_tree.js";
 import { encodeOid } from "../fuzz/mutations.js";
 import { Random } from "../fuzz/random.js";
+import { refreshIds } from "../fuzz/fuzzer.js";
 import { Reprotector } from "../fuzz/reprotect.js";
 import { FIXTURES, headerField } from "../fuzz/seeds.js";
 import { makeTarget, material } from "../fuzz/target.js";
@@ -25,10 +26,10 @@ const limits = target.config.limits;
 const reprotector = new Reprotector(limits.macMaxIterations);
 target.clock.now = decodeRequest(encodeTree(tree("ir-mac-1-ir")))!.message.header.messageTime!;
 
-/** A fresh transactionID and senderNonce: every run is a new transaction. */
+/** A copy with a fresh transactionID and senderNonce: every run is a new transaction. */
 function fresh(message: DerNode): DerNode {
   const copy = cloneTree(message);
-  for (const tag of [4, 5]) headerField(copy, tag)!.children![0]!.content = random.bytes(16);
+  refreshIds(copy, random);
   return copy;
 }
 

@@ -191,7 +191,7 @@ async function continueTransaction(target: Target, reprotector: Reprotector, see
 }
 
 /** A new transactionID and senderNonce, so that accepted messages do not collide with earlier ones. */
-function refreshIds(message: DerNode, random: Random): void {
+export function refreshIds(message: DerNode, random: Random): void {
   setOctets(message, 4, random.bytes(16));
   setOctets(message, 5, random.bytes(16));
 }

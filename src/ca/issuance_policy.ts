@@ -1,4 +1,5 @@
 import { parseDer } from "../asn1/parse_der.js";
+import { unsignedBitLength } from "../crypto/rsa_key.js";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { type GeneralName, type GeneralNames, type Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
@@ -64,10 +65,7 @@ function rsaModulusBits(subjectPublicKey: ArrayBuffer): number {
   } catch (error) {
     throw new CmpError("badCertTemplate", "the RSA public key is malformed", { cause: error });
   }
-  let first = 0;
-  while (first < modulus.length && modulus[first] === 0) first++;
-  if (first === modulus.length) return 0;
-  return (modulus.length - first) * 8 - Math.clz32(modulus[first]!) + 24;
+  return unsignedBitLength(modulus);
 }
 
 /**

@@ -63,10 +63,10 @@ export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
     // The header is parsed before anything is authenticated: a quarter of the
     // elements is plenty for any real one (openssl's have under 40).
     const der = derLimitsOf(limits);
-    checkDer(parts.header, { ...der, maxElements: Math.floor(der.maxElements / 4) }, budget);
-    const header: PKIHeader = parseChecked(parts.header, PKIHeader);
+    checkDer(parts.headerDer, { ...der, maxElements: Math.floor(der.maxElements / 4) }, budget);
+    const header: PKIHeader = parseChecked(parts.headerDer, PKIHeader);
     const tag = parts.bodyDer[0]! ^ 0xa0;
-    return { ...parts, header, headerDer: parts.header, type: PKIBodyTypes[tag], budget };
+    return { ...parts, header, type: PKIBodyTypes[tag], budget };
   } catch {
     return undefined;
   }
@@ -149,7 +149,7 @@ export function decodeRequest(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS
 }
 
 interface MessageParts {
-  header: Uint8Array;
+  headerDer: Uint8Array;
   bodyDer: Uint8Array;
   /** The PKIProtection bits (octet-aligned). */
   protection?: Uint8Array;
@@ -163,7 +163,7 @@ function splitPKIMessage(bytes: Uint8Array): MessageParts {
   const [header, body, ...rest] = readChildren(bytes, message);
   if (header?.tag !== 0x30 || !body || (body.tag & 0xe0) !== 0xa0) throw new Error("no header and body");
   const view = (element: DerElement) => bytes.subarray(element.start, element.end);
-  const parts: MessageParts = { header: view(header), bodyDer: view(body), extraCertsDer: [] };
+  const parts: MessageParts = { headerDer: view(header), bodyDer: view(body), extraCertsDer: [] };
   let next = rest.shift();
   if (next?.tag === 0xa0) {
     parts.protection = protectionBits(bytes, next);

@@ -38,7 +38,7 @@ export function rsaKeyFacts(spki: SubjectPublicKeyInfo): RsaKeyFacts {
   }
   const modulus = positiveInteger(new Uint8Array(key.modulus), "modulus");
   const exponent = positiveInteger(new Uint8Array(key.publicExponent), "public exponent");
-  return { modulusBits: bitLength(modulus), exponentProblem: exponentProblem(exponent) };
+  return { modulusBits: unsignedBitLength(modulus), exponentProblem: exponentProblem(exponent) };
 }
 
 /** Throws CmpError badAlg when the key is outside the bounds; `maxModulusBits` is the caller's limit. */
@@ -67,7 +67,7 @@ export function assertModulusLimit(maxModulusBits: number, where: string): void 
  * (gcd(e, λ(n)) = 1 fails), e = 1 makes the "signature" the message.
  */
 function exponentProblem(e: Uint8Array): string | undefined {
-  const bits = bitLength(e);
+  const bits = unsignedBitLength(e);
   if (bits > 256) return `RSA public exponent of ${bits} bits is refused: it must be below 2^256 (FIPS 186-5 §5.4)`;
   if ((e[e.length - 1]! & 1) === 0) return "RSA public exponent is even, which no RSA key can have";
   if (bits < 2) return "RSA public exponent 1 is refused: it must be at least 3";
@@ -84,7 +84,10 @@ function positiveInteger(bytes: Uint8Array, what: string): Uint8Array {
   return bytes.subarray(start);
 }
 
-/** Bit length of a big-endian unsigned integer without leading zero octets. */
-function bitLength(magnitude: Uint8Array): number {
-  return (magnitude.length - 1) * 8 + (32 - Math.clz32(magnitude[0]!));
+/** Bit length of a big-endian unsigned integer (RFC 8017 §3.1: a modulus's size), leading zero octets ignored; 0 for zero. */
+export function unsignedBitLength(bytes: Uint8Array): number {
+  let first = 0;
+  while (first < bytes.length && bytes[first] === 0) first++;
+  if (first === bytes.length) return 0;
+  return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
 }
