@@ -46,12 +46,13 @@ export interface Target {
 /** Warnings that mean an exception escaped the checks: each one is a finding. */
 export const BUG_WARNINGS = new Set([UNEXPECTED_ERROR, "could not answer a CMP message, not even with an error", "could not answer with the request's header fields"]);
 
-export async function makeTarget(limits: Record<string, number> = {}): Promise<Target> {
+/** `profiles` replaces the profiles above (the conformance tests bring their own). */
+export async function makeTarget(limits: Record<string, number> = {}, profiles?: Record<string, unknown>): Promise<Target> {
   const config = loadConfig({
     CMP_SECRETS: JSON.stringify({ [REFERENCE]: SECRET }),
     JELLYFISH_CONFIG: JSON.stringify({
       limits,
-      profiles: {
+      profiles: profiles ?? {
         // The kur seed certifies the client's key again (openssl cmp -newkey with the same key).
         default: { bodyTypes: ["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq", "genm"], keyUpdate: { allowKeyReuse: true } },
         approval: { approval: { hold: "all", checkAfterSeconds: 1 } },

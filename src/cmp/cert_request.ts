@@ -9,7 +9,8 @@ import { serialNumberHex } from "../ca/serial_number.js";
 import { checkCertTemplate, type TemplateDefaults } from "./cert_template_checks.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { bytesEqual } from "../asn1/bytes.js";
-import { issueAndAnswer } from "./issuance.js";
+import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
+import { rejectingRequestFailures } from "./request_rejection.js";
 import { templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
 import type { SignatureCredentials } from "./protection.js";
 
@@ -20,13 +21,22 @@ const RESPONSE_TYPE = { ir: "ip", cr: "cp", kur: "kup" } as const;
  * RFC 9483 §4.1.1-4.1.3). Everything is checked before anything is signed.
  */
 export async function handleCertRequest(exchange: Exchange): Promise<HandlerResult> {
-  const { request, ca, credentials } = exchange;
-  const type = request.type as keyof typeof RESPONSE_TYPE;
-  const messages = request.message.body[type]!;
-  if (messages.length !== 1) {
-    throw new CmpError("badRequest", `exactly one CertReqMsg is accepted per request, not ${messages.length} (RFC 9483 §4.1.1)`);
-  }
-  const message = messages[0]!;
+  const type = exchange.request.type as keyof typeof RESPONSE_TYPE;
+  const messages = exchange.request.message.body[type]!;
+  const first = messages[0]?.certReq.certReqId;
+  // The rejection names the request it refuses (RFC 9810 §5.3.4), as long as that is a number we can write back.
+  const answeredId = first !== undefined && Number.isSafeInteger(first) && Math.abs(first) < 2 ** 31 ? first : 0;
+  return rejectingRequestFailures(exchange, RESPONSE_TYPE[type], answeredId, async () => {
+    if (messages.length !== 1) {
+      throw new CmpError("badRequest", `exactly one CertReqMsg is accepted per request, not ${messages.length} (RFC 9483 §4.1.1)`);
+    }
+    const requested = await checkCertRequest(exchange, type, messages[0]!);
+    return issueAndAnswer(exchange, requested, RESPONSE_TYPE[type]);
+  });
+}
+
+/** Everything about the one CertReqMsg, checked before anything is signed: what to certify. */
+async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_TYPE, message: CertReqMsg): Promise<ApprovedRequest> {
   const certReqId = message.certReq.certReqId;
   if (certReqId !== 0) throw new CmpError("badRequest", `certReqId must be 0, not ${certReqId} (RFC 9483 §4.1.1)`);
 
@@ -44,13 +54,8 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
     supersedes = updated.issuedSerial;
   }
   const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
-  await verifyProofOfPossession(message, publicKey, credentials.registrationAuthority, exchange.context.config.limits.rsaMaxModulusBits);
-
-  return issueAndAnswer(
-    exchange,
-    { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified, supersedes },
-    RESPONSE_TYPE[type],
-  );
+  await verifyProofOfPossession(message, publicKey, exchange.credentials.registrationAuthority, exchange.context.config.limits.rsaMaxModulusBits);
+  return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified, supersedes };
 }
 
 /**

@@ -18,6 +18,7 @@ import { DecodeError } from "../asn1/decode_error.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { checkHeader } from "./header_checks.js";
+import { checkAuthenticatedProtectionKind, checkProtectionKind } from "./required_protection.js";
 import { toHex } from "../asn1/bytes.js";
 import { isMacProtection } from "../crypto/mac_protection.js";
 import type { CmpSigner } from "./cmp_signer.js";
@@ -77,6 +78,7 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
     // Cheapest first, and the body's parse only for an authenticated sender (decode.ts).
     const decoded = decodeBody(shell, limits);
     checkHeader(header, decoded.type, now, limits);
+    checkProtectionKind(decoded.type, header.protectionAlg !== undefined && isMacProtection(header.protectionAlg));
     const credentials = await verifyProtection(decoded, {
       profile,
       ca: context.ca,
@@ -86,6 +88,7 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
       sealer: context.sealer,
     });
     responseContext.protection = authenticatedProtection(credentials, profile, signer);
+    checkAuthenticatedProtectionKind(decoded.type, credentials);
     const handler = HANDLERS[decoded.type];
     if (!handler || !profile.bodyTypes.has(decoded.type)) {
       throw new CmpError("badRequest", `${decoded.type} messages are not served by profile "${profile.name}"`);

@@ -7,7 +7,8 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import { verifySignature } from "../crypto/signature.js";
 import { checkCertTemplate } from "./cert_template_checks.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { issueAndAnswer } from "./issuance.js";
+import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
+import { rejectingRequestFailures } from "./request_rejection.js";
 
 /** PKCS #9 extensionRequest (RFC 2985 §5.4.2): the extensions a CSR asks for. */
 const id_extensionRequest = "1.2.840.113549.1.9.14";
@@ -18,10 +19,20 @@ const id_extensionRequest = "1.2.840.113549.1.9.14";
  * extensions only subjectAltName is honoured (others: grantedWithMods), and
  * the answer uses certReqId -1.
  */
-export async function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
+export function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
+  return rejectingRequestFailures(exchange, "cp", P10CR_CERT_REQ_ID, async () => issueAndAnswer(exchange, await checkCsr(exchange), "cp"));
+}
+
+/** RFC 9810 §5.3.4: the CertResponse to a p10cr has certReqId -1. */
+const P10CR_CERT_REQ_ID = -1;
+
+/** The CSR's proof of possession and content, as a template would be checked. */
+async function checkCsr(exchange: Exchange): Promise<ApprovedRequest> {
   const { request, ca } = exchange;
   const csr = request.message.body.p10cr!;
   const info = csr.certificationRequestInfo;
+  // RFC 2986 §4.1: version is 0 for this version of the standard; a later one may mean fields we would not understand.
+  if (info.version !== 0) throw new CmpError("badDataFormat", `the CSR has version ${info.version}; only version 1 (0) is defined (RFC 2986 §4.1)`);
   const publicKey = reencode(info.subjectPKInfo, "the CSR's subjectPKInfo");
 
   const valid = await verifySignature(publicKey, csr.signatureAlgorithm, certificationRequestInfoDer(request.bodyDer), new Uint8Array(csr.signature), {
@@ -45,11 +56,7 @@ export async function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
     publicKey,
     exchange.profile.certificate,
   );
-  return issueAndAnswer(
-    exchange,
-    { certReqId: -1, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified },
-    "cp",
-  );
+  return { certReqId: P10CR_CERT_REQ_ID, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified };
 }
 
 /**

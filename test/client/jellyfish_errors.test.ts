@@ -62,12 +62,12 @@ describe("server errors", () => {
 
   it("a refusal after authentication is a protected error: rejected, with the server's failInfo and text", async () => {
     await start();
-    // kur needs signature protection with the certificate being updated.
-    const device = await enrollWithMac(server, "CN=mac-kur");
-    const error = await failure(macClient(server).kur({ key: { signer: await newSigner() }, oldCertificate: device.certificate }));
-    expect(error).toMatchObject({ kind: "rejected", authenticated: true, failInfo: ["notAuthorized"] });
+    // An end entity revokes with a signature by the certificate (RFC 9483 §4.2); the MAC is verified first.
+    const device = await enrollWithMac(server, "CN=mac-rr");
+    const error = await failure(macClient(server).rr({ certificate: device.certificate }));
+    expect(error).toMatchObject({ kind: "rejected", authenticated: true, failInfo: ["wrongIntegrity"] });
     expect(error.statusInfo?.status).toBe("rejection");
-    expect(error.statusString.join()).toContain("key update must be signed");
+    expect(error.statusString.join()).toContain("revocation request must be signed");
   });
 });
 
@@ -151,8 +151,8 @@ describe("tampered, replayed or misdelivered answers", () => {
     await start();
     const device = await enrollWithMac(server, "CN=status-500");
     const fetch = rewritingFetch((body) => ({ body, status: 500 }));
-    const error = await failure(macClient(server, { fetch }).kur({ key: { signer: await newSigner() }, oldCertificate: device.certificate }));
-    expect(error).toMatchObject({ kind: "rejected", authenticated: true, httpStatus: 500, failInfo: ["notAuthorized"] });
+    const error = await failure(macClient(server, { fetch }).rr({ certificate: device.certificate }));
+    expect(error).toMatchObject({ kind: "rejected", authenticated: true, httpStatus: 500, failInfo: ["wrongIntegrity"] });
   });
 
   it("a redirect is not followed", async () => {

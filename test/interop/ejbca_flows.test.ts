@@ -208,7 +208,7 @@ describe("race", () => {
     expect(results.filter((r) => r.code === 0)).toHaveLength(1);
     const certificates = (await worker.storeList<CertificateRecord>("cert/")).filter((e) => e.value.entity === "racer");
     expect(certificates).toHaveLength(1);
-    const refusals = worker.logLines().slice(logged).filter((line) => line.bodyType === "ir" && line.outcome === "error");
+    const refusals = worker.logLines().slice(logged).filter((line) => line.bodyType === "ir" && line.outcome === "rejected");
     expect(refusals).toHaveLength(49);
     for (const line of refusals) expect(line.failInfo).toEqual(["notAuthorized"]);
     for (const result of results.filter((r) => r.code !== 0)) expect(result.stdout + result.stderr).toMatch(/notAuthorized|rejection/);
