@@ -2,6 +2,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { directoryName } from "../asn1/general_name_der.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
+import { bytesEqual } from "../asn1/bytes.js";
 import type { Signer } from "../kms/signer.js";
 
 /**
@@ -14,6 +15,14 @@ export interface CmpSigner {
   signer: Signer;
   /** The protection certificate, then its chain (DER). */
   certificates: Uint8Array[];
+  /**
+   * What leads the extraCerts of what it signs (RFC 9483 §3.3): the
+   * protection certificate, then its chain without self-signed
+   * certificates, which SHOULD be omitted there (a client trusts only its
+   * own anchors). The protection certificate itself always goes, even when
+   * it is a self-signed CA: the client needs it to check the signature.
+   */
+  extraCerts: Uint8Array[];
   name: Name;
   keyIdentifier?: ArrayBuffer;
   /** The sender of what it signs, GeneralName directoryName DER: the certificate's subject as the certificate has it. */
@@ -31,9 +40,16 @@ export function cmpSigner(signer: Signer, certificates: Uint8Array[]): CmpSigner
   return {
     signer,
     certificates,
+    extraCerts: [first, ...certificates.slice(1).filter((certificate) => !isSelfIssued(certificate))],
     name: certificate.tbsCertificate.subject,
     keyIdentifier: ski ? AsnConvert.parse(ski.extnValue, SubjectKeyIdentifier).buffer : undefined,
     senderDer: directoryName(parsed.subject),
     algorithmDer: new Uint8Array(AsnConvert.serialize(signer.algorithm)),
   };
+}
+
+/** Subject equals issuer: a root, or another self-issued certificate (RFC 5280 §3.2). */
+export function isSelfIssued(certificate: Uint8Array): boolean {
+  const parsed = parseCertificate(certificate);
+  return bytesEqual(parsed.subject, parsed.issuer);
 }
