@@ -16,12 +16,7 @@ export interface CaIdentity {
    * certificate's chain).
    */
   trustAnchors: Uint8Array[];
-  /**
-   * The chain without self-signed certificates: what extraCerts carries for
-   * the issued certificate (RFC 9483 §4.1.1), as self-signed ones SHOULD be
-   * omitted there and are never trusted for being there (§3.3).
-   */
-  issuingChain: Uint8Array[];
+
   /** The default signer of signature-protected responses: the CA itself. */
   responseSigner: CmpSigner;
 }
@@ -40,7 +35,6 @@ export function caIdentity(ca: CertificateAuthority): CaIdentity {
       senderDer: responseSigner.senderDer,
       chain,
       trustAnchors: chain.filter(isSelfIssued),
-      issuingChain: chain.filter((certificate) => !isSelfIssued(certificate)),
       responseSigner,
     };
     cache.set(ca, identity);

@@ -15,14 +15,7 @@ export interface CmpSigner {
   signer: Signer;
   /** The protection certificate, then its chain (DER). */
   certificates: Uint8Array[];
-  /**
-   * What leads the extraCerts of what it signs (RFC 9483 §3.3): the
-   * protection certificate, then its chain without self-signed
-   * certificates, which SHOULD be omitted there (a client trusts only its
-   * own anchors). The protection certificate itself always goes, even when
-   * it is a self-signed CA: the client needs it to check the signature.
-   */
-  extraCerts: Uint8Array[];
+
   name: Name;
   keyIdentifier?: ArrayBuffer;
   /** The sender of what it signs, GeneralName directoryName DER: the certificate's subject as the certificate has it. */
@@ -40,7 +33,6 @@ export function cmpSigner(signer: Signer, certificates: Uint8Array[]): CmpSigner
   return {
     signer,
     certificates,
-    extraCerts: [first, ...certificates.slice(1).filter((certificate) => !isSelfIssued(certificate))],
     name: certificate.tbsCertificate.subject,
     keyIdentifier: ski ? AsnConvert.parse(ski.extnValue, SubjectKeyIdentifier).buffer : undefined,
     senderDer: directoryName(parsed.subject),

@@ -251,8 +251,9 @@ export function certificateAnswer(
     responseType,
     outcome: implicitConfirm ? "issued (implicitly confirmed)" : "issued",
     generalInfo: implicitConfirm ? [new InfoTypeAndValue({ infoType: id_it_implicitConfirm, infoValue: NULL_DER.slice().buffer })] : undefined,
-    // RFC 9483 §4.1.1: extraCerts SHOULD carry the chain of the new certificate (§3.3: without self-signed ones).
-    extraCerts: ca.issuingChain,
+    // RFC 9483 §4.1.1: extraCerts SHOULD carry the chain of the new certificate. The root goes too, although a
+    // client never trusts it for being there (§3.3): strict clients build the chain up to it from extraCerts alone.
+    extraCerts: ca.chain,
   };
 }
 

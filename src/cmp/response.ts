@@ -70,7 +70,7 @@ export async function encodeResponse(
     elements.push(encodeExplicit(0, encodeOctetAlignedBitString(bits)));
   }
   // RFC 9483 §3.3: the protection certificate first, then its chain, then what else helps the client.
-  const extraCerts = unique([...(signer?.extraCerts ?? []), ...(options.extraCerts ?? [])]);
+  const extraCerts = unique([...(signer?.certificates ?? []), ...(options.extraCerts ?? [])]);
   if (extraCerts.length > 0) elements.push(encodeExplicit(1, encodeSequence(extraCerts)));
   return encodeSequence(elements);
 }

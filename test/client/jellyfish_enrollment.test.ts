@@ -60,9 +60,9 @@ describe("ir with a MAC", () => {
 
     expect(subjectOf(result.certificate)).toBe("CN=pbm-device,O=Example");
     expect(bytesEqual(new Uint8Array(AsnConvert.serialize(tbsOf(result.certificate).subjectPublicKeyInfo)), signer.publicKey)).toBe(true);
-    // RFC 9483 §4.1.1: caPubs holds the root; extraCerts the chain without self-signed certificates (§3.3), here none.
+    // RFC 9483 §4.1.1: caPubs holds the root (to a MAC-protected ir); extraCerts the chain of the new certificate.
     expect(result.caPubs).toEqual([ca.ca.certificate]);
-    expect(result.extraCerts).toEqual([]);
+    expect(result.extraCerts).toEqual([ca.ca.certificate]);
     expect(result.status).toEqual({ status: "accepted", statusString: [], failInfo: [] });
     expect(result.implicitlyConfirmed).toBe(false);
     expect(result.transactionID).toHaveLength(16);

@@ -203,8 +203,7 @@ describe("a dedicated CMP signer", () => {
     expect([bodyType(cp.body), bodyType(pkiConf.body)]).toEqual(["cp", "pkiconf"]);
     for (const answer of [cp, pkiConf]) await expectSignedBy(answer, signer.der);
     // The signer's chain follows it: our CA certificate.
-    // RFC 9483 §3.3: the protection certificate, then its chain without the self-signed root (the client has its anchor).
-    expect(cp.extraCerts!.map((c) => hex(c))).toEqual([hex(signer.der)]);
+    expect(cp.extraCerts!.map((c) => hex(c))).toEqual([hex(signer.der), hex(caDer)]);
     expect(await mustOpenssl(["verify", "-CAfile", ca.certPath, out])).toContain("OK");
     expect(await recordOf(out)).toMatchObject({ status: "confirmed", profile: "signer" });
   });

@@ -8,9 +8,10 @@ import { makeTestCa, newTestSigner, type TestCa } from "../support/test_ca.js";
 
 // A CA under a root (the usual KMS deployment: an issuing CA under an
 // offline root). RFC 9483 §4.1.1: caPubs carries only the root, and only
-// to a MAC-protected ir; extraCerts carries the issuing chain without the
-// self-signed root (§3.3). What `openssl cmp` writes with -cacertsout and
-// -extracertsout must be enough to verify the new certificate.
+// to a MAC-protected ir; extraCerts carries the chain of the new
+// certificate (after the protection certificate when signed, §3.3). What
+// `openssl cmp` writes with -cacertsout and -extracertsout must be enough
+// to verify the new certificate.
 
 let dir: TempDir;
 let server: EngineServer;
@@ -39,7 +40,7 @@ afterAll(async () => {
 const pemCertificates = async (path: string) => decodeCertificatesPem(await readFile(path, "utf8"));
 
 describe("a CA under a root (RFC 9483 §4.1.1, §3.3)", () => {
-  it("MAC ir: caPubs holds only the root, extraCerts the issuing CA; both files together verify the certificate", async () => {
+  it("MAC ir: caPubs holds only the root, extraCerts the chain; both files together verify the certificate", async () => {
     await makeKey(dir.file("d1.key"));
     const result = await opensslCmp([
       "-cmd", "ir", "-server", server.url, "-ref", "dev", "-secret", "pass:s3cret",
@@ -48,11 +49,11 @@ describe("a CA under a root (RFC 9483 §4.1.1, §3.3)", () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(await pemCertificates(dir.file("d1-cacerts.pem"))).toEqual([root.ca.certificate]);
-    expect(await pemCertificates(dir.file("d1-extra.pem"))).toEqual([issuing]);
+    expect(await pemCertificates(dir.file("d1-extra.pem"))).toEqual([issuing, root.ca.certificate]);
     expect(await mustOpenssl(["verify", "-CAfile", dir.file("d1-cacerts.pem"), "-untrusted", dir.file("d1-extra.pem"), dir.file("d1.pem")])).toContain("OK");
   });
 
-  it("signed cr: extraCerts is the protection certificate (the issuing CA) without the root", async () => {
+  it("signed cr: extraCerts is the protection certificate (the issuing CA), then its chain", async () => {
     await makeKey(dir.file("d2.key"));
     const rootPem = dir.file("root.pem");
     await mustOpenssl(["x509", "-inform", "PEM", "-out", rootPem], { input: root.certificatePem });
@@ -61,7 +62,7 @@ describe("a CA under a root (RFC 9483 §4.1.1, §3.3)", () => {
       "-newkey", dir.file("d2.key"), "-subject", "/CN=chain-device", "-certout", dir.file("d2.pem"), "-extracertsout", dir.file("d2-extra.pem"),
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(await pemCertificates(dir.file("d2-extra.pem"))).toEqual([issuing]);
+    expect(await pemCertificates(dir.file("d2-extra.pem"))).toEqual([issuing, root.ca.certificate]);
     expect(await mustOpenssl(["verify", "-CAfile", rootPem, "-untrusted", dir.file("d2-extra.pem"), dir.file("d2.pem")])).toContain("OK");
   });
 });
