@@ -30,7 +30,7 @@ export interface Pbmac1Plan {
  * derivation other than PBKDF2 raises badAlg.
  *
  * Compatibility quirk (docs/compatibility.md): Bouncy Castle's
- * JcePBMac1CalculatorBuilder (bc-java up to at least 1.80) writes
+ * JcePBMac1CalculatorBuilder (bc-java; newer bc-lts code writes id-PBKDF2) writes
  * keyDerivationFunc as { id-PBES2, PBKDF2-params }: the encryption scheme's
  * OID around the PBKDF2 parameters, where RFC 8018 §A.5 has
  * { id-PBKDF2, PBKDF2-params }. BC's own readers ignore the OID, so Java
