@@ -5,11 +5,12 @@ import { isMacProtection } from "../crypto/mac_protection.js";
 
 /**
  * MAC algorithms that RFC 9481 §6.2 lets stand in protectionAlg keyed
- * directly with a shared symmetric key. Jellyfish's shared secrets are
- * passwords and enrollment codes, which RFC 9481 §9 says must then have the
- * entropy of the whole profile; so they are used only through a key
- * derivation, as PasswordBasedMac or PBMAC1 (RFC 9481 §6.1), and a bare MAC
- * OID is refused with a reason that says so.
+ * directly with a shared symmetric key, which RFC 9481 §9 then requires to
+ * have entropy enough for the profile's security level. Jellyfish's shared
+ * secrets are passwords and enrollment codes, with no such guarantee; so
+ * they are used only through a key derivation, as PasswordBasedMac or
+ * PBMAC1 (RFC 9481 §6.1), and a bare MAC OID is refused with a reason that
+ * says so.
  */
 const BARE_MACS: ReadonlyMap<string, string> = new Map([
   [OID.hmacMd5, "HMAC-MD5"],
