@@ -9,7 +9,7 @@ import { serialNumberHex } from "../ca/serial_number.js";
 import type { Limits, Profile } from "../config/profile.js";
 import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
 import { parseCertificate, type ParsedCertificate } from "../crypto/parsed_certificate.js";
-import { senderNameDer, taggedFieldDer } from "../asn1/header_fields.js";
+import { senderNameDer } from "../asn1/header_fields.js";
 import { digest } from "../crypto/digest.js";
 import { prepareMac, type MacKey } from "../crypto/mac_protection.js";
 import { protectionKind } from "./protection_algorithm.js";
@@ -41,8 +41,6 @@ export interface MacCredentials extends Authenticated {
   reference: string;
   senderKID: ArrayBuffer;
   mac: MacKey;
-  /** mac.protectionAlg as the request sent it (DER), to answer with the same. */
-  protectionAlgDer?: Uint8Array;
   /** Client mode: the request was authenticated with this end entity's enrollment code. */
   enrollment?: { username: string; sealedCode: Sealed };
 }
@@ -114,7 +112,6 @@ async function verifyMac(request: DecodedRequest, context: VerificationContext):
     identity: `mac-${toHex(senderKID)}`,
     senderKID,
     mac,
-    protectionAlgDer: taggedFieldDer(request.headerDer, 1),
     enrollment,
     // EJBCA's RA mode: whoever holds the profile's one secret is the RA.
     registrationAuthority: profile.registrationAuthority.macReferences.has(reference) || (shared && profile.mode === "ra"),

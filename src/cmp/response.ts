@@ -16,7 +16,7 @@ import { bytesEqual } from "../asn1/bytes.js";
  * secret and parameters, or with a CMP signer's key; undefined: unprotected.
  */
 export type ResponseProtection =
-  | { kind: "mac"; mac: MacKey; senderKID: ArrayBuffer; /** mac.protectionAlg as the request sent it. */ protectionAlgDer?: Uint8Array }
+  | { kind: "mac"; mac: MacKey; senderKID: ArrayBuffer }
   | { kind: "signature"; signer: CmpSigner };
 
 /** What a response is built from: the request's header, and who we are. */
@@ -52,7 +52,7 @@ export async function encodeResponse(
     messageTime: new Date(Math.floor(context.now.getTime() / 1000) * 1000),
     protectionAlg:
       protection?.kind === "mac"
-        ? (protection.protectionAlgDer ?? new Uint8Array(AsnConvert.serialize(protection.mac.protectionAlg)))
+        ? new Uint8Array(AsnConvert.serialize(protection.mac.protectionAlg))
         : signer?.algorithmDer,
     // senderKID names the MAC secret, or the signer's key (its SKI).
     senderKID: bytes(protection?.kind === "mac" ? protection.senderKID : signer?.keyIdentifier),

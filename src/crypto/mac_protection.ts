@@ -1,4 +1,6 @@
-import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { PBKDF2Salt } from "../asn1/pbmac1.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { OID } from "./algorithms.js";
 import { computeMac, verifyMac } from "./hmac.js";
@@ -10,9 +12,11 @@ import type { HmacKey } from "./hmac.js";
  * MAC-based PKIProtection (RFC 9810 §5.1.3.1, RFC 9481 §6.1): the one entry
  * the engine calls for a MAC-protected message.
  *
- * The key is derived once: the engine verifies the request with it and
- * protects the response with the very same protectionAlg and key (a MAC
- * request gets a MAC response, DESIGN.md).
+ * A MAC request gets a MAC response with the same secret and the same
+ * algorithms and iteration count (DESIGN.md; RFC 9483 §3.2), under a fresh
+ * salt (withSalt): the salt keeps the keys of different messages apart
+ * (RFC 9810 §5.1.3.1), and strict RFC 9483 clients check that the answer's
+ * salt is not their own.
  */
 export interface MacKey {
   /** The protectionAlg to put, unchanged, in the response header. */
@@ -21,6 +25,8 @@ export interface MacKey {
   verify(data: Uint8Array, mac: Uint8Array): Promise<boolean>;
   /** The PKIProtection bits for `data`. */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /** The same secret, algorithms and iteration count under another salt: the key of an answer. */
+  withSalt(salt: Uint8Array): Promise<MacKey>;
 }
 
 /** Whether protectionAlg names a MAC this module handles (else it is a signature or unknown). */
@@ -58,5 +64,25 @@ export async function prepareMac(protectionAlg: AlgorithmIdentifier, secret: Uin
     protectionAlg,
     verify: (data, mac) => verifyMac(key, data, mac),
     sign: (data) => computeMac(key, data),
+    withSalt: (salt) => prepareMac(resalted(protectionAlg, salt), secret, maxIterations),
   };
+}
+
+/**
+ * protectionAlg with another salt and everything else as it was: the PBM
+ * parameters' salt (RFC 4211 §4.4), or PBKDF2's inside PBMAC1 under
+ * whichever key derivation OID the request used (pbmac1.ts: Bouncy Castle's
+ * id-PBES2 form is answered in kind).
+ */
+function resalted(protectionAlg: AlgorithmIdentifier, salt: Uint8Array): AlgorithmIdentifier {
+  const saltBuffer = salt.slice().buffer as ArrayBuffer;
+  if (protectionAlg.algorithm === OID.passwordBasedMac) {
+    const parameters = decodePbmParameter(protectionAlg.parameters);
+    parameters.salt = saltBuffer;
+    return new AlgorithmIdentifier({ algorithm: protectionAlg.algorithm, parameters: AsnConvert.serialize(parameters) });
+  }
+  const { pbmac1, pbkdf2 } = decodePbmac1Params(protectionAlg.parameters);
+  pbkdf2.salt = new PBKDF2Salt({ specified: saltBuffer });
+  pbmac1.keyDerivationFunc = new AlgorithmIdentifier({ algorithm: pbmac1.keyDerivationFunc.algorithm, parameters: AsnConvert.serialize(pbkdf2) });
+  return new AlgorithmIdentifier({ algorithm: protectionAlg.algorithm, parameters: AsnConvert.serialize(pbmac1) });
 }

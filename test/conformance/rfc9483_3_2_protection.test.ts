@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { encodeTlv } from "../../src/asn1/der.js";
 import { OID } from "../../src/crypto/algorithms.js";
 import { prepareMac, type MacKey } from "../../src/crypto/mac_protection.js";
+import { decodePbmac1Params } from "../../src/crypto/pbmac1.js";
+import { decodePbmParameter } from "../../src/crypto/pbm.js";
 import type { OutgoingProtection } from "../../src/client/outgoing_protection.js";
 import { bytesEqual } from "../../src/asn1/bytes.js";
 import { REFERENCE, SECRET } from "../../fuzz/target.js";
@@ -202,13 +204,26 @@ describe("RFC 9481 §6.1: parameters of PBM and PBMAC1", () => {
   });
 });
 
-describe("RFC 9481 §6.1.2: PBMAC1 enrollments the server answers in kind", () => {
-  /** The answer is protected with the request's very protectionAlg (bytes) and the key derived from it. */
-  async function expectMirroredMac(answer: Answer, protection: ReturnType<typeof pbmac1Protection>): Promise<void> {
+describe("RFC 9481 §6.1.2: PBMAC1 enrollments the server answers in kind, under a fresh salt", () => {
+  /**
+   * The answer is MAC-protected with the client's secret under the request's
+   * algorithms, iteration count and keyLength, with a salt of its own
+   * (mac_protection.ts: strict clients check that the salt differs).
+   */
+  async function expectAnsweredInKind(answer: Answer, request: Uint8Array): Promise<void> {
     const parts = splitPkiMessage(answer.answer.body);
-    const key = protection.keys.get(hex(parts.protectionAlg));
-    expect(key, "the answer's protectionAlg is one the client sent").toBeDefined();
-    expect(await key!.verify(encodeTlv(0x30, [parts.header, parts.body]), parts.protection)).toBe(true);
+    const answered = AsnConvert.parse(parts.protectionAlg, AlgorithmIdentifier);
+    const key = await prepareMac(answered, secret, 100_000);
+    expect(await key.verify(encodeTlv(0x30, [parts.header, parts.body]), parts.protection)).toBe(true);
+    const asked = decodePbmac1Params(AsnConvert.parse(splitPkiMessage(request).protectionAlg, AlgorithmIdentifier).parameters);
+    const given = decodePbmac1Params(answered.parameters);
+    const h = (bytes: ArrayBuffer) => Buffer.from(bytes).toString("hex");
+    expect(given.pbmac1.keyDerivationFunc.algorithm).toBe(asked.pbmac1.keyDerivationFunc.algorithm);
+    expect(h(AsnConvert.serialize(given.pbmac1.messageAuthScheme))).toBe(h(AsnConvert.serialize(asked.pbmac1.messageAuthScheme)));
+    expect([given.pbkdf2.iterationCount, given.pbkdf2.keyLength]).toEqual([asked.pbkdf2.iterationCount, asked.pbkdf2.keyLength]);
+    expect(h(AsnConvert.serialize(given.pbkdf2.prf))).toBe(h(AsnConvert.serialize(asked.pbkdf2.prf)));
+    expect(h(given.pbkdf2.salt.specified!)).toHaveLength(32);
+    expect(h(given.pbkdf2.salt.specified!)).not.toBe(h(asked.pbkdf2.salt.specified!));
   }
 
   const cases: [string, Omit<Pbmac1Vector, "salt">][] = [
@@ -219,7 +234,7 @@ describe("RFC 9481 §6.1.2: PBMAC1 enrollments the server answers in kind", () =
     ["Bouncy Castle's id-PBES2 wrapper, keyLength 64, HMAC-SHA512", { iterationCount: 1024, keyLength: 64, prf: "hmacWithSHA512", mac: "hmacWithSHA512", kdf: "pbes2" }],
   ];
   for (const [name, vector] of cases) {
-    it(`${name}: ir → ip accepted → certConf → pkiConf, every answer MAC-protected with the request's parameters`, async () => {
+    it(`${name}: ir → ip accepted → certConf → pkiConf, every answer MAC-protected with the request's algorithms and a salt of its own`, async () => {
       const c = await conformance();
       const protection = pbmac1Protection(vector);
       const ir = await c.request(await certRequestBody("ir"), { protection });
@@ -227,15 +242,30 @@ describe("RFC 9481 §6.1.2: PBMAC1 enrollments the server answers in kind", () =
       expect(ip.type).toBe("ip");
       expect(ip.status).toBe(PKIStatus.accepted);
       expect(ip.changed).not.toEqual([]);
-      await expectMirroredMac(ip, protection);
-      const irAlg = splitPkiMessage(ir).protectionAlg;
-      expect(bytesEqual(splitPkiMessage(ip.answer.body).protectionAlg, irAlg)).toBe(true);
+      await expectAnsweredInKind(ip, ir);
 
       const certConf = await confirm(c, ir, ip, { protection });
       const pkiConf = await c.send(certConf);
       expect(pkiConf.type).toBe("pkiconf");
-      await expectMirroredMac(pkiConf, protection);
-      expect(bytesEqual(splitPkiMessage(pkiConf.answer.body).protectionAlg, splitPkiMessage(certConf).protectionAlg)).toBe(true);
+      await expectAnsweredInKind(pkiConf, certConf);
     });
   }
+});
+
+describe("RFC 9483 §3.2: a PBM-protected request is answered with PBM under a fresh salt", () => {
+  it("same owf, MAC and iteration count as the ir, another salt, and the answer verifies with the shared secret", async () => {
+    const c = await conformance();
+    const ir = await c.request(await certRequestBody("ir"));
+    const ip = await c.send(ir);
+    expect([ip.type, ip.status]).toEqual(["ip", PKIStatus.accepted]);
+    const parts = splitPkiMessage(ip.answer.body);
+    const answered = AsnConvert.parse(parts.protectionAlg, AlgorithmIdentifier);
+    expect(await (await prepareMac(answered, secret, 100_000)).verify(encodeTlv(0x30, [parts.header, parts.body]), parts.protection)).toBe(true);
+    const asked = decodePbmParameter(AsnConvert.parse(splitPkiMessage(ir).protectionAlg, AlgorithmIdentifier).parameters);
+    const given = decodePbmParameter(answered.parameters);
+    const h = (bytes: ArrayBuffer) => Buffer.from(bytes).toString("hex");
+    expect([given.owf.algorithm, given.mac.algorithm, given.iterationCount]).toEqual([asked.owf.algorithm, asked.mac.algorithm, asked.iterationCount]);
+    expect([given.owf.parameters, given.mac.parameters]).toEqual([asked.owf.parameters, asked.mac.parameters]);
+    expect(h(given.salt)).not.toBe(h(asked.salt));
+  });
 });
