@@ -54,7 +54,7 @@ export async function makeTarget(limits: Record<string, number> = {}, profiles?:
       limits,
       profiles: profiles ?? {
         // The kur seed certifies the client's key again (openssl cmp -newkey with the same key).
-        default: { bodyTypes: ["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq", "genm"], keyUpdate: { allowKeyReuse: true } },
+        default: { bodyTypes: ["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq", "genm", "error"], keyUpdate: { allowKeyReuse: true } },
         approval: { approval: { hold: "all", checkAfterSeconds: 1 } },
       },
     }),

@@ -5,13 +5,17 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
  * ```asn1
  * id-PBMAC1 OBJECT IDENTIFIER ::= { pkcs-5 14 }
  * id-PBKDF2 OBJECT IDENTIFIER ::= { pkcs-5 12 }
+ * id-PBES2 OBJECT IDENTIFIER ::= { pkcs-5 13 }
  * id-hmacWithSHA1 OBJECT IDENTIFIER ::= { digestAlgorithm 7 }
  * ```
- * RFC 8018 Appendix A.2, A.5 and B.1.1; RFC 9481 §4.4.1 and §6.1.2.
- * hmacWithSHA1 lives here because it is the DEFAULT of PBKDF2-params.prf.
+ * RFC 8018 Appendix A.2, A.4, A.5 and B.1.1; RFC 9481 §4.4.1 and §6.1.2.
+ * hmacWithSHA1 lives here because it is the DEFAULT of PBKDF2-params.prf;
+ * id-PBES2 because Bouncy Castle writes it as PBMAC1's keyDerivationFunc
+ * (see src/crypto/pbmac1.ts).
  */
 export const id_PBMAC1 = "1.2.840.113549.1.5.14";
 export const id_PBKDF2 = "1.2.840.113549.1.5.12";
+export const id_PBES2 = "1.2.840.113549.1.5.13";
 export const id_hmacWithSHA1 = "1.2.840.113549.2.7";
 
 /**
@@ -93,6 +97,27 @@ export class PBKDF2Params {
   public prf = new AlgorithmIdentifier({ algorithm: id_hmacWithSHA1, parameters: null });
 
   public constructor(params: Partial<PBKDF2Params> = {}) {
+    Object.assign(this, params);
+  }
+}
+
+/**
+ * ```asn1
+ * PBES2-params ::= SEQUENCE {
+ *   keyDerivationFunc AlgorithmIdentifier {{PBES2-KDFs}},
+ *   encryptionScheme AlgorithmIdentifier {{PBES2-Encs}} }
+ * ```
+ * RFC 8018 Appendix A.4. Only recognised, to tell an encryption scheme sent
+ * as PBMAC1's key derivation (unsupported) from bytes that mean nothing.
+ */
+export class PBES2Params {
+  @AsnProp({ type: AlgorithmIdentifier })
+  public keyDerivationFunc = new AlgorithmIdentifier();
+
+  @AsnProp({ type: AlgorithmIdentifier })
+  public encryptionScheme = new AlgorithmIdentifier();
+
+  public constructor(params: Partial<PBES2Params> = {}) {
     Object.assign(this, params);
   }
 }

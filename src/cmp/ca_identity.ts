@@ -1,6 +1,6 @@
 import { GeneralName, type Name } from "@peculiar/asn1-x509";
 import type { CertificateAuthority } from "../ca/authority.js";
-import { cmpSigner, type CmpSigner } from "./cmp_signer.js";
+import { cmpSigner, isSelfIssued, type CmpSigner } from "./cmp_signer.js";
 
 export interface CaIdentity {
   /** The CA certificate's subject: the sender of our MAC-protected responses (RFC 9483 §3.1). */
@@ -10,6 +10,13 @@ export interface CaIdentity {
   senderDer: Uint8Array;
   /** The CA certificate and its chain, DER, CA certificate first. */
   chain: Uint8Array[];
+  /**
+   * The self-signed certificates of the chain (its root): the only ones
+   * caPubs may carry (RFC 9483 §4.1.1: if used, only the root of the issued
+   * certificate's chain).
+   */
+  trustAnchors: Uint8Array[];
+
   /** The default signer of signature-protected responses: the CA itself. */
   responseSigner: CmpSigner;
 }
@@ -22,7 +29,14 @@ export function caIdentity(ca: CertificateAuthority): CaIdentity {
   if (!identity) {
     const chain = ca.chain.length > 0 ? ca.chain : [ca.certificate];
     const responseSigner = cmpSigner(ca.signer, chain);
-    identity = { name: responseSigner.name, sender: new GeneralName({ directoryName: responseSigner.name }), senderDer: responseSigner.senderDer, chain, responseSigner };
+    identity = {
+      name: responseSigner.name,
+      sender: new GeneralName({ directoryName: responseSigner.name }),
+      senderDer: responseSigner.senderDer,
+      chain,
+      trustAnchors: chain.filter(isSelfIssued),
+      responseSigner,
+    };
     cache.set(ca, identity);
   }
   return identity;

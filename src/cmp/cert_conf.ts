@@ -82,8 +82,9 @@ async function checkCertStatus(exchange: Exchange, transaction: TransactionRecor
     throw new CmpError("badRequest", `certConf must confirm exactly the one certificate issued, not ${statuses.length} (RFC 9483 §4.1.1)`);
   }
   const certStatus = statuses[0]!;
-  if (certStatus.certReqId !== transaction.certReqId) {
-    throw new CmpError("badCertId", `certReqId ${certStatus.certReqId} does not match the request (${transaction.certReqId})`);
+  if (!confirmsRequest(certStatus.certReqId, transaction)) {
+    // RFC 9483 §4.1.1: certReqId is fixed (0); another names no request of this transaction.
+    throw new CmpError("badRequest", `certReqId ${certStatus.certReqId} does not match the request (${transaction.certReqId})`);
   }
   // hashAlg exists only in cmp2021 messages (RFC 9810 §5.3.18).
   if (certStatus.hashAlg && header.pvno !== PVNO.cmp2021) {
@@ -98,7 +99,21 @@ async function checkCertStatus(exchange: Exchange, transaction: TransactionRecor
   if (status !== PKIStatus.accepted && status !== PKIStatus.grantedWithMods && status !== PKIStatus.rejection) {
     throw new CmpError("badRequest", `certConf status ${status} is neither acceptance nor rejection`);
   }
+  // RFC 9810 §5.2.3: failInfo explains a rejection; beside an acceptance it contradicts the status.
+  if (status !== PKIStatus.rejection && certStatus.statusInfo?.failInfo !== undefined && certStatus.statusInfo.failInfo.toNames().length > 0) {
+    throw new CmpError("badRequest", "certConf accepts the certificate and gives a failInfo; a failInfo belongs only to a rejection");
+  }
   return status === PKIStatus.rejection ? "rejected" : "confirmed";
+}
+
+/**
+ * The CertStatus answers the transaction's request: certReqId 0 after
+ * ir/cr/kur (RFC 9483 §4.1.1). After a p10cr, whose cp carries -1 (RFC 9810
+ * §5.3.4), both -1 (OpenSSL) and 0 (clients that number the CertStatus like
+ * any other) are accepted: there is only one certificate either can mean.
+ */
+function confirmsRequest(certReqId: number, transaction: TransactionRecord): boolean {
+  return certReqId === transaction.certReqId || (transaction.certReqId === -1 && certReqId === 0);
 }
 
 /**
@@ -106,7 +121,7 @@ async function checkCertStatus(exchange: Exchange, transaction: TransactionRecor
  * certConf (or the expiry sweep) can finish it: the certificate's record,
  * and for kur the old certificate, replaced or free to be updated again.
  */
-async function applyDecision(exchange: Exchange, transaction: TransactionRecord, outcome: "confirmed" | "rejected", key: string): Promise<void> {
+export async function applyDecision(exchange: Exchange, transaction: TransactionRecord, outcome: "confirmed" | "rejected", key: string): Promise<void> {
   const { store } = exchange.context;
   // A revocation that came first wins: decideCertificate changes only an `issued` record.
   const record = await decideCertificate(store, transaction.serial, outcome, exchange.now);

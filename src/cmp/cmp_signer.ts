@@ -2,6 +2,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { directoryName } from "../asn1/general_name_der.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
+import { bytesEqual } from "../asn1/bytes.js";
 import type { Signer } from "../kms/signer.js";
 
 /**
@@ -14,6 +15,7 @@ export interface CmpSigner {
   signer: Signer;
   /** The protection certificate, then its chain (DER). */
   certificates: Uint8Array[];
+
   name: Name;
   keyIdentifier?: ArrayBuffer;
   /** The sender of what it signs, GeneralName directoryName DER: the certificate's subject as the certificate has it. */
@@ -36,4 +38,10 @@ export function cmpSigner(signer: Signer, certificates: Uint8Array[]): CmpSigner
     senderDer: directoryName(parsed.subject),
     algorithmDer: new Uint8Array(AsnConvert.serialize(signer.algorithm)),
   };
+}
+
+/** Subject equals issuer: a root, or another self-issued certificate (RFC 5280 §3.2). */
+export function isSelfIssued(certificate: Uint8Array): boolean {
+  const parsed = parseCertificate(certificate);
+  return bytesEqual(parsed.subject, parsed.issuer);
 }

@@ -8,6 +8,7 @@ import { StoreError } from "../store/store.js";
 import { errorBody } from "./bodies.js";
 import { caIdentity } from "./ca_identity.js";
 import { handleCertConf } from "./cert_conf.js";
+import { handleClientError } from "./client_error.js";
 import { handleCertRequest } from "./cert_request.js";
 import { handleP10cr } from "./p10cr.js";
 import { handlePollRequest } from "./poll_request.js";
@@ -36,6 +37,7 @@ const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
   rr: handleRevocationRequest,
   certConf: handleCertConf,
   pollReq: handlePollRequest,
+  error: handleClientError,
 };
 
 /**

@@ -2,6 +2,7 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import { PVNO, type PKIHeader } from "../asn1/pki_header.js";
 import type { PKIBodyType } from "../asn1/pki_body.js";
 import type { Limits } from "../config/profile.js";
+import { id_it_confirmWaitTime, id_it_implicitConfirm } from "../asn1/oids.js";
 
 /** Body types that open a transaction: they must not carry a recipNonce (RFC 9810 §5.1.1). */
 const FIRST_MESSAGES: ReadonlySet<PKIBodyType> = new Set(["ir", "cr", "kur", "p10cr", "rr", "genm", "krr", "ccr"]);
@@ -27,6 +28,7 @@ export function checkHeader(header: PKIHeader, type: PKIBodyType, now: Date, lim
   if (FIRST_MESSAGES.has(type) && header.recipNonce !== undefined) {
     throw new CmpError("badRecipientNonce", `recipNonce must be absent in the first message of a transaction (${type})`);
   }
+  checkGeneralInfo(header);
   if (header.messageTime && limits.messageTimeToleranceSeconds > 0) {
     const skew = Math.abs(header.messageTime.getTime() - now.getTime()) / 1000;
     if (!(skew <= limits.messageTimeToleranceSeconds)) {
@@ -37,3 +39,29 @@ export function checkHeader(header: PKIHeader, type: PKIBodyType, now: Date, lim
     }
   }
 }
+
+/**
+ * The generalInfo items whose value RFC 9810 fixes (§5.1.1.1, §5.1.1.2): a
+ * value of another type is a malformed header, whatever the body. Unknown
+ * items are ignored (§5.1.1: generalInfo is for information the receiver
+ * may not understand).
+ */
+function checkGeneralInfo(header: PKIHeader): void {
+  const items = header.generalInfo ?? [];
+  for (const item of items) {
+    const value = item.infoValue ? new Uint8Array(item.infoValue) : undefined;
+    if (item.infoType === id_it_implicitConfirm && value && !(value.length === 2 && value[0] === 0x05 && value[1] === 0x00)) {
+      // ImplicitConfirmValue ::= NULL (RFC 9483 §3.1: MUST be NULL). An absent value says the same and is accepted.
+      throw new CmpError("badRequest", "the value of implicitConfirm in generalInfo must be NULL (RFC 9810 §5.1.1.1, RFC 9483 §3.1)");
+    }
+    if (item.infoType === id_it_confirmWaitTime && (!value || value[0] !== GENERALIZED_TIME)) {
+      throw new CmpError("badDataFormat", "the value of confirmWaitTime in generalInfo must be a GeneralizedTime (RFC 9810 §5.1.1.2, RFC 9483 §3.1)");
+    }
+  }
+  // RFC 9483 §3.1: confirmWaitTime is prohibited when implicitConfirm is included (there is nothing to wait for).
+  if (items.some((item) => item.infoType === id_it_implicitConfirm) && items.some((item) => item.infoType === id_it_confirmWaitTime)) {
+    throw new CmpError("badRequest", "generalInfo asks for implicitConfirm and gives a confirmWaitTime; the two exclude each other (RFC 9483 §3.1)");
+  }
+}
+
+const GENERALIZED_TIME = 0x18;

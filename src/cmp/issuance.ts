@@ -283,14 +283,26 @@ export function certificateAnswer(
       ? new PKIStatusInfo({ status: PKIStatus.grantedWithMods, statusString: new PKIFreeText([modificationsText(modifications)]) })
       : new PKIStatusInfo({ status: PKIStatus.accepted });
   return {
-    // caPubs: the trust anchor a new device stores (-cacertsout); ip only (DESIGN.md).
-    body: certRepBody(responseType, { certReqId: answer.certReqId, status, certificate: answer.certificate }, responseType === "ip" ? ca.chain : undefined),
+    body: certRepBody(responseType, { certReqId: answer.certReqId, status, certificate: answer.certificate }, caPubs(exchange, responseType)),
     responseType,
     outcome: implicitConfirm ? "issued (implicitly confirmed)" : "issued",
     generalInfo: implicitConfirm ? [new InfoTypeAndValue({ infoType: id_it_implicitConfirm, infoValue: NULL_DER.slice().buffer })] : undefined,
-    // RFC 9483 §4.1.1: extraCerts SHOULD carry the chain of the new certificate.
+    // RFC 9483 §4.1.1: extraCerts SHOULD carry the chain of the new certificate. The root goes too, although a
+    // client never trusts it for being there (§3.3): strict clients build the chain up to it from extraCerts alone.
     extraCerts: ca.chain,
   };
+}
+
+/**
+ * RFC 9483 §4.1.1 (ip): caPubs MAY be used when the ir was protected with a
+ * shared secret (the MAC then vouches for the anchor; a signing device
+ * already has its trust anchors, §4.1.1 via §3.3), and then holds only the
+ * root of the issued certificate's chain. A device stores it with
+ * `openssl cmp -cacertsout`. Never in cp/kup.
+ */
+function caPubs(exchange: Exchange, responseType: ResponseType): readonly Uint8Array[] | undefined {
+  if (responseType !== "ip" || exchange.credentials.kind !== "mac") return undefined;
+  return exchange.ca.trustAnchors.length > 0 ? exchange.ca.trustAnchors : undefined;
 }
 
 /** Delete the transaction at `key` if it is the one `ours` recognises (a write of ours whose answer may have been lost). */

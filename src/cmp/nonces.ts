@@ -23,8 +23,14 @@ import type { TransactionRecord } from "./transaction.js";
  */
 export function stepOf(transaction: TransactionRecord, header: PKIHeader): "current" | "retry" {
   const recipNonce = header.recipNonce ? toHex(header.recipNonce) : undefined;
-  if (recipNonce !== undefined && recipNonce === transaction.senderNonce) return "current";
   const senderNonce = header.senderNonce ? toHex(header.senderNonce) : undefined;
+  if (recipNonce !== undefined && recipNonce === transaction.senderNonce) {
+    // RFC 9483 §3.1: each message carries a new senderNonce; the one of the request just answered is not new.
+    if (senderNonce !== undefined && (transaction.requestNonces ?? []).includes(senderNonce)) {
+      throw new CmpError("badSenderNonce", "senderNonce repeats the senderNonce of the previous message of this transaction; each message needs a fresh one (RFC 9483 §3.1)");
+    }
+    return "current";
+  }
   if (recipNonce !== undefined && recipNonce === transaction.previousSenderNonce && senderNonce !== undefined && !(transaction.requestNonces ?? []).includes(senderNonce)) {
     return "retry";
   }

@@ -32,8 +32,8 @@ async function checkCsr(exchange: Exchange): Promise<ApprovedRequest> {
   const { request, ca } = exchange;
   const csr = request.message.body.p10cr!;
   const info = csr.certificationRequestInfo;
-  // RFC 2986 §4.1: version is 0 for this version of the standard; a later one may mean fields we would not understand.
-  if (info.version !== 0) throw new CmpError("badDataFormat", `the CSR has version ${info.version}; only version 1 (0) is defined (RFC 2986 §4.1)`);
+  // RFC 2986 §4.1: version is 0. In a p10cr the CSR is the template (RFC 9483 §4.1.4), so another is badCertTemplate.
+  if (info.version !== 0) throw new CmpError("badCertTemplate", `the CSR has version ${info.version}; only version 1 (0) is defined (RFC 2986 §4.1)`);
   const publicKey = reencode(info.subjectPKInfo, "the CSR's subjectPKInfo");
 
   const valid = await verifySignature(publicKey, csr.signatureAlgorithm, certificationRequestInfoDer(request.bodyDer), new Uint8Array(csr.signature), {

@@ -11,7 +11,8 @@ import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from 
 import { parseCertificate, type ParsedCertificate } from "../crypto/parsed_certificate.js";
 import { senderNameDer, taggedFieldDer } from "../asn1/header_fields.js";
 import { digest } from "../crypto/digest.js";
-import { isMacProtection, prepareMac, type MacKey } from "../crypto/mac_protection.js";
+import { prepareMac, type MacKey } from "../crypto/mac_protection.js";
+import { protectionKind } from "./protection_algorithm.js";
 import { verifySignature } from "../crypto/signature.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { Store } from "../store/store.js";
@@ -71,7 +72,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: false });
  * Verify the protection of a request against the profile. Failures raise
  * CmpError: badMessageCheck when the MAC or signature is wrong or missing,
  * signerNotTrusted for an unknown sender or an untrusted certificate,
- * certRevoked for a revoked one, badAlg for refused algorithms.
+ * certRevoked for a revoked one, badAlg for a protectionAlg that is neither
+ * a MAC nor a signature we verify (protection_algorithm.ts) and for refused
+ * parameters.
  */
 export async function verifyProtection(request: DecodedRequest, context: VerificationContext): Promise<Credentials> {
   const { header, protection } = request.message;
@@ -79,7 +82,7 @@ export async function verifyProtection(request: DecodedRequest, context: Verific
   if (!protectionAlg || !protection) {
     throw new CmpError("badMessageCheck", "the request is not protected; use a MAC (-ref/-secret) or a signature (-cert/-key)");
   }
-  return isMacProtection(protectionAlg) ? verifyMac(request, context) : verifySigned(request, context);
+  return protectionKind(protectionAlg) === "mac" ? verifyMac(request, context) : verifySigned(request, context);
 }
 
 async function verifyMac(request: DecodedRequest, context: VerificationContext): Promise<MacCredentials> {

@@ -48,7 +48,7 @@ export const DEFAULT_CERTIFICATE = {
 };
 
 /** The body types served when a profile does not list its own: the whole certificate lifecycle. */
-export const DEFAULT_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq"];
+export const DEFAULT_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq", "error"];
 
 /** extendedKeyUsage purposes by name (RFC 5280 §4.2.1.12, RFC 9483 §4.1.1). */
 export const EXTENDED_KEY_USAGE: Record<string, string> = {

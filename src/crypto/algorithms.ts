@@ -3,7 +3,7 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { id_PasswordBasedMac } from "../asn1/pbm.js";
-import { id_PBKDF2, id_PBMAC1, id_hmacWithSHA1 } from "../asn1/pbmac1.js";
+import { id_PBES2, id_PBKDF2, id_PBMAC1, id_hmacWithSHA1 } from "../asn1/pbmac1.js";
 
 /**
  * The algorithm registry: which OIDs Jellyfish knows, which of them it
@@ -31,13 +31,24 @@ export const OID = {
   hmacWithSHA256: "1.2.840.113549.2.9",
   hmacWithSHA384: "1.2.840.113549.2.10",
   hmacWithSHA512: "1.2.840.113549.2.11",
+  hmacWithSHA3_224: "2.16.840.1.101.3.4.2.13",
+  hmacWithSHA3_256: "2.16.840.1.101.3.4.2.14",
+  hmacWithSHA3_384: "2.16.840.1.101.3.4.2.15",
+  hmacWithSHA3_512: "2.16.840.1.101.3.4.2.16",
   kmacWithShake128: "2.16.840.1.101.3.4.2.19",
   kmacWithShake256: "2.16.840.1.101.3.4.2.20",
+  // AES-GMAC (RFC 9044 §3.3, RFC 9481 §6.2).
+  aes128Gmac: "2.16.840.1.101.3.4.1.9",
+  aes192Gmac: "2.16.840.1.101.3.4.1.29",
+  aes256Gmac: "2.16.840.1.101.3.4.1.49",
+  // Diffie-Hellman based MAC (RFC 9810 §5.1.3.2).
+  dhBasedMac: "1.2.840.113533.7.66.30",
 
   // Password-based MACs (RFC 9481 §6.1) and PBKDF2 (RFC 9481 §4.4.1).
   passwordBasedMac: id_PasswordBasedMac,
   pbmac1: id_PBMAC1,
   pbkdf2: id_PBKDF2,
+  pbes2: id_PBES2,
 
   // Public keys (RFC 3279, RFC 4055, RFC 5480, RFC 8410).
   rsaEncryption: "1.2.840.113549.1.1.1",
@@ -150,9 +161,14 @@ const HMACS: readonly HmacAlgorithm[] = [
   { oid: OID.hmacWithSHA512, name: "hmacWithSHA512", hash: hashByOid(OID.sha512) },
 ];
 
+const NO_HMAC_SHA3 = "HMAC-SHA3 is not available in WebCrypto; use hmacWithSHA256, hmacWithSHA384 or hmacWithSHA512";
 const REFUSED_HMACS: ReadonlyMap<string, string> = new Map([
   [OID.hmacMd5, "HMAC-MD5 is refused"],
   [OID.hmacWithSHA224, "HMAC-SHA224 is not available in WebCrypto; use hmacWithSHA256, hmacWithSHA384 or hmacWithSHA512"],
+  [OID.hmacWithSHA3_224, NO_HMAC_SHA3],
+  [OID.hmacWithSHA3_256, NO_HMAC_SHA3],
+  [OID.hmacWithSHA3_384, NO_HMAC_SHA3],
+  [OID.hmacWithSHA3_512, NO_HMAC_SHA3],
   [OID.kmacWithShake128, "KMAC is not available in WebCrypto; use an HMAC-SHA2"],
   [OID.kmacWithShake256, "KMAC is not available in WebCrypto; use an HMAC-SHA2"],
 ]);
@@ -209,6 +225,14 @@ const REFUSED_SIGNATURES: ReadonlyMap<string, string> = new Map([
   [OID.ecdsaWithShake256, NO_SHAKE],
   [OID.ed448, "Ed448 is not available in WebCrypto on every platform; use Ed25519, ECDSA or RSA"],
 ]);
+
+/**
+ * Whether `oid` is a signature algorithm this registry knows, whether it
+ * accepts it or refuses it with a reason (signatureAlgorithm tells which).
+ */
+export function isKnownSignatureAlgorithm(oid: string): boolean {
+  return oid === OID.rsassaPss || SIGNATURES.has(oid) || REFUSED_SIGNATURES.has(oid);
+}
 
 /**
  * Resolve a signature AlgorithmIdentifier (protectionAlg, POPOSigningKey,

@@ -1,5 +1,5 @@
 import { parseDer } from "../asn1/parse_der.js";
-import { PBKDF2Params, PBMAC1Params, id_PBKDF2 } from "../asn1/pbmac1.js";
+import { PBES2Params, PBKDF2Params, PBMAC1Params, id_PBES2, id_PBKDF2 } from "../asn1/pbmac1.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { hmacFromAlgorithmIdentifier, type HmacAlgorithm } from "./algorithms.js";
 import { importHmacKey, type HmacKey } from "./hmac.js";
@@ -10,6 +10,9 @@ import { checkIterationCount } from "./iteration_count.js";
  * the key, an HMAC-SHA2 computes the MAC. As with PBM, derivation is a
  * separate step so the server derives once per message pair.
  */
+
+/** The shortest PBMAC1 MAC key we accept, in octets (see planPbmac1). */
+export const PBMAC1_MIN_KEY_BYTES = 16;
 
 /** Decoded and checked PBMAC1 parameters, ready to derive a key. */
 export interface Pbmac1Plan {
@@ -23,7 +26,17 @@ export interface Pbmac1Plan {
 
 /**
  * Decode the protectionAlg parameters (PBMAC1-params with PBKDF2-params
- * inside). Missing or undecodable structures raise badDataFormat.
+ * inside). Missing or undecodable structures raise badDataFormat; a key
+ * derivation other than PBKDF2 raises badAlg.
+ *
+ * Compatibility quirk (docs/compatibility.md): Bouncy Castle's
+ * JcePBMac1CalculatorBuilder (bc-java; newer bc-lts code writes id-PBKDF2) writes
+ * keyDerivationFunc as { id-PBES2, PBKDF2-params }: the encryption scheme's
+ * OID around the PBKDF2 parameters, where RFC 8018 §A.5 has
+ * { id-PBKDF2, PBKDF2-params }. BC's own readers ignore the OID, so Java
+ * clients (and EJBCA) send and expect exactly that. We accept this one form:
+ * id-PBES2 whose parameters are PBKDF2-params. The response carries the
+ * request's protectionAlg as received, so a BC client gets its own form back.
  */
 export function decodePbmac1Params(parameters: ArrayBuffer | null | undefined): { pbmac1: PBMAC1Params; pbkdf2: PBKDF2Params } {
   if (parameters === undefined || parameters === null) {
@@ -35,14 +48,16 @@ export function decodePbmac1Params(parameters: ArrayBuffer | null | undefined): 
   } catch (cause) {
     throw new CmpError("badDataFormat", "PBMAC1 parameters are not a valid PBMAC1-params", { cause });
   }
-  if (pbmac1.keyDerivationFunc.algorithm !== id_PBKDF2) {
+  const kdf = pbmac1.keyDerivationFunc.algorithm;
+  if (kdf !== id_PBKDF2 && kdf !== id_PBES2) {
     // RFC 8018 A.5: PBMAC1-KDFs holds only PBKDF2.
-    throw new CmpError("badAlg", `PBMAC1 key derivation ${pbmac1.keyDerivationFunc.algorithm} is not supported, only PBKDF2`);
+    throw new CmpError("badAlg", `PBMAC1 key derivation ${kdf} is not supported, only PBKDF2`);
   }
   const kdfParams = pbmac1.keyDerivationFunc.parameters;
   if (kdfParams === undefined || kdfParams === null) {
-    throw new CmpError("badDataFormat", "PBMAC1 PBKDF2 AlgorithmIdentifier has no PBKDF2-params");
+    throw new CmpError("badDataFormat", `PBMAC1 keyDerivationFunc ${kdf === id_PBKDF2 ? "PBKDF2" : "id-PBES2"} has no parameters`);
   }
+  if (kdf === id_PBES2) return { pbmac1, pbkdf2: bouncyCastlePbkdf2Params(kdfParams) };
   let pbkdf2: PBKDF2Params;
   try {
     pbkdf2 = parseDer(kdfParams, PBKDF2Params);
@@ -53,6 +68,27 @@ export function decodePbmac1Params(parameters: ArrayBuffer | null | undefined): 
 }
 
 /**
+ * The parameters under id-PBES2 (see decodePbmac1Params): PBKDF2-params are
+ * Bouncy Castle's form. Real PBES2-params name an encryption scheme, which
+ * is no key derivation (badAlg); anything else is malformed.
+ */
+function bouncyCastlePbkdf2Params(parameters: ArrayBuffer): PBKDF2Params {
+  try {
+    return parseDer(parameters, PBKDF2Params);
+  } catch (cause) {
+    try {
+      parseDer(parameters, PBES2Params);
+    } catch {
+      throw new CmpError("badDataFormat", "PBMAC1 keyDerivationFunc id-PBES2 has parameters that are neither PBKDF2-params nor PBES2-params", { cause });
+    }
+    throw new CmpError(
+      "badAlg",
+      "PBMAC1 keyDerivationFunc id-PBES2 with PBES2-params is an encryption scheme, not a key derivation; use id-PBKDF2 (RFC 8018 A.5)",
+    );
+  }
+}
+
+/**
  * Check decoded parameters against what we accept; every refusal is
  * CmpError badAlg with the reason.
  *
@@ -60,12 +96,17 @@ export function decodePbmac1Params(parameters: ArrayBuffer | null | undefined): 
  *   when prf is absent) is refused here although PBM accepts it: PBM keeps
  *   it for the OpenSSL client's default, while PBMAC1 exists to modernise
  *   PBM (RFC 9481 §9) and no client we know sends it with SHA-1.
- * - keyLength (dkLen): RFC 8018 §7.1 leaves the key length to the MAC
- *   scheme. For HMAC, RFC 2104 §3 calls keys shorter than the hash output L
- *   "strongly discouraged" and keys longer than the block size B are hashed
- *   down to L, so a present keyLength must lie in L..B of the MAC's hash;
- *   absent, we use L (the MAC's natural key length). Capping at B also caps
- *   the PBKDF2 work, which grows with ceil(dkLen / hLen).
+ * - keyLength (dkLen), the length of the MAC key (RFC 8018 §7.1.1, RFC 9481
+ *   §6.1.2): HMAC takes keys of any length (RFC 2104 §3), so a key shorter
+ *   than the hash output is valid; Bouncy Castle clients choose their own.
+ *   We accept PBMAC1_MIN_KEY_BYTES up to the hash's block size B. The
+ *   minimum, 16 octets (128 bits): an HMAC is no stronger than its key
+ *   (NIST SP 800-107r1 §5.3.4; SP 800-131A allows no HMAC key under 112
+ *   bits), and 128 bits is the security of the PBMAC1 (HMAC-SHA256) row of
+ *   RFC 9481 §7 that our defaults follow. The maximum: a key longer than B
+ *   is hashed down to L bytes (RFC 2104 §3), so it adds nothing but PBKDF2
+ *   work, which grows with ceil(dkLen / hLen). Absent, we use L (the MAC's
+ *   natural key length).
  */
 export function planPbmac1(pbmac1: PBMAC1Params, pbkdf2: PBKDF2Params, maxIterations: number): Pbmac1Plan {
   const mac = hmacFromAlgorithmIdentifier(pbmac1.messageAuthScheme);
@@ -83,13 +124,14 @@ export function planPbmac1(pbmac1: PBMAC1Params, pbkdf2: PBKDF2Params, maxIterat
   const iterationCount = checkIterationCount(pbkdf2.iterationCount, maxIterations, "PBKDF2-params", prf.hash);
   let keyLength = mac.hash.outputBytes;
   if (pbkdf2.keyLength !== undefined) {
-    const min = BigInt(mac.hash.outputBytes);
-    const max = BigInt(mac.hash.blockBytes);
-    if (pbkdf2.keyLength < min || pbkdf2.keyLength > max) {
-      throw new CmpError(
-        "badAlg",
-        `PBKDF2 keyLength ${pbkdf2.keyLength} does not fit ${mac.name}: it must be ${min}..${max} octets`,
-      );
+    const min = PBMAC1_MIN_KEY_BYTES;
+    const max = mac.hash.blockBytes;
+    const range = `it must be ${min}..${max} octets for ${mac.name}`;
+    if (pbkdf2.keyLength < BigInt(min)) {
+      throw new CmpError("badAlg", `PBKDF2 keyLength ${pbkdf2.keyLength} is too short for a MAC key of 128-bit strength: ${range}`);
+    }
+    if (pbkdf2.keyLength > BigInt(max)) {
+      throw new CmpError("badAlg", `PBKDF2 keyLength ${pbkdf2.keyLength} is longer than ${mac.name}'s block size, which it would be hashed down from (RFC 2104 §3): ${range}`);
     }
     keyLength = Number(pbkdf2.keyLength);
   }

@@ -60,6 +60,7 @@ describe("ir with a MAC", () => {
 
     expect(subjectOf(result.certificate)).toBe("CN=pbm-device,O=Example");
     expect(bytesEqual(new Uint8Array(AsnConvert.serialize(tbsOf(result.certificate).subjectPublicKeyInfo)), signer.publicKey)).toBe(true);
+    // RFC 9483 §4.1.1: caPubs holds the root (to a MAC-protected ir); extraCerts the chain of the new certificate.
     expect(result.caPubs).toEqual([ca.ca.certificate]);
     expect(result.extraCerts).toEqual([ca.ca.certificate]);
     expect(result.status).toEqual({ status: "accepted", statusString: [], failInfo: [] });
@@ -92,6 +93,8 @@ describe("ir with a MAC", () => {
     const alg = request(0).header.protectionAlg!;
     expect(alg.algorithm).toBe(OID.pbmac1);
     const params = AsnConvert.parse(alg.parameters!, PBMAC1Params);
+    // The standard form (RFC 8018 A.5): the server's acceptance of Bouncy Castle's id-PBES2 is for reading only.
+    expect(params.keyDerivationFunc.algorithm).toBe(OID.pbkdf2);
     const pbkdf2 = AsnConvert.parse(params.keyDerivationFunc.parameters!, PBKDF2Params);
     expect([params.messageAuthScheme.algorithm, pbkdf2.prf.algorithm, pbkdf2.iterationCount, pbkdf2.keyLength]).toEqual([
       OID.hmacWithSHA256, OID.hmacWithSHA256, 10_000n, 32n,

@@ -2,6 +2,8 @@ import { webcrypto } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
 import { expect } from "vitest";
+import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
+import type { Attribute } from "@peculiar/asn1-x509";
 import { CertTemplate } from "../../src/asn1/cert_template.js";
 import { CertReqMessages, CertReqMsg, CertRequest } from "../../src/asn1/cert_req_messages.js";
 import { decodeCertificatesPem } from "../../src/asn1/pem.js";
@@ -169,6 +171,29 @@ export async function certRequestBody(type: "ir" | "cr" | "kur", parts: CertRequ
     messages.push(new CertReqMsg({ certReq, popo }));
   }
   return new Uint8Array(AsnConvert.serialize(new PKIBody({ [type]: new CertReqMessages(messages) })));
+}
+
+/** What a CSR carries; everything left out is what a good client sends. */
+export interface CsrParts {
+  key?: LocalSigner;
+  subject?: string;
+  version?: number;
+  /** Attributes of certificationRequestInfo, e.g. an extensionRequest. */
+  attributes?: Attribute[];
+}
+
+/** p10cr [4] with a PKCS #10 CSR signed by its own key (RFC 2986 §4, RFC 9483 §4.1.4). */
+export async function p10crRequestBody(parts: CsrParts = {}): Promise<Uint8Array> {
+  const key = parts.key ?? (await newKey());
+  const info = new CertificationRequestInfo({
+    version: parts.version ?? 0,
+    subject: nameOf(parts.subject ?? SUBJECT),
+    subjectPKInfo: AsnConvert.parse(key.publicKey, SubjectPublicKeyInfo),
+    attributes: new Attributes(parts.attributes ?? []),
+  });
+  const signature = await key.sign(new Uint8Array(AsnConvert.serialize(info)));
+  const csr = new CertificationRequest({ certificationRequestInfo: info, signatureAlgorithm: key.algorithm, signature: signature.slice().buffer as ArrayBuffer });
+  return new Uint8Array(AsnConvert.serialize(new PKIBody({ p10cr: csr })));
 }
 
 /** An RFC 4514 string as a Name. */

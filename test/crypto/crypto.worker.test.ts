@@ -32,7 +32,7 @@ describe("MAC protection in workerd", () => {
     });
   }
   for (const kat of PBMAC1_KATS) {
-    it(`PBMAC1 ${kat.prf} x ${kat.iterations}, ${kat.mac} gives the known answer`, async () => {
+    it(`PBMAC1 ${kat.prf} x ${kat.iterations}, ${kat.mac}, keyLength ${kat.keyLength}${kat.kdf ? " (id-PBES2)" : ""} gives the known answer`, async () => {
       const key = await prepareMac(pbmac1ProtectionAlg(kat), KAT_SECRET, 100_000);
       expect(hex(await key.sign(KAT_DATA))).toBe(kat.expected);
     });

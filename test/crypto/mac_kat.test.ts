@@ -17,7 +17,7 @@ describe("MAC known answers (checked against node:crypto)", () => {
     });
   }
   for (const kat of PBMAC1_KATS) {
-    it(`PBMAC1 ${kat.prf} x ${kat.iterations}, ${kat.mac}`, async () => {
+    it(`PBMAC1 ${kat.prf} x ${kat.iterations}, ${kat.mac}, keyLength ${kat.keyLength}${kat.kdf ? " (id-PBES2)" : ""}`, async () => {
       const dk = pbkdf2Sync(KAT_SECRET, KAT_SALT, kat.iterations, kat.keyLength, NODE_HASH_OF[kat.prf]);
       expect(createHmac(NODE_HASH_OF[kat.mac], dk).update(KAT_DATA).digest("hex")).toBe(kat.expected);
       const key = await prepareMac(pbmac1ProtectionAlg(kat), KAT_SECRET, 100_000);

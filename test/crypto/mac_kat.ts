@@ -39,6 +39,8 @@ export interface Pbmac1Kat {
   keyLength: number;
   mac: HmacName;
   expected: string;
+  /** keyDerivationFunc as Bouncy Castle writes it: id-PBES2 around PBKDF2-params (docs/compatibility.md). */
+  kdf?: "pbes2";
 }
 
 export const PBMAC1_KATS: Pbmac1Kat[] = [
@@ -60,6 +62,9 @@ export const PBMAC1_KATS: Pbmac1Kat[] = [
     expected:
       "fa0f128253aa98f9c15284cc7b896c8dab005fcb402ec8de6c51175670491c6d5706e23c98e13f0e8abe3b5b6ddd2d4290b61cd3598e61706b22ffa8234638d3",
   },
+  // A MAC key shorter than the HMAC output (RFC 2104 §3), plain and in Bouncy Castle's form.
+  { prf: "hmacWithSHA256", iterations: 1000, keyLength: 16, mac: "hmacWithSHA256", expected: "774809ac05be7910f409167d8a4d0d76e6a058eac153e0aa142a31f8e25ab816" },
+  { prf: "hmacWithSHA256", iterations: 1000, keyLength: 20, mac: "hmacWithSHA256", expected: "eb24fa3e5cd9b77be1626bd22db80e707dc19fcbc2608a3d454400503a056623", kdf: "pbes2" },
 ];
 
 const HASH_OID = { sha1: "1.3.14.3.2.26", sha256: "2.16.840.1.101.3.4.2.1", sha512: "2.16.840.1.101.3.4.2.3" } as const;
@@ -76,6 +81,6 @@ export function pbmProtectionAlg(kat: PbmKat): AlgorithmIdentifier {
 }
 
 export function pbmac1ProtectionAlg(kat: Pbmac1Kat): AlgorithmIdentifier {
-  const der = pbmac1AlgorithmIdentifierDer({ salt: KAT_SALT, iterationCount: kat.iterations, keyLength: kat.keyLength, prf: kat.prf, mac: kat.mac });
+  const der = pbmac1AlgorithmIdentifierDer({ salt: KAT_SALT, iterationCount: kat.iterations, keyLength: kat.keyLength, prf: kat.prf, mac: kat.mac, kdf: kat.kdf });
   return AsnConvert.parse(der, AlgorithmIdentifier);
 }

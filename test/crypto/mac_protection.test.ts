@@ -117,6 +117,23 @@ describe("prepareMac with PBMAC1", () => {
   });
 });
 
+describe("prepareMac with PBMAC1 as Bouncy Castle writes it", () => {
+  // JcePBMac1CalculatorBuilder: keyDerivationFunc { id-PBES2, PBKDF2-params }, keyLength always present.
+  for (const keyLength of [16, 20, 32]) {
+    it(`derives PBKDF2 + HMAC-SHA256 with keyLength ${keyLength} and keeps the algorithm as sent`, async () => {
+      const salt = fromHex("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+      const der = pbmac1AlgorithmIdentifierDer({ salt, iterationCount: 1024, keyLength, prf: "hmacWithSHA256", mac: "hmacWithSHA256", kdf: "pbes2" });
+      const alg = AsnConvert.parse(der, AlgorithmIdentifier);
+      expect(isMacProtection(alg)).toBe(true);
+      const data = new TextEncoder().encode("ProtectedPart stand-in");
+      const expected = createHmac("sha256", pbkdf2Sync(secret, salt, 1024, keyLength, "sha256")).update(data).digest();
+      const key = await prepareMac(alg, secret, MAX);
+      expect(hex(await key.sign(data))).toBe(expected.toString("hex"));
+      expect(hex(new Uint8Array(AsnConvert.serialize(key.protectionAlg)))).toBe(hex(der));
+    });
+  }
+});
+
 describe("prepareMac errors", () => {
   it("refuses protection OIDs that are not PBM or PBMAC1 with badAlg", async () => {
     for (const oid of [OID.ecdsaWithSHA256, "1.2.840.113533.7.66.30" /* DHBasedMac */, "1.2.3.4"]) {

@@ -7,7 +7,7 @@ import { computeMac, verifyMac } from "../../src/crypto/hmac.js";
 import { decodePbmac1Params, derivePbmac1Key, planPbmac1 } from "../../src/crypto/pbmac1.js";
 import { encodeTlv } from "../../src/asn1/der.js";
 import { fromHex, hex } from "./der.js";
-import { NODE_HASH_OF, OID_DER, pbmac1AlgorithmIdentifierDer, type Pbmac1Vector } from "./pbmac1_vectors.js";
+import { NODE_HASH_OF, OID_DER, pbkdf2ParamsDer, pbmac1AlgorithmIdentifierDer, type Pbmac1Vector } from "./pbmac1_vectors.js";
 
 const MAX = 100_000;
 
@@ -33,6 +33,16 @@ async function failure(p: Promise<unknown>): Promise<{ failInfo: readonly FailIn
   throw new Error(`expected a CmpError, got ${String(e)}`);
 }
 
+function cmpErrorOf(run: () => unknown): { failInfo: readonly FailInfoName[]; message: string } {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof CmpError) return { failInfo: e.failInfo, message: e.message };
+    throw e;
+  }
+  throw new Error("accepted");
+}
+
 describe("PBMAC1 against node:crypto pbkdf2 + HMAC", () => {
   const salt = () => new Uint8Array(randomBytes(16));
   const cases: [string, Pbmac1Vector, number][] = [
@@ -42,6 +52,14 @@ describe("PBMAC1 against node:crypto pbkdf2 + HMAC", () => {
     ["PBKDF2-SHA384, HMAC-SHA384, keyLength 48", { salt: salt(), iterationCount: 300, keyLength: 48, prf: "hmacWithSHA384", mac: "hmacWithSHA384" }, 48],
     ["HMAC-SHA256 with keyLength 64 (its block size)", { salt: salt(), iterationCount: 100, keyLength: 64, prf: "hmacWithSHA256", mac: "hmacWithSHA256" }, 64],
     ["parameters absent instead of NULL", { salt: salt(), iterationCount: 200, prf: "hmacWithSHA512", mac: "hmacWithSHA512", nullParams: false }, 64],
+    // RFC 2104 §3: HMAC takes a key of any length; RFC 9481 §6.1.2 lets keyLength choose it.
+    ["HMAC-SHA256 with keyLength 16, the minimum", { salt: salt(), iterationCount: 100, keyLength: 16, prf: "hmacWithSHA256", mac: "hmacWithSHA256" }, 16],
+    ["HMAC-SHA256 with keyLength 20", { salt: salt(), iterationCount: 100, keyLength: 20, prf: "hmacWithSHA256", mac: "hmacWithSHA256" }, 20],
+    ["HMAC-SHA512 with keyLength 32 (half its output)", { salt: salt(), iterationCount: 100, keyLength: 32, prf: "hmacWithSHA512", mac: "hmacWithSHA512" }, 32],
+    ["HMAC-SHA512 with keyLength 128 (its block size)", { salt: salt(), iterationCount: 100, keyLength: 128, prf: "hmacWithSHA256", mac: "hmacWithSHA512" }, 128],
+    // Bouncy Castle's JcePBMac1CalculatorBuilder: { id-PBES2, PBKDF2-params } as keyDerivationFunc.
+    ["Bouncy Castle's id-PBES2 around PBKDF2-params", { salt: salt(), iterationCount: 1024, keyLength: 32, prf: "hmacWithSHA256", mac: "hmacWithSHA256", kdf: "pbes2" }, 32],
+    ["Bouncy Castle's form with keyLength 64 and HMAC-SHA512", { salt: salt(), iterationCount: 1024, keyLength: 64, prf: "hmacWithSHA512", mac: "hmacWithSHA512", kdf: "pbes2" }, 64],
   ];
   for (const [name, v, dkLen] of cases) {
     it(name, async () => {
@@ -84,14 +102,28 @@ describe("PBMAC1 refusals", () => {
     expect((await failure(derive({ ...base, iterationCount: 2 ** 40 }, secret))).failInfo).toEqual(["badAlg"]);
   });
 
-  it("refuses a keyLength that does not fit the MAC", async () => {
-    for (const keyLength of [0, 16, 31, 65, 1 << 20]) {
+  it("refuses a keyLength below 16 octets (128 bits) or above the MAC's block size", async () => {
+    for (const keyLength of [0, 1, 15]) {
       const f = await failure(derive({ ...base, keyLength }, secret));
       expect(f.failInfo).toEqual(["badAlg"]);
-      expect(f.message).toMatch(/keyLength .* must be 32\.\.64 octets/);
+      expect(f.message).toMatch(new RegExp(`keyLength ${keyLength} is too short .* must be 16\\.\\.64 octets for hmacWithSHA256`));
     }
-    // For HMAC-SHA512 the window is 64..128.
-    expect((await failure(derive({ ...base, mac: "hmacWithSHA512", keyLength: 32 }, secret))).message).toMatch(/64\.\.128/);
+    for (const keyLength of [65, 1 << 20]) {
+      const f = await failure(derive({ ...base, keyLength }, secret));
+      expect(f.failInfo).toEqual(["badAlg"]);
+      expect(f.message).toMatch(new RegExp(`keyLength ${keyLength} is longer than hmacWithSHA256's block size.* 16\\.\\.64 octets`));
+    }
+    const huge = await failure(derive({ ...base, keyLength: 2 ** 40 }, secret));
+    expect(huge.failInfo).toEqual(["badAlg"]);
+    // For HMAC-SHA512 the window is 16..128.
+    await expect(derive({ ...base, mac: "hmacWithSHA512", keyLength: 16 }, secret)).resolves.toBeDefined();
+    expect((await failure(derive({ ...base, mac: "hmacWithSHA512", keyLength: 129 }, secret))).message).toMatch(/16\.\.128/);
+    // The same bounds in Bouncy Castle's form.
+    expect((await failure(derive({ ...base, kdf: "pbes2", keyLength: 8 }, secret))).failInfo).toEqual(["badAlg"]);
+  });
+
+  it("plans the HMAC output length when keyLength is absent", async () => {
+    expect((await derive({ ...base, mac: "hmacWithSHA384" }, secret)).plan.keyLength).toBe(48);
   });
 
   it("refuses a salt from otherSource", async () => {
@@ -101,6 +133,38 @@ describe("PBMAC1 refusals", () => {
   it("refuses a key derivation function other than PBKDF2 with badAlg", () => {
     const notPbkdf2 = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.sha256]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
     expect(() => decodePbmac1Params(notPbkdf2.slice().buffer)).toThrow(/only PBKDF2/);
+  });
+
+  it("decodes Bouncy Castle's { id-PBES2, PBKDF2-params } as the PBKDF2-params inside", () => {
+    const v: Pbmac1Vector = { ...base, keyLength: 20, kdf: "pbes2" };
+    const { pbmac1, pbkdf2 } = decodePbmac1Params(protectionAlg(v).parameters);
+    expect(pbmac1.keyDerivationFunc.algorithm).toBe("1.2.840.113549.1.5.13");
+    expect(pbkdf2.iterationCount).toBe(1000n);
+    expect(pbkdf2.keyLength).toBe(20n);
+    expect(hex(new Uint8Array(pbkdf2.salt.specified!))).toBe(hex(base.salt));
+    expect(pbkdf2.prf.algorithm).toBe("1.2.840.113549.2.9");
+  });
+
+  it("refuses real PBES2-params (an encryption scheme) under id-PBES2 with badAlg", () => {
+    // PBES2-params { keyDerivationFunc { id-PBKDF2, PBKDF2-params }, encryptionScheme { aes128-CBC, iv } } (RFC 8018 A.4).
+    const aes128Cbc = fromHex("0609608648016503040102");
+    const pbes2Params = encodeTlv(0x30, [
+      encodeTlv(0x30, [OID_DER.pbkdf2, pbkdf2ParamsDer(base)]),
+      encodeTlv(0x30, [aes128Cbc, encodeTlv(0x04, [new Uint8Array(16)])]),
+    ]);
+    const params = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbes2, pbes2Params]), encodeTlv(0x30, [OID_DER.hmacWithSHA256, fromHex("0500")])]);
+    const f = cmpErrorOf(() => decodePbmac1Params(params.slice().buffer));
+    expect(f.failInfo).toEqual(["badAlg"]);
+    expect(f.message).toMatch(/id-PBES2 with PBES2-params is an encryption scheme/);
+  });
+
+  it("answers id-PBES2 without parameters or with garbage with badDataFormat", () => {
+    const withoutParams = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbes2]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
+    const withGarbage = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbes2, fromHex("3003020101")]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
+    const withNull = encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbes2, fromHex("0500")]), encodeTlv(0x30, [OID_DER.hmacWithSHA256])]);
+    for (const p of [withoutParams, withGarbage, withNull]) {
+      expect(cmpErrorOf(() => decodePbmac1Params(p.slice().buffer)).failInfo).toEqual(["badDataFormat"]);
+    }
   });
 
   it("answers missing or undecodable parameters with badDataFormat", () => {

@@ -9,6 +9,7 @@ import { fromHex } from "./der.js";
 export const OID_DER = {
   pbmac1: fromHex("06092a864886f70d01050e"),
   pbkdf2: fromHex("06092a864886f70d01050c"),
+  pbes2: fromHex("06092a864886f70d01050d"),
   hmacWithSHA1: fromHex("06082a864886f70d0207"),
   hmacWithSHA224: fromHex("06082a864886f70d0208"),
   hmacWithSHA256: fromHex("06082a864886f70d0209"),
@@ -30,6 +31,8 @@ export interface Pbmac1Vector {
   mac: HmacName;
   /** Replace the salt CHOICE with otherSource. */
   otherSourceSalt?: boolean;
+  /** keyDerivationFunc's OID: "pbkdf2" (RFC 8018 A.5, the default) or "pbes2" (Bouncy Castle's JcePBMac1CalculatorBuilder). */
+  kdf?: "pbkdf2" | "pbes2";
 }
 
 export function derInteger(value: number): Uint8Array {
@@ -63,7 +66,7 @@ export function pbkdf2ParamsDer(v: Pbmac1Vector): Uint8Array {
 
 /** DER of PBMAC1-params. */
 export function pbmac1ParamsDer(v: Pbmac1Vector): Uint8Array {
-  return encodeTlv(0x30, [encodeTlv(0x30, [OID_DER.pbkdf2, pbkdf2ParamsDer(v)]), hmacAlgId(v.mac, v.nullParams ?? true)]);
+  return encodeTlv(0x30, [encodeTlv(0x30, [OID_DER[v.kdf ?? "pbkdf2"], pbkdf2ParamsDer(v)]), hmacAlgId(v.mac, v.nullParams ?? true)]);
 }
 
 /** DER of the whole protectionAlg AlgorithmIdentifier. */
