@@ -1,6 +1,6 @@
 import type { GeneralNames, Name } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
-import type { CertificateProfile } from "../config/profile.js";
+import type { CertificateProfile, KeyUsageName } from "../config/profile.js";
 import type { CertificateAuthority } from "./authority.js";
 import { encodeName, isEmptyName } from "./distinguished_name.js";
 import {
@@ -13,12 +13,13 @@ import {
   subjectAltNameExtension,
   subjectKeyIdentifierExtension,
 } from "./extensions.js";
-import { prepareIssuer } from "./issuer.js";
+import { prepareIssuer, type PreparedIssuer } from "./issuer.js";
+import { keyAlgorithmOf, keyPhrase, keyUsageForKey, type KeyAlgorithm, type KeyUsageGrant } from "./key_usage.js";
 import { keyIdentifierOfPublicKey, subjectPublicKeyOf } from "./key_identifier.js";
 import { newSerialNumber, type RandomBytes } from "./serial_number.js";
 import { signCertificate } from "./signed_certificate.js";
 import { encodeTbsCertificate } from "./tbs_certificate.js";
-import { encodeValidity, validityPeriod } from "./validity.js";
+import { encodeValidity, validityPeriod, type ValidityPeriod } from "./validity.js";
 
 export interface IssueRequest {
   ca: CertificateAuthority;
@@ -42,11 +43,32 @@ export interface IssuedCertificate {
 }
 
 /**
- * Build and sign an end-entity certificate (RFC 5280 §4.1). Errors a
- * client caused raise CmpError; a signing failure raises the signer's
- * SignerError for the engine to map.
+ * Everything an issued certificate will carry except its serial number and
+ * signature: what the engine compares with the request to tell `accepted`
+ * from `grantedWithMods` (src/ca/template_modifications.ts) before anything
+ * is signed, and what issueCertificate then signs.
  */
-export async function issueCertificate(request: IssueRequest): Promise<IssuedCertificate> {
+export interface CertificatePlan {
+  issuer: PreparedIssuer;
+  /** DER subject Name. */
+  subject: Uint8Array;
+  period: ValidityPeriod;
+  /** notAfter was cut at the CA certificate's notAfter (src/ca/validity.ts). */
+  cutAtIssuer: boolean;
+  /** The profile's lifetime, for saying what was issued instead of an asked validity. */
+  validitySeconds: number;
+  /** The algorithm of the certified key, and what it got of the profile's keyUsage (src/ca/key_usage.ts). */
+  keyAlgorithm?: KeyAlgorithm;
+  keyUsage: KeyUsageGrant;
+  /** DER Extension of each extension, in certificate order. */
+  extensions: Uint8Array[];
+}
+
+/**
+ * Work out the certificate for `request` without signing it. Errors a
+ * client caused raise CmpError.
+ */
+export async function planCertificate(request: IssueRequest): Promise<CertificatePlan> {
   const issuer = await prepareIssuer(request.ca);
   const { profile } = request;
 
@@ -54,6 +76,7 @@ export async function issueCertificate(request: IssueRequest): Promise<IssuedCer
   if (period.notAfter.getTime() <= request.now.getTime()) {
     throw new CmpError("systemUnavail", "the CA certificate has expired");
   }
+  const uncut = validityPeriod(request.now, profile.validitySeconds, profile.backdateSeconds);
 
   let subjectPublicKey: Uint8Array;
   try {
@@ -61,45 +84,78 @@ export async function issueCertificate(request: IssueRequest): Promise<IssuedCer
   } catch (error) {
     throw new CmpError("badCertTemplate", "the public key is not a DER SubjectPublicKeyInfo", { cause: error });
   }
+  const keyAlgorithm = keyAlgorithmOf(request.subjectPublicKeyInfo);
+  const keyUsage = keyUsageForKey(profile.keyUsage, keyAlgorithm);
+  if (profile.keyUsage.length > 0 && keyUsage.granted.length === 0) {
+    // No keyUsage extension at all would let the key be used for anything (RFC 5280 §4.2.1.3).
+    throw new CmpError("badCertTemplate", `this profile's keyUsage (${profile.keyUsage.join(", ")}) has nothing ${keyPhrase(keyAlgorithm)} may do`);
+  }
 
   const subject = request.subject instanceof Uint8Array ? request.subject : encodeName(request.subject);
-  const extensions = [...profileExtensions(profile)];
+  const extensions = [...profileExtensions(profile, keyAlgorithm, keyUsage.granted)];
   extensions.push(subjectKeyIdentifierExtension(await keyIdentifierOfPublicKey(subjectPublicKey)));
   extensions.push(issuer.authorityKeyIdentifier);
   if (request.subjectAltName) {
     const san = subjectAltNameExtension(request.subjectAltName, isEmptyName(request.subject));
     if (san) extensions.push(san);
   }
+  return {
+    issuer,
+    subject,
+    period,
+    cutAtIssuer: period.notAfter.getTime() !== uncut.notAfter.getTime(),
+    validitySeconds: profile.validitySeconds,
+    keyAlgorithm,
+    keyUsage,
+    extensions,
+  };
+}
 
+/**
+ * Build and sign an end-entity certificate (RFC 5280 §4.1). Errors a
+ * client caused raise CmpError; a signing failure raises the signer's
+ * SignerError for the engine to map.
+ */
+export async function issueCertificate(request: IssueRequest): Promise<IssuedCertificate> {
+  const plan = await planCertificate(request);
   const serial = newSerialNumber(request.randomBytes);
   const tbs = encodeTbsCertificate({
     serialNumber: serial.bytes,
-    signature: issuer.signatureAlgorithm,
-    issuer: issuer.name,
-    validity: encodeValidity(period),
-    subject,
+    signature: plan.issuer.signatureAlgorithm,
+    issuer: plan.issuer.name,
+    validity: encodeValidity(plan.period),
+    subject: plan.subject,
     subjectPublicKeyInfo: request.subjectPublicKeyInfo,
-    extensions,
+    extensions: plan.extensions,
   });
-  const der = await signCertificate(request.ca.signer, issuer.signatureAlgorithm, tbs);
-  return { der, serialNumber: serial.hex, ...period };
+  const der = await signCertificate(request.ca.signer, plan.issuer.signatureAlgorithm, tbs);
+  return { der, serialNumber: serial.hex, ...plan.period };
 }
 
-const byProfile = new WeakMap<CertificateProfile, readonly Uint8Array[]>();
+const byProfile = new WeakMap<CertificateProfile, Map<string, readonly Uint8Array[]>>();
 
-/** The extensions that only depend on the profile, encoded once per profile object. */
-function profileExtensions(profile: CertificateProfile): readonly Uint8Array[] {
-  let extensions = byProfile.get(profile);
+/**
+ * The extensions that only depend on the profile and the key's algorithm
+ * (keyUsage, src/ca/key_usage.ts), encoded once per profile object and algorithm.
+ */
+function profileExtensions(profile: CertificateProfile, algorithm: KeyAlgorithm | undefined, keyUsage: readonly KeyUsageName[]): readonly Uint8Array[] {
+  let byAlgorithm = byProfile.get(profile);
+  if (!byAlgorithm) {
+    byAlgorithm = new Map();
+    byProfile.set(profile, byAlgorithm);
+  }
+  const key = algorithm ?? "";
+  let extensions = byAlgorithm.get(key);
   if (!extensions) {
     extensions = [
       basicConstraintsExtension(false),
-      keyUsageExtension(profile.keyUsage),
+      keyUsageExtension(keyUsage),
       extendedKeyUsageExtension(profile.extendedKeyUsage),
       certificatePoliciesExtension(profile.policies),
       crlDistributionPointsExtension(profile.crlDistributionPoints),
       authorityInfoAccessExtension(profile.authorityInfoAccess),
     ].filter((extension): extension is Uint8Array => extension !== undefined);
-    byProfile.set(profile, extensions);
+    byAlgorithm.set(key, extensions);
   }
   return extensions;
 }

@@ -5,6 +5,7 @@ import { type GeneralName, type GeneralNames, type Name, SubjectPublicKeyInfo } 
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { namedCurveOfParameters } from "../crypto/named_curves.js";
 import type { CertificateProfile, KeyType } from "../config/profile.js";
+import { keyAlgorithmOf, keyPhrase, keyUsageForKey } from "./key_usage.js";
 import { attributeShortName, attributeTypeOid } from "./distinguished_name.js";
 
 /**
@@ -20,11 +21,20 @@ const ED25519 = "1.3.101.112"; // RFC 8410 §3
 // Larger moduli only cost the verifiers time; no profile needs them.
 const MAX_RSA_BITS = 8192;
 
-/** The public key must be of a type the profile certifies, and an RSA modulus of rsaMinBits..8192 bits. */
+/**
+ * The public key must be of a type the profile certifies, and an RSA modulus
+ * of rsaMinBits..8192 bits; and when the profile has a keyUsage, at least one
+ * of its bits must suit the key (src/ca/key_usage.ts): a certificate without
+ * keyUsage would let the key be used for anything (RFC 5280 §4.2.1.3).
+ */
 export function checkPublicKeyPolicy(spkiDer: Uint8Array, profile: CertificateProfile, parsed?: SubjectPublicKeyInfo): void {
   const keyType = publicKeyType(spkiDer, profile.rsaMinBits, parsed);
   if (!profile.keyTypes.has(keyType)) {
     throw new CmpError("badCertTemplate", `${keyType} keys are not certified by this profile (${[...profile.keyTypes].join(", ")} are)`);
+  }
+  const algorithm = keyAlgorithmOf(spkiDer);
+  if (profile.keyUsage.length > 0 && keyUsageForKey(profile.keyUsage, algorithm).granted.length === 0) {
+    throw new CmpError("badCertTemplate", `this profile's keyUsage (${profile.keyUsage.join(", ")}) has nothing ${keyPhrase(algorithm)} may do`);
   }
 }
 

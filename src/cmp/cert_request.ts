@@ -55,7 +55,8 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
   }
   const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
   await verifyProofOfPossession(message, publicKey, exchange.credentials.registrationAuthority, exchange.context.config.limits.rsaMaxModulusBits);
-  return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified, supersedes };
+  const { validity, extensions } = message.certReq.certTemplate;
+  return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, asked: { validity, extensions }, supersedes };
 }
 
 /**

@@ -7,12 +7,14 @@ import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { checkPublicKeyPolicy, checkSubjectAltNamePolicy, checkSubjectPolicy } from "../ca/issuance_policy.js";
 import type { CertificateProfile } from "../config/profile.js";
 
-/** What the CA takes from a certificate template, after the checks. */
+/**
+ * What the CA takes from a certificate template, after the checks. What else
+ * it asked for (validity, extensions) is compared with the certificate
+ * later, to tell accepted from grantedWithMods (src/ca/template_modifications.ts).
+ */
 export interface AcceptedTemplate {
   subject: Name;
   subjectAltName?: GeneralNames;
-  /** True when the template asked for something we do not grant (validity, other extensions): status grantedWithMods. */
-  modified: boolean;
 }
 
 /** Subject and subjectAltName of the certificate a kur updates: the new one keeps them (RFC 9483 §4.1.3). */
@@ -47,16 +49,17 @@ export function checkCertTemplate(
   checkPublicKeyPolicy(publicKey, profile, template.publicKey);
 
   let subjectAltName: GeneralNames | undefined;
-  let modified = template.validity !== undefined;
+  const asked = new Set<string>();
   for (const extension of template.extensions ?? []) {
+    // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of a particular extension.
+    if (asked.has(extension.extnID)) throw new CmpError("badCertTemplate", `the template asks for extension ${extension.extnID} more than once`);
+    asked.add(extension.extnID);
     if (extension.extnID === id_ce_subjectAltName) {
       try {
         subjectAltName = parseDer(extension.extnValue, GeneralNames);
       } catch (error) {
         throw new CmpError("badCertTemplate", "the subjectAltName extension is malformed", { cause: error });
       }
-    } else {
-      modified = true;
     }
   }
   if (defaults) {
@@ -75,7 +78,7 @@ export function checkCertTemplate(
   // A kur's inherited subject and names are checked too: the profile may have tightened since.
   checkSubjectPolicy(subject, profile);
   checkSubjectAltNamePolicy(subjectAltName, profile);
-  return { subject, subjectAltName, modified };
+  return { subject, subjectAltName };
 }
 
 function sameDer(a: GeneralNames, b: GeneralNames | undefined): boolean {

@@ -8,17 +8,18 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import type { PKIHeader } from "../asn1/pki_header.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
-import { issueCertificate, type IssuedCertificate } from "../ca/certificate_builder.js";
+import { issueCertificate, planCertificate, type IssueRequest, type IssuedCertificate } from "../ca/certificate_builder.js";
 import { certificateKey, restoreSuperseded, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import type { EndEntity } from "../ca/end_entity.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { formatGeneralName } from "../ca/general_name_text.js";
+import { asksAnything, modificationsText, templateModifications, type AskedContent } from "../ca/template_modifications.js";
 import { certHashAlgorithm } from "../crypto/algorithms.js";
 import { SignerError } from "../kms/signer.js";
 import { holdReason } from "./approval.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { pendingKey, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
+import { pendingKey, pendingModifications, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
 import { commitRegistration, planRegistration, revertRegistration, type RegistrationPlan } from "./registration.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 import { StoreError } from "../store/store.js";
@@ -35,8 +36,12 @@ export interface ApprovedRequest {
   subjectAltName?: GeneralNames;
   /** DER SubjectPublicKeyInfo, certified byte for byte. */
   publicKey: Uint8Array;
-  /** The request asked for something not granted: answer grantedWithMods. */
-  modified: boolean;
+  /**
+   * What the template (or the CSR's extensionRequest) asked for beyond
+   * subject and key, compared with the certificate to answer accepted or
+   * grantedWithMods; absent: nothing.
+   */
+  asked?: AskedContent;
   /** kur: the serial of the certificate being updated. */
   supersedes?: string;
 }
@@ -49,6 +54,8 @@ interface Delivery {
   responseType: ResponseType;
   implicitConfirm: boolean;
   registration?: Pick<RegistrationPlan, "username" | "kind" | "codeIv">;
+  /** How the certificate differs from what was asked (src/ca/template_modifications.ts); empty: accepted. */
+  modifications: readonly string[];
 }
 
 /**
@@ -64,11 +71,14 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
   }
   // Client mode: the registered end entity decides, and is consumed at issuance.
   const registration = await planRegistration(exchange, requested);
+  const approved = registration?.approved ?? requested;
   const delivery: Delivery = {
-    approved: registration?.approved ?? requested,
+    approved,
     responseType,
     implicitConfirm: profile.implicitConfirm && asksImplicitConfirm(request.message.header),
     registration,
+    // Decided now, against the request as it will be certified (client mode: the registered names), and kept if it waits.
+    modifications: await modificationsOf(exchange, approved),
   };
 
   // kur: claim the certificate being replaced before anything is signed, so one kur of it wins (update_claim.ts).
@@ -125,7 +135,6 @@ export async function issuePending(exchange: Exchange, pending: PendingRequest, 
     subject: AsnConvert.parse(fromBase64(pending.subject), Name),
     subjectAltName: pending.subjectAltName ? AsnConvert.parse(fromBase64(pending.subjectAltName), GeneralNames) : undefined,
     publicKey: fromBase64(pending.publicKey),
-    modified: pending.modified,
     supersedes: pending.supersedes,
   };
   const delivery: Delivery = {
@@ -133,14 +142,20 @@ export async function issuePending(exchange: Exchange, pending: PendingRequest, 
     responseType: pending.responseType,
     implicitConfirm: pending.implicitConfirm,
     registration: pending.entity ? { username: pending.entity, kind: pending.requestType === "kur" ? "update" : "enroll", codeIv: pending.codeIv } : undefined,
+    // The status the request was judged to get when it was asked: a delayed delivery answers the same.
+    modifications: pendingModifications(pending),
   };
   const issued = await sign(exchange, approved);
   return recordAndAnswer(exchange, delivery, issued, writer);
 }
 
 function sign(exchange: Exchange, approved: ApprovedRequest): Promise<IssuedCertificate> {
+  return issueCertificate(issueRequestOf(exchange, approved));
+}
+
+function issueRequestOf(exchange: Exchange, approved: ApprovedRequest): IssueRequest {
   const { context, profile, now } = exchange;
-  return issueCertificate({
+  return {
     ca: context.ca,
     subject: approved.subject,
     subjectPublicKeyInfo: approved.publicKey,
@@ -148,7 +163,18 @@ function sign(exchange: Exchange, approved: ApprovedRequest): Promise<IssuedCert
     profile: profile.certificate,
     now,
     randomBytes: context.randomBytes,
-  });
+  };
+}
+
+/**
+ * How the certificate this request gets differs from what it asked for
+ * (RFC 9810 §5.2.3, RFC 9483 §4.1.1), worked out from the very plan the
+ * certificate is built from. A request that asks nothing beyond subject and
+ * key (openssl cmp's usual one) has nothing to compare.
+ */
+async function modificationsOf(exchange: Exchange, approved: ApprovedRequest): Promise<string[]> {
+  if (!asksAnything(approved.asked)) return [];
+  return templateModifications(approved.asked!, await planCertificate(issueRequestOf(exchange, approved)));
 }
 
 /**
@@ -233,7 +259,13 @@ async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: I
     throw error;
   }
 
-  const answer = certificateAnswer(exchange, { responseType, certReqId: approved.certReqId, modified: approved.modified, certificate: issued.der, implicitConfirm });
+  const answer = certificateAnswer(exchange, {
+    responseType,
+    certReqId: approved.certReqId,
+    modifications: delivery.modifications,
+    certificate: issued.der,
+    implicitConfirm,
+  });
   answer.unsent = () => undoAll(undo, (what, e) => warnUndo(context, what, e));
   return answer;
 }
@@ -241,11 +273,15 @@ async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: I
 /** ip/cp/kup with the certificate: the first answer, or the same again to a repeated pollReq whose answer was lost. */
 export function certificateAnswer(
   exchange: Exchange,
-  answer: { responseType: ResponseType; certReqId: number; modified: boolean; certificate: Uint8Array; implicitConfirm: boolean },
+  answer: { responseType: ResponseType; certReqId: number; modifications: readonly string[]; certificate: Uint8Array; implicitConfirm: boolean },
 ): HandlerResult {
   const { ca } = exchange;
-  const { responseType, implicitConfirm } = answer;
-  const status = new PKIStatusInfo({ status: answer.modified ? PKIStatus.grantedWithMods : PKIStatus.accepted });
+  const { responseType, implicitConfirm, modifications } = answer;
+  // RFC 9810 §5.2.3: grantedWithMods only when something asked for was changed or left out, and the statusString says what.
+  const status =
+    modifications.length > 0
+      ? new PKIStatusInfo({ status: PKIStatus.grantedWithMods, statusString: new PKIFreeText([modificationsText(modifications)]) })
+      : new PKIStatusInfo({ status: PKIStatus.accepted });
   return {
     body: certRepBody(responseType, { certReqId: answer.certReqId, status, certificate: answer.certificate }, caPubs(exchange, responseType)),
     responseType,
@@ -311,7 +347,7 @@ async function wait(exchange: Exchange, delivery: Delivery, reason: "approval" |
     publicKey: toBase64(approved.publicKey),
     subjectText: formatDistinguishedName(approved.subject),
     subjectAltNamesText: (approved.subjectAltName ?? []).map((name) => formatGeneralName(name) ?? "(other)"),
-    modified: approved.modified,
+    modifications: [...delivery.modifications],
     supersedes: approved.supersedes,
     entity: delivery.registration?.username,
     codeIv: delivery.registration?.codeIv,

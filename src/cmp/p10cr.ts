@@ -15,9 +15,10 @@ const id_extensionRequest = "1.2.840.113549.1.9.14";
 
 /**
  * p10cr: a PKCS #10 CSR in a CMP message (RFC 9810 §5.3.1, RFC 9483 §4.1.4).
- * The CSR's own signature is the proof of possession; of its requested
- * extensions only subjectAltName is honoured (others: grantedWithMods), and
- * the answer uses certReqId -1.
+ * The CSR's own signature is the proof of possession; its extensionRequest
+ * is compared with the certificate as a template's extensions are (accepted
+ * or grantedWithMods, src/ca/template_modifications.ts), and the answer uses
+ * certReqId -1.
  */
 export function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
   return rejectingRequestFailures(exchange, "cp", P10CR_CERT_REQ_ID, async () => issueAndAnswer(exchange, await checkCsr(exchange), "cp"));
@@ -56,7 +57,7 @@ async function checkCsr(exchange: Exchange): Promise<ApprovedRequest> {
     publicKey,
     exchange.profile.certificate,
   );
-  return { certReqId: P10CR_CERT_REQ_ID, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified };
+  return { certReqId: P10CR_CERT_REQ_ID, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, asked: { extensions } };
 }
 
 /**

@@ -20,7 +20,14 @@ export interface PendingRequest {
   /** For people deciding: the subject as RFC 4514 text and the names in OpenSSL notation. */
   subjectText: string;
   subjectAltNamesText: string[];
-  modified: boolean;
+  /**
+   * How the certificate differs from what was asked, as decided when the
+   * request came (src/ca/template_modifications.ts): empty answers accepted,
+   * otherwise grantedWithMods with these texts.
+   */
+  modifications?: string[];
+  /** Records written before the differences were kept say only whether there were any (read by pendingModifications). */
+  modified?: boolean;
   supersedes?: string;
   /** Client mode: the end entity to consume at issuance, and the IV of the code that authenticated. */
   entity?: string;
@@ -38,6 +45,12 @@ export interface PendingRequest {
   decidedAt?: string;
   createdAt: string;
   expiresAt: string;
+}
+
+/** The modifications of a pending request, also of one stored before they were kept as texts. */
+export function pendingModifications(pending: Pick<PendingRequest, "modifications" | "modified">): string[] {
+  if (pending.modifications) return pending.modifications;
+  return pending.modified ? ["some of what was asked (validity or extensions) was not granted as asked"] : [];
 }
 
 export function pendingKey(id: string): string {

@@ -11,7 +11,7 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { certificateAnswer, issuePending, type TransactionWriter } from "./issuance.js";
 import { nextNonces, stepOf } from "./nonces.js";
 import { releaseUpdateClaim } from "./update_claim.js";
-import { getPendingRequest, pendingKey, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
+import { getPendingRequest, pendingKey, pendingModifications, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 /**
@@ -104,7 +104,7 @@ async function answerAgain(exchange: Exchange, entry: Versioned<TransactionRecor
     return certificateAnswer(exchange, {
       responseType: pending.responseType,
       certReqId: transaction.certReqId,
-      modified: pending.modified,
+      modifications: pendingModifications(pending),
       certificate: fromBase64(transaction.certificate),
       implicitConfirm: transaction.outcome === "implicitlyConfirmed",
     });

@@ -42,6 +42,7 @@ export const DEFAULT_PROFILE_NAME = "default";
 export const DEFAULT_CERTIFICATE = {
   validityDays: 365,
   backdateSeconds: 60,
+  // Each certificate gets the bits its key can have (src/ca/key_usage.ts): RSA both, EC and Ed25519 digitalSignature alone.
   keyUsage: ["digitalSignature", "keyEncipherment"] as KeyUsageName[],
   extendedKeyUsage: ["clientAuth", "serverAuth"],
 };

@@ -132,6 +132,7 @@ export interface CertificateProfile {
   validitySeconds: number;
   /** Back-date notBefore by this many seconds to absorb client clock skew. */
   backdateSeconds: number;
+  /** The keyUsage bits issued; a certificate gets those its key can have (src/ca/key_usage.ts). Empty: no keyUsage extension. */
   keyUsage: readonly KeyUsageName[];
   /** Dotted OIDs of extendedKeyUsage purposes; empty means no EKU extension. */
   extendedKeyUsage: readonly string[];

@@ -132,7 +132,9 @@ describe.each(["P-256", "P-384", "RSA-2048", "Ed25519"] as const)("CA key %s", (
 
       const text = mustOpensslSync(["x509", "-in", eeFile, "-noout", "-text"]);
       expect(text).toMatch(/Version: 3 \(0x2\)/);
-      expect(extension(text, "Key Usage")).toEqual({ critical: true, value: "Digital Signature, Key Encipherment" });
+      // RFC 5480 §3: an EC key never gets keyEncipherment, so the profile's bit is dropped for it (src/ca/key_usage.ts).
+      const keyUsage = device.name === "device-rsa" ? "Digital Signature, Key Encipherment" : "Digital Signature";
+      expect(extension(text, "Key Usage")).toEqual({ critical: true, value: keyUsage });
       expect(extension(text, "Basic Constraints")).toEqual({ critical: true, value: "CA:FALSE" });
       expect(extension(text, "Extended Key Usage")).toEqual({
         critical: false,
