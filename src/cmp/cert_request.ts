@@ -1,6 +1,6 @@
 import { parseDer } from "../asn1/parse_der.js";
 import { reencode, sameEncoding } from "../asn1/reencode.js";
-import { GeneralNames, type Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
+import { GeneralName, GeneralNames, type Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CertId } from "../asn1/cert_id.js";
 import { id_regCtrl_oldCertID } from "../asn1/oids.js";
@@ -54,7 +54,11 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
     supersedes = updated.issuedSerial;
   }
   const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
-  await verifyProofOfPossession(message, publicKey, exchange.credentials.registrationAuthority, exchange.context.config.limits.rsaMaxModulusBits);
+  await verifyProofOfPossession(message, publicKey, {
+    authenticatedSender: authenticatedSender(exchange),
+    fromTrustedRa: exchange.credentials.registrationAuthority,
+    rsaMaxModulusBits: exchange.context.config.limits.rsaMaxModulusBits,
+  });
   return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, modified: template.modified, supersedes };
 }
 
@@ -67,6 +71,18 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
 export function acceptableIssuers(exchange: Exchange): Name[] {
   const { credentials, ca } = exchange;
   return credentials.kind === "signature" ? [ca.name, credentials.parsed.tbsCertificate.issuer] : [ca.name];
+}
+
+/**
+ * Who the request's protection authenticated, for poposkInput's sender
+ * (RFC 4211 §4.1): the subject of the protection certificate (which the
+ * header's sender equals, RFC 9483 §3.1, checked in protection.ts), or the
+ * sender of a MAC-protected header, which the MAC covers.
+ */
+function authenticatedSender(exchange: Exchange): GeneralName {
+  const { credentials } = exchange;
+  if (credentials.kind === "signature") return new GeneralName({ directoryName: credentials.parsed.tbsCertificate.subject });
+  return exchange.request.message.header.sender;
 }
 
 /**
