@@ -4,7 +4,8 @@ import { bytesEqual } from "../asn1/bytes.js";
 import { reencode } from "../asn1/reencode.js";
 import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
-import type { POPOPrivKey, POPOSigningKey, POPOSigningKeyInput } from "../asn1/proof_of_possession.js";
+import { POPO_PRIV_KEY_ALTERNATIVES, type POPOSigningKey, type POPOSigningKeyInput } from "../asn1/proof_of_possession.js";
+import { readChildren, readElement } from "../asn1/der.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { verifySignature } from "../crypto/signature.js";
 
@@ -19,6 +20,8 @@ export interface PopContext {
   /** The sender is an RA this profile trusts: raVerified is believed. */
   fromTrustedRa: boolean;
   rsaMaxModulusBits: number;
+  /** The tag of the element after certReq in the CertReqMsg as received (popoElementTag), if any. */
+  receivedPopoTag?: number;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface PopContext {
  */
 export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array, context: PopContext): Promise<void> {
   const popo = request.popo;
-  if (!popo) throw new CmpError("badPOP", "the request carries no proof of possession");
+  if (!popo) throw missingPop(context.receivedPopoTag);
   if (popo.raVerified !== undefined) {
     // RFC 4211 §4: raVerified means an RA checked the POP; only an RA we trust may say so.
     if (context.fromTrustedRa) return;
@@ -114,18 +117,48 @@ function universalSequence(implicit: Uint8Array): Uint8Array {
 }
 
 /** POPOPrivKey alternatives (RFC 4211 §4.2, §4.3) are not offered: say which one was sent. */
-function unsupportedPrivKey(kind: "keyEncipherment" | "keyAgreement", key: POPOPrivKey): CmpError {
-  const which =
-    key.thisMessage !== undefined ? "thisMessage"
-    : key.subsequentMessage !== undefined ? "subsequentMessage"
-    : key.dhMAC !== undefined ? "dhMAC"
-    : key.agreeMAC !== undefined ? "agreeMAC"
-    : key.encryptedKey !== undefined ? "encryptedKey (EnvelopedData)"
-    : "an unknown POPOPrivKey";
+function unsupportedPrivKey(kind: "keyEncipherment" | "keyAgreement", key: ArrayBuffer): CmpError {
+  const tag = new Uint8Array(key)[0] ?? 0;
+  const which = POPO_PRIV_KEY_ALTERNATIVES[tag];
+  if (!which) return new CmpError("badPOP", `proof of possession ${kind} holds tag 0x${tag.toString(16)}, which is no POPOPrivKey alternative (RFC 4211 §4)`);
   return new CmpError(
     "badPOP",
     `proof of possession ${kind} with ${which} is not supported; only signature (and raVerified from a trusted RA) is (RFC 9483 §4.1.1)`,
   );
+}
+
+/**
+ * No popo was decoded. The schema parse passes over an element it cannot
+ * place in CertReqMsg (an optional CHOICE that matches no alternative), so
+ * the received DER tells a missing POP from one that is malformed or of an
+ * unknown kind. RFC 9483 §4.1.1: popo is REQUIRED.
+ */
+function missingPop(tag: number | undefined): CmpError {
+  if (tag === undefined || tag === 0x30) return new CmpError("badPOP", "the request carries no proof of possession (RFC 9483 §4.1.1: popo is REQUIRED)");
+  const kind = { 0x80: "raVerified [0]", 0xa1: "signature [1]" }[tag];
+  if (kind) return new CmpError("badDataFormat", `the proof of possession ${kind} is malformed`);
+  const privKey = { 0xa2: "keyEncipherment [2]", 0xa3: "keyAgreement [3]" }[tag];
+  if (privKey) return new CmpError("badPOP", `the proof of possession ${privKey} holds no POPOPrivKey (RFC 4211 §4)`);
+  return new CmpError("badPOP", `the proof of possession has tag 0x${tag.toString(16)}, which is no ProofOfPossession alternative (RFC 4211 §4)`);
+}
+
+/**
+ * The tag of the element that follows certReq in the first CertReqMsg of
+ * an ir/cr/kur body as received (a popo, or regInfo's SEQUENCE), or
+ * undefined. The body passed checkDer before it was parsed.
+ *
+ *   [n] CertReqMessages ::= SEQUENCE OF CertReqMsg
+ *   CertReqMsg ::= SEQUENCE { certReq, popo OPTIONAL, regInfo OPTIONAL }
+ */
+export function popoElementTag(bodyDer: Uint8Array): number | undefined {
+  try {
+    const outer = readElement(bodyDer, 0);
+    const list = readElement(bodyDer, outer.contentStart);
+    const message = readElement(bodyDer, list.contentStart);
+    return readChildren(bodyDer, message)[1]?.tag;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameGeneralName(a: GeneralName, b: GeneralName): boolean {

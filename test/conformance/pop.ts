@@ -2,14 +2,14 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, GeneralName, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import {
   PKMACValue,
-  POPOPrivKey,
   POPOSigningKey,
   POPOSigningKeyInput,
   POPOSigningKeyInputAuthInfo,
   ProofOfPossession,
 } from "../../src/asn1/proof_of_possession.js";
 import type { LocalSigner } from "../../src/kms/local.js";
-import { nameOf, type CertRequestParts } from "./harness.js";
+import { encodeSequence, encodeTlv, readElement } from "../../src/asn1/der.js";
+import { certRequestBody, nameOf, type CertRequestParts } from "./harness.js";
 
 // Proofs of possession other than the harness's default (a signature over
 // certReq): POPOSigningKeyInput as Bouncy Castle builds it for a template
@@ -50,7 +50,38 @@ export function signingKeyInputPop(options: SigningKeyInputOptions = {}): NonNul
   };
 }
 
-/** keyEncipherment or keyAgreement with one POPOPrivKey alternative. */
-export function privKeyPop(kind: "keyEncipherment" | "keyAgreement", key: POPOPrivKey): NonNullable<CertRequestParts["popo"]> {
-  return async () => new ProofOfPossession({ [kind]: key });
+/** ir/cr/kur with one CertReqMsg whose popo is `popoDer` exactly as given (undefined: no popo). */
+export async function rawPopBody(type: "ir" | "cr" | "kur", popoDer: Uint8Array | undefined, parts: CertRequestParts = {}): Promise<Uint8Array> {
+  const body = await certRequestBody(type, { ...parts, popo: async () => undefined });
+  // [type] { SEQUENCE OF { CertReqMsg { certReq } } }: re-wrap certReq with the given popo.
+  const outer = readElement(body, 0);
+  const list = readElement(body, outer.contentStart);
+  const message = readElement(body, list.contentStart);
+  const certReq = readElement(body, message.contentStart);
+  const certReqDer = body.subarray(certReq.start, certReq.end);
+  const certReqMsg = encodeSequence(popoDer ? [certReqDer, popoDer] : [certReqDer]);
+  return encodeTlv(body[0]!, [encodeSequence([certReqMsg])]);
+}
+
+/**
+ * An EnvelopedData (RFC 5652 §6.1) as a client would send for indirect POP
+ * of an encryption key (RFC 4211 §4.2, RFC 9810 §5.2.8.3): one
+ * KeyTransRecipientInfo, AES-128-CBC content. The contents are random: the
+ * server refuses the kind before it would look inside. `tag` replaces the
+ * SEQUENCE tag (0xa4 for encryptedKey [4] IMPLICIT).
+ */
+export function envelopedData(tag = 0x30): Uint8Array {
+  const hex = (text: string) => Uint8Array.from(text.match(/../g)!.map((byte) => parseInt(byte, 16)));
+  const recipient = encodeSequence([
+    hex("020102"),
+    encodeTlv(0x80, [new Uint8Array(20).fill(7)]),
+    encodeSequence([hex("06092a864886f70d010101"), hex("0500")]),
+    encodeTlv(0x04, [new Uint8Array(256).fill(9)]),
+  ]);
+  const content = encodeSequence([
+    hex("06092a864886f70d010701"),
+    encodeSequence([hex("0609608648016503040102"), encodeTlv(0x04, [new Uint8Array(16).fill(1)])]),
+    encodeTlv(0x80, [new Uint8Array(32).fill(2)]),
+  ]);
+  return encodeTlv(tag, [hex("020102"), encodeTlv(0x31, [recipient]), content]);
 }
