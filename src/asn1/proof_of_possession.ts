@@ -92,12 +92,13 @@ export class POPOSigningKey {
  *     dhMAC             [2] BIT STRING,         -- Deprecated
  *     agreeMAC          [3] PKMACValue,
  *     encryptedKey      [4] EnvelopedData }
- * SubsequentMessage ::= INTEGER { encrypCert (0), challengeResp (1) }
+ * SubsequentMessage ::= INTEGER { encrCert (0), challengeResp (1) }
  * ```
  * Not offered (only signature and raVerified are), so not decoded: the
  * alternative's tag is all the server reads, to say which one it refuses.
- * Decoding an EnvelopedData only to refuse it would turn an unsupported
- * request into a malformed one (RFC 9483 §3.5: badPOP, not badDataFormat).
+ * Decoding an EnvelopedData only to refuse it would answer an unsupported
+ * proof of possession (badPOP) as a malformed message (badDataFormat)
+ * whenever the schema library reads the EnvelopedData differently.
  */
 export const POPO_PRIV_KEY_ALTERNATIVES: Readonly<Record<number, string>> = {
   0x80: "thisMessage",

@@ -27,8 +27,9 @@ export interface PopContext {
 /**
  * Check the proof of possession of a CertReqMsg (RFC 4211 §4, RFC 9483 §4.1.1):
  * a signature with the private key that belongs to the template's public key,
- * or raVerified from a trusted RA. Every failure is badPOP, a refusal of this
- * one request (answered ip/cp/kup rejection).
+ * or raVerified from a trusted RA. Failures are badPOP (badDataFormat for a
+ * popo that does not decode), refusals of this one request, answered
+ * ip/cp/kup rejection (request_rejection.ts).
  * `publicKey` is the DER SubjectPublicKeyInfo from the template.
  */
 export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array, context: PopContext): Promise<void> {
