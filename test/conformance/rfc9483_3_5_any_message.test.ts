@@ -54,6 +54,14 @@ describe("RFC 9483 §3.5: a message whose header decodes is answered in CMP", ()
     });
   }
 
+  it("a signed request whose protection certificate in extraCerts is no certificate is error badDataFormat", async () => {
+    const c = await conformance();
+    const [header, body, protection] = fieldsOf(await c.request(await certRequestBody("cr"), { protection: "signature" }));
+    const notACertificate = encodeSequence([encodeSequence([Uint8Array.of(2, 1, 1)])]);
+    const answer = await c.send(encodeSequence([header!, body!, protection!, encodeTlv(0xa1, [notACertificate])]));
+    expectError(answer, "badDataFormat", /the first certificate in extraCerts is not an X\.509 certificate/);
+  });
+
   it("a body whose DER walk fails (a non-minimal length inside) is error badDataFormat", async () => {
     const c = await conformance();
     const message = await c.request(Uint8Array.of(0xa0, 0x04, 0x30, 0x81, 0x01, 0x05));
