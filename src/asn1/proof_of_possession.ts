@@ -1,6 +1,5 @@
 import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, GeneralName, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
-import { EnvelopedData } from "@peculiar/asn1-cms";
 
 // RFC 4211 §4, an IMPLICIT TAGS module; tags on CHOICE types stay explicit.
 
@@ -95,28 +94,19 @@ export class POPOSigningKey {
  *     encryptedKey      [4] EnvelopedData }
  * SubsequentMessage ::= INTEGER { encrCert (0), challengeResp (1) }
  * ```
+ * Not offered (only signature and raVerified are), so not decoded: the
+ * alternative's tag is all the server reads, to say which one it refuses.
+ * Decoding an EnvelopedData only to refuse it would answer an unsupported
+ * proof of possession (badPOP) as a malformed message (badDataFormat)
+ * whenever the schema library reads the EnvelopedData differently.
  */
-@AsnType({ type: AsnTypeTypes.Choice })
-export class POPOPrivKey {
-  @AsnProp({ type: AsnPropTypes.BitString, context: 0, implicit: true })
-  thisMessage?: ArrayBuffer;
-
-  @AsnProp({ type: AsnPropTypes.Integer, context: 1, implicit: true })
-  subsequentMessage?: number;
-
-  @AsnProp({ type: AsnPropTypes.BitString, context: 2, implicit: true })
-  dhMAC?: ArrayBuffer;
-
-  @AsnProp({ type: PKMACValue, context: 3, implicit: true })
-  agreeMAC?: PKMACValue;
-
-  @AsnProp({ type: EnvelopedData, context: 4, implicit: true })
-  encryptedKey?: EnvelopedData;
-
-  constructor(params: Partial<POPOPrivKey> = {}) {
-    Object.assign(this, params);
-  }
-}
+export const POPO_PRIV_KEY_ALTERNATIVES: Readonly<Record<number, string>> = {
+  0x80: "thisMessage",
+  0x81: "subsequentMessage",
+  0x82: "dhMAC",
+  0xa3: "agreeMAC",
+  0xa4: "encryptedKey (EnvelopedData)",
+};
 
 /**
  * ```asn1
@@ -135,11 +125,12 @@ export class ProofOfPossession {
   @AsnProp({ type: POPOSigningKey, context: 1, implicit: true })
   signature?: POPOSigningKey;
 
-  @AsnProp({ type: POPOPrivKey, context: 2 })
-  keyEncipherment?: POPOPrivKey;
+  /** The POPOPrivKey as received (DER), undecoded (see POPO_PRIV_KEY_ALTERNATIVES). */
+  @AsnProp({ type: AsnPropTypes.Any, context: 2 })
+  keyEncipherment?: ArrayBuffer;
 
-  @AsnProp({ type: POPOPrivKey, context: 3 })
-  keyAgreement?: POPOPrivKey;
+  @AsnProp({ type: AsnPropTypes.Any, context: 3 })
+  keyAgreement?: ArrayBuffer;
 
   constructor(params: Partial<ProofOfPossession> = {}) {
     Object.assign(this, params);

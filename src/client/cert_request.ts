@@ -1,5 +1,5 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Extensions, SubjectPublicKeyInfo, type Extension, type Name } from "@peculiar/asn1-x509";
+import { Extensions, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
 import { AttributeTypeAndValue, Controls } from "../asn1/attribute_type_and_value.js";
 import type { CertId } from "../asn1/cert_id.js";
 import { CertRequest } from "../asn1/cert_req_messages.js";
@@ -34,12 +34,15 @@ export interface CertRequestContent {
  *
  * The proof of possession is a POPOSigningKey over the DER of certReq
  * without poposkInput (RFC 4211 §4.1), made by the key being certified.
+ * That needs both subject and publicKey in the template, so a request
+ * without a subject (subjectAltName only) sends an empty Name (RFC 5280
+ * §4.1.2.6), not none.
  * certReq is encoded once and spliced in, so the bytes signed are the bytes
  * sent.
  */
 export async function certReqMessagesBody(type: "ir" | "cr" | "kur", content: CertRequestContent): Promise<Uint8Array> {
   const template = new CertTemplate({
-    subject: content.subject,
+    subject: content.subject ?? new Name([]),
     publicKey: AsnConvert.parse(content.publicKey, SubjectPublicKeyInfo),
     extensions: content.extensions && content.extensions.length > 0 ? new Extensions([...content.extensions]) : undefined,
   });

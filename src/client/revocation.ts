@@ -14,18 +14,17 @@ export type RevocationReason = keyof typeof CRLReasons;
 /**
  * rr [11] with one RevDetails (RFC 9810 §5.3.9, RFC 9483 §4.2): certDetails
  * names the certificate by issuer and serialNumber alone, and
- * crlEntryDetails carries the reasonCode when a reason is given.
+ * crlEntryDetails carries exactly one reasonCode, unspecified (0) when no
+ * reason is given (RFC 9483 §4.2: "If the reason for this revocation is not
+ * known or shall not be published, the reasonCode MUST be 0").
  */
-export function rrBody(certificate: Uint8Array, reason?: RevocationReason): Uint8Array {
+export function rrBody(certificate: Uint8Array, reason: RevocationReason = "unspecified"): Uint8Array {
   const tbs = AsnConvert.parse(certificate, Certificate).tbsCertificate;
-  let crlEntryDetails: Extensions | undefined;
-  if (reason !== undefined) {
-    const code = CRLReasons[reason];
-    if (code === undefined) throw new TypeError(`unknown revocation reason "${String(reason)}"`);
-    crlEntryDetails = new Extensions([
-      new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnConvert.serialize(new CRLReason(code))) }),
-    ]);
-  }
+  const code = CRLReasons[reason];
+  if (code === undefined) throw new TypeError(`unknown revocation reason "${String(reason)}"`);
+  const crlEntryDetails = new Extensions([
+    new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnConvert.serialize(new CRLReason(code))) }),
+  ]);
   const details = new RevDetails({
     certDetails: new CertTemplate({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }),
     crlEntryDetails,

@@ -1,6 +1,6 @@
 import { parseDer } from "../asn1/parse_der.js";
 import { reencode, sameEncoding } from "../asn1/reencode.js";
-import { GeneralNames, type Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
+import { GeneralName, GeneralNames, type Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CertId } from "../asn1/cert_id.js";
 import { id_regCtrl_oldCertID } from "../asn1/oids.js";
@@ -11,7 +11,7 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
 import { rejectingRequestFailures } from "./request_rejection.js";
-import { templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
+import { popoElementTag, templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
 import type { SignatureCredentials } from "./protection.js";
 
 const RESPONSE_TYPE = { ir: "ip", cr: "cp", kur: "kup" } as const;
@@ -54,7 +54,12 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
     supersedes = updated.issuedSerial;
   }
   const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
-  await verifyProofOfPossession(message, publicKey, exchange.credentials.registrationAuthority, exchange.context.config.limits.rsaMaxModulusBits);
+  await verifyProofOfPossession(message, publicKey, {
+    authenticatedSender: authenticatedSender(exchange),
+    fromTrustedRa: exchange.credentials.registrationAuthority,
+    rsaMaxModulusBits: exchange.context.config.limits.rsaMaxModulusBits,
+    receivedPopoTag: popoElementTag(exchange.request.bodyDer),
+  });
   const { validity, extensions } = message.certReq.certTemplate;
   return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, asked: { validity, extensions }, supersedes };
 }
@@ -68,6 +73,18 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
 export function acceptableIssuers(exchange: Exchange): Name[] {
   const { credentials, ca } = exchange;
   return credentials.kind === "signature" ? [ca.name, credentials.parsed.tbsCertificate.issuer] : [ca.name];
+}
+
+/**
+ * Who the request's protection authenticated, for poposkInput's sender
+ * (RFC 4211 §4.1): the subject of the protection certificate (which the
+ * header's sender equals, RFC 9483 §3.1, checked in protection.ts), or the
+ * sender of a MAC-protected header, which the MAC covers.
+ */
+function authenticatedSender(exchange: Exchange): GeneralName {
+  const { credentials } = exchange;
+  if (credentials.kind === "signature") return new GeneralName({ directoryName: credentials.parsed.tbsCertificate.subject });
+  return exchange.request.message.header.sender;
 }
 
 /**

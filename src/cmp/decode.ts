@@ -34,6 +34,8 @@ export interface MessageShell {
   extraCertsDer: Uint8Array[];
   /** Elements counted so far (the header's), against limits.derMaxElements for the whole message. */
   budget: ElementBudget;
+  /** What is wrong with the message after its header, if anything: decodeBody answers it with badDataFormat. */
+  malformed?: string;
 }
 
 /** The DER walk's bounds, from the endpoint's limits. */
@@ -42,11 +44,17 @@ export function derLimitsOf(limits: Limits): DerLimits {
 }
 
 /**
- * The first step of decoding: split the outer SEQUENCE and decode the
- * header. Undefined when the bytes are not a PKIMessage at all (the caller
- * answers HTTP 400 with badDataFormat): no one SEQUENCE, no header and
- * body, a header that is not a DER PKIHeader within the limits, or trailing
- * bytes (what protection does not cover must not ride along).
+ * The first step of decoding: find and decode the header. Undefined when
+ * the bytes are not a PKIMessage at all (the caller answers HTTP 400 with
+ * badDataFormat): no one SEQUENCE spanning the bytes (bytes after it are
+ * not part of any PKIMessage), or a first element that is not a DER
+ * PKIHeader within the limits. Once the header decodes, the message is a
+ * PKIMessage to answer in CMP (DESIGN.md, "Errors are CMP messages": HTTP
+ * 400 only for what is not one), so whatever is wrong inside it after the header (RFC 9810 §5.1: no
+ * body, a body that is no PKIBody alternative, a protection that is not
+ * one BIT STRING of whole octets, extraCerts that are not a SEQUENCE OF
+ * certificates, any further element) is kept in `malformed`, and
+ * decodeBody refuses it with badDataFormat.
  *
  * ```asn1
  * PKIMessage ::= SEQUENCE {
@@ -57,19 +65,35 @@ export function derLimitsOf(limits: Limits): DerLimits {
  * ```
  */
 export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): MessageShell | undefined {
+  let message: DerElement;
+  let headerElement: DerElement;
+  let header: PKIHeader;
+  const budget: ElementBudget = { elements: 1 };
   try {
-    const parts = splitPKIMessage(bytes);
-    const budget: ElementBudget = { elements: 1 };
+    message = readElement(bytes, 0);
+    if (message.tag !== 0x30 || message.end !== bytes.length) return undefined;
+    headerElement = readElement(bytes, message.contentStart);
+    if (headerElement.tag !== 0x30 || headerElement.end > message.end) return undefined;
     // The header is parsed before anything is authenticated: a quarter of the
     // elements is plenty for any real one (openssl's have under 40).
     const der = derLimitsOf(limits);
-    checkDer(parts.headerDer, { ...der, maxElements: Math.floor(der.maxElements / 4) }, budget);
-    const header: PKIHeader = parseChecked(parts.headerDer, PKIHeader);
-    const tag = parts.bodyDer[0]! ^ 0xa0;
-    return { ...parts, header, type: PKIBodyTypes[tag], budget };
+    const headerDer = bytes.subarray(headerElement.start, headerElement.end);
+    checkDer(headerDer, { ...der, maxElements: Math.floor(der.maxElements / 4) }, budget);
+    header = parseChecked(headerDer, PKIHeader);
   } catch {
     return undefined;
   }
+  const headerDer = bytes.subarray(headerElement.start, headerElement.end);
+  let parts: MessageParts;
+  let malformed: string | undefined;
+  try {
+    parts = splitPKIMessage(bytes, message, headerElement);
+  } catch (error) {
+    parts = { headerDer, bodyDer: new Uint8Array(0), extraCertsDer: [] };
+    malformed = `the PKIMessage is malformed after its header: ${error instanceof Error ? error.message : String(error)} (RFC 9810 §5.1)`;
+  }
+  const tag = parts.bodyDer.length > 0 ? parts.bodyDer[0]! ^ 0xa0 : -1;
+  return { ...parts, header, type: PKIBodyTypes[tag], budget, malformed };
 }
 
 /**
@@ -88,6 +112,7 @@ export function decodeShell(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS):
  * wherever it is read.
  */
 export function decodeBody(shell: MessageShell, limits: Limits = DEFAULT_LIMITS): DecodedRequest {
+  if (shell.malformed) throw new CmpError("badDataFormat", shell.malformed.slice(0, 300));
   const der = derLimitsOf(limits);
   const { extraCertsDer } = shell;
   if (extraCertsDer.length > limits.extraCertsMaxCount) {
@@ -156,12 +181,22 @@ interface MessageParts {
   extraCertsDer: Uint8Array[];
 }
 
-/** The four fields of a PKIMessage, as DER views into `bytes`; throws unless `bytes` is exactly one well-formed PKIMessage shell. */
-function splitPKIMessage(bytes: Uint8Array): MessageParts {
-  const message = readElement(bytes, 0);
-  if (message.tag !== 0x30 || message.end !== bytes.length) throw new Error("not one SEQUENCE");
-  const [header, body, ...rest] = readChildren(bytes, message);
-  if (header?.tag !== 0x30 || !body || (body.tag & 0xe0) !== 0xa0) throw new Error("no header and body");
+/**
+ * The four fields of a PKIMessage, as DER views into `bytes`, after its
+ * header; throws, saying what is wrong, unless they are well formed.
+ */
+function splitPKIMessage(bytes: Uint8Array, message: DerElement, header: DerElement): MessageParts {
+  const rest: DerElement[] = [];
+  for (let offset = header.end; offset < message.end; ) {
+    const element = readElement(bytes, offset);
+    if (element.end > message.end) throw new Error("an element runs past the end of the PKIMessage");
+    rest.push(element);
+    offset = element.end;
+  }
+  const body = rest.shift();
+  if (!body) throw new Error("there is no body");
+  // PKIBody is a CHOICE of [n] EXPLICIT alternatives: always constructed, context-specific.
+  if ((body.tag & 0xe0) !== 0xa0) throw new Error(`the body's tag 0x${body.tag.toString(16)} is no PKIBody alternative`);
   const view = (element: DerElement) => bytes.subarray(element.start, element.end);
   const parts: MessageParts = { headerDer: view(header), bodyDer: view(body), extraCertsDer: [] };
   let next = rest.shift();

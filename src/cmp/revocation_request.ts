@@ -1,21 +1,22 @@
-import { parseDer } from "../asn1/parse_der.js";
 import { sameEncoding } from "../asn1/reencode.js";
-import { CRLReason, CRLReasons, id_ce_cRLReasons } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { RevDetails } from "../asn1/revocation.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
-import { REVOCATION_REASONS, getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
+import { checkCertDetails, requestedReason } from "./revocation_details.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import { rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 import { nextNonces } from "./nonces.js";
-import { toHex } from "../asn1/bytes.js";
+import { fromBase64, toHex } from "../asn1/bytes.js";
 
 
 /**
  * rr: revoke one certificate of this CA by issuer and serial number (RFC 9810
- * §5.3.9, RFC 9483 §4.2), with the reason from crlEntryDetails. Allowed to the
+ * §5.3.9, RFC 9483 §4.2), with the reason from crlEntryDetails; what else
+ * certDetails says must be true of it (revocation_details.ts). Allowed to the
  * certificate's own holder (signed with it) and to an RA the profile trusts.
  * A refusal specific to the certificate is an rp with status rejection; a
  * certificate already revoked stays as it was (certRevoked).
@@ -42,13 +43,15 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
   try {
     const serial = certificateSerial(details[0]!, exchange);
     exchange.log.serial = serial;
-    const reason = requestedReason(details[0]!);
+    const reason = requestedReason(details[0]!.crlEntryDetails);
     const record = await getCertificate(context.store, serial);
     if (!record) throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
     const ownCertificate = credentials.kind === "signature" && credentials.issuedSerial === serial;
     if (!ownCertificate && !credentials.registrationAuthority) {
       throw new CmpError("notAuthorized", "only the certificate's holder (signing with it) or a trusted RA may revoke it");
     }
+    // After the authorization: what a certificate holds is told only to who may revoke it.
+    checkCertDetails(details[0]!.certDetails, parseCertificate(fromBase64(record.der)).certificate);
     if (repeat) {
       // Remember this repeat's nonce, so a replay of it is refused too.
       const moved: TransactionRecord = { ...repeat.value, ...nextNonces(repeat.value, "retry", request.message.header, exchange.senderNonce) };
@@ -126,18 +129,4 @@ function certificateSerial(details: RevDetails, exchange: Exchange): string {
   } catch (error) {
     throw new CmpError("badCertId", "the serial number is not a positive integer", { cause: error });
   }
-}
-
-/** The reasonCode crlEntryDetails asks for (RFC 5280 §5.3.1); unspecified when absent. */
-function requestedReason(details: RevDetails): number {
-  const extension = details.crlEntryDetails?.find((e) => e.extnID === id_ce_cRLReasons);
-  if (!extension) return CRLReasons.unspecified;
-  let reason: number;
-  try {
-    reason = parseDer(extension.extnValue, CRLReason).reason;
-  } catch (error) {
-    throw new CmpError("badDataFormat", "the reasonCode in crlEntryDetails is malformed", { cause: error });
-  }
-  if (!REVOCATION_REASONS.has(reason)) throw new CmpError("badRequest", `revocation reason ${reason} is not supported`);
-  return reason;
 }

@@ -1,6 +1,6 @@
 import { webcrypto } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
+import { Certificate, Extensions, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
 import { expect } from "vitest";
 import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
 import type { Attribute } from "@peculiar/asn1-x509";
@@ -158,7 +158,7 @@ export async function certRequestBody(type: "ir" | "cr" | "kur", parts: CertRequ
     const template = new CertTemplate({
       subject: parts.subject === null ? undefined : nameOf(parts.subject ?? SUBJECT),
       publicKey: AsnConvert.parse(key.publicKey, SubjectPublicKeyInfo),
-      extensions: parts.extensions && parts.extensions.length > 0 ? (parts.extensions as CertTemplate["extensions"]) : undefined,
+      extensions: parts.extensions && parts.extensions.length > 0 ? new Extensions(parts.extensions) : undefined,
     });
     parts.template?.(template);
     const certReq = new CertRequest({ certReqId: (parts.certReqId ?? 0) + index, certTemplate: template });
