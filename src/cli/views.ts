@@ -10,7 +10,7 @@ import { formatRecord, formatTable, printable } from "./tables.js";
 
 export function entityTable(entities: readonly Entity[]): string {
   return formatTable(
-    ["USERNAME", "STATUS", "PROFILE", "SUBJECT", "CERTS", "UPDATED"],
+    ["USERNAME", "STATUS", "PROFILES", "SUBJECT", "CERTS", "UPDATED"],
     entities.map((e) => [e.username, e.status, profilesOf(e).join(","), e.subject, String(e.certificates?.length ?? 0), e.updatedAt ?? ""]),
   );
 }
