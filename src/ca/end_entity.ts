@@ -40,8 +40,9 @@ export type StoredEndEntity = Omit<EndEntity, "profiles"> & { profiles?: string[
 
 /** The stored record in today's shape; it is written back in that shape at its next change. */
 export function fromStoredEndEntity(stored: StoredEndEntity): EndEntity {
-  const { profile, profiles, ...rest } = stored;
-  return { ...rest, profiles: profiles ?? (profile !== undefined ? [profile] : []) };
+  if (stored.profiles !== undefined) return stored as EndEntity;
+  const { profile, ...rest } = stored;
+  return { ...rest, profiles: profile !== undefined ? [profile] : [] };
 }
 
 /** Whether the entity may enroll through the profile named `profile`. */
