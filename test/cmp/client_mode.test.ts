@@ -5,6 +5,7 @@ import type { EndEntity } from "../../src/ca/end_entity.js";
 import { getEndEntity } from "../../src/ca/end_entity_store.js";
 import { registerEndEntity, resetEndEntity, setEndEntityProfiles, type NewEndEntity, type RegistryContext } from "../../src/ca/registry.js";
 import type { CmpLogEntry } from "../../src/cmp/engine_types.js";
+import { decidePendingRequest, listPendingRequests, type PendingRequest } from "../../src/cmp/pending_request.js";
 import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { cmpDevice, serialOf, type CmpDevice, type Credential } from "../support/cmp_device.js";
 import { makeTestCa, startEngineServer, writeCaPem, type EngineServer, type TestCa } from "../support/engine_server.js";
@@ -47,6 +48,8 @@ beforeAll(async () => {
           client2: { mode: "client", macReferences: [] },
           // EJBCA's "openssleec": EndEntityCertificate authentication only, no codes.
           eec: { mode: "client", macReferences: [], enrollmentCodes: false },
+          // The same, with every request held for an operator.
+          eecheld: { mode: "client", macReferences: [], enrollmentCodes: false, approval: { hold: "all", checkAfterSeconds: 1 } },
           kid: { mode: "client", macReferences: [], username: "senderKID" },
         },
       }),
@@ -409,6 +412,22 @@ describe("one entity, several profiles", () => {
     await setEndEntityProfiles(registry, "fiona", { profiles: ["client", "eec"] });
     await signedRequest("cr", "fiona", fiona, "eec");
     expect((await entity("fiona")).certificates).toHaveLength(2);
+  });
+
+  it("a cr with the certificate held for approval: approved later, it adds a certificate (the registration is not consumed again)", async () => {
+    const quentin = await enrollWithCode("quentin", await register("quentin", { profile: undefined, profiles: ["client", "eecheld"] }));
+    const out = dir.file("quentin-held.pem");
+    const client = device.cmp(
+      ["-cmd", "cr", "-cert", quentin.cert, "-key", quentin.key, "-newkey", await device.newKey("quentin"), "-subject", opensslSubjectOf("quentin"), "-trusted", caPem, "-certout", out],
+      "eecheld",
+    );
+    let pending: PendingRequest | undefined;
+    await expect.poll(async () => (pending = (await listPendingRequests(server.store, "pending")).find((p) => p.entity === "quentin")), { timeout: 15_000 }).toBeDefined();
+    expect(pending).toMatchObject({ requestType: "cr", registrationKind: "update" });
+    await decidePendingRequest(server.store, pending!.id, "approved", undefined, new Date());
+    const result = await client;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(await entity("quentin")).toMatchObject({ status: "issued", certificates: [await serialOf(quentin.cert), await serialOf(out)] });
   });
 
   it("a record stored before entities had several profiles (one `profile`) enrolls through that profile", async () => {
