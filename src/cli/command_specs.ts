@@ -139,7 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: "entity list [--profile <name>] [--status <new|issued|revoked>]",
     summary: "list end entities",
     optionHelp: [
-      ["--profile <name>", "only entities of this profile"],
+      ["--profile <name>", "only entities that enroll through this profile"],
       ["--status <status>", "only entities in this status: new, issued or revoked"],
     ],
   },
