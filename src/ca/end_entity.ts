@@ -3,8 +3,11 @@ import type { Sealed } from "../crypto/sealed_secret.js";
 /**
  * An end entity registered for client-mode enrollment (EJBCA's "end
  * entity"): who may enroll, with which subject and names, through which
- * profile. Its enrollment code is sealed (crypto/sealed_secret.ts) and used
- * once: the enrollment that succeeds removes it.
+ * profiles. Like EJBCA, which ties an end entity to a CA and a certificate
+ * profile rather than to a CMP alias, one registration serves every
+ * client-mode profile listed (e.g. a MAC path and a certificate path). Its
+ * enrollment code is sealed (crypto/sealed_secret.ts) and used once, on
+ * whichever of them: the enrollment that succeeds removes it.
  */
 export interface EndEntity {
   username: string;
@@ -12,7 +15,8 @@ export interface EndEntity {
   subject: string;
   /** OpenSSL notation: "DNS:…", "IP:…", "email:…", "URI:…" (general_name_text.ts). */
   subjectAltNames: string[];
-  profile: string;
+  /** The client-mode profiles it may enroll through: at least one, no repeats. */
+  profiles: string[];
   status: EndEntityStatus;
   /** Present while an enrollment with a code is possible. */
   enrollmentCode?: Sealed;
@@ -26,6 +30,24 @@ export interface EndEntity {
   certificates: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * An entity as the store holds it, whatever version wrote it: records
+ * written before entities had several profiles name one `profile`.
+ */
+export type StoredEndEntity = Omit<EndEntity, "profiles"> & { profiles?: string[]; profile?: string };
+
+/** The stored record in today's shape; it is written back in that shape at its next change. */
+export function fromStoredEndEntity(stored: StoredEndEntity): EndEntity {
+  if (stored.profiles !== undefined) return stored as EndEntity;
+  const { profile, ...rest } = stored;
+  return { ...rest, profiles: profile !== undefined ? [profile] : [] };
+}
+
+/** Whether the entity may enroll through the profile named `profile`. */
+export function allowsProfile(entity: EndEntity, profile: string): boolean {
+  return entity.profiles.includes(profile);
 }
 
 /** new: may enroll once; issued: enrolled, may renew with kur; revoked: its current certificate was revoked. */

@@ -1,10 +1,15 @@
 import type { Store, Versioned } from "../store/store.js";
-import { endEntityKey, type EndEntity } from "./end_entity.js";
+import { endEntityKey, fromStoredEndEntity, type EndEntity, type StoredEndEntity } from "./end_entity.js";
 
-/** Reading and changing end entities in the store, always by compare-and-set. */
+/**
+ * Reading and changing end entities in the store, always by compare-and-set.
+ * Records are read in today's shape whichever version wrote them
+ * (fromStoredEndEntity).
+ */
 
-export function getEndEntity(store: Store, username: string): Promise<Versioned<EndEntity> | undefined> {
-  return store.get<EndEntity>(endEntityKey(username));
+export async function getEndEntity(store: Store, username: string): Promise<Versioned<EndEntity> | undefined> {
+  const entry = await store.get<StoredEndEntity>(endEntityKey(username));
+  return entry && { ...entry, value: fromStoredEndEntity(entry.value) };
 }
 
 /** Create-if-absent: false when the username is taken. */
@@ -23,7 +28,7 @@ export async function updateEndEntity(
 ): Promise<EndEntity | undefined> {
   const key = endEntityKey(username);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await store.get<EndEntity>(key);
+    const entry = await getEndEntity(store, username);
     if (!entry) return undefined;
     const updated = change(entry.value);
     if (!updated) return entry.value;

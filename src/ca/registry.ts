@@ -4,7 +4,17 @@ import { InvalidCursorError, type Store } from "../store/store.js";
 import type { CertificateRecord, CertificateStatus } from "./certificate_record.js";
 import { decodeListCursor, encodeListCursor } from "./list_cursor.js";
 import { DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from "./distinguished_name.js";
-import { endEntityKey, enrollmentCodeSecret, isValidUsername, newEnrollmentCode, type EndEntity, type EndEntityStatus } from "./end_entity.js";
+import {
+  allowsProfile,
+  endEntityKey,
+  enrollmentCodeSecret,
+  fromStoredEndEntity,
+  isValidUsername,
+  newEnrollmentCode,
+  type EndEntity,
+  type EndEntityStatus,
+  type StoredEndEntity,
+} from "./end_entity.js";
 import { createEndEntity, getEndEntity, updateEndEntity } from "./end_entity_store.js";
 import { formatGeneralName, parseGeneralName } from "./general_name_text.js";
 
@@ -35,7 +45,9 @@ export interface NewEndEntity {
   username: unknown;
   subject: unknown;
   subjectAltNames?: unknown;
-  profile: unknown;
+  /** The client-mode profiles it enrolls through (or `profile`, one, as before entities had several). */
+  profiles?: unknown;
+  profile?: unknown;
   enrollmentCode?: unknown;
 }
 
@@ -43,9 +55,7 @@ export interface NewEndEntity {
 export async function registerEndEntity(context: RegistryContext, input: NewEndEntity): Promise<{ entity: EndEntity; enrollmentCode: string }> {
   const username = text(input.username, "username");
   if (!isValidUsername(username)) throw new RegistryError("invalid", "username: 1..128 of letters, digits and ._@+=,-");
-  const profile = context.config.profiles.get(text(input.profile, "profile"));
-  if (!profile) throw new RegistryError("invalid", `profile: no profile "${String(input.profile)}"`);
-  if (profile.mode !== "client") throw new RegistryError("invalid", `profile: "${profile.name}" is not in client mode; it enrolls without registrations`);
+  const profiles = clientProfiles(context, input);
   const subject = normalisedSubject(text(input.subject, "subject"));
   const subjectAltNames = normalisedNames(input.subjectAltNames ?? []);
   const code = await chooseCode(context, input.enrollmentCode);
@@ -54,7 +64,7 @@ export async function registerEndEntity(context: RegistryContext, input: NewEndE
     username,
     subject,
     subjectAltNames,
-    profile: profile.name,
+    profiles,
     status: "new",
     enrollmentCode: await seal(context, code, username),
     certificates: [],
@@ -80,6 +90,18 @@ export async function resetEndEntity(context: RegistryContext, username: string,
   return { entity, enrollmentCode: code };
 }
 
+/**
+ * Change the profiles an entity may enroll through; its status, code and
+ * certificates stay. Certificates it already holds keep the profile they
+ * were issued through (their records say which).
+ */
+export async function setEndEntityProfiles(context: RegistryContext, username: string, input: { profiles?: unknown; profile?: unknown }): Promise<EndEntity> {
+  const profiles = clientProfiles(context, input);
+  const entity = await updateEndEntity(context.store, username, (current) => ({ ...current, profiles, updatedAt: context.now().toISOString() }));
+  if (!entity) throw new RegistryError("notFound", `no end entity "${username}"`);
+  return entity;
+}
+
 export async function getRegisteredEndEntity(context: RegistryContext, username: string): Promise<EndEntity> {
   const entity = (await getEndEntity(context.store, username))?.value;
   if (!entity) throw new RegistryError("notFound", `no end entity "${username}"`);
@@ -93,8 +115,9 @@ export async function deleteEndEntity(context: RegistryContext, username: string
 
 export async function listEndEntities(context: RegistryContext, filter: { profile?: string; status?: string }): Promise<EndEntity[]> {
   const entities: EndEntity[] = [];
-  for await (const entity of everything<EndEntity>(context.store, "entity/")) {
-    if (filter.profile && entity.profile !== filter.profile) continue;
+  for await (const stored of everything<StoredEndEntity>(context.store, "entity/")) {
+    const entity = fromStoredEndEntity(stored);
+    if (filter.profile && !allowsProfile(entity, filter.profile)) continue;
     if (filter.status && entity.status !== (filter.status as EndEntityStatus)) continue;
     entities.push(entity);
   }
@@ -164,6 +187,30 @@ async function* everything<T>(store: Store, prefix: string): AsyncGenerator<T> {
 function text(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new RegistryError("invalid", `${field}: must be a non-empty string`);
   return value.trim();
+}
+
+/**
+ * `profiles` (a non-empty array of names) or, as before entities had
+ * several, `profile` (one name): each a client-mode profile; repeats dropped.
+ */
+function clientProfiles(context: RegistryContext, input: { profiles?: unknown; profile?: unknown }): string[] {
+  if (input.profiles !== undefined && input.profile !== undefined) throw new RegistryError("invalid", "profiles: give profiles or profile, not both");
+  let names: string[];
+  if (input.profiles !== undefined) {
+    if (!Array.isArray(input.profiles) || input.profiles.length === 0) throw new RegistryError("invalid", "profiles: must be a non-empty array of profile names");
+    names = input.profiles.map((name) => text(name, "profiles"));
+  } else if (input.profile !== undefined) {
+    names = [text(input.profile, "profile")];
+  } else {
+    throw new RegistryError("invalid", "profiles: the client-mode profiles it enrolls through are missing");
+  }
+  const field = input.profiles !== undefined ? "profiles" : "profile";
+  for (const name of names) {
+    const profile = context.config.profiles.get(name);
+    if (!profile) throw new RegistryError("invalid", `${field}: no profile "${name}"`);
+    if (profile.mode !== "client") throw new RegistryError("invalid", `${field}: "${name}" is not in client mode; it enrolls without registrations`);
+  }
+  return [...new Set(names)];
 }
 
 function normalisedSubject(dn: string): string {

@@ -53,7 +53,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** An error page from a proxy can be a whole HTML document; the operator needs its start. */
 const MAX_REASON_CHARS = 200;
 
-type Method = "GET" | "POST" | "DELETE";
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 export class AdminClient {
   private readonly base: string;
@@ -67,7 +67,8 @@ export class AdminClient {
   }
 
   async createEntity(entity: NewEntity): Promise<EntityWithCode> {
-    const answer = await this.json("POST", "/admin/entities", entity);
+    const { profiles, ...rest } = entity;
+    const answer = await this.json("POST", "/admin/entities", { ...rest, ...profileField(profiles) });
     return expectFields<EntityWithCode>(answer, { entity: "object", enrollmentCode: "string" });
   }
 
@@ -83,6 +84,12 @@ export class AdminClient {
 
   async deleteEntity(username: string): Promise<void> {
     await this.send("DELETE", `/admin/entities/${segment(username)}`);
+  }
+
+  /** Replace the profiles the entity may enroll through. */
+  async setEntityProfiles(username: string, profiles: readonly string[]): Promise<EntityAnswer> {
+    const answer = await this.json("PATCH", `/admin/entities/${segment(username)}`, { profiles });
+    return expectFields<EntityAnswer>(answer, { entity: "object" });
   }
 
   async resetEntity(username: string, enrollmentCode?: string): Promise<EntityWithCode> {
@@ -175,6 +182,11 @@ export class AdminClient {
  * A path segment. "." and ".." cannot be sent at all: URL parsing resolves
  * them (even percent-encoded) and the request would reach another route.
  */
+/** One profile goes as `profile`, which servers from before entities had several profiles read too; several as `profiles`. */
+function profileField(profiles: readonly string[]): { profile: string } | { profiles: string[] } {
+  return profiles.length === 1 ? { profile: profiles[0]! } : { profiles: [...profiles] };
+}
+
 function segment(value: string): string {
   if (value === "" || value === "." || value === "..") throw new Error(`"${value}" cannot be a name in a URL path`);
   return encodeURIComponent(value);

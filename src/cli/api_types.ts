@@ -8,7 +8,9 @@ export interface Entity {
   username: string;
   subject: string;
   subjectAltNames?: string[];
-  profile: string;
+  /** The client-mode profiles it enrolls through; servers from before entities had several answer `profile` instead. */
+  profiles?: string[];
+  profile?: string;
   /** "new", "issued" or "revoked" today; shown as given, so a new status needs no CLI release. */
   status: string;
   hasEnrollmentCode?: boolean;
@@ -99,7 +101,8 @@ export interface NewEntity {
   username: string;
   subject: string;
   subjectAltNames?: string[];
-  profile: string;
+  /** Sent as `profile` when there is one, as `profiles` when several (admin_client.ts). */
+  profiles: string[];
   enrollmentCode?: string;
 }
 

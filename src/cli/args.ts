@@ -27,7 +27,10 @@ export { UsageError };
 export interface CommandOptions {
   subject?: string;
   san?: string[];
+  /** `--profile` where one is taken (a filter). */
   profile?: string;
+  /** `--profile` where several are (entity add, entity update), in the order given. */
+  profiles?: string[];
   code?: string;
   status?: string;
   entity?: string;
@@ -125,10 +128,9 @@ function checkOptions(parsed: Parsed, spec: CommandSpec): void {
     if (!globalOptionsOf(spec).includes(name) && !spec.options.includes(name)) {
       throw new UsageError(`"${spec.name}" has no option ${token.rawName}`, usageCommand(spec));
     }
-    const definition: { type: string; multiple?: boolean } = OPTION_TYPES[name];
-    if (!definition.multiple && seen.has(name)) throw new UsageError(`--${name} is given more than once`, usageCommand(spec));
+    if (seen.has(name) && !spec.repeatable?.includes(name)) throw new UsageError(`--${name} is given more than once`, usageCommand(spec));
     seen.add(name);
-    if (definition.type === "string" && token.value === "") throw new UsageError(`--${name} needs a value`, usageCommand(spec));
+    if (OPTION_TYPES[name].type === "string" && token.value === "") throw new UsageError(`--${name} needs a value`, usageCommand(spec));
   }
   for (const name of spec.required) {
     if (!seen.has(name)) throw new UsageError(`missing --${name}`, usageCommand(spec));
@@ -142,7 +144,8 @@ function convertOptions(values: Parsed["values"], env: Environment, spec: Comman
   const options: CommandOptions = {
     subject: values.subject,
     san: values.san,
-    profile: values.profile,
+    profile: values.profile?.[0],
+    profiles: values.profile,
     code: values.code,
     status: values.status,
     entity: values.entity,

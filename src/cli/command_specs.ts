@@ -20,7 +20,8 @@ export const OPTION_TYPES = {
   version: { type: "boolean" },
   subject: { type: "string" },
   san: { type: "string", multiple: true },
-  profile: { type: "string" },
+  // Several for an entity's profiles; commands that filter by one say so in CommandSpec.repeatable.
+  profile: { type: "string", multiple: true },
   code: { type: "string" },
   status: { type: "string" },
   entity: { type: "string" },
@@ -67,6 +68,7 @@ export type CommandName =
   | "entity show"
   | "entity rm"
   | "entity reset"
+  | "entity update"
   | "cert list"
   | "cert show"
   | "cert revoke"
@@ -88,6 +90,8 @@ export interface CommandSpec {
   args: readonly string[];
   options: readonly OptionName[];
   required: readonly OptionName[];
+  /** Options this command takes more than once (the others are refused when repeated). */
+  repeatable?: readonly OptionName[];
   /** The usage line after "jellyfish ". */
   synopsis: string;
   summary: string;
@@ -107,7 +111,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: ["username"],
     options: ["subject", "san", "profile", "code"],
     required: ["subject", "profile"],
-    synopsis: "entity add <username> --subject <DN> [--san <GeneralName>]... --profile <name> [--code <code>]",
+    repeatable: ["san", "profile"],
+    synopsis: "entity add <username> --subject <DN> [--san <GeneralName>]... --profile <name>... [--code <code>]",
     summary: "register an end entity; prints its enrollment code, shown this once only",
     optionHelp: [
       ["--subject <DN>", ["the subject its certificates carry, as RFC 4514 (CN=user1,O=Org,C=SE)", "or OpenSSL writes it (/CN=user1/O=Org/C=SE)"]],
@@ -115,7 +120,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         "--san <GeneralName>",
         ["a subjectAltName: DNS:host.example.com, IP:192.0.2.7, email:a@example.com,", "URI:urn:example:x; repeat the option for more"],
       ],
-      ["--profile <name>", "the client-mode profile it enrolls through"],
+      [
+        "--profile <name>",
+        ["a client-mode profile it enrolls through; repeat the option for more", "(one registration, one enrollment code, on any of them)"],
+      ],
       ["--code <code>", ["an enrollment code of your own (8 characters or more);", "by default the server makes one"]],
     ],
     notes: [
@@ -131,7 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: "entity list [--profile <name>] [--status <new|issued|revoked>]",
     summary: "list end entities",
     optionHelp: [
-      ["--profile <name>", "only entities of this profile"],
+      ["--profile <name>", "only entities that enroll through this profile"],
       ["--status <status>", "only entities in this status: new, issued or revoked"],
     ],
   },
@@ -152,6 +160,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: "entity rm <username>",
     summary: "delete an end entity (its certificates stay recorded)",
     optionHelp: [],
+  },
+  {
+    name: "entity update",
+    args: ["username"],
+    options: ["profile"],
+    required: ["profile"],
+    repeatable: ["profile"],
+    synopsis: "entity update <username> --profile <name>...",
+    summary: "set the client-mode profiles an end entity enrolls through; nothing else changes",
+    optionHelp: [["--profile <name>", ["a client-mode profile it enrolls through; repeat the option for more;", "the ones not given are taken away"]]],
   },
   {
     name: "entity reset",

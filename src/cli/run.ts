@@ -6,7 +6,7 @@ import { caChain } from "./commands/ca.js";
 import { caInit } from "./commands/ca_init.js";
 import { certList, certRevoke, certShow } from "./commands/cert.js";
 import { CommandFailed, type CommandHandler, type OfflineHandler } from "./commands/context.js";
-import { entityAdd, entityList, entityRemove, entityReset, entityShow } from "./commands/entity.js";
+import { entityAdd, entityList, entityRemove, entityReset, entityShow, entityUpdate } from "./commands/entity.js";
 import { requestApprove, requestList, requestReject, requestShow } from "./commands/request.js";
 import { printable } from "./tables.js";
 
@@ -34,6 +34,7 @@ const HANDLERS: Record<Exclude<CommandName, OfflineCommandName>, CommandHandler>
   "entity show": entityShow,
   "entity rm": entityRemove,
   "entity reset": entityReset,
+  "entity update": entityUpdate,
   "cert list": certList,
   "cert show": certShow,
   "cert revoke": certRevoke,

@@ -10,8 +10,8 @@ import { formatRecord, formatTable, printable } from "./tables.js";
 
 export function entityTable(entities: readonly Entity[]): string {
   return formatTable(
-    ["USERNAME", "STATUS", "PROFILE", "SUBJECT", "CERTS", "UPDATED"],
-    entities.map((e) => [e.username, e.status, e.profile, e.subject, String(e.certificates?.length ?? 0), e.updatedAt ?? ""]),
+    ["USERNAME", "STATUS", "PROFILES", "SUBJECT", "CERTS", "UPDATED"],
+    entities.map((e) => [e.username, e.status, profilesOf(e).join(","), e.subject, String(e.certificates?.length ?? 0), e.updatedAt ?? ""]),
   );
 }
 
@@ -19,7 +19,7 @@ export function entityRecord(e: Entity): string {
   return formatRecord([
     ["username", e.username],
     ["status", e.status],
-    ["profile", e.profile],
+    ["profiles", profilesOf(e)],
     ["subject", e.subject],
     ["subjectAltNames", e.subjectAltNames ?? []],
     ["enrollment code", e.hasEnrollmentCode === undefined ? undefined : e.hasEnrollmentCode ? "set" : "none"],
@@ -27,6 +27,11 @@ export function entityRecord(e: Entity): string {
     ["created", e.createdAt],
     ["updated", e.updatedAt],
   ]);
+}
+
+/** An entity's profiles, from a server of any version. */
+function profilesOf(e: Entity): string[] {
+  return e.profiles ?? (e.profile !== undefined ? [e.profile] : []);
 }
 
 export function certificateTable(certificates: readonly Certificate[]): string {

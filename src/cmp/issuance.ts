@@ -141,7 +141,9 @@ export async function issuePending(exchange: Exchange, pending: PendingRequest, 
     approved,
     responseType: pending.responseType,
     implicitConfirm: pending.implicitConfirm,
-    registration: pending.entity ? { username: pending.entity, kind: pending.requestType === "kur" ? "update" : "enroll", codeIv: pending.codeIv } : undefined,
+    registration: pending.entity
+      ? { username: pending.entity, kind: pending.registrationKind ?? (pending.requestType === "kur" ? "update" : "enroll"), codeIv: pending.codeIv }
+      : undefined,
     // The status the request was judged to get when it was asked: a delayed delivery answers the same.
     modifications: pendingModifications(pending),
   };
@@ -351,6 +353,7 @@ async function wait(exchange: Exchange, delivery: Delivery, reason: "approval" |
     supersedes: approved.supersedes,
     entity: delivery.registration?.username,
     codeIv: delivery.registration?.codeIv,
+    registrationKind: delivery.registration?.kind,
     implicitConfirm: delivery.implicitConfirm,
     requester: credentials.identity,
     transactionKey: key,

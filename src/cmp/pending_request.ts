@@ -32,6 +32,8 @@ export interface PendingRequest {
   /** Client mode: the end entity to consume at issuance, and the IV of the code that authenticated. */
   entity?: string;
   codeIv?: string;
+  /** How issuance changes the entity (RegistrationPlan.kind); absent in older records: "update" for kur, else "enroll". */
+  registrationKind?: "enroll" | "update";
   implicitConfirm: boolean;
   requester: string;
   transactionKey: string;

@@ -17,6 +17,7 @@ import { verifySignature } from "../crypto/signature.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { Store } from "../store/store.js";
 import { getEndEntity } from "../ca/end_entity_store.js";
+import { allowsProfile } from "../ca/end_entity.js";
 import type { Sealed, SecretSealer } from "../crypto/sealed_secret.js";
 import type { DecodedRequest } from "./decode.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
@@ -144,7 +145,8 @@ async function enrollmentCode(
   } else {
     username = requestedUsername(request, profile.username);
     const entity = username ? (await getEndEntity(store, username))?.value : undefined;
-    if (entity?.profile === profile.name) {
+    // A code opens its entity on every profile the entity may use, and on no other.
+    if (entity && allowsProfile(entity, profile.name)) {
       sealedCode = entity.enrollmentCode ?? entity.usedEnrollmentCode;
       if (!sealedCode) throw new CmpError("notAuthorized", `end entity "${printable(username!)}" has no enrollment code; an administrator must reset it`);
     }

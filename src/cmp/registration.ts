@@ -2,11 +2,12 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import { getCertificate } from "../ca/certificate_record.js";
 import { Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { formatDistinguishedName, parseDistinguishedName } from "../ca/distinguished_name.js";
-import type { EndEntity } from "../ca/end_entity.js";
+import { allowsProfile, type EndEntity } from "../ca/end_entity.js";
 import { getEndEntity, updateEndEntity } from "../ca/end_entity_store.js";
 import type { Store } from "../store/store.js";
 import { formatGeneralName, parseGeneralNames } from "../ca/general_name_text.js";
 import type { Exchange } from "./exchange.js";
+import type { SignatureCredentials } from "./protection.js";
 import type { ApprovedRequest } from "./issuance.js";
 import { requestedUsername, usernameIn } from "./username.js";
 
@@ -20,7 +21,10 @@ export interface RegistrationPlan {
   username: string;
   /** The request as the registration allows it: the registered subjectAltNames. */
   approved: ApprovedRequest;
-  /** A first enrollment consumes the registration; a kur extends it. */
+  /**
+   * A first enrollment consumes the registration; a kur, or a further
+   * enrollment signed with a certificate the entity holds, extends it.
+   */
   kind: "enroll" | "update";
   /** The IV of the enrollment code that authenticated the request, which must still be the live one. */
   codeIv?: string;
@@ -91,20 +95,33 @@ export async function planRegistration(exchange: Exchange, approved: ApprovedReq
   return exchange.request.type === "kur" ? planUpdate(exchange, approved) : planEnrollment(exchange, approved);
 }
 
+/**
+ * ir, cr, p10cr. A status `new` entity is enrolled once, with its code or a
+ * certificate that names it, and that consumes the registration. An entity
+ * that has enrolled may enroll again only with a certificate this CA issued
+ * to it (EJBCA's EndEntityCertificate authentication, the guide's
+ * "openssleec" alias: cr with -cert/-key): each such request issues one more
+ * certificate and keeps the old ones; an enrollment code never does.
+ */
 async function planEnrollment(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan> {
-  const { credentials, profile, context, now } = exchange;
+  const { credentials, profile, context } = exchange;
   const username =
     credentials.kind === "mac" && credentials.enrollment ? credentials.enrollment.username : requestedUsername(exchange.request, profile.username);
   if (!username) throw new CmpError("badCertTemplate", `the request names no end entity (${describeSource(exchange)})`);
-  if (credentials.kind === "signature") {
-    if (profile.username.from !== "subject" || usernameIn(credentials.parsed.tbsCertificate.subject, profile.username.attribute) !== username) {
-      throw new CmpError("notAuthorized", `the request is signed with a certificate that does not belong to end entity "${username}"`);
-    }
+  const signer = credentials.kind === "signature" ? await signerOf(exchange, credentials, username) : undefined;
+  if (signer === "other") {
+    throw new CmpError("notAuthorized", `the request is signed with a certificate that does not belong to end entity "${username}"`);
   }
   const entry = await getEndEntity(context.store, username);
   const entity = checkEntity(entry?.value, username, exchange);
   if (entity.status !== "new") {
-    throw new CmpError("notAuthorized", `end entity "${username}" has already enrolled (status ${entity.status}); an administrator must reset it`);
+    if (signer === "issued" && entity.status === "issued") return { username, approved: matchRegistration(entity, approved), kind: "update" };
+    throw new CmpError(
+      "notAuthorized",
+      entity.status === "revoked"
+        ? `end entity "${username}" is revoked; an administrator must reset it`
+        : `end entity "${username}" has already enrolled (status ${entity.status}); enroll again signed with its certificate, or an administrator must reset it`,
+    );
   }
   // The code that authenticated the request must still be the entity's live one.
   if (credentials.kind === "mac" && credentials.enrollment && entity.enrollmentCode?.iv !== credentials.enrollment.sealedCode.iv) {
@@ -116,8 +133,23 @@ async function planEnrollment(exchange: Exchange, approved: ApprovedRequest): Pr
   return { username, approved: registered, kind: "enroll", codeIv };
 }
 
+/**
+ * Whose the protection certificate is: "issued" when this CA issued it to
+ * the entity (its record says so), "named" when it names the entity by the
+ * profile's username attribute (a certificate of another CA the profile
+ * trusts, or one this CA issued before entities were recorded), else "other".
+ * A record's entity decides over the name.
+ */
+async function signerOf(exchange: Exchange, credentials: SignatureCredentials, username: string): Promise<"issued" | "named" | "other"> {
+  const { profile, context } = exchange;
+  const record = credentials.issuedSerial ? await getCertificate(context.store, credentials.issuedSerial) : undefined;
+  if (record?.entity !== undefined) return record.entity === username ? "issued" : "other";
+  const named = profile.username.from === "subject" && usernameIn(credentials.parsed.tbsCertificate.subject, profile.username.attribute) === username;
+  return named ? "named" : "other";
+}
+
 async function planUpdate(exchange: Exchange, approved: ApprovedRequest): Promise<RegistrationPlan> {
-  const { credentials, profile, context, now } = exchange;
+  const { credentials, profile, context } = exchange;
   if (credentials.kind !== "signature" || !credentials.issuedSerial) {
     throw new CmpError("notAuthorized", "a key update must be signed with the certificate being updated");
   }
@@ -130,10 +162,12 @@ async function planUpdate(exchange: Exchange, approved: ApprovedRequest): Promis
   return { username, approved, kind: "update" };
 }
 
+/** The entity exists and may use this profile: one registration, every profile the operator listed for it. */
 function checkEntity(entity: EndEntity | undefined, username: string, exchange: Exchange): EndEntity {
   if (!entity) throw new CmpError("notAuthorized", `no end entity "${username}" is registered`);
-  if (entity.profile !== exchange.profile.name) {
-    throw new CmpError("notAuthorized", `end entity "${username}" is registered for profile "${entity.profile}", not "${exchange.profile.name}"`);
+  if (!allowsProfile(entity, exchange.profile.name)) {
+    const listed = entity.profiles.map((name) => `"${name}"`).join(", ");
+    throw new CmpError("notAuthorized", `end entity "${username}" is registered for profile ${listed}, not "${exchange.profile.name}"`);
   }
   return entity;
 }

@@ -10,6 +10,7 @@ import {
   listEndEntities,
   registerEndEntity,
   resetEndEntity,
+  setEndEntityProfiles,
   type RegistryContext,
 } from "../ca/registry.js";
 import type { EndEntity } from "../ca/end_entity.js";
@@ -57,6 +58,13 @@ export function createAdminApp(deps: AdminDeps): Hono {
     return c.json({ entities: entities.map(publicEntity) });
   });
   app.get("/entities/:username", async (c) => c.json({ entity: publicEntity(await getRegisteredEndEntity(await deps.registry(), c.req.param("username"))) }));
+  // Which client-mode profiles the entity may enroll through; nothing else of it changes.
+  app.patch("/entities/:username", async (c) => {
+    const body = await jsonBody(c);
+    const unknown = Object.keys(body).filter((field) => field !== "profiles" && field !== "profile");
+    if (unknown.length > 0) throw new RegistryError("invalid", `${unknown[0]}: only profiles can be changed`);
+    return c.json({ entity: publicEntity(await setEndEntityProfiles(await deps.registry(), c.req.param("username"), body)) });
+  });
   app.delete("/entities/:username", async (c) => {
     await deleteEndEntity(await deps.registry(), c.req.param("username"));
     return c.body(null, 204);

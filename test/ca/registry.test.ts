@@ -97,7 +97,7 @@ describe("registerEndEntity", () => {
       username: "user1",
       subject: "CN=user1,O=My Organization,C=SE",
       subjectAltNames: ["DNS:user1.example.com", "IP:192.0.2.7", "email:user1@example.com", "URI:urn:example:user1"],
-      profile: "opensslclient",
+      profiles: ["opensslclient"],
       status: "new",
       certificates: [],
       createdAt: "2026-11-22T10:00:00.000Z",
@@ -206,7 +206,7 @@ describe("registerEndEntity", () => {
   it("refuses an unknown profile, naming it", async () => {
     const error = await rejection(registerEndEntity(context, { ...USER1, profile: "nosuch" }), "invalid", "profile");
     expect(error.message).toContain('"nosuch"');
-    await rejection(registerEndEntity(context, { ...USER1, profile: undefined }), "invalid", "profile");
+    await rejection(registerEndEntity(context, { ...USER1, profile: undefined }), "invalid", "profiles");
     expect(await storeText()).toBe("[]");
   });
 

@@ -46,7 +46,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 describe("AdminClient against the contract", () => {
   it("sends JSON with the bearer token and reads the documented answers", async () => {
     const client = new AdminClient({ baseUrl: `${apiUrl}/`, token: TOKEN });
-    const created = await client.createEntity({ username: "u1", subject: "CN=u1", profile: "lab" });
+    const created = await client.createEntity({ username: "u1", subject: "CN=u1", profiles: ["lab"] });
     expect(created.entity.username).toBe("u1");
     const request = api.requests.at(-1)!;
     expect(request).toMatchObject({ method: "POST", path: "/admin/entities", authorization: `Bearer ${TOKEN}` });

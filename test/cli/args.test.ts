@@ -28,6 +28,15 @@ describe("parseCommandLine: commands", () => {
     expect(line.json).toBe(false);
   });
 
+  it("reads repeated --profile of entity add and entity update as a list; a filter's one --profile as one", () => {
+    const add = runLine(["entity", "add", "u", "--subject", "CN=u", "--profile", "a", "--profile", "b"]);
+    expect(add.invocation.options).toMatchObject({ profiles: ["a", "b"] });
+    const update = runLine(["entity", "update", "u", "--profile", "b"]);
+    expect(update.invocation.spec.name).toBe("entity update");
+    expect(update.invocation.options).toMatchObject({ profiles: ["b"] });
+    expect(runLine(["entity", "list", "--profile", "a"]).invocation.options.profile).toBe("a");
+  });
+
   it("takes global options before, between and after the command words", () => {
     for (const argv of [
       ["--json", "--url", "http://h:1", "cert", "show", "01"],
@@ -125,7 +134,9 @@ describe("parseCommandLine: usage errors carry the nearest usage", () => {
 
   it("for options of other commands, repeats, empty values and missing required ones", () => {
     expect(usageError(["ca", "chain", "--profile", "p"]).message).toBe('"ca chain" has no option --profile');
-    expect(usageError(["entity", "add", "u", "--subject", "CN=u", "--profile", "a", "--profile", "b"]).message).toBe("--profile is given more than once");
+    expect(usageError(["entity", "list", "--profile", "a", "--profile", "b"]).message).toBe("--profile is given more than once");
+    expect(usageError(["cert", "list", "--profile", "a", "--profile", "b"]).message).toBe("--profile is given more than once");
+    expect(usageError(["entity", "update", "u"]).message).toBe("missing --profile");
     expect(usageError(["entity", "list", "--status="]).message).toBe("--status needs a value");
     expect(usageError(["entity", "add", "u", "--profile", "p"]).message).toBe("missing --subject");
     expect(usageError(["entity", "add", "--subject", "CN=u", "--profile", "p"]).message).toBe("missing <username>");

@@ -13,7 +13,7 @@ export interface FakeEntity {
   username: string;
   subject: string;
   subjectAltNames: string[];
-  profile: string;
+  profiles: string[];
   status: "new" | "issued" | "revoked";
   hasEnrollmentCode: boolean;
   certificates: string[];
@@ -171,7 +171,7 @@ export class FakeAdminApi {
         res.writeHead(200, { "content-type": "application/pem-certificate-chain" }).end(FAKE_CA_CHAIN);
         return;
       }
-      const input = req.method === "POST" ? parseJsonBody(req, body) : {};
+      const input = req.method === "POST" || req.method === "PATCH" ? parseJsonBody(req, body) : {};
       const [status, answer] = this.route(req.method ?? "", url, input);
       if (answer === undefined) {
         res.writeHead(status).end();
@@ -192,13 +192,17 @@ export class FakeAdminApi {
       if (parts.length === 1 && method === "POST") return [201, this.createEntity(input)];
       if (parts.length === 1 && method === "GET") {
         const entities = [...this.entities.values()]
-          .filter((e) => (!q.get("profile") || e.profile === q.get("profile")) && (!q.get("status") || e.status === q.get("status")))
+          .filter((e) => (!q.get("profile") || e.profiles.includes(q.get("profile")!)) && (!q.get("status") || e.status === q.get("status")))
           .map(publicEntity);
         return [200, { entities }];
       }
       const entity = this.entities.get(parts[1] ?? "");
       if (!entity) throw new HttpError(404, `no entity "${parts[1]}"`);
       if (parts.length === 2 && method === "GET") return [200, { entity: publicEntity(entity) }];
+      if (parts.length === 2 && method === "PATCH") {
+        entity.profiles = this.profiles(input);
+        return [200, { entity: publicEntity(entity) }];
+      }
       if (parts.length === 2 && method === "DELETE") {
         this.entities.delete(entity.username);
         return [204, undefined];
@@ -252,12 +256,10 @@ export class FakeAdminApi {
   }
 
   private createEntity(input: Record<string, unknown>): unknown {
-    const { username, subject, profile } = input;
+    const { username, subject } = input;
     if (typeof username !== "string" || username === "") throw new HttpError(400, "username: required");
     if (typeof subject !== "string" || subject === "") throw new HttpError(400, "subject: required");
-    if (typeof profile !== "string") throw new HttpError(400, "profile: required");
-    if (SERVER_PROFILES.has(profile)) throw new HttpError(400, `profile: "${profile}" is not in client mode`);
-    if (!CLIENT_PROFILES.has(profile)) throw new HttpError(400, `profile: unknown profile "${profile}"`);
+    const profiles = this.profiles(input);
     const sans = input.subjectAltNames ?? [];
     if (!Array.isArray(sans) || !sans.every((s) => typeof s === "string")) throw new HttpError(400, "subjectAltNames: a list of strings");
     if (this.entities.has(username)) throw new HttpError(409, `entity "${username}" exists`);
@@ -265,7 +267,7 @@ export class FakeAdminApi {
       username,
       subject: normaliseSubject(subject),
       subjectAltNames: sans as string[],
-      profile,
+      profiles,
       status: "new" as const,
       hasEnrollmentCode: true,
       certificates: [],
@@ -275,6 +277,18 @@ export class FakeAdminApi {
     };
     this.entities.set(username, entity);
     return { entity: publicEntity(entity), enrollmentCode: entity.code };
+  }
+
+  /** `profiles` (a non-empty list) or `profile` (one), each a client-mode profile. */
+  private profiles(input: Record<string, unknown>): string[] {
+    const field = input.profiles !== undefined ? "profiles" : "profile";
+    const names = input.profiles ?? (input.profile === undefined ? undefined : [input.profile]);
+    if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === "string")) throw new HttpError(400, `${field}: required`);
+    for (const name of names as string[]) {
+      if (SERVER_PROFILES.has(name)) throw new HttpError(400, `${field}: "${name}" is not in client mode`);
+      if (!CLIENT_PROFILES.has(name)) throw new HttpError(400, `${field}: unknown profile "${name}"`);
+    }
+    return names as string[];
   }
 
   private code(given: unknown): string {

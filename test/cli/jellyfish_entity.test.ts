@@ -42,6 +42,15 @@ describe("entity add", () => {
     expect(r.stdout).toContain("jellyfish entity reset user1");
   });
 
+  it("repeated --profile registers one entity for several profiles", async () => {
+    const r = await h.cli(["entity", "add", "user1", "--subject", "CN=user1", "--profile", "opensslclient", "--profile", "lab"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(h.api.requests.at(-1)!.body)).toEqual({ username: "user1", subject: "CN=user1", profiles: ["opensslclient", "lab"] });
+    expect(r.stdout).toMatch(/^profiles +opensslclient\n +lab$/m);
+    const list = await h.cli(["entity", "list"]);
+    expect(list.stdout.trimEnd().split("\n")[1]).toMatch(/^user1 +new +opensslclient,lab +CN=user1 /);
+  });
+
   it("passes a code of the operator's own", async () => {
     const r = await h.cli(["entity", "add", "dev7", "--subject", "CN=dev7", "--profile", "lab", "--code", "my-own-code-123"]);
     expect(r.code).toBe(0);
@@ -53,7 +62,7 @@ describe("entity add", () => {
     const r = await h.cli(["--json", "entity", "add", "user1", "--subject", "CN=user1", "--profile", "opensslclient"]);
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout);
-    expect(answer.entity).toMatchObject({ username: "user1", subject: "CN=user1", status: "new", profile: "opensslclient" });
+    expect(answer.entity).toMatchObject({ username: "user1", subject: "CN=user1", status: "new", profiles: ["opensslclient"] });
     expect(answer.enrollmentCode).toMatch(/^generated-code-/);
   });
 
@@ -79,7 +88,7 @@ describe("entity list", () => {
     const r = await h.cli(["entity", "list"]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^USERNAME +STATUS +PROFILE +SUBJECT +CERTS +UPDATED$/);
+    expect(lines[0]).toMatch(/^USERNAME +STATUS +PROFILES +SUBJECT +CERTS +UPDATED$/);
     expect(lines[1]).toMatch(/^user1 +new +opensslclient +CN=user1,O=My Organization,C=SE +0 +2026-11-22T10:00:00\.000Z$/);
     expect(lines[2]).toMatch(/^longer-name-2 +new +lab +CN=two +0 +2026/);
     // Aligned: every column starts at the same offset on every line.
@@ -170,5 +179,42 @@ describe("entity show, rm, reset", () => {
     const r = await h.cli(["entity", "reset", "user1", "--json"]);
     expect(JSON.parse(h.api.requests.at(-1)!.body)).toEqual({});
     expect(JSON.parse(r.stdout).enrollmentCode).toMatch(/^generated-code-/);
+  });
+});
+
+describe("entity update", () => {
+  it("PATCHes the profiles, as given and in order, and prints the entity", async () => {
+    await addUser1();
+    const r = await h.cli(["entity", "update", "user1", "--profile", "lab", "--profile", "opensslclient"]);
+    expect(r.code, r.stderr).toBe(0);
+    const request = h.api.requests.at(-1)!;
+    expect([request.method, request.path]).toEqual(["PATCH", "/admin/entities/user1"]);
+    expect(JSON.parse(request.body)).toEqual({ profiles: ["lab", "opensslclient"] });
+    expect(r.stdout).toContain("Updated entity user1.");
+    expect(r.stdout).toMatch(/^profiles +lab\n +opensslclient$/m);
+    expect(r.stdout).not.toContain("generated-code");
+  });
+
+  it("--json prints the API's answer", async () => {
+    await addUser1();
+    const r = await h.cli(["--json", "entity", "update", "user1", "--profile", "lab"]);
+    expect(JSON.parse(r.stdout)).toEqual({ entity: expect.objectContaining({ username: "user1", profiles: ["lab"] }) });
+  });
+
+  it("a profile not in client mode: the server's 400 reason, exit 1", async () => {
+    await addUser1();
+    const r = await h.cli(["entity", "update", "user1", "--profile", "default"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: profiles: "default" is not in client mode (HTTP 400)\n');
+  });
+
+  it("shows an entity from a server that answers one `profile` (before entities had several)", async () => {
+    await addUser1();
+    const stored = h.api.entities.get("user1")! as unknown as Record<string, unknown>;
+    delete stored.profiles;
+    stored.profile = "opensslclient";
+    const r = await h.cli(["entity", "show", "user1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^profiles +opensslclient$/m);
   });
 });

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
 import type { EndEntity } from "../../src/ca/end_entity.js";
 import { getEndEntity } from "../../src/ca/end_entity_store.js";
-import { registerEndEntity, resetEndEntity, type NewEndEntity, type RegistryContext } from "../../src/ca/registry.js";
+import { registerEndEntity, resetEndEntity, setEndEntityProfiles, type NewEndEntity, type RegistryContext } from "../../src/ca/registry.js";
 import type { CmpLogEntry } from "../../src/cmp/engine_types.js";
+import { decidePendingRequest, listPendingRequests, type PendingRequest } from "../../src/cmp/pending_request.js";
 import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { cmpDevice, serialOf, type CmpDevice, type Credential } from "../support/cmp_device.js";
 import { makeTestCa, startEngineServer, writeCaPem, type EngineServer, type TestCa } from "../support/engine_server.js";
@@ -45,6 +46,10 @@ beforeAll(async () => {
           // Code-only: no shared MAC reference is accepted.
           client: { mode: "client", macReferences: [] },
           client2: { mode: "client", macReferences: [] },
+          // EJBCA's "openssleec": EndEntityCertificate authentication only, no codes.
+          eec: { mode: "client", macReferences: [], enrollmentCodes: false },
+          // The same, with every request held for an operator.
+          eecheld: { mode: "client", macReferences: [], enrollmentCodes: false, approval: { hold: "all", checkAfterSeconds: 1 } },
           kid: { mode: "client", macReferences: [], username: "senderKID" },
         },
       }),
@@ -187,13 +192,13 @@ describe("first enrollment with the enrollment code", () => {
   });
 
   it("with -implicit_confirm: one message, the entity consumed", async () => {
-    const code = await register("erin");
-    const key = await device.newKey("erin");
+    const code = await register("ernie");
+    const key = await device.newKey("ernie");
     const logged = server.logs.length;
-    const result = await device.cmp(irWithCode("erin", code, key, ["-implicit_confirm"]), "client");
+    const result = await device.cmp(irWithCode("ernie", code, key, ["-implicit_confirm"]), "client");
     expect(result.code, result.stdout).toBe(0);
     expect(server.logs.slice(logged).map((log) => [log.bodyType, log.outcome])).toEqual([["ir", "issued (implicitly confirmed)"]]);
-    expect((await entity("erin")).status).toBe("issued");
+    expect((await entity("ernie")).status).toBe("issued");
   });
   it("p10cr with the code: the CSR's subject names the entity; the certificate gets the registered names", async () => {
     const code = await register("pat");
@@ -312,15 +317,125 @@ describe("refusals of an enrollment", () => {
     await enrollWithCode("victor", code);
   });
 
-  it("a signed ir with the entity's own certificate after it enrolled: notAuthorized (status issued)", async () => {
+  it("a signed ir with the entity's own certificate after it enrolled: another certificate, the first one stays", async () => {
     const walter = await enrollWithCode("walter", await register("walter"));
-    const { log } = await refused(
+    const out = dir.file("walter-2.pem");
+    const result = await device.cmp(
       ["-cmd", "ir", "-cert", walter.cert, "-key", walter.key, "-newkey", await device.newKey("walter"), "-subject", opensslSubjectOf("walter"),
-        "-trusted", caPem, "-certout", dir.file("walter-x.pem")],
-      "notAuthorized",
+        "-trusted", caPem, "-certout", out],
       "client",
     );
+    expect(result.code, result.stdout).toBe(0);
+    expect(await entity("walter")).toMatchObject({ status: "issued", certificates: [await serialOf(walter.cert), await serialOf(out)] });
+    expect(await recordOf(walter.cert)).toMatchObject({ status: "confirmed" });
+    expect(await recordOf(out)).toMatchObject({ status: "confirmed", entity: "walter", profile: "client" });
+    expect((await recordOf(out))!.supersedes).toBeUndefined();
+  });
+
+  it("a signed ir of an enrolled entity whose subject is not the registered one: badCertTemplate", async () => {
+    const wendy = await enrollWithCode("wendy", await register("wendy"));
+    await refused(
+      ["-cmd", "ir", "-cert", wendy.cert, "-key", wendy.key, "-newkey", await device.newKey("wendy"), "-subject", "/CN=wendy/O=Elsewhere/C=SE",
+        "-trusted", caPem, "-certout", dir.file("wendy-x.pem")],
+      "badCertTemplate",
+      "client",
+    );
+  });
+});
+
+// ---------------------------------------------------------------- one entity, several profiles
+
+// EJBCA ties an end entity to a CA and a certificate profile, not to a CMP
+// alias: the guide enrolls user1 with its password on "opensslclient", then
+// with its certificate on "openssleec". Here: "client" (codes) and "eec"
+// (certificates only).
+describe("one entity, several profiles", () => {
+  /** cr or kur on `profile`, signed with `credential`; returns the new key and certificate. */
+  async function signedRequest(command: "cr" | "kur", name: string, credential: Credential, profile: string): Promise<Credential> {
+    const cert = dir.file(`${name}-${command}-${++certCounter}.pem`);
+    const key = await device.newKey(name);
+    const subject = command === "cr" ? ["-subject", opensslSubjectOf(name)] : [];
+    const logged = server.logs.length;
+    const result = await device.cmp(
+      ["-cmd", command, "-cert", credential.cert, "-key", credential.key, "-newkey", key, ...subject, "-trusted", caPem, "-certout", cert],
+      profile,
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(server.logs.slice(logged).map((log) => [log.bodyType, log.outcome])).toEqual([[command, "issued"], ["certConf", "confirmed"]]);
+    return { key, cert };
+  }
+
+  it("registered once for two profiles: ir with the code on one, cr and kur with the certificate on the other", async () => {
+    const code = await register("bruno", { profile: undefined, profiles: ["client", "eec"] });
+    const first = await enrollWithCode("bruno", code, "client");
+    const second = await signedRequest("cr", "bruno", first, "eec");
+    const third = await signedRequest("kur", "bruno", second, "eec");
+    const serials = [await serialOf(first.cert), await serialOf(second.cert), await serialOf(third.cert)];
+    expect(await entity("bruno")).toMatchObject({ status: "issued", profiles: ["client", "eec"], certificates: serials });
+    expect(await recordOf(first.cert)).toMatchObject({ profile: "client", entity: "bruno", status: "confirmed" });
+    expect(await recordOf(second.cert)).toMatchObject({ profile: "eec", entity: "bruno", status: "confirmed" });
+    expect(await recordOf(third.cert)).toMatchObject({ profile: "eec", entity: "bruno", supersedes: serials[1] });
+    expect(await subjectText(second.cert)).toBe(await subjectText(first.cert));
+    expect(await subjectAltNames(second.cert)).toBe(await subjectAltNames(first.cert));
+  });
+
+  it("the enrollment code is one-time across the profiles: the first enrollment consumes it for all", async () => {
+    const code = await register("carla", { profile: undefined, profiles: ["client", "client2"] });
+    await enrollWithCode("carla", code, "client2");
+    const { log } = await refused(irWithCode("carla", code, await device.newKey("carla")), "notAuthorized", "client");
     expect(log.reason).toContain("already enrolled");
+  });
+
+  it("a code on the certificate-only profile: signerNotTrusted, and the code stays usable", async () => {
+    const code = await register("dylan", { profile: undefined, profiles: ["client", "eec"] });
+    await refused(irWithCode("dylan", code, await device.newKey("dylan")), "signerNotTrusted", "eec", { unverifiable: true });
+    await enrollWithCode("dylan", code, "client");
+  });
+
+  it("a profile not in the entity's list: notAuthorized for cr and kur with its certificate; nothing changes", async () => {
+    const hank = await enrollWithCode("hank", await register("hank"));
+    const before = await entity("hank");
+    for (const command of ["cr", "kur"]) {
+      const subject = command === "cr" ? ["-subject", opensslSubjectOf("hank")] : [];
+      const { log } = await refused(
+        ["-cmd", command, "-cert", hank.cert, "-key", hank.key, "-newkey", await device.newKey("hank"), ...subject, "-trusted", caPem, "-certout", dir.file("hank-x.pem")],
+        "notAuthorized",
+        "eec",
+      );
+      expect(log.reason).toContain('end entity "hank" is registered for profile "client", not "eec"');
+    }
+    expect(await entity("hank")).toEqual(before);
+  });
+
+  it("after the operator adds the profile, the same certificate enrolls there", async () => {
+    const fiona = await enrollWithCode("fiona", await register("fiona"));
+    await setEndEntityProfiles(registry, "fiona", { profiles: ["client", "eec"] });
+    await signedRequest("cr", "fiona", fiona, "eec");
+    expect((await entity("fiona")).certificates).toHaveLength(2);
+  });
+
+  it("a cr with the certificate held for approval: approved later, it adds a certificate (the registration is not consumed again)", async () => {
+    const quentin = await enrollWithCode("quentin", await register("quentin", { profile: undefined, profiles: ["client", "eecheld"] }));
+    const out = dir.file("quentin-held.pem");
+    const client = device.cmp(
+      ["-cmd", "cr", "-cert", quentin.cert, "-key", quentin.key, "-newkey", await device.newKey("quentin"), "-subject", opensslSubjectOf("quentin"), "-trusted", caPem, "-certout", out],
+      "eecheld",
+    );
+    let pending: PendingRequest | undefined;
+    await expect.poll(async () => (pending = (await listPendingRequests(server.store, "pending")).find((p) => p.entity === "quentin")), { timeout: 15_000 }).toBeDefined();
+    expect(pending).toMatchObject({ requestType: "cr", registrationKind: "update" });
+    await decidePendingRequest(server.store, pending!.id, "approved", undefined, new Date());
+    const result = await client;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(await entity("quentin")).toMatchObject({ status: "issued", certificates: [await serialOf(quentin.cert), await serialOf(out)] });
+  });
+
+  it("a record stored before entities had several profiles (one `profile`) enrolls through that profile", async () => {
+    const code = await register("gus");
+    const { profiles: _profiles, ...stored } = (await server.store.get<EndEntity>("entity/gus"))!.value;
+    await server.store.put("entity/gus", { ...stored, profile: "client" });
+    await enrollWithCode("gus", code, "client");
+    expect(await entity("gus")).toMatchObject({ status: "issued", profiles: ["client"] });
   });
 });
 

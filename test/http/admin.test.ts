@@ -12,7 +12,7 @@ import { MemoryStore } from "../../src/store/memory.js";
 import { InvalidCursorError } from "../../src/store/store.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
 import { numberedCertificateRecord } from "../ca/numbered_certificate_record.js";
-import { adminCalls, AUTH, expectError, json, JSON_TYPE, TOKEN } from "./admin_calls.js";
+import { adminCalls, AUTH, expectError, expectOk, json, JSON_TYPE, TOKEN } from "./admin_calls.js";
 
 // The admin API (docs/admin-api.md) through createApp, as the Worker mounts
 // it, with app.request(): no server, a memory store, a real sealer.
@@ -186,7 +186,7 @@ describe("POST /admin/entities", () => {
       username: "user1",
       subject: "CN=user1,O=My Organization,C=SE",
       subjectAltNames: USER1.subjectAltNames,
-      profile: "opensslclient",
+      profiles: ["opensslclient"],
       status: "new",
       hasEnrollmentCode: true,
       certificates: [],
@@ -213,7 +213,12 @@ describe("POST /admin/entities", () => {
     ["subjectAltNames not an array", { ...USER1, subjectAltNames: "DNS:a.example" }, "subjectAltNames"],
     ["an unknown profile", { ...USER1, profile: "nosuch" }, "profile"],
     ["a profile in RA mode", { ...USER1, profile: "opensslra" }, "profile"],
-    ["no profile", { ...USER1, profile: undefined }, "profile"],
+    ["no profile", { ...USER1, profile: undefined }, "profiles"],
+    ["an empty list of profiles", { ...USER1, profile: undefined, profiles: [] }, "profiles"],
+    ["profiles not an array", { ...USER1, profile: undefined, profiles: "opensslclient" }, "profiles"],
+    ["an unknown profile in the list", { ...USER1, profile: undefined, profiles: ["opensslclient", "nosuch"] }, "profiles"],
+    ["a profile in RA mode in the list", { ...USER1, profile: undefined, profiles: ["opensslclient", "opensslra"] }, "profiles"],
+    ["both profile and profiles", { ...USER1, profiles: ["otherclient"] }, "profiles"],
     ["a short code", { ...USER1, enrollmentCode: "12345" }, "enrollmentCode"],
     ["a code with a space", { ...USER1, enrollmentCode: "abc defg" }, "enrollmentCode"],
     ["a code that is not a string", { ...USER1, enrollmentCode: 12345678 }, "enrollmentCode"],
@@ -238,6 +243,12 @@ describe("POST /admin/entities", () => {
   ])("400 for a JSON body that is %s", async (_label, raw) => {
     await expectError(await call("POST", "/admin/entities", { raw }), 400, /^body: must be a JSON object/);
     expect(await storeText()).toBe("[]");
+  });
+
+  it("registers one entity for several client-mode profiles; repeats are dropped", async () => {
+    const { entity } = await register({ ...USER1, profile: undefined, profiles: ["opensslclient", "otherclient", "opensslclient"] });
+    expect(entity.profiles).toEqual(["opensslclient", "otherclient"]);
+    expect((await store.get<EndEntity>(endEntityKey("user1")))!.value.profiles).toEqual(["opensslclient", "otherclient"]);
   });
 
   it("409 when the username exists; the first registration and its code stay", async () => {
@@ -319,6 +330,29 @@ describe("GET /admin/entities and /admin/entities/{username}", () => {
     expect(listed.hasEnrollmentCode).toBe(false);
   });
 
+  it("lists an entity under each of its profiles", async () => {
+    await register({ ...USER1, profile: undefined, profiles: ["opensslclient", "otherclient"] });
+    for (const profile of ["opensslclient", "otherclient"]) {
+      expect((await json(await call("GET", `/admin/entities?profile=${profile}`))).entities.map((e: { username: string }) => e.username)).toEqual(["user1"]);
+    }
+  });
+
+  it("reads an entity stored before entities had several profiles (one `profile`) as that one profile", async () => {
+    await register();
+    const { profiles: _profiles, ...older } = (await store.get<EndEntity>(endEntityKey("user1")))!.value;
+    await store.put(endEntityKey("user1"), { ...older, profile: "otherclient" });
+    const shown = (await json(await call("GET", "/admin/entities/user1"))).entity;
+    expect(shown.profiles).toEqual(["otherclient"]);
+    expect(shown).not.toHaveProperty("profile");
+    expect((await json(await call("GET", "/admin/entities?profile=otherclient"))).entities).toHaveLength(1);
+    expect((await json(await call("GET", "/admin/entities?profile=opensslclient"))).entities).toHaveLength(0);
+    // The next change writes it in today's shape.
+    expect((await call("POST", "/admin/entities/user1/reset", { body: {} })).status).toBe(200);
+    const stored = (await store.get<Record<string, unknown>>(endEntityKey("user1")))!.value;
+    expect(stored.profiles).toEqual(["otherclient"]);
+    expect(stored).not.toHaveProperty("profile");
+  });
+
   it("gets one entity; 404 for an unknown one", async () => {
     await register();
     const response = await call("GET", "/admin/entities/user1");
@@ -344,6 +378,39 @@ describe("GET /admin/entities and /admin/entities/{username}", () => {
     }
     expect(JSON.stringify(logs)).not.toContain(enrollmentCode);
     expect(JSON.stringify(logs)).not.toContain(second);
+  });
+});
+
+describe("PATCH /admin/entities/{username}", () => {
+  it("sets the profiles; status, code and certificates stay", async () => {
+    const { enrollmentCode } = await register();
+    const before = (await store.get<EndEntity>(endEntityKey("user1")))!.value;
+    clock = new Date("2026-11-23T10:00:00.000Z");
+    const body = await expectOk(await call("PATCH", "/admin/entities/user1", { body: { profiles: ["otherclient", "opensslclient"] } }));
+    expect(body.entity).toMatchObject({ profiles: ["otherclient", "opensslclient"], status: "new", hasEnrollmentCode: true, updatedAt: "2026-11-23T10:00:00.000Z" });
+    const after = (await store.get<EndEntity>(endEntityKey("user1")))!.value;
+    expect(after).toEqual({ ...before, profiles: ["otherclient", "opensslclient"], updatedAt: "2026-11-23T10:00:00.000Z" });
+    expect(JSON.stringify(body)).not.toContain(enrollmentCode);
+    // One profile, the way it was registered before entities had several.
+    expect((await expectOk(await call("PATCH", "/admin/entities/user1", { body: { profile: "otherclient" } }))).entity.profiles).toEqual(["otherclient"]);
+  });
+
+  it.each([
+    ["an empty list", { profiles: [] }, /^profiles: /],
+    ["an unknown profile", { profiles: ["nosuch"] }, /^profiles: no profile "nosuch"/],
+    ["a profile in RA mode", { profiles: ["opensslra"] }, /^profiles: "opensslra" is not in client mode/],
+    ["another field", { profiles: ["otherclient"], subject: "CN=x" }, /^subject: only profiles can be changed/],
+    ["no profiles", {}, /^profiles: /],
+  ])("400 for %s; nothing changes", async (_label, body, reason) => {
+    await register();
+    const before = await storeText();
+    await expectError(await call("PATCH", "/admin/entities/user1", { body }), 400, reason);
+    expect(await storeText()).toBe(before);
+  });
+
+  it("404 for an unknown entity", async () => {
+    await expectError(await call("PATCH", "/admin/entities/ghost", { body: { profiles: ["opensslclient"] } }), 404, '"ghost"');
+    expect(await storeText()).toBe("[]");
   });
 });
 

@@ -23,9 +23,12 @@ const CONFIG = {
     // "CMP Operational Mode: RA Mode, Authentication Module: HMAC, Parameters: password"
     opensslra: { mode: "ra", macSecret: "env:RA_PASSWORD", paths: ["/ejbca/publicweb/cmp/opensslra"] },
     cmpra: { mode: "ra", macSecret: "env:RA_PASSWORD", paths: ["/ejbca/publicweb/cmp/cmpra"] },
-    // Client mode, "Extract Username Component: CN"; HMAC with the end entity's
-    // password, and (alias openssleec) "EndEntityCertificate" issued by the CA.
-    opensslclient: { mode: "client", username: "CN", paths: ["/ejbca/publicweb/cmp/opensslclient", "/ejbca/publicweb/cmp/openssleec"] },
+    // Client mode, "Extract Username Component: CN": "Authentication Module:
+    // HMAC" with the end entity's password only ...
+    opensslclient: { mode: "client", username: "CN", signature: { trustThisCa: false }, paths: ["/ejbca/publicweb/cmp/opensslclient"] },
+    // ... and "EndEntityCertificate" (parameter ManagementCA) only. One end
+    // entity, registered for both, uses both (README: "Moving from EJBCA").
+    openssleec: { mode: "client", username: "CN", enrollmentCodes: false, paths: ["/ejbca/publicweb/cmp/openssleec"] },
     // The default alias "cmp" of the device flow.
     cmp: { mode: "client", paths: ["/ejbca/publicweb/cmp"] },
     // Serves enrollment only: anything else is badRequest.
@@ -65,8 +68,9 @@ async function admin(method: string, path: string, body?: object, token = ADMIN_
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function register(username: string, subject: string, profile: string, enrollmentCode: string) {
-  const answer = await admin("POST", "/entities", { username, subject, profile, enrollmentCode });
+async function register(username: string, subject: string, profiles: string | string[], enrollmentCode: string) {
+  const which = typeof profiles === "string" ? { profile: profiles } : { profiles };
+  const answer = await admin("POST", "/entities", { username, subject, ...which, enrollmentCode });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
 }
@@ -99,7 +103,8 @@ describe("EJBCA's CMP operations guide, line by line", () => {
 
   it("Enrolling in Client Mode with HMAC Password Authentication: a registered user1 whose subject must match", async () => {
     // bin/ejbca.sh ra addendentity user1 --password password "CN=user1,O=My Organization,C=SE" ...
-    await register("user1", "CN=user1,O=My Organization,C=SE", "opensslclient", "password");
+    // Registered once for both aliases of the guide: opensslclient (HMAC) and openssleec (its certificate).
+    await register("user1", "CN=user1,O=My Organization,C=SE", ["opensslclient", "openssleec"], "password");
     await makeKey(f("key.pem"), "RSA-2048");
     const result = await cmp(["-cmd", "ir", "-path", "ejbca/publicweb/cmp/opensslclient", "-srvcert", ca.certPath, "-ref", "user1", "-secret", "pass:password",
       "-certout", f("clcert.pem"), "-newkey", f("key.pem"), "-subject", "/CN=user1/O=My Organization/C=SE"]);
@@ -143,6 +148,40 @@ describe("EJBCA's CMP operations guide, line by line", () => {
   });
 });
 
+describe("opensslclient → openssleec: one registration, the password once, then the certificate", () => {
+  const SUBJECT = "/CN=user2/O=My Organization/C=SE";
+
+  it("ir with the password on opensslclient, then cr and kur with -cert/-key on openssleec, no reset in between", async () => {
+    await register("user2", "CN=user2,O=My Organization,C=SE", ["opensslclient", "openssleec"], "password2");
+    await makeKey(f("u2-key.pem"), "RSA-2048");
+    const ir = await cmp(["-cmd", "ir", "-path", "ejbca/publicweb/cmp/opensslclient", "-srvcert", ca.certPath, "-ref", "user2", "-secret", "pass:password2",
+      "-certout", f("u2-clcert.pem"), "-newkey", f("u2-key.pem"), "-subject", SUBJECT]);
+    expect(ir.code, ir.stdout + ir.stderr).toBe(0);
+    expect((await admin("GET", "/entities/user2")).body.entity).toMatchObject({ status: "issued", hasEnrollmentCode: false });
+
+    await makeKey(f("u2-key1.pem"), "RSA-2048");
+    const cr = await cmp(["-cmd", "cr", "-path", "ejbca/publicweb/cmp/openssleec", "-srvcert", ca.certPath, "-cert", f("u2-clcert.pem"), "-key", f("u2-key.pem"),
+      "-certout", f("u2-clcert1.pem"), "-newkey", f("u2-key1.pem"), "-subject", SUBJECT]);
+    expect(cr.code, cr.stdout + cr.stderr).toBe(0);
+    expect(await recordOf(f("u2-clcert1.pem"))).toMatchObject({ status: "confirmed", entity: "user2", profile: "openssleec" });
+
+    await makeKey(f("u2-key2.pem"), "RSA-2048");
+    const kur = await cmp(["-cmd", "kur", "-path", "ejbca/publicweb/cmp/openssleec", "-srvcert", ca.certPath, "-key", f("u2-key1.pem"), "-cert", f("u2-clcert1.pem"),
+      "-newkey", f("u2-key2.pem"), "-certout", f("u2-clcert2.pem")]);
+    expect(kur.code, kur.stdout + kur.stderr).toBe(0);
+    expect(await mustOpenssl(["verify", "-CAfile", ca.certPath, f("u2-clcert2.pem")])).toContain("OK");
+    const serials = await Promise.all(["u2-clcert.pem", "u2-clcert1.pem", "u2-clcert2.pem"].map((name) => serialOf(f(name))));
+    expect((await admin("GET", "/entities/user2")).body.entity).toMatchObject({ status: "issued", certificates: serials });
+
+    // The password was used up by the ir, on every alias.
+    await makeKey(f("u2-key3.pem"), "RSA-2048");
+    const again = await cmp(["-cmd", "ir", "-path", "ejbca/publicweb/cmp/opensslclient", "-srvcert", ca.certPath, "-ref", "user2", "-secret", "pass:password2",
+      "-certout", f("u2-x.pem"), "-newkey", f("u2-key3.pem"), "-subject", SUBJECT]);
+    expect(again.code).not.toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/notAuthorized/);
+  });
+});
+
 describe("refusals", () => {
   async function refused(args: string[], failInfo: string) {
     const logged = worker.logLines().length;
@@ -159,6 +198,20 @@ describe("refusals", () => {
     const args = ["-cmd", "ir", "-path", "ejbca/publicweb/cmp", "-ref", "once", "-secret", "pass:once-only-code", "-newkey", f("once.pem"), "-subject", "/CN=once", "-certout", f("once-cert.pem")];
     expect((await cmp(args)).code).toBe(0);
     await refused(args, "notAuthorized");
+  });
+
+  it("cr on openssleec by an entity registered for opensslclient only: notAuthorized", async () => {
+    await register("user4", "CN=user4,O=My Organization,C=SE", "opensslclient", "user4-code");
+    await makeKey(f("u4-key.pem"));
+    const ir = await cmp(["-cmd", "ir", "-path", "ejbca/publicweb/cmp/opensslclient", "-srvcert", ca.certPath, "-ref", "user4", "-secret", "pass:user4-code",
+      "-certout", f("u4-clcert.pem"), "-newkey", f("u4-key.pem"), "-subject", "/CN=user4/O=My Organization/C=SE"]);
+    expect(ir.code, ir.stdout + ir.stderr).toBe(0);
+    await makeKey(f("u4-key1.pem"));
+    for (const command of ["cr", "kur"]) {
+      await refused(["-cmd", command, "-path", "ejbca/publicweb/cmp/openssleec", "-srvcert", ca.certPath, "-cert", f("u4-clcert.pem"), "-key", f("u4-key.pem"),
+        "-certout", f("u4-x.pem"), "-newkey", f("u4-key1.pem"), ...(command === "cr" ? ["-subject", "/CN=user4/O=My Organization/C=SE"] : [])], "notAuthorized");
+    }
+    expect((await admin("GET", "/entities/user4")).body.entity.certificates).toHaveLength(1);
   });
 
   it("a subject that does not match the registration: badCertTemplate", async () => {

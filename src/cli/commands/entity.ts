@@ -6,7 +6,7 @@ import { jsonText, type CommandHandler, type CommandContext } from "./context.js
 /** `jellyfish entity add|list|show|rm|reset`. */
 
 export const entityAdd: CommandHandler = async (context, { args, options }) => {
-  const entity: NewEntity = { username: args[0]!, subject: options.subject!, profile: options.profile! };
+  const entity: NewEntity = { username: args[0]!, subject: options.subject!, profiles: options.profiles! };
   if (options.san !== undefined) entity.subjectAltNames = options.san;
   if (options.code !== undefined) entity.enrollmentCode = options.code;
   showWithCode(context, await context.client.createEntity(entity), "Created");
@@ -28,6 +28,11 @@ export const entityRemove: CommandHandler = async (context, { args }) => {
   await context.client.deleteEntity(args[0]!);
   // The API answers 204 with no body, so --json has nothing to print.
   if (!context.json) context.stdout(`Deleted entity ${printable(args[0]!)}; its certificates stay recorded.\n`);
+};
+
+export const entityUpdate: CommandHandler = async (context, { args, options }) => {
+  const answer = await context.client.setEntityProfiles(args[0]!, options.profiles!);
+  context.stdout(context.json ? jsonText(answer) : `Updated entity ${printable(answer.entity.username)}.\n\n${entityRecord(answer.entity)}`);
 };
 
 export const entityReset: CommandHandler = async (context, { args, options }) => {
