@@ -36,9 +36,10 @@ export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Ui
   const popo = request.popo;
   if (!popo) throw missingPop(context.receivedPopoTag);
   if (popo.raVerified !== undefined) {
-    // RFC 4211 §4: raVerified means an RA checked the POP; only an RA we trust may say so.
+    // RFC 4211 §4: raVerified means an RA checked the POP; only an RA we trust may say so. From anyone
+    // else it is a claim the sender is not authorized to make (RFC 9810 §5.2.3 notAuthorized), not a bad proof.
     if (context.fromTrustedRa) return;
-    throw new CmpError("badPOP", "raVerified is accepted only from a registration authority this profile trusts");
+    throw new CmpError("notAuthorized", "raVerified is accepted only from a registration authority this profile trusts");
   }
   if (popo.keyEncipherment) throw unsupportedPrivKey("keyEncipherment", popo.keyEncipherment);
   if (popo.keyAgreement) throw unsupportedPrivKey("keyAgreement", popo.keyAgreement);

@@ -178,11 +178,12 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
     bytesEqual(senderNameDer(request.headerDer) ?? new Uint8Array(), signer.subject) ||
     sameEncoding(sender!, subject);
   if (!sender || !sameName()) {
-    throw new CmpError("signerNotTrusted", `the sender does not match the protection certificate's subject "${formatDistinguishedName(subject)}"`);
+    // RFC 9483 §3.1, §3.5: the header names the signer; a header that names someone else fails the message check.
+    throw new CmpError("badMessageCheck", `the sender does not match the protection certificate's subject "${formatDistinguishedName(subject)}" (the first of extraCerts)`);
   }
   const ski = signer.subjectKeyId;
   if (header.senderKID && ski && !bytesEqual(new Uint8Array(header.senderKID), ski)) {
-    throw new CmpError("signerNotTrusted", "senderKID does not match the protection certificate's subjectKeyIdentifier");
+    throw new CmpError("badMessageCheck", "senderKID does not match the protection certificate's subjectKeyIdentifier (RFC 9483 §3.1)");
   }
 
   const trust = trustOf(context.profile, context.ca);

@@ -2,6 +2,7 @@ import { sameEncoding } from "../asn1/reencode.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { RevDetails } from "../asn1/revocation.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
+import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { checkCertDetails, requestedReason } from "./revocation_details.js";
@@ -68,7 +69,8 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
     if (revocation.outcome === "alreadyRevoked" && !repeat) {
       throw new CmpError("certRevoked", `the certificate was already revoked at ${revocation.record.revokedAt}`);
     }
-    status = new PKIStatusInfo({ status: PKIStatus.accepted });
+    // A statusString that says what happened: strict clients read it, as they read a rejection's.
+    status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`certificate ${serial} revoked`]) });
     outcome = repeat ? "revoked (repeated)" : "revoked";
   } catch (error) {
     if (!(error instanceof CmpError) || error.failInfo.includes("transactionIdInUse")) throw error;

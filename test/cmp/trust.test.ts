@@ -387,11 +387,11 @@ describe("registration authorities", () => {
     expect(await mustOpenssl(["x509", "-in", out, "-noout", "-pubkey"])).toBe(await mustOpenssl(["pkey", "-in", key, "-pubout"]));
   });
 
-  it("raVerified from a reference that is not an RA: badPOP", async () => {
+  it("raVerified from a reference that is not an RA: notAuthorized", async () => {
     const seen = raVerified("device-secret");
     await refused(
       ["-cmd", "ir", "-ref", "device", "-secret", "pass:device-secret", "-newkey", await newKey("not-ra"), "-subject", "/CN=not-ra", "-certout", dir.file("x.pem")],
-      "badPOP",
+      "notAuthorized",
       "ra",
     );
     expect(seen.count).toBe(1);

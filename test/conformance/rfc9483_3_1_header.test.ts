@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { InfoTypeAndValue } from "../../src/asn1/info_type_and_value.js";
 import { id_it_confirmWaitTime, id_it_implicitConfirm } from "../../src/asn1/oids.js";
 import { PKIMessage } from "../../src/asn1/pki_message.js";
-import { certRequestBody, conformance, PKIStatus, type Conformance } from "./harness.js";
+import { certRequestBody, conformance, nameOf, PKIStatus, type Conformance } from "./harness.js";
 
 // RFC 9483 §3.1, General Description of the CMP Message Header: the header
 // fields of a request, checked before its protection (RFC 9483 §3.5), and
@@ -93,5 +93,26 @@ describe("RFC 9483 §3.1: transactionID and senderNonce of 128 bits", () => {
     expect(new Uint8Array(answer.message.header.senderNonce!)).toHaveLength(16);
     expect(new Uint8Array(answer.message.header.recipNonce!)).toEqual(new Uint8Array(sent.senderNonce!));
     expect(new Uint8Array(answer.message.header.transactionID!)).toEqual(new Uint8Array(sent.transactionID!));
+  });
+});
+
+describe("RFC 9483 §3.1: sender and senderKID of a signed request name its protection certificate", () => {
+  it("the conforming signed ir: ip accepted", async () => {
+    const answer = await c.send(await c.request(await certRequestBody("ir"), { protection: "signature" }));
+    expect([answer.type, answer.status]).toEqual(["ip", PKIStatus.accepted]);
+  });
+
+  it("a sender other than the certificate's subject: error badMessageCheck", async () => {
+    const answer = await c.send(await c.request(await certRequestBody("ir"), { protection: { ...c.signature, sender: nameOf("CN=someone else") } }));
+    expect([answer.type, answer.failInfo]).toEqual(["error", ["badMessageCheck"]]);
+    expect(answer.statusString).toContain("sender does not match the protection certificate's subject");
+    expect(answer.changed).toEqual([]);
+  });
+
+  it("a senderKID other than the certificate's subjectKeyIdentifier: error badMessageCheck", async () => {
+    const answer = await c.send(await c.request(await certRequestBody("ir"), { protection: { ...c.signature, senderKID: new Uint8Array(20).fill(1).buffer } }));
+    expect([answer.type, answer.failInfo]).toEqual(["error", ["badMessageCheck"]]);
+    expect(answer.statusString).toContain("senderKID does not match");
+    expect(answer.changed).toEqual([]);
   });
 });

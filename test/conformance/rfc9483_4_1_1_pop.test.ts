@@ -104,9 +104,9 @@ describe("RFC 9483 §4.1.1 proof of possession: what is not offered", () => {
     expectRejected(await c.send(await c.request(await rawPopBody("ir", undefined))), "ip", "badPOP", /carries no proof of possession/);
   });
 
-  it("raVerified from a sender that is no trusted RA is badPOP", async () => {
+  it("raVerified from a sender that is no trusted RA: notAuthorized (a claim it may not make, RFC 4211 §4)", async () => {
     const c = await conformance();
-    expectRejected(await c.send(await c.request(await rawPopBody("ir", Uint8Array.of(0x80, 0)))), "ip", "badPOP", /raVerified is accepted only from a registration authority/);
+    expectRejected(await c.send(await c.request(await rawPopBody("ir", Uint8Array.of(0x80, 0)))), "ip", "notAuthorized", /raVerified is accepted only from a registration authority/);
   });
 
   const privKeys: Array<[string, "keyEncipherment" | "keyAgreement", Uint8Array, RegExp]> = [
