@@ -131,6 +131,20 @@ function statusInfoOf(body: PKIBody, type: PKIBodyType): PKIStatusInfo | undefin
   }
 }
 
+/**
+ * A refusal as every conformance test checks it: HTTP 200, the body type
+ * that answers (error, or the request's ip/cp/kup/rp), status rejection, the
+ * one failInfo bit, a reason, and nothing stored.
+ */
+export function expectRefusal(answer: Answer, type: PKIBodyType, failInfo: string, reason: RegExp): void {
+  expect(answer.httpStatus).toBe(200);
+  expect(answer.type).toBe(type);
+  expect(answer.status).toBe(PKIStatus.rejection);
+  expect(answer.failInfo).toEqual([failInfo]);
+  expect(answer.statusString).toMatch(reason);
+  expect(answer.changed).toEqual([]);
+}
+
 /** A fresh key pair: its signer (for the POP) and its DER SubjectPublicKeyInfo. */
 export async function newKey(kind: LocalKeyKind = "P-256"): Promise<LocalSigner> {
   return LocalSigner.fromPkcs8((await generateLocalKey(kind)).pkcs8);

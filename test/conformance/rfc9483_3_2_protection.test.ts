@@ -13,7 +13,7 @@ import { REFERENCE, SECRET } from "../../fuzz/target.js";
 import { splitPkiMessage } from "../crypto/openssl.js";
 import { fromHex, hex } from "../crypto/der.js";
 import { OID_DER, pbkdf2ParamsDer, pbmac1AlgorithmIdentifierDer, type Pbmac1Vector } from "../crypto/pbmac1_vectors.js";
-import { PKIStatus, certRequestBody, confirm, conformance, type Answer, type Conformance } from "./harness.js";
+import { PKIStatus, certRequestBody, confirm, conformance, type Answer, type Conformance, expectRefusal } from "./harness.js";
 
 // RFC 9483 §3.2 (message protection: protectionAlg is a signature, MSG_SIG_ALG,
 // or a MAC, MSG_MAC_ALG, from RFC 9481) with RFC 9481 §6 (the MACs) and
@@ -60,12 +60,7 @@ function pbmac1Protection(vector: Omit<Pbmac1Vector, "salt">): OutgoingProtectio
 }
 
 function expectMessageRefusal(answer: Answer, failInfo: string, statusString: RegExp): void {
-  expect(answer.httpStatus).toBe(200);
-  expect(answer.type).toBe("error");
-  expect(answer.status).toBe(PKIStatus.rejection);
-  expect(answer.failInfo).toEqual([failInfo]);
-  expect(answer.statusString).toMatch(statusString);
-  expect(answer.changed).toEqual([]);
+  expectRefusal(answer, "error", failInfo, statusString);
 }
 
 async function sendIr(c: Conformance, protection: OutgoingProtection | "signature"): Promise<Answer> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeSequence, encodeTlv, readChildren, readElement } from "../../src/asn1/der.js";
-import { certRequestBody, conformance, PKIStatus, type Answer } from "./harness.js";
+import { certRequestBody, conformance, PKIStatus, type Answer, expectRefusal } from "./harness.js";
 import { envelopedData, rawPopBody } from "./pop.js";
 
 // Any PKIMessage gets a CMP answer (RFC 9483 §3.5: the server answers an
@@ -15,12 +15,7 @@ function fieldsOf(message: Uint8Array): Uint8Array[] {
 }
 
 function expectError(answer: Answer, failInfo: string, reason: RegExp): void {
-  expect(answer.httpStatus).toBe(200);
-  expect(answer.type).toBe("error");
-  expect(answer.status).toBe(PKIStatus.rejection);
-  expect(answer.failInfo).toEqual([failInfo]);
-  expect(answer.statusString).toMatch(reason);
-  expect(answer.changed).toEqual([]);
+  expectRefusal(answer, "error", failInfo, reason);
 }
 
 describe("RFC 9483 §3.5: a message whose header decodes is answered in CMP", () => {

@@ -5,7 +5,7 @@ import type { CertTemplate } from "../../src/asn1/cert_template.js";
 import { encodeTlv } from "../../src/asn1/der.js";
 import { POPOSigningKey, ProofOfPossession } from "../../src/asn1/proof_of_possession.js";
 import { formatDistinguishedName } from "../../src/ca/distinguished_name.js";
-import { certRequestBody, conformance, issuedCertificate, nameOf, newKey, PKIStatus, type Answer } from "./harness.js";
+import { certRequestBody, conformance, issuedCertificate, nameOf, newKey, PKIStatus, type Answer, expectRefusal } from "./harness.js";
 import { directoryName, envelopedData, rawPopBody, signingKeyInputPop } from "./pop.js";
 
 // RFC 9483 §4.1.1 popo, with RFC 4211 §4: a signature over certReq when the
@@ -16,12 +16,7 @@ import { directoryName, envelopedData, rawPopBody, signingKeyInputPop } from "./
 // rejection and badPOP (RFC 9483 §4.1.1), nothing stored.
 
 function expectRejected(answer: Answer, type: "ip" | "cp", failInfo: string, reason: RegExp): void {
-  expect(answer.httpStatus).toBe(200);
-  expect(answer.type).toBe(type);
-  expect(answer.status).toBe(PKIStatus.rejection);
-  expect(answer.failInfo).toEqual([failInfo]);
-  expect(answer.statusString).toMatch(reason);
-  expect(answer.changed).toEqual([]);
+  expectRefusal(answer, type, failInfo, reason);
 }
 
 function expectAccepted(answer: Answer, type: "ip" | "cp"): void {

@@ -38,6 +38,7 @@ import {
   type Answer,
   type CertRequestParts,
   type Conformance,
+  expectRefusal,
 } from "./harness.js";
 
 // RFC 9483 §4.1.1 / RFC 9810 §5.2.3: a certificate is `accepted` when it
@@ -108,11 +109,7 @@ function expectGrantedWithMods(answer: Answer, statusString: string): void {
 }
 
 function expectRejected(answer: Answer, statusString: RegExp): void {
-  expect(answer.type).toBe("ip");
-  expect(answer.status).toBe(PKIStatus.rejection);
-  expect(answer.failInfo).toEqual(["badCertTemplate"]);
-  expect(answer.statusString).toMatch(statusString);
-  expect(answer.changed).toEqual([]);
+  expectRefusal(answer, "ip", "badCertTemplate", statusString);
 }
 
 describe("RFC 9483 §4.1.1: accepted when the certificate carries what was asked", () => {

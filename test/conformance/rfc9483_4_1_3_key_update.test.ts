@@ -2,7 +2,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { describe, expect, it } from "vitest";
 import { formatDistinguishedName } from "../../src/ca/distinguished_name.js";
-import { certRequestBody, conformance, confirm, issuedCertificate, newKey, PKIStatus, type Answer } from "./harness.js";
+import { certRequestBody, conformance, confirm, issuedCertificate, newKey, PKIStatus, type Answer, expectRefusal } from "./harness.js";
 import { directoryName, signingKeyInputPop, type SigningKeyInputOptions } from "./pop.js";
 
 // RFC 9483 §4.1.3 kur, with the proof of possession of RFC 4211 §4.1 for a
@@ -20,12 +20,7 @@ async function kurWithoutSubject(options: SigningKeyInputOptions = {}) {
 }
 
 function expectRejected(answer: Answer, failInfo: string, reason: RegExp): void {
-  expect(answer.httpStatus).toBe(200);
-  expect(answer.type).toBe("kup");
-  expect(answer.status).toBe(PKIStatus.rejection);
-  expect(answer.failInfo).toEqual([failInfo]);
-  expect(answer.statusString).toMatch(reason);
-  expect(answer.changed).toEqual([]);
+  expectRefusal(answer, "kup", failInfo, reason);
 }
 
 describe("RFC 9483 §4.1.3 kur with POPOSigningKeyInput (RFC 4211 §4.1)", () => {

@@ -5,7 +5,7 @@ import { CertTemplate } from "../../src/asn1/cert_template.js";
 import { PKIBody } from "../../src/asn1/pki_body.js";
 import { RevDetails, RevReqContent } from "../../src/asn1/revocation.js";
 import { rrBody } from "../../src/client/revocation.js";
-import { conformance, nameOf, newKey, PKIStatus, type Answer, type Conformance } from "./harness.js";
+import { conformance, expectRefusal, nameOf, newKey, PKIStatus, type Answer, type Conformance } from "./harness.js";
 
 // RFC 9483 §4.2 rr: one RevDetails whose certDetails names the certificate
 // by issuer and serialNumber, and whose crlEntryDetails holds exactly one
@@ -36,12 +36,7 @@ function expectRevoked(answer: Answer): void {
 }
 
 function expectRefused(answer: Answer, failInfo: string, reason: RegExp): void {
-  expect(answer.httpStatus).toBe(200);
-  expect(answer.type).toBe("rp");
-  expect(answer.status).toBe(PKIStatus.rejection);
-  expect(answer.failInfo).toEqual([failInfo]);
-  expect(answer.statusString).toMatch(reason);
-  expect(answer.changed).toEqual([]);
+  expectRefusal(answer, "rp", failInfo, reason);
 }
 
 async function send(body: (c: Conformance) => Uint8Array): Promise<Answer> {
