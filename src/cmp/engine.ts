@@ -123,19 +123,16 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
 
 /**
  * Protection of answers to an authenticated sender: mirror the request (a MAC
- * request gets a MAC answer with the same secret and algorithms, under a fresh
- * salt: mac_protection.ts), or sign when the request was signed or the profile
+ * request gets a MAC answer with the same secret and algorithms, under a salt
+ * of our own: mac_protection.ts), or sign when the request was signed or the profile
  * says so (RFC 9483 §3.2).
  */
 async function authenticatedProtection(credentials: Credentials, profile: Profile, signer: CmpSigner, context: EngineContext): Promise<ResponseProtection> {
   if (credentials.kind === "mac" && profile.responseProtection === "mirror") {
-    return { kind: "mac", mac: await credentials.mac.withSalt(context.randomBytes(MAC_SALT_BYTES)), senderKID: credentials.senderKID };
+    return { kind: "mac", mac: await credentials.mac.answerKey(context.randomBytes, context.now().getTime()), senderKID: credentials.senderKID };
   }
   return { kind: "signature", signer };
 }
-
-/** The salt of our MAC answers: 128 bits (RFC 9481 §6.1.1 asks for a random salt; NIST SP 800-132 at least 128 bits). */
-const MAC_SALT_BYTES = 16;
 
 /**
  * Protection of answers before (or without) authentication. Never a MAC: an

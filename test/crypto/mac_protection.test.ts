@@ -4,6 +4,7 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CmpError, type FailInfoName } from "../../src/asn1/pki_failure_info.js";
 import { OID } from "../../src/crypto/algorithms.js";
+import { PBMParameter } from "../../src/asn1/pbm.js";
 import { isMacProtection, prepareMac } from "../../src/crypto/mac_protection.js";
 import { encodeTlv } from "../../src/asn1/der.js";
 import { fromHex, hex } from "./der.js";
@@ -162,3 +163,47 @@ describe("prepareMac errors", () => {
 function oidDer(oid: string): Uint8Array {
   return new Uint8Array(AsnConvert.serialize(new AlgorithmIdentifier({ algorithm: oid }))).slice(2);
 }
+
+describe("answer keys (the MAC of our answers)", () => {
+  const secret = new TextEncoder().encode("answer-secret");
+  const random = (length: number) => new Uint8Array(length).map(() => Math.floor(Math.random() * 256));
+  const pbm = (salt: string) =>
+    new AlgorithmIdentifier({
+      algorithm: OID.passwordBasedMac,
+      parameters: AsnConvert.serialize(
+        new PBMParameter({
+          salt: fromHex(salt).slice().buffer as ArrayBuffer,
+          owf: new AlgorithmIdentifier({ algorithm: "2.16.840.1.101.3.4.2.1" }),
+          iterationCount: 500n,
+          mac: new AlgorithmIdentifier({ algorithm: OID.hmacWithSHA256, parameters: null }),
+        }),
+      ),
+    });
+  const saltOf = (alg: AlgorithmIdentifier) => hex(new Uint8Array(AsnConvert.parse(alg.parameters!, PBMParameter).salt));
+
+  it("keeps the request's algorithms, takes a salt of its own, and serves the answers to the same secret and parameters for a while", async () => {
+    const request = await prepareMac(pbm("0102030405060708"), secret, 10_000);
+    const first = await request.answerKey(random, 1_000);
+    expect(saltOf(first.protectionAlg)).not.toBe("0102030405060708");
+    const asked = AsnConvert.parse(pbm("0102030405060708").parameters!, PBMParameter);
+    const given = AsnConvert.parse(first.protectionAlg.parameters!, PBMParameter);
+    expect([given.owf.algorithm, given.iterationCount, given.mac.algorithm]).toEqual([asked.owf.algorithm, asked.iterationCount, asked.mac.algorithm]);
+    const other = await prepareMac(pbm("1112131415161718"), secret, 10_000);
+    expect(await other.answerKey(random, 2_000)).toBe(first);
+    // The same key verifies what it signs, with the shared secret derived afresh.
+    const data = Uint8Array.of(1, 2, 3);
+    expect(await (await prepareMac(first.protectionAlg, secret, 10_000)).verify(data, await first.sign(data))).toBe(true);
+    // After a while, or for another secret, another key.
+    expect(await other.answerKey(random, 1_000 + 6 * 60_000)).not.toBe(first);
+    const otherSecret = await prepareMac(pbm("0102030405060708"), new TextEncoder().encode("another"), 10_000);
+    expect(await otherSecret.answerKey(random, 2_000)).not.toBe(first);
+  });
+
+  it("a request that copies our answer's salt gets an answer under a new one", async () => {
+    const request = await prepareMac(pbm("2122232425262728"), secret, 10_000);
+    const answer = await request.answerKey(random, 10_000);
+    const copying = await prepareMac(pbm(saltOf(answer.protectionAlg)), secret, 10_000);
+    const next = await copying.answerKey(random, 10_001);
+    expect(saltOf(next.protectionAlg)).not.toBe(saltOf(answer.protectionAlg));
+  });
+});
