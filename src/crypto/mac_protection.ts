@@ -58,13 +58,21 @@ export function isMacProtection(protectionAlg: AlgorithmIdentifier): boolean {
  */
 export async function prepareMac(protectionAlg: AlgorithmIdentifier, secret: Uint8Array, maxIterations: number): Promise<MacKey> {
   let key: HmacKey;
+  let parameters: { salt: Uint8Array; shape: string };
   switch (protectionAlg.algorithm) {
-    case OID.passwordBasedMac:
-      key = await derivePbmKey(secret, decodePbmParameter(protectionAlg.parameters), maxIterations);
+    case OID.passwordBasedMac: {
+      const pbm = decodePbmParameter(protectionAlg.parameters);
+      key = await derivePbmKey(secret, pbm, maxIterations);
+      parameters = { salt: new Uint8Array(pbm.salt), shape: `pbm|${shapeOf(pbm.owf)}|${pbm.iterationCount}|${shapeOf(pbm.mac)}` };
       break;
+    }
     case OID.pbmac1: {
       const { pbmac1, pbkdf2 } = decodePbmac1Params(protectionAlg.parameters);
       key = await derivePbmac1Key(secret, planPbmac1(pbmac1, pbkdf2, maxIterations));
+      parameters = {
+        salt: new Uint8Array(pbkdf2.salt.specified ?? new ArrayBuffer(0)),
+        shape: `pbmac1|${pbmac1.keyDerivationFunc.algorithm}|${pbkdf2.iterationCount}|${pbkdf2.keyLength ?? "-"}|${shapeOf(pbkdf2.prf)}|${shapeOf(pbmac1.messageAuthScheme)}`,
+      };
       break;
     }
     default:
@@ -75,8 +83,15 @@ export async function prepareMac(protectionAlg: AlgorithmIdentifier, secret: Uin
     verify: (data, mac) => verifyMac(key, data, mac),
     sign: (data) => computeMac(key, data),
     withSalt: (salt) => prepareMac(resalted(protectionAlg, salt), secret, maxIterations),
-    answerKey: (randomBytes, now) => answerKey(protectionAlg, secret, maxIterations, randomBytes, now),
+    answerKey: (randomBytes, now) => answerKey({ protectionAlg, secret, maxIterations, ...parameters }, randomBytes, now),
   };
+}
+
+/** An AlgorithmIdentifier as text, its parameters' absence and NULL told apart (the answer repeats them as sent). */
+function shapeOf(algorithm: AlgorithmIdentifier | undefined): string {
+  if (!algorithm) return "default";
+  const parameters = algorithm.parameters;
+  return `${algorithm.algorithm}:${parameters === undefined ? "absent" : parameters === null ? "null" : toHex(new Uint8Array(parameters))}`;
 }
 
 /**
@@ -94,27 +109,19 @@ const ANSWER_KEY_MS = 5 * 60_000;
 const ANSWER_SALT_BYTES = 16;
 
 async function answerKey(
-  protectionAlg: AlgorithmIdentifier,
-  secret: Uint8Array,
-  maxIterations: number,
+  request: { protectionAlg: AlgorithmIdentifier; secret: Uint8Array; maxIterations: number; salt: Uint8Array; shape: string },
   randomBytes: (length: number) => Uint8Array,
   now: number,
 ): Promise<MacKey> {
-  const id = `${toHex(sha256(secret))}:${toHex(new Uint8Array(AsnConvert.serialize(resalted(protectionAlg, new Uint8Array(0)))))}`;
-  const requestSalt = saltOf(protectionAlg);
+  const id = `${toHex(sha256(request.secret))}|${request.shape}`;
   const cached = answerKeys.get(id);
   // A request that copied our salt gets a new one: the answer's key is never the request's.
-  if (cached && cached.until > now && !bytesEqual(cached.salt, requestSalt)) return cached.key;
+  if (cached && cached.until > now && !bytesEqual(cached.salt, request.salt)) return cached.key;
   const salt = randomBytes(ANSWER_SALT_BYTES);
-  const key = prepareMac(resalted(protectionAlg, salt), secret, maxIterations);
+  const key = prepareMac(resalted(request.protectionAlg, salt), request.secret, request.maxIterations);
   answerKeys.set(id, { key, salt, until: now + ANSWER_KEY_MS });
   key.catch(() => answerKeys.delete(id));
   return key;
-}
-
-function saltOf(protectionAlg: AlgorithmIdentifier): Uint8Array {
-  if (protectionAlg.algorithm === OID.passwordBasedMac) return new Uint8Array(decodePbmParameter(protectionAlg.parameters).salt);
-  return new Uint8Array(decodePbmac1Params(protectionAlg.parameters).pbkdf2.salt.specified ?? new ArrayBuffer(0));
 }
 
 /**
