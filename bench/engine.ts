@@ -91,7 +91,7 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
     trust: { anchors: [caCertificate] },
     fetch: inProcess,
   });
-  const csrs = await Promise.all(keys.signers.slice(0, 16).map((signer) => createCertificationRequest({ signer, subject: deviceSubject() })));
+  const csrs = await Promise.all(keys.signers.slice(0, 16).map((signer) => createCertificationRequest({ signer, subject: deviceSubject(), ca: false })));
   const revocable: Array<{ signer: LocalSigner; certificate: Uint8Array }> = [];
   for (let i = 0; i < transactions; i++) {
     const signer = keys.next();

@@ -15,6 +15,12 @@ export interface CertificationRequestOptions {
   signer: Signer;
   /** A Name, or a DN string: RFC 4514 ("CN=x,O=y") or OpenSSL's "/O=y/CN=x". */
   subject: Name | string;
+  /**
+   * false: a device's request, with no extensionRequest (as `openssl req
+   * -new` writes it), which a CMP CA answers with an end-entity certificate.
+   * Default true: a CA's request, as described below.
+   */
+  ca?: boolean;
 }
 
 /**
@@ -34,8 +40,9 @@ export interface CertificationRequestOptions {
  */
 export async function createCertificationRequest(options: CertificationRequestOptions): Promise<Uint8Array> {
   const subjectName = typeof options.subject === "string" ? parseDistinguishedName(options.subject) : options.subject;
+  const ca = options.ca ?? true;
   // RFC 5280 §4.1.2.6: a CA's subject MUST be a non-empty Name.
-  if (isEmptyName(subjectName)) throw new Error("the CA subject must not be empty");
+  if (ca && isEmptyName(subjectName)) throw new Error("the CA subject must not be empty");
 
   const extensions = encodeSequence([
     basicConstraintsExtension(true),
@@ -46,7 +53,7 @@ export async function createCertificationRequest(options: CertificationRequestOp
     // Through encodeName and back, so a multi-valued RDN is in DER order (X.690 §11.6).
     subject: AsnConvert.parse(encodeName(subjectName), Name),
     subjectPKInfo: AsnConvert.parse(options.signer.publicKey, SubjectPublicKeyInfo),
-    attributes: new Attributes([new Attribute({ type: id_pkcs9_at_extensionRequest, values: [toArrayBuffer(extensions)] })]),
+    attributes: new Attributes(ca ? [new Attribute({ type: id_pkcs9_at_extensionRequest, values: [toArrayBuffer(extensions)] })] : []),
   });
   // CertificationRequest has the shape of Certificate (RFC 5280 §4.1): the
   // same wrapper signs it, so the octets signed are the octets sent.

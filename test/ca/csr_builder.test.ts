@@ -57,6 +57,13 @@ describe("createCertificationRequest", () => {
     );
   });
 
+  it("for a device (ca: false): no extensionRequest at all, as `openssl req -new` writes it", async () => {
+    const signer = await LocalSigner.fromPkcs8((await generateLocalKey("P-256")).pkcs8);
+    const csr = AsnConvert.parse(await createCertificationRequest({ signer, subject: "CN=device", ca: false }), CertificationRequest);
+    expect(csr.certificationRequestInfo.version).toBe(0);
+    expect(csr.certificationRequestInfo.attributes).toHaveLength(0);
+  });
+
   it("signs the request info exactly once through the Signer, and only that", async () => {
     const inner = await LocalSigner.fromPkcs8((await generateLocalKey("P-256")).pkcs8);
     const signed: Uint8Array[] = [];
