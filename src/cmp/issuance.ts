@@ -1,5 +1,4 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { reencode } from "../asn1/reencode.js";
 import { GeneralNames, Name } from "@peculiar/asn1-x509";
 import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
@@ -12,14 +11,14 @@ import { issueCertificate, planCertificate, type IssueRequest, type IssuedCertif
 import { certificateKey, restoreSuperseded, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import type { EndEntity } from "../ca/end_entity.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
-import { formatGeneralName } from "../ca/general_name_text.js";
 import { asksAnything, modificationsText, templateModifications, type AskedContent } from "../ca/template_modifications.js";
 import { certHashAlgorithm } from "../crypto/algorithms.js";
 import { SignerError } from "../kms/signer.js";
 import { holdReason } from "./approval.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { pendingKey, pendingModifications, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
+import { wait } from "./waiting.js";
+import { pendingModifications, type PendingRequest } from "./pending_request.js";
 import { commitRegistration, planRegistration, revertRegistration, type RegistrationPlan } from "./registration.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 import { StoreError } from "../store/store.js";
@@ -46,10 +45,10 @@ export interface ApprovedRequest {
   supersedes?: string;
 }
 
-type ResponseType = "ip" | "cp" | "kup";
+export type ResponseType = "ip" | "cp" | "kup";
 
 /** What is needed to sign, record and answer, whether now or after waiting. */
-interface Delivery {
+export interface Delivery {
   approved: ApprovedRequest;
   responseType: ResponseType;
   implicitConfirm: boolean;
@@ -318,97 +317,13 @@ export async function deleteTransactionNaming(
 }
 
 /** The request's senderNonce, remembered so that a replay of it is known (nonces.ts). */
-function requestNonces(exchange: Exchange): string[] {
+export function requestNonces(exchange: Exchange): string[] {
   const nonce = exchange.request.message.header.senderNonce;
   return nonce ? [toHex(nonce)] : [];
 }
 
-function warnUndo(context: Exchange["context"], what: string, error: unknown): void {
+export function warnUndo(context: Exchange["context"], what: string, error: unknown): void {
   context.warn(`could not ${what} after a failure`, { error: error instanceof Error ? error.message : String(error) });
-}
-
-/**
- * Answer `waiting` with no certificate (RFC 9810 §5.2.3): the client polls
- * (§5.3.22). Everything needed to issue later is stored, so any instance can
- * answer the polls.
- */
-async function wait(exchange: Exchange, delivery: Delivery, reason: "approval" | "signer", holdText?: string): Promise<HandlerResult> {
-  const { request, profile, context, now, credentials } = exchange;
-  const { approved } = delivery;
-  const key = transactionKey(credentials.identity, exchange.transactionID);
-  const id = `${credentials.identity}.${exchange.transactionID}`;
-  const expiresAt = new Date(now.getTime() + (reason === "approval" ? profile.approval.pendingTtlSeconds : pendingSignerSeconds(exchange)) * 1000).toISOString();
-  const pending: PendingRequest = {
-    id,
-    profile: profile.name,
-    requestType: request.type as PendingRequest["requestType"],
-    responseType: delivery.responseType,
-    certReqId: approved.certReqId,
-    subject: toBase64(reencode(approved.subject, "the subject")),
-    subjectAltName: approved.subjectAltName ? toBase64(reencode(approved.subjectAltName, "the subjectAltName")) : undefined,
-    publicKey: toBase64(approved.publicKey),
-    subjectText: formatDistinguishedName(approved.subject),
-    subjectAltNamesText: (approved.subjectAltName ?? []).map((name) => formatGeneralName(name) ?? "(other)"),
-    modifications: [...delivery.modifications],
-    supersedes: approved.supersedes,
-    entity: delivery.registration?.username,
-    codeIv: delivery.registration?.codeIv,
-    registrationKind: delivery.registration?.kind,
-    implicitConfirm: delivery.implicitConfirm,
-    requester: credentials.identity,
-    transactionKey: key,
-    reason,
-    holdReason: holdText,
-    signingAttempts: reason === "signer" ? 1 : 0,
-    status: "pending",
-    createdAt: now.toISOString(),
-    expiresAt,
-  };
-  const transaction: TransactionRecord = {
-    profile: profile.name,
-    requestType: request.type,
-    state: "pending",
-    certReqId: approved.certReqId,
-    senderNonce: toHex(exchange.senderNonce),
-    requestNonces: requestNonces(exchange),
-    serial: "",
-    certificate: "",
-    certHashAlgorithm: "",
-    createdAt: now.toISOString(),
-    pendingId: id,
-    entity: delivery.registration?.username,
-    sealedCode: credentials.kind === "mac" ? credentials.enrollment?.sealedCode : undefined,
-  };
-  const ttlSeconds = waitingTransactionTtl(expiresAt, now, context.config.limits.transactionTtlSeconds);
-  // Our own waiting transaction: the one that carries this answer's nonce.
-  const ours = (t: TransactionRecord) => t.state === "pending" && t.senderNonce === transaction.senderNonce;
-  try {
-    if (!(await context.store.create(key, transaction, { ttlSeconds }))) {
-      throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
-    }
-    await context.store.put(pendingKey(id), pending, { ttlSeconds });
-  } catch (error) {
-    // A transaction must not wait for a request that was never stored; the client starts again.
-    if (!(error instanceof CmpError)) {
-      await deleteTransactionNaming(context, key, ours).catch((e) => warnUndo(context, "take back the waiting transaction", e));
-    }
-    throw error;
-  }
-  const text = reason === "approval" ? `waiting for approval: ${holdText}` : "the CA's signing service is unavailable; poll again";
-  return {
-    body: certRepBody(delivery.responseType, {
-      certReqId: approved.certReqId,
-      status: new PKIStatusInfo({ status: PKIStatus.waiting, statusString: new PKIFreeText([text]) }),
-    }),
-    responseType: delivery.responseType,
-    outcome: reason === "approval" ? "waiting (approval)" : "waiting (signer)",
-  };
-}
-
-/** How long a request waiting for the signer may wait: its retries, with room. */
-function pendingSignerSeconds(exchange: Exchange): number {
-  const { maxAttempts, checkAfterSeconds } = exchange.profile.signerRetry;
-  return Math.max(600, maxAttempts * checkAfterSeconds * 10);
 }
 
 function requestTypeOf(responseType: ResponseType): TransactionRecord["requestType"] {
