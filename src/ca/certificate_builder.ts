@@ -30,6 +30,8 @@ export interface IssueRequest {
   /** Names from the request; whether they are allowed is the engine's decision. */
   subjectAltName?: GeneralNames;
   profile: CertificateProfile;
+  /** The keyUsage the request chose, where the profile lets it (keyUsageOverride); absent: the profile's. */
+  keyUsage?: readonly KeyUsageName[];
   now: Date;
   randomBytes?: RandomBytes;
 }
@@ -85,10 +87,12 @@ export async function planCertificate(request: IssueRequest): Promise<Certificat
     throw new CmpError("badCertTemplate", "the public key is not a DER SubjectPublicKeyInfo", { cause: error });
   }
   const keyAlgorithm = keyAlgorithmOf(request.subjectPublicKeyInfo);
-  const keyUsage = keyUsageForKey(profile.keyUsage, keyAlgorithm);
-  if (profile.keyUsage.length > 0 && keyUsage.granted.length === 0) {
+  const configured = request.keyUsage ?? profile.keyUsage;
+  const keyUsage = keyUsageForKey(configured, keyAlgorithm);
+  if (configured.length > 0 && keyUsage.granted.length === 0) {
     // No keyUsage extension at all would let the key be used for anything (RFC 5280 §4.2.1.3).
-    throw new CmpError("badCertTemplate", `this profile's keyUsage (${profile.keyUsage.join(", ")}) has nothing ${keyPhrase(keyAlgorithm)} may do`);
+    const whose = request.keyUsage ? "the requested keyUsage" : "this profile's keyUsage";
+    throw new CmpError("badCertTemplate", `${whose} (${configured.join(", ")}) has nothing ${keyPhrase(keyAlgorithm)} may do`);
   }
 
   const subject = request.subject instanceof Uint8Array ? request.subject : encodeName(request.subject);
@@ -135,8 +139,8 @@ export async function issueCertificate(request: IssueRequest): Promise<IssuedCer
 const byProfile = new WeakMap<CertificateProfile, Map<string, readonly Uint8Array[]>>();
 
 /**
- * The extensions that only depend on the profile and the key's algorithm
- * (keyUsage, src/ca/key_usage.ts), encoded once per profile object and algorithm.
+ * The extensions that only depend on the profile and the keyUsage granted
+ * (src/ca/key_usage.ts), encoded once per profile object, algorithm and keyUsage.
  */
 function profileExtensions(profile: CertificateProfile, algorithm: KeyAlgorithm | undefined, keyUsage: readonly KeyUsageName[]): readonly Uint8Array[] {
   let byAlgorithm = byProfile.get(profile);
@@ -144,7 +148,8 @@ function profileExtensions(profile: CertificateProfile, algorithm: KeyAlgorithm 
     byAlgorithm = new Map();
     byProfile.set(profile, byAlgorithm);
   }
-  const key = algorithm ?? "";
+  // Per algorithm and granted bits: a profile with keyUsageOverride issues as many as requests ask for.
+  const key = `${algorithm ?? ""}:${keyUsage.join(",")}`;
   let extensions = byAlgorithm.get(key);
   if (!extensions) {
     extensions = [

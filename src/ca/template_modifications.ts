@@ -67,6 +67,18 @@ export interface AskedContent {
   extensions?: readonly Extension[];
 }
 
+/**
+ * The keyUsage bits a template asks for, by name (the bits RFC 5280
+ * §4.2.1.3 names; others are not issued anyway); undefined when it asks
+ * none. A malformed value is badCertTemplate, as in the comparison below.
+ */
+export function askedKeyUsage(asked: AskedContent | undefined): KeyUsageName[] | undefined {
+  const extension = asked?.extensions?.find((candidate) => candidate.extnID === id_ce_keyUsage);
+  if (!extension) return undefined;
+  const bits = keyUsageBits(parseValue(extension, KeyUsage, "keyUsage"));
+  return KEY_USAGE_BITS.filter((bit) => bits.includes(bit));
+}
+
 /** Whether anything is asked that must be compared at all (openssl cmp's usual request asks nothing). */
 export function asksAnything(asked: AskedContent | undefined): boolean {
   return !!asked && (isAsked(asked.validity) || (asked.extensions?.length ?? 0) > 0);

@@ -11,7 +11,8 @@ import { issueCertificate, planCertificate, type IssueRequest, type IssuedCertif
 import { certificateKey, restoreSuperseded, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import type { EndEntity } from "../ca/end_entity.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
-import { asksAnything, modificationsText, templateModifications, type AskedContent } from "../ca/template_modifications.js";
+import { askedKeyUsage, asksAnything, modificationsText, templateModifications, type AskedContent } from "../ca/template_modifications.js";
+import type { KeyUsageName } from "../config/profile.js";
 import { certHashAlgorithm } from "../crypto/algorithms.js";
 import { SignerError } from "../kms/signer.js";
 import { holdReason } from "./approval.js";
@@ -41,6 +42,8 @@ export interface ApprovedRequest {
    * grantedWithMods; absent: nothing.
    */
   asked?: AskedContent;
+  /** The keyUsage the request chose, where its profile lets it (CertificateProfile.keyUsageOverride). */
+  keyUsage?: readonly KeyUsageName[];
   /** kur: the serial of the certificate being updated. */
   supersedes?: string;
 }
@@ -70,7 +73,10 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
   }
   // Client mode: the registered end entity decides, and is consumed at issuance.
   const registration = await planRegistration(exchange, requested);
-  const approved = registration?.approved ?? requested;
+  const planned = registration?.approved ?? requested;
+  // An asked keyUsage without a bit asks for nothing usable (RFC 5280 §4.2.1.3: at least one bit): the profile's stands.
+  const chosen = profile.certificate.keyUsageOverride ? askedKeyUsage(planned.asked) : undefined;
+  const approved: ApprovedRequest = chosen?.length ? { ...planned, keyUsage: chosen } : planned;
   const delivery: Delivery = {
     approved,
     responseType,
@@ -134,6 +140,7 @@ export async function issuePending(exchange: Exchange, pending: PendingRequest, 
     subject: AsnConvert.parse(fromBase64(pending.subject), Name),
     subjectAltName: pending.subjectAltName ? AsnConvert.parse(fromBase64(pending.subjectAltName), GeneralNames) : undefined,
     publicKey: fromBase64(pending.publicKey),
+    keyUsage: pending.keyUsage,
     supersedes: pending.supersedes,
   };
   const delivery: Delivery = {
@@ -162,6 +169,7 @@ function issueRequestOf(exchange: Exchange, approved: ApprovedRequest): IssueReq
     subjectPublicKeyInfo: approved.publicKey,
     subjectAltName: approved.subjectAltName,
     profile: profile.certificate,
+    keyUsage: approved.keyUsage,
     now,
     randomBytes: context.randomBytes,
   };

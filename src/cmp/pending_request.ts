@@ -1,3 +1,4 @@
+import type { KeyUsageName } from "../config/profile.js";
 import type { Store, Versioned } from "../store/store.js";
 
 /**
@@ -28,6 +29,8 @@ export interface PendingRequest {
   modifications?: string[];
   /** Records written before the differences were kept say only whether there were any (read by pendingModifications). */
   modified?: boolean;
+  /** The keyUsage the request chose (CertificateProfile.keyUsageOverride); absent: the profile's. */
+  keyUsage?: KeyUsageName[];
   supersedes?: string;
   /** Client mode: the end entity to consume at issuance, and the IV of the code that authenticated. */
   entity?: string;

@@ -34,6 +34,7 @@ export async function wait(exchange: Exchange, delivery: Delivery, reason: "appr
     subjectText: formatDistinguishedName(approved.subject),
     subjectAltNamesText: (approved.subjectAltName ?? []).map((name) => formatGeneralName(name) ?? "(other)"),
     modifications: [...delivery.modifications],
+    keyUsage: approved.keyUsage ? [...approved.keyUsage] : undefined,
     supersedes: approved.supersedes,
     entity: delivery.registration?.username,
     codeIv: delivery.registration?.codeIv,

@@ -1,6 +1,6 @@
 import { attributeTypeOid } from "../asn1/attribute_types.js";
 import { DEFAULT_CERTIFICATE, EXTENDED_KEY_USAGE } from "./defaults.js";
-import { allowOnly, asObject, ConfigError, integer, stringArray } from "./json_fields.js";
+import { allowOnly, asObject, ConfigError, integer, stringArray, boolean } from "./json_fields.js";
 import type { CertificateProfile, KeyType, KeyUsageName, SubjectAltNameKind } from "./profile.js";
 
 const KEY_USAGES: readonly KeyUsageName[] = [
@@ -10,7 +10,7 @@ const KEY_USAGES: readonly KeyUsageName[] = [
 const KEY_TYPES: readonly KeyType[] = ["RSA", "P-256", "P-384", "P-521", "Ed25519"];
 const SAN_KINDS: readonly SubjectAltNameKind[] = ["dNSName", "iPAddress", "rfc822Name", "uniformResourceIdentifier"];
 const FIELDS = [
-  "validityDays", "backdateSeconds", "keyUsage", "extendedKeyUsage", "keyTypes", "rsaMinBits", "subject",
+  "validityDays", "backdateSeconds", "keyUsage", "keyUsageOverride", "extendedKeyUsage", "keyTypes", "rsaMinBits", "subject",
   "subjectAltName", "policies", "crlDistributionPoints", "authorityInfoAccess",
 ];
 
@@ -69,6 +69,7 @@ export function loadCertificateProfile(value: unknown, at: string): CertificateP
     validitySeconds: integer(certificate.validityDays ?? DEFAULT_CERTIFICATE.validityDays, `${at}.validityDays`, 1) * 86_400,
     backdateSeconds: integer(certificate.backdateSeconds ?? DEFAULT_CERTIFICATE.backdateSeconds, `${at}.backdateSeconds`, 0),
     keyUsage,
+    keyUsageOverride: boolean(certificate.keyUsageOverride ?? false, `${at}.keyUsageOverride`),
     extendedKeyUsage,
   };
 }

@@ -134,6 +134,12 @@ export interface CertificateProfile {
   backdateSeconds: number;
   /** The keyUsage bits issued; a certificate gets those its key can have (src/ca/key_usage.ts). Empty: no keyUsage extension. */
   keyUsage: readonly KeyUsageName[];
+  /**
+   * EJBCA's "Allow Key Usage Override": a template (or CSR) that asks for
+   * keyUsage gets those bits instead of `keyUsage`, less those its key
+   * cannot have. Off by default: the profile decides.
+   */
+  keyUsageOverride: boolean;
   /** Dotted OIDs of extendedKeyUsage purposes; empty means no EKU extension. */
   extendedKeyUsage: readonly string[];
 }

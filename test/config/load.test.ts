@@ -145,6 +145,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
       validitySeconds: 365 * 24 * 3600,
       backdateSeconds: 60,
       keyUsage: ["digitalSignature", "keyEncipherment"],
+      keyUsageOverride: false,
       extendedKeyUsage: ["1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"],
     });
     expect(profile.implicitConfirm).toBe(true);
@@ -251,6 +252,7 @@ describe("loadConfig with configured values", () => {
       validitySeconds: 30 * 86_400,
       backdateSeconds: 0,
       keyUsage: ["digitalSignature", "keyAgreement", "cRLSign"],
+      keyUsageOverride: false,
       extendedKeyUsage: ["1.3.6.1.5.5.7.3.3", "1.3.6.1.4.1.311.20.2.2", "1.3.6.1.5.5.7.3.32", "2.5"],
     });
   });
@@ -359,6 +361,7 @@ describe("validation errors name their field", () => {
     ["an unknown keyUsage", withProfile({ certificate: { keyUsage: ["digitalSignature", "sign"] } }), "profiles.p.certificate.keyUsage", /"sign" is not one of/],
     ["a keyUsage in the wrong case", withProfile({ certificate: { keyUsage: ["DigitalSignature"] } }), "profiles.p.certificate.keyUsage", /"DigitalSignature"/],
     ["keyUsage that is not an array", withProfile({ certificate: { keyUsage: "digitalSignature" } }), "profiles.p.certificate.keyUsage", /array of strings/],
+    ["keyUsageOverride that is not a boolean", withProfile({ certificate: { keyUsageOverride: "yes" } }), "profiles.p.certificate.keyUsageOverride", /true or false/],
     ["an unknown EKU name", withProfile({ certificate: { extendedKeyUsage: ["clientauth"] } }), "profiles.p.certificate.extendedKeyUsage", /"clientauth" is neither/],
     ["an EKU OID with a trailing dot", withProfile({ certificate: { extendedKeyUsage: ["1.3.6."] } }), "profiles.p.certificate.extendedKeyUsage", /"1\.3\.6\."/],
     ["an EKU OID of one arc", withProfile({ certificate: { extendedKeyUsage: ["1"] } }), "profiles.p.certificate.extendedKeyUsage", /"1"/],

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
@@ -278,5 +278,66 @@ describe("a delayed delivery (approval, then pollReq) answers the status decided
   it("and one with modified: false is accepted", async () => {
     c.target.reset();
     expectAccepted(await waitingThenDelivered(({ modifications: _, ...old }) => ({ ...old, modified: false })));
+  });
+});
+
+describe("keyUsageOverride (EJBCA's Allow Key Usage Override): the template's keyUsage, less what the key cannot have", () => {
+  const KA = KeyUsageFlags.keyAgreement;
+  let o: Conformance;
+  beforeEach(async () => {
+    o = await conformance({
+      default: {},
+      override: { certificate: { keyUsageOverride: true } },
+      held: { certificate: { keyUsageOverride: true }, approval: { hold: "all", checkAfterSeconds: 1 } },
+    });
+  });
+  const irTo = async (profile: string, key: LocalSigner, flags: number) =>
+    o.send(await o.request(await certRequestBody("ir", { key, extensions: new Extensions([keyUsage(flags)]) })), profile);
+  const keyUsageIn = (answer: Answer) => {
+    const der = issuedCertificate(answer)!;
+    const value = AsnConvert.parse(der, Certificate).tbsCertificate.extensions!.find((e) => e.extnID === id_ce_keyUsage)!;
+    const flags = AsnConvert.parse(value.extnValue.buffer, KeyUsage).toNumber();
+    return (["digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement"] as const).filter((name) => flags & KeyUsageFlags[name]);
+  };
+
+  it("an EC key asking digitalSignature + keyAgreement gets exactly that: accepted", async () => {
+    const answer = await irTo("override", await newKey("P-256"), DS | KA);
+    expect([answer.type, answer.status, answer.statusString]).toEqual(["ip", PKIStatus.accepted, ""]);
+    expect(keyUsageIn(answer)).toEqual(["digitalSignature", "keyAgreement"]);
+  });
+
+  it("without the override the profile decides: the same request is grantedWithMods, keyAgreement not granted", async () => {
+    const answer = await irTo("default", await newKey("P-256"), DS | KA);
+    expect([answer.type, answer.status]).toEqual(["ip", PKIStatus.grantedWithMods]);
+    expect(answer.statusString).toContain("keyAgreement");
+    expect(keyUsageIn(answer)).toEqual(["digitalSignature"]);
+  });
+
+  it("an EC key asking keyEncipherment too: granted without it (RFC 5480 §3), grantedWithMods saying so", async () => {
+    const answer = await irTo("override", await newKey("P-256"), DS | KE);
+    expect([answer.type, answer.status]).toEqual(["ip", PKIStatus.grantedWithMods]);
+    expect(answer.statusString).toMatch(/keyEncipherment not granted for an EC key/);
+    expect(keyUsageIn(answer)).toEqual(["digitalSignature"]);
+  });
+
+  it("an EC key asking only keyEncipherment: ip rejection badCertTemplate, nothing stored", async () => {
+    const answer = await irTo("override", await newKey("P-256"), KE);
+    expectRefusal(answer, "ip", "badCertTemplate", /requested keyUsage \(keyEncipherment\) has nothing an EC key may do/);
+  });
+
+  it("a request that waits for approval is issued with the keyUsage it chose", async () => {
+    const request = await o.request(await certRequestBody("ir", { key: await newKey("P-256"), extensions: new Extensions([keyUsage(DS | KA)]) }));
+    const waiting = await o.send(request, "held");
+    expect(waiting.status).toBe(PKIStatus.waiting);
+    const [pending] = await listPendingRequests(o.target.store, "pending");
+    await decidePendingRequest(o.target.store, pending!.id, "approved", undefined, new Date());
+    const sent = AsnConvert.parse(request, PKIMessage).header;
+    const poll = new Uint8Array(AsnConvert.serialize(new PKIBody({ pollReq: new PollReqContent([new PollReq({ certReqId: 0 })]) })));
+    const ip = await o.send(
+      await o.request(poll, { header: { transactionID: new Uint8Array(sent.transactionID!), recipNonce: new Uint8Array(waiting.message.header.senderNonce!) } }),
+      "held",
+    );
+    expect([ip.type, ip.status]).toEqual(["ip", PKIStatus.accepted]);
+    expect(keyUsageIn(ip)).toEqual(["digitalSignature", "keyAgreement"]);
   });
 });
