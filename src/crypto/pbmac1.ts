@@ -3,7 +3,7 @@ import { PBES2Params, PBKDF2Params, PBMAC1Params, id_PBES2, id_PBKDF2 } from "..
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { hmacFromAlgorithmIdentifier, type HmacAlgorithm } from "./algorithms.js";
 import { importHmacKey, type HmacKey } from "./hmac.js";
-import { checkIterationCount } from "./iteration_count.js";
+import { checkIterationCount, maxIterationsFor } from "./iteration_count.js";
 
 /**
  * PBMAC1 (RFC 8018 §7.1 and Appendix A.5, RFC 9481 §6.1.2): PBKDF2 derives
@@ -134,6 +134,15 @@ export function planPbmac1(pbmac1: PBMAC1Params, pbkdf2: PBKDF2Params, maxIterat
       throw new CmpError("badAlg", `PBKDF2 keyLength ${pbkdf2.keyLength} is longer than ${mac.name}'s block size, which it would be hashed down from (RFC 2104 §3): ${range}`);
     }
     keyLength = Number(pbkdf2.keyLength);
+  }
+  // PBKDF2 runs iterationCount rounds per hLen octets of key (RFC 8018 §5.2): the bound is on the rounds it costs.
+  const blocks = Math.ceil(keyLength / prf.hash.outputBytes);
+  const maxRounds = maxIterationsFor(prf.hash, maxIterations);
+  if (iterationCount * blocks > maxRounds) {
+    throw new CmpError(
+      "badAlg",
+      `PBKDF2-params iterationCount ${iterationCount} for a ${keyLength}-octet key is ${blocks} × ${iterationCount} rounds, above this server's maximum of ${maxRounds} with ${prf.hash.name}`,
+    );
   }
   return { salt: new Uint8Array(salt), iterationCount, keyLength, prf, mac };
 }

@@ -102,6 +102,15 @@ describe("PBMAC1 refusals", () => {
     expect((await failure(derive({ ...base, iterationCount: 2 ** 40 }, secret))).failInfo).toEqual(["badAlg"]);
   });
 
+  it("bounds the PBKDF2 rounds a long key costs: iterationCount × ceil(keyLength / hLen)", async () => {
+    // HMAC-SHA512 as MAC takes a 64-octet key; with a SHA-256 PRF that is two PBKDF2 blocks.
+    const long = { ...base, mac: "hmacWithSHA512", keyLength: 64 } as const;
+    await expect(derive({ ...long, iterationCount: 500 }, secret, 1000)).resolves.toBeDefined();
+    const f = await failure(derive({ ...long, iterationCount: 501 }, secret, 1000));
+    expect(f.failInfo).toEqual(["badAlg"]);
+    expect(f.message).toBe("PBKDF2-params iterationCount 501 for a 64-octet key is 2 × 501 rounds, above this server's maximum of 1000 with SHA-256");
+  });
+
   it("refuses a keyLength below 16 octets (128 bits) or above the MAC's block size", async () => {
     for (const keyLength of [0, 1, 15]) {
       const f = await failure(derive({ ...base, keyLength }, secret));
