@@ -75,7 +75,8 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
   const registration = await planRegistration(exchange, requested);
   const planned = registration?.approved ?? requested;
   // An asked keyUsage without a bit asks for nothing usable (RFC 5280 §4.2.1.3: at least one bit): the profile's stands.
-  const chosen = profile.certificate.keyUsageOverride ? askedKeyUsage(planned.asked) : undefined;
+  // keyCertSign is never granted: every certificate here has cA FALSE (RFC 5280 §4.2.1.9).
+  const chosen = profile.certificate.keyUsageOverride ? askedKeyUsage(planned.asked)?.filter((bit) => bit !== "keyCertSign") : undefined;
   const approved: ApprovedRequest = chosen?.length ? { ...planned, keyUsage: chosen } : planned;
   const delivery: Delivery = {
     approved,

@@ -20,6 +20,10 @@ export function loadCertificateProfile(value: unknown, at: string): CertificateP
   allowOnly(certificate, FIELDS, at);
 
   const keyUsage = oneOf(stringArray(certificate.keyUsage ?? DEFAULT_CERTIFICATE.keyUsage, `${at}.keyUsage`), KEY_USAGES, `${at}.keyUsage`);
+  if (keyUsage.includes("keyCertSign")) {
+    // RFC 5280 §4.2.1.9: keyCertSign requires cA TRUE, and every certificate issued here is an end entity's.
+    throw new ConfigError(`${at}.keyUsage`, "keyCertSign needs basicConstraints cA TRUE (RFC 5280 §4.2.1.9); this CA issues end-entity certificates only");
+  }
   const extendedKeyUsage = stringArray(certificate.extendedKeyUsage ?? DEFAULT_CERTIFICATE.extendedKeyUsage, `${at}.extendedKeyUsage`).map(
     (purpose) => {
       const named = Object.hasOwn(EXTENDED_KEY_USAGE, purpose) ? EXTENDED_KEY_USAGE[purpose] : undefined;

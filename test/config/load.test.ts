@@ -257,9 +257,9 @@ describe("loadConfig with configured values", () => {
     });
   });
 
-  it("accepts every key usage name and an empty extendedKeyUsage (no EKU extension)", () => {
+  it("accepts every key usage name an end-entity certificate may carry and an empty extendedKeyUsage (no EKU extension)", () => {
     const all = ["digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
-      "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"];
+      "cRLSign", "encipherOnly", "decipherOnly"];
     const profile = only(loadConfig(withProfile({ certificate: { keyUsage: all, extendedKeyUsage: [] } })));
     expect(profile.certificate.keyUsage).toEqual(all);
     expect(profile.certificate.extendedKeyUsage).toEqual([]);
@@ -361,6 +361,7 @@ describe("validation errors name their field", () => {
     ["an unknown keyUsage", withProfile({ certificate: { keyUsage: ["digitalSignature", "sign"] } }), "profiles.p.certificate.keyUsage", /"sign" is not one of/],
     ["a keyUsage in the wrong case", withProfile({ certificate: { keyUsage: ["DigitalSignature"] } }), "profiles.p.certificate.keyUsage", /"DigitalSignature"/],
     ["keyUsage that is not an array", withProfile({ certificate: { keyUsage: "digitalSignature" } }), "profiles.p.certificate.keyUsage", /array of strings/],
+    ["keyCertSign, which needs cA TRUE", withProfile({ certificate: { keyUsage: ["digitalSignature", "keyCertSign"] } }), "profiles.p.certificate.keyUsage", /cA TRUE/],
     ["keyUsageOverride that is not a boolean", withProfile({ certificate: { keyUsageOverride: "yes" } }), "profiles.p.certificate.keyUsageOverride", /true or false/],
     ["an unknown EKU name", withProfile({ certificate: { extendedKeyUsage: ["clientauth"] } }), "profiles.p.certificate.extendedKeyUsage", /"clientauth" is neither/],
     ["an EKU OID with a trailing dot", withProfile({ certificate: { extendedKeyUsage: ["1.3.6."] } }), "profiles.p.certificate.extendedKeyUsage", /"1\.3\.6\."/],

@@ -341,3 +341,17 @@ describe("keyUsageOverride (EJBCA's Allow Key Usage Override): the template's ke
     expect(keyUsageIn(ip)).toEqual(["digitalSignature", "keyAgreement"]);
   });
 });
+
+describe("keyUsageOverride never grants keyCertSign (RFC 5280 §4.2.1.9: it needs cA TRUE)", () => {
+  it("a key asking digitalSignature + keyCertSign gets digitalSignature: grantedWithMods naming keyCertSign", async () => {
+    const o = await conformance({ override: { certificate: { keyUsageOverride: true } } });
+    const answer = await o.send(
+      await o.request(await certRequestBody("ir", { key: await newKey("P-256"), extensions: new Extensions([keyUsage(DS | KeyUsageFlags.keyCertSign)]) })),
+      "override",
+    );
+    expect([answer.type, answer.status]).toEqual(["ip", PKIStatus.grantedWithMods]);
+    expect(answer.statusString).toContain("keyCertSign not granted");
+    const value = AsnConvert.parse(issuedCertificate(answer)!, Certificate).tbsCertificate.extensions!.find((e) => e.extnID === id_ce_keyUsage)!;
+    expect(AsnConvert.parse(value.extnValue.buffer, KeyUsage).toNumber()).toBe(DS);
+  });
+});
