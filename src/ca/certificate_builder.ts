@@ -118,10 +118,11 @@ export async function planCertificate(request: IssueRequest): Promise<Certificat
 /**
  * Build and sign an end-entity certificate (RFC 5280 §4.1). Errors a
  * client caused raise CmpError; a signing failure raises the signer's
- * SignerError for the engine to map.
+ * SignerError for the engine to map. `plan`: planCertificate(request)
+ * already worked out (to compare it with what was asked), not done again.
  */
-export async function issueCertificate(request: IssueRequest): Promise<IssuedCertificate> {
-  const plan = await planCertificate(request);
+export async function issueCertificate(request: IssueRequest, plan?: CertificatePlan): Promise<IssuedCertificate> {
+  plan ??= await planCertificate(request);
   const serial = newSerialNumber(request.randomBytes);
   const tbs = encodeTbsCertificate({
     serialNumber: serial.bytes,

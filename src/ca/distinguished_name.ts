@@ -1,3 +1,4 @@
+import { sameEncoding } from "../asn1/reencode.js";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { BY_NAME, BY_OID, OID } from "../asn1/attribute_types.js";
@@ -188,6 +189,20 @@ function formatValue(value: AttributeValue): string {
     else out += ch;
   }
   return out;
+}
+
+/**
+ * Whether two Names are the same for this CA's checks: as RFC 4514 strings,
+ * case-insensitively (close to RFC 5280 §7.1 without full LDAP string
+ * preparation), or, for a value that cannot be written as text, byte for
+ * byte as DER.
+ */
+export function sameDistinguishedName(a: Name, b: Name): boolean {
+  try {
+    return formatDistinguishedName(a).toLowerCase() === formatDistinguishedName(b).toLowerCase();
+  } catch {
+    return sameEncoding(a, b);
+  }
 }
 
 /**

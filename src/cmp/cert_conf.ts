@@ -8,7 +8,7 @@ import { digest } from "../crypto/digest.js";
 import { pkiConfBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { bytesEqual, fromBase64 } from "../asn1/bytes.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { continuedTransaction, type TransactionRecord } from "./transaction.js";
 import { nextNonces, stepOf } from "./nonces.js";
 import { releaseUpdateClaim } from "./update_claim.js";
 
@@ -26,13 +26,9 @@ import { releaseUpdateClaim } from "./update_claim.js";
  * changes nothing (nonces.ts; docs/protocol.md).
  */
 export async function handleCertConf(exchange: Exchange): Promise<HandlerResult> {
-  const { request, context, credentials, profile } = exchange;
+  const { request, context } = exchange;
   const header = request.message.header;
-  const key = transactionKey(credentials.identity, exchange.transactionID);
-  const entry = await context.store.get<TransactionRecord>(key);
-  if (!entry || entry.value.profile !== profile.name) {
-    throw new CmpError("badRequest", "no certificate of this transactionID awaits confirmation from this sender");
-  }
+  const { key, entry } = await continuedTransaction(exchange, "no certificate of this transactionID awaits confirmation from this sender");
   const transaction = entry.value;
   if (transaction.state === "pending") {
     throw new CmpError("badRequest", "nothing was issued in this transaction yet: poll for it (pollReq)");

@@ -11,7 +11,7 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
 import { rejectingRequestFailures } from "./request_rejection.js";
-import { popoElementTag, templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
+import { templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
 import type { SignatureCredentials } from "./protection.js";
 
 const RESPONSE_TYPE = { ir: "ip", cr: "cp", kur: "kup" } as const;
@@ -58,7 +58,7 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
     authenticatedSender: authenticatedSender(exchange),
     fromTrustedRa: exchange.credentials.registrationAuthority,
     rsaMaxModulusBits: exchange.context.config.limits.rsaMaxModulusBits,
-    receivedPopoTag: popoElementTag(exchange.request.bodyDer),
+    bodyDer: exchange.request.bodyDer,
   });
   const { validity, extensions } = message.certReq.certTemplate;
   return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, asked: { validity, extensions }, supersedes };

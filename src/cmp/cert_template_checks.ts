@@ -3,7 +3,7 @@ import { sameEncoding } from "../asn1/reencode.js";
 import { GeneralNames, Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import type { CertTemplate } from "../asn1/cert_template.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
-import { formatDistinguishedName } from "../ca/distinguished_name.js";
+import { formatDistinguishedName, sameDistinguishedName } from "../ca/distinguished_name.js";
 import { checkPublicKeyPolicy, checkSubjectAltNamePolicy, checkSubjectPolicy } from "../ca/issuance_policy.js";
 import type { CertificateProfile } from "../config/profile.js";
 
@@ -43,7 +43,7 @@ export function checkCertTemplate(
   if (template.version !== undefined && template.version !== 2) {
     throw new CmpError("badCertTemplate", `version ${template.version} requested; only v3 (2) certificates are issued`);
   }
-  if (template.issuer && template.issuer.length > 0 && !acceptableIssuers.some((issuer) => sameName(template.issuer!, issuer))) {
+  if (template.issuer && template.issuer.length > 0 && !acceptableIssuers.some((issuer) => sameDistinguishedName(template.issuer!, issuer))) {
     throw new CmpError("wrongAuthority", `the template names issuer "${formatDistinguishedName(template.issuer)}", not this CA`);
   }
   checkPublicKeyPolicy(publicKey, profile, template.publicKey);
@@ -63,7 +63,7 @@ export function checkCertTemplate(
     }
   }
   if (defaults) {
-    if (template.subject && template.subject.length > 0 && !sameName(template.subject, defaults.subject)) {
+    if (template.subject && template.subject.length > 0 && !sameDistinguishedName(template.subject, defaults.subject)) {
       throw new CmpError("badCertTemplate", `a key update keeps the subject "${formatDistinguishedName(defaults.subject)}"`);
     }
     if (subjectAltName && !sameDer(subjectAltName, defaults.subjectAltName)) {
@@ -85,7 +85,3 @@ function sameDer(a: GeneralNames, b: GeneralNames | undefined): boolean {
   return b !== undefined && sameEncoding(a, b);
 }
 
-/** Names compare as RFC 4514 strings, case-insensitively (close to RFC 5280 §7.1 without full LDAP prep). */
-function sameName(a: Name, b: Name): boolean {
-  return formatDistinguishedName(a).toLowerCase() === formatDistinguishedName(b).toLowerCase();
-}

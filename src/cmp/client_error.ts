@@ -5,7 +5,7 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { nextNonces, stepOf } from "./nonces.js";
 import { getPendingRequest, pendingKey, ttlUntil } from "./pending_request.js";
 import { releaseUpdateClaim } from "./update_claim.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { continuedTransaction, type TransactionRecord } from "./transaction.js";
 
 /**
  * An `error` message from the client (RFC 9810 §5.3.21): "If the client
@@ -24,13 +24,9 @@ import { transactionKey, type TransactionRecord } from "./transaction.js";
  *    acknowledged again (a repeat whose pkiConf was lost).
  */
 export async function handleClientError(exchange: Exchange): Promise<HandlerResult> {
-  const { request, context, credentials, now } = exchange;
+  const { request, context } = exchange;
   const header = request.message.header;
-  const key = transactionKey(credentials.identity, exchange.transactionID);
-  const entry = await context.store.get<TransactionRecord>(key);
-  if (!entry || entry.value.profile !== exchange.profile.name) {
-    throw new CmpError("badRequest", "no transaction of this transactionID is known for this sender");
-  }
+  const { key, entry } = await continuedTransaction(exchange, "no transaction of this transactionID is known for this sender");
   const transaction = entry.value;
   const step = stepOf(transaction, header);
   const reason = describeClientError(exchange);

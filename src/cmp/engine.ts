@@ -80,7 +80,7 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
     // Cheapest first, and the body's parse only for an authenticated sender (decode.ts).
     const decoded = decodeBody(shell, limits);
     checkHeader(header, decoded.type, now, limits);
-    checkProtectionKind(decoded.type, header.protectionAlg !== undefined && isMacProtection(header.protectionAlg));
+    checkProtectionKind(decoded.type, macProtected(header));
     const credentials = await verifyProtection(decoded, {
       profile,
       ca: context.ca,
@@ -141,7 +141,7 @@ async function authenticatedProtection(credentials: Credentials, profile: Profil
  * that sign everything get signed errors, which the client can verify.
  */
 function unauthenticatedProtection(header: PKIHeader, profile: Profile, signer: CmpSigner): ResponseProtection | undefined {
-  const signedRequest = header.protectionAlg !== undefined && !isMacProtection(header.protectionAlg);
+  const signedRequest = header.protectionAlg !== undefined && !macProtected(header);
   return signedRequest || profile.responseProtection === "signature" ? { kind: "signature", signer } : undefined;
 }
 
@@ -220,7 +220,12 @@ function describeRequest(log: CmpLogEntry, type: PKIBodyType | undefined, header
   if (header.sender.directoryName) log.sender = formatDistinguishedName(header.sender.directoryName);
   // A MAC's senderKID is a reference chosen by people (-ref); a signer's is its key identifier.
   if (header.senderKID) {
-    const mac = header.protectionAlg !== undefined && isMacProtection(header.protectionAlg);
+    const mac = macProtected(header);
     log.senderKID = mac ? printable(new TextDecoder().decode(header.senderKID)) : toHex(header.senderKID);
   }
+}
+
+/** Whether the header names MAC protection (PBM, PBMAC1), before anything is verified. */
+function macProtected(header: PKIHeader): boolean {
+  return header.protectionAlg !== undefined && isMacProtection(header.protectionAlg);
 }

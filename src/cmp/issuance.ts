@@ -7,7 +7,7 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import type { PKIHeader } from "../asn1/pki_header.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
-import { issueCertificate, planCertificate, type IssueRequest, type IssuedCertificate } from "../ca/certificate_builder.js";
+import { issueCertificate, planCertificate, type CertificatePlan, type IssueRequest, type IssuedCertificate } from "../ca/certificate_builder.js";
 import { certificateKey, restoreSuperseded, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import type { EndEntity } from "../ca/end_entity.js";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
@@ -78,13 +78,14 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
   // keyCertSign is never granted: every certificate here has cA FALSE (RFC 5280 §4.2.1.9).
   const chosen = profile.certificate.keyUsageOverride ? askedKeyUsage(planned.asked)?.filter((bit) => bit !== "keyCertSign") : undefined;
   const approved: ApprovedRequest = chosen?.length ? { ...planned, keyUsage: chosen } : planned;
+  // Decided now, against the request as it will be certified (client mode: the registered names), and kept if it waits.
+  const judged = await modificationsOf(exchange, approved);
   const delivery: Delivery = {
     approved,
     responseType,
     implicitConfirm: profile.implicitConfirm && asksImplicitConfirm(request.message.header),
     registration,
-    // Decided now, against the request as it will be certified (client mode: the registered names), and kept if it waits.
-    modifications: await modificationsOf(exchange, approved),
+    modifications: judged.modifications,
   };
 
   // kur: claim the certificate being replaced before anything is signed, so one kur of it wins (update_claim.ts).
@@ -97,7 +98,8 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
     if (hold) return await wait(exchange, delivery, "approval", hold);
     let issued: IssuedCertificate;
     try {
-      issued = await sign(exchange, delivery.approved);
+      // The plan compared above is the certificate signed now (same request, same time).
+      issued = await sign(exchange, delivery.approved, judged.plan);
     } catch (error) {
       if (error instanceof SignerError && error.transient) {
         context.warn("signer unavailable; the request waits", { transactionID: exchange.transactionID, error: error.message });
@@ -158,8 +160,8 @@ export async function issuePending(exchange: Exchange, pending: PendingRequest, 
   return recordAndAnswer(exchange, delivery, issued, writer);
 }
 
-function sign(exchange: Exchange, approved: ApprovedRequest): Promise<IssuedCertificate> {
-  return issueCertificate(issueRequestOf(exchange, approved));
+function sign(exchange: Exchange, approved: ApprovedRequest, plan?: CertificatePlan): Promise<IssuedCertificate> {
+  return issueCertificate(issueRequestOf(exchange, approved), plan);
 }
 
 function issueRequestOf(exchange: Exchange, approved: ApprovedRequest): IssueRequest {
@@ -179,12 +181,14 @@ function issueRequestOf(exchange: Exchange, approved: ApprovedRequest): IssueReq
 /**
  * How the certificate this request gets differs from what it asked for
  * (RFC 9810 §5.2.3, RFC 9483 §4.1.1), worked out from the very plan the
- * certificate is built from. A request that asks nothing beyond subject and
- * key (openssl cmp's usual one) has nothing to compare.
+ * certificate is built from, which signing now reuses. A request that asks
+ * nothing beyond subject and key (openssl cmp's usual one) has nothing to
+ * compare, and its certificate is planned when it is signed.
  */
-async function modificationsOf(exchange: Exchange, approved: ApprovedRequest): Promise<string[]> {
-  if (!asksAnything(approved.asked)) return [];
-  return templateModifications(approved.asked!, await planCertificate(issueRequestOf(exchange, approved)));
+async function modificationsOf(exchange: Exchange, approved: ApprovedRequest): Promise<{ modifications: string[]; plan?: CertificatePlan }> {
+  if (!asksAnything(approved.asked)) return { modifications: [] };
+  const plan = await planCertificate(issueRequestOf(exchange, approved));
+  return { modifications: templateModifications(approved.asked!, plan), plan };
 }
 
 /**

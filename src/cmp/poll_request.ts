@@ -12,7 +12,7 @@ import { certificateAnswer, issuePending, type TransactionWriter } from "./issua
 import { nextNonces, stepOf } from "./nonces.js";
 import { releaseUpdateClaim } from "./update_claim.js";
 import { getPendingRequest, pendingKey, pendingModifications, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { continuedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 
 /**
  * pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4): while the request waits, a
@@ -26,11 +26,7 @@ import { transactionKey, type TransactionRecord } from "./transaction.js";
 export async function handlePollRequest(exchange: Exchange): Promise<HandlerResult> {
   const { request, context, credentials, now } = exchange;
   const header = request.message.header;
-  const key = transactionKey(credentials.identity, exchange.transactionID);
-  const entry = await context.store.get<TransactionRecord>(key);
-  if (!entry || entry.value.profile !== exchange.profile.name) {
-    throw new CmpError("badRequest", "no request of this transactionID is waiting for this sender");
-  }
+  const { key, entry } = await continuedTransaction(exchange, "no request of this transactionID is waiting for this sender");
   const transaction = entry.value;
   const step = stepOf(transaction, header);
   const polls = request.message.body.pollReq!;

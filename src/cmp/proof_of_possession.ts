@@ -6,7 +6,7 @@ import type { CertReqMsg } from "../asn1/cert_req_messages.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { POPO_PRIV_KEY_ALTERNATIVES, type POPOSigningKey, type POPOSigningKeyInput } from "../asn1/proof_of_possession.js";
 import { readChildren, readElement } from "../asn1/der.js";
-import { formatDistinguishedName } from "../ca/distinguished_name.js";
+import { formatDistinguishedName, sameDistinguishedName } from "../ca/distinguished_name.js";
 import { verifySignature } from "../crypto/signature.js";
 
 /** What the proof of possession is checked against, besides the request itself. */
@@ -20,8 +20,8 @@ export interface PopContext {
   /** The sender is an RA this profile trusts: raVerified is believed. */
   fromTrustedRa: boolean;
   rsaMaxModulusBits: number;
-  /** The tag of the element after certReq in the CertReqMsg as received (popoElementTag), if any. */
-  receivedPopoTag?: number;
+  /** The body as received: when no popo was decoded, it tells a missing one from a malformed one (popoElementTag). */
+  bodyDer?: Uint8Array;
 }
 
 /**
@@ -34,7 +34,7 @@ export interface PopContext {
  */
 export async function verifyProofOfPossession(request: CertReqMsg, publicKey: Uint8Array, context: PopContext): Promise<void> {
   const popo = request.popo;
-  if (!popo) throw missingPop(context.receivedPopoTag);
+  if (!popo) throw missingPop(context.bodyDer && popoElementTag(context.bodyDer));
   if (popo.raVerified !== undefined) {
     // RFC 4211 §4: raVerified means an RA checked the POP; only an RA we trust may say so. From anyone
     // else it is a claim the sender is not authorized to make (RFC 9810 §5.2.3 notAuthorized), not a bad proof.
@@ -152,7 +152,7 @@ function missingPop(tag: number | undefined): CmpError {
  *   [n] CertReqMessages ::= SEQUENCE OF CertReqMsg
  *   CertReqMsg ::= SEQUENCE { certReq, popo OPTIONAL, regInfo OPTIONAL }
  */
-export function popoElementTag(bodyDer: Uint8Array): number | undefined {
+function popoElementTag(bodyDer: Uint8Array): number | undefined {
   try {
     const outer = readElement(bodyDer, 0);
     const list = readElement(bodyDer, outer.contentStart);
@@ -164,7 +164,7 @@ export function popoElementTag(bodyDer: Uint8Array): number | undefined {
 }
 
 function sameGeneralName(a: GeneralName, b: GeneralName): boolean {
-  if (a.directoryName && b.directoryName) return sameName(a.directoryName, b.directoryName);
+  if (a.directoryName && b.directoryName) return sameDistinguishedName(a.directoryName, b.directoryName);
   try {
     return bytesEqual(new Uint8Array(AsnConvert.serialize(a)), new Uint8Array(AsnConvert.serialize(b)));
   } catch {
@@ -172,14 +172,6 @@ function sameGeneralName(a: GeneralName, b: GeneralName): boolean {
   }
 }
 
-/** Names compare as RFC 4514 strings, case-insensitively, as the template's do (cert_template_checks.ts). */
-function sameName(a: Name, b: Name): boolean {
-  try {
-    return formatDistinguishedName(a).toLowerCase() === formatDistinguishedName(b).toLowerCase();
-  } catch {
-    return false;
-  }
-}
 
 function isEmptyDirectoryName(name: GeneralName): boolean {
   return name.directoryName !== undefined && name.directoryName.length === 0;

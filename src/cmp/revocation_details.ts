@@ -4,7 +4,7 @@ import type { CertTemplate } from "../asn1/cert_template.js";
 import { parseDer } from "../asn1/parse_der.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { sameEncoding } from "../asn1/reencode.js";
-import { formatDistinguishedName } from "../ca/distinguished_name.js";
+import { formatDistinguishedName, sameDistinguishedName } from "../ca/distinguished_name.js";
 import { REVOCATION_REASONS } from "../ca/certificate_record.js";
 
 /**
@@ -58,7 +58,7 @@ export function requestedReason(crlEntryDetails: Extensions | undefined): number
 export function checkCertDetails(template: CertTemplate, certificate: Certificate): void {
   const tbs = certificate.tbsCertificate;
   const differs = (field: string) => new CmpError("badCertId", `the ${field} in certDetails is not that of the certificate its issuer and serialNumber name`);
-  if (template.subject !== undefined && !sameName(template.subject, tbs.subject)) {
+  if (template.subject !== undefined && !sameDistinguishedName(template.subject, tbs.subject)) {
     throw new CmpError(
       "badCertId",
       `certDetails names the subject "${describeName(template.subject)}", but the certificate's is "${describeName(tbs.subject)}"`,
@@ -82,14 +82,6 @@ function sameBits(a: ArrayBuffer, b: ArrayBuffer | undefined): boolean {
   return b !== undefined && bytesEqual(new Uint8Array(a), new Uint8Array(b));
 }
 
-/** Names compare as RFC 4514 strings, case-insensitively, as a certificate template's do (cert_template_checks.ts). */
-function sameName(a: Name, b: Name): boolean {
-  try {
-    return formatDistinguishedName(a).toLowerCase() === formatDistinguishedName(b).toLowerCase();
-  } catch {
-    return sameEncoding(a, b);
-  }
-}
 
 function describeName(name: Name): string {
   try {

@@ -1,3 +1,6 @@
+import { CmpError } from "../asn1/pki_failure_info.js";
+import type { Versioned } from "../store/store.js";
+import type { Exchange } from "./exchange.js";
 import type { PKIBodyType } from "../asn1/pki_body.js";
 import type { Sealed } from "../crypto/sealed_secret.js";
 
@@ -44,4 +47,16 @@ export interface TransactionRecord {
 
 export function transactionKey(senderIdentity: string, transactionID: string): string {
   return `txn/${senderIdentity}/${transactionID}`;
+}
+
+/**
+ * The transaction a later message (certConf, pollReq, error) continues: the
+ * one this sender began under this transactionID and profile, or
+ * badRequest saying `missing`.
+ */
+export async function continuedTransaction(exchange: Exchange, missing: string): Promise<{ key: string; entry: Versioned<TransactionRecord> }> {
+  const key = transactionKey(exchange.credentials.identity, exchange.transactionID);
+  const entry = await exchange.context.store.get<TransactionRecord>(key);
+  if (!entry || entry.value.profile !== exchange.profile.name) throw new CmpError("badRequest", missing);
+  return { key, entry };
 }

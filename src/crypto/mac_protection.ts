@@ -28,13 +28,11 @@ export interface MacKey {
   verify(data: Uint8Array, mac: Uint8Array): Promise<boolean>;
   /** The PKIProtection bits for `data`. */
   sign(data: Uint8Array): Promise<Uint8Array>;
-  /** The same secret, algorithms and iteration count under another salt. */
-  withSalt(salt: Uint8Array): Promise<MacKey>;
   /**
-   * The key of an answer to this message: withSalt under a salt that is not
-   * this message's, shared by the answers to the same secret and
-   * parameters for a while (answerKeys below), so that answering costs no
-   * second key derivation per message.
+   * The key of an answer to this message: the same secret, algorithms and
+   * iteration count under a salt that is not this message's, shared by the
+   * answers to the same secret and parameters for a while (answerKeys
+   * below), so that answering costs no second key derivation per message.
    */
   answerKey(randomBytes: (length: number) => Uint8Array, now: number): Promise<MacKey>;
 }
@@ -82,7 +80,6 @@ export async function prepareMac(protectionAlg: AlgorithmIdentifier, secret: Uin
     protectionAlg,
     verify: (data, mac) => verifyMac(key, data, mac),
     sign: (data) => computeMac(key, data),
-    withSalt: (salt) => prepareMac(resalted(protectionAlg, salt), secret, maxIterations),
     answerKey: (randomBytes, now) => answerKey({ protectionAlg, secret, maxIterations, ...parameters }, randomBytes, now),
   };
 }
