@@ -81,3 +81,20 @@ export function stringArray(value: unknown, field: string): string[] {
   }
   return value;
 }
+
+/**
+ * A signer held outside the CA: `{ "key": "env:NAME", "certificates": PEM or
+ * "env:NAME" }`. The key must come from a secret binding, never from
+ * JELLYFISH_CONFIG (a plain variable, shown in logs).
+ */
+export function signerReference(value: unknown, at: string, source: ConfigSource): { keyPem: string; certificatesPem: string } | undefined {
+  if (value === undefined) return undefined;
+  const signer = asObject(value, at);
+  allowOnly(signer, ["key", "certificates"], at);
+  const certificatesPem = resolveText(signer.certificates, `${at}.certificates`, source);
+  decodeCertificates(certificatesPem, `${at}.certificates`);
+  if (typeof signer.key !== "string" || !signer.key.startsWith("env:")) {
+    throw new ConfigError(`${at}.key`, 'must be "env:NAME" naming a secret binding that holds the PEM key');
+  }
+  return { keyPem: resolveText(signer.key, `${at}.key`, source), certificatesPem };
+}

@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS, DEFAULT_PROFILE_NAME } from "./defaults.js";
 import { allowOnly, asObject, ConfigError, decodeCertificates, integer, parseJson, resolveText, type ConfigSource } from "./json_fields.js";
 import { loadProfile } from "./load_profile.js";
+import { loadPublication } from "./load_publication.js";
 import type { JellyfishConfig, Limits, Profile } from "./profile.js";
 
 export { ConfigError, type ConfigSource } from "./json_fields.js";
@@ -17,7 +18,7 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
   const raw = (typeof given === "object" && given !== null ? given : parseJson(given, "JELLYFISH_CONFIG")) ?? {};
   const secrets = loadSecrets(source.CMP_SECRETS);
   const root = asObject(raw, "JELLYFISH_CONFIG");
-  allowOnly(root, ["defaultProfile", "limits", "trustAnchors", "profiles"], "JELLYFISH_CONFIG");
+  allowOnly(root, ["defaultProfile", "limits", "trustAnchors", "profiles", "publication"], "JELLYFISH_CONFIG");
 
   const limits = loadLimits(root.limits);
   const anchors = loadTrustAnchors(root.trustAnchors, source);
@@ -37,7 +38,7 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
   if (typeof defaultProfile !== "string" || !profiles.has(defaultProfile)) {
     throw new ConfigError("defaultProfile", `must name one of the profiles (${[...profiles.keys()].join(", ")})`);
   }
-  return { profiles, defaultProfile, limits };
+  return { profiles, defaultProfile, limits, publication: loadPublication(root.publication, source) };
 }
 
 function loadSecrets(text: string | undefined): Map<string, Uint8Array> {

@@ -1,6 +1,7 @@
 import { PKIBodyTypes } from "../asn1/pki_body.js";
 import { DEFAULT_BODY_TYPES } from "./defaults.js";
-import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, integer, resolveText, stringArray, type ConfigSource } from "./json_fields.js";
+import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, integer, resolveText, signerReference, stringArray, type ConfigSource } from "./json_fields.js";
+import { RESERVED_PATHS } from "./load_publication.js";
 import { loadCertificateProfile } from "./load_certificate_profile.js";
 import type { Profile, UsernameSource } from "./profile.js";
 
@@ -99,7 +100,7 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
       anchors: namedAnchors(ra.trustAnchors, `${at}.ra.trustAnchors`, inputs.anchors),
     },
     responseProtection,
-    responseSigner: loadResponseSigner(object.responseSigner, `${at}.responseSigner`, inputs.source),
+    responseSigner: signerReference(object.responseSigner, `${at}.responseSigner`, inputs.source),
     approval: {
       hold,
       dnsNames: stringArray(approval.dnsNames ?? [], `${at}.approval.dnsNames`),
@@ -138,24 +139,11 @@ function loadPaths(value: unknown, field: string): string[] {
     if (!path.startsWith("/") || !/^[A-Za-z0-9._~/-]+$/.test(path) || segments.some((s) => s === "" || s === "." || s === "..")) {
       throw new ConfigError(field, `"${path}" is not an absolute path of letters, digits, '.', '_', '~', '-' and '/'`);
     }
-    if (path === "/.well-known/cmp" || path.startsWith("/.well-known/cmp/") || path === "/admin" || path.startsWith("/admin/")) {
+    if (RESERVED_PATHS.some((reserved) => path === reserved || path.startsWith(`${reserved}/`))) {
       throw new ConfigError(field, `"${path}" is reserved`);
     }
   }
   return paths;
-}
-
-function loadResponseSigner(value: unknown, at: string, source: ConfigSource): Profile["responseSigner"] {
-  if (value === undefined) return undefined;
-  const signer = asObject(value, at);
-  allowOnly(signer, ["key", "certificates"], at);
-  const certificatesPem = resolveText(signer.certificates, `${at}.certificates`, source);
-  decodeCertificates(certificatesPem, `${at}.certificates`);
-  // A key belongs in a secret binding, never in JELLYFISH_CONFIG (a plain variable, shown in logs).
-  if (typeof signer.key !== "string" || !signer.key.startsWith("env:")) {
-    throw new ConfigError(`${at}.key`, 'must be "env:NAME" naming a secret binding that holds the PEM key');
-  }
-  return { keyPem: resolveText(signer.key, `${at}.key`, source), certificatesPem };
 }
 
 function namedAnchors(value: unknown, field: string, anchors: ReadonlyMap<string, Uint8Array[]>): Uint8Array[] {

@@ -174,8 +174,31 @@ export interface Limits {
   bodyReadTimeoutSeconds: number;
 }
 
+/**
+ * Where relying parties learn about revocations (RFC 5280 §4.2.1.13,
+ * §4.2.2.1, §5; RFC 6960): the URLs written into certificates and how long
+ * what is served there stays valid.
+ */
+export interface Publication {
+  /**
+   * The deployment's public origin, no trailing slash. Set, every profile's
+   * certificates carry cRLDistributionPoints and authorityInfoAccess (OCSP,
+   * caIssuers) under it unless the profile names its own.
+   */
+  baseUrl?: string;
+  /** nextUpdate = thisUpdate + validitySeconds; a CRL is renewed once fewer than refreshSeconds remain. */
+  crl: { validitySeconds: number; refreshSeconds: number };
+  /**
+   * nextUpdate of OCSP responses; responder: a delegated OCSP signing key and
+   * certificate (id-kp-OCSPSigning, RFC 6960 §4.2.2.2) so answering needs no
+   * KMS call; absent, the CA key signs.
+   */
+  ocsp: { validitySeconds: number; responder?: { keyPem: string; certificatesPem: string } };
+}
+
 export interface JellyfishConfig {
   profiles: ReadonlyMap<string, Profile>;
+  publication: Publication;
   /** The profile served at /.well-known/cmp. */
   defaultProfile: string;
   limits: Limits;
