@@ -14,6 +14,7 @@ import {
   subjectKeyIdentifierExtension,
 } from "./extensions.js";
 import { prepareIssuer, type PreparedIssuer } from "./issuer.js";
+import { publicationUrls, type PublicationUrls } from "../crl/publication_urls.js";
 import { keyAlgorithmOf, keyPhrase, keyUsageForKey, type KeyAlgorithm, type KeyUsageGrant } from "./key_usage.js";
 import { keyIdentifierOfPublicKey, subjectPublicKeyOf } from "./key_identifier.js";
 import { newSerialNumber, type RandomBytes } from "./serial_number.js";
@@ -32,6 +33,11 @@ export interface IssueRequest {
   profile: CertificateProfile;
   /** The keyUsage the request chose, where the profile lets it (keyUsageOverride); absent: the profile's. */
   keyUsage?: readonly KeyUsageName[];
+  /**
+   * The deployment's public base URL (publication.baseUrl): a profile that
+   * names no CRL or AIA URLs of its own gets the deployment's.
+   */
+  publicationBaseUrl?: string;
   now: Date;
   randomBytes?: RandomBytes;
 }
@@ -96,7 +102,8 @@ export async function planCertificate(request: IssueRequest): Promise<Certificat
   }
 
   const subject = request.subject instanceof Uint8Array ? request.subject : encodeName(request.subject);
-  const extensions = [...profileExtensions(profile, keyAlgorithm, keyUsage.granted)];
+  const urls = request.publicationBaseUrl === undefined ? undefined : publicationUrls(request.publicationBaseUrl, issuer.keyIdentifier);
+  const extensions = [...profileExtensions(profile, keyAlgorithm, keyUsage.granted, urls)];
   extensions.push(subjectKeyIdentifierExtension(await keyIdentifierOfPublicKey(subjectPublicKey)));
   extensions.push(issuer.authorityKeyIdentifier);
   if (request.subjectAltName) {
@@ -140,17 +147,26 @@ export async function issueCertificate(request: IssueRequest, plan?: Certificate
 const byProfile = new WeakMap<CertificateProfile, Map<string, readonly Uint8Array[]>>();
 
 /**
- * The extensions that only depend on the profile and the keyUsage granted
- * (src/ca/key_usage.ts), encoded once per profile object, algorithm and keyUsage.
+ * The extensions that only depend on the profile, the keyUsage granted
+ * (src/ca/key_usage.ts) and the CA's publication URLs, encoded once per
+ * profile object, algorithm, keyUsage and URLs. A profile's own
+ * crlDistributionPoints / authorityInfoAccess win; absent, the deployment's
+ * CRL, OCSP and CA certificate URLs are written, so relying parties can
+ * check every certificate by default.
  */
-function profileExtensions(profile: CertificateProfile, algorithm: KeyAlgorithm | undefined, keyUsage: readonly KeyUsageName[]): readonly Uint8Array[] {
+function profileExtensions(
+  profile: CertificateProfile,
+  algorithm: KeyAlgorithm | undefined,
+  keyUsage: readonly KeyUsageName[],
+  urls: PublicationUrls | undefined,
+): readonly Uint8Array[] {
   let byAlgorithm = byProfile.get(profile);
   if (!byAlgorithm) {
     byAlgorithm = new Map();
     byProfile.set(profile, byAlgorithm);
   }
   // Per algorithm and granted bits: a profile with keyUsageOverride issues as many as requests ask for.
-  const key = `${algorithm ?? ""}:${keyUsage.join(",")}`;
+  const key = `${algorithm ?? ""}:${keyUsage.join(",")}:${urls?.crl ?? ""}`;
   let extensions = byAlgorithm.get(key);
   if (!extensions) {
     extensions = [
@@ -158,8 +174,8 @@ function profileExtensions(profile: CertificateProfile, algorithm: KeyAlgorithm 
       keyUsageExtension(keyUsage),
       extendedKeyUsageExtension(profile.extendedKeyUsage),
       certificatePoliciesExtension(profile.policies),
-      crlDistributionPointsExtension(profile.crlDistributionPoints),
-      authorityInfoAccessExtension(profile.authorityInfoAccess),
+      crlDistributionPointsExtension(profile.crlDistributionPoints ?? (urls ? [urls.crl] : [])),
+      authorityInfoAccessExtension(profile.authorityInfoAccess ?? (urls ? { caIssuers: [urls.caIssuers], ocsp: [urls.ocsp] } : { caIssuers: [], ocsp: [] })),
     ].filter((extension): extension is Uint8Array => extension !== undefined);
     byAlgorithm.set(key, extensions);
   }

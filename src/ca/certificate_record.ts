@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { indexRevocation, unindexRevocation } from "../crl/revocation_index.js";
 import { markEndEntityRevoked } from "./end_entity_store.js";
 
 /**
@@ -25,8 +26,10 @@ export interface CertificateRecord {
   /** When the certificate was confirmed or rejected (certConf or implicitConfirm). */
   decidedAt?: string;
   revokedAt?: string;
-  /** CRLReason (RFC 5280 §5.3.1). */
+  /** CRLReason (RFC 5280 §5.3.1); certificateHold (6) is a suspension that removeFromCRL can lift. */
   revocationReason?: number;
+  /** While on hold: the status the certificate returns to when the hold is lifted. */
+  statusBeforeHold?: CertificateStatus;
   /** The serial of the certificate this one replaced by kur, if any. */
   supersedes?: string;
   /**
@@ -61,11 +64,15 @@ export interface UpdateClaim {
 export type CertificateStatus = "issued" | "confirmed" | "rejected" | "unconfirmed" | "revoked";
 
 /**
- * CRLReason values a revocation may give (RFC 5280 §5.3.1): all but
- * certificateHold and removeFromCRL, which need holds this CA does not do,
- * and 7, which is unused.
+ * CRLReason values a revocation may give (RFC 5280 §5.3.1): all but 7,
+ * which is unused, and removeFromCRL (8), which lifts a hold instead
+ * (releaseHold) and only delta CRLs carry.
  */
-export const REVOCATION_REASONS: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 9, 10]);
+export const REVOCATION_REASONS: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 6, 9, 10]);
+
+/** certificateHold and removeFromCRL (RFC 5280 §5.3.1). */
+export const CERTIFICATE_HOLD = 6;
+export const REMOVE_FROM_CRL = 8;
 
 export function certificateKey(serial: string): string {
   return `cert/${serial}`;
@@ -79,23 +86,71 @@ export async function getCertificate(store: Store, serial: string): Promise<Cert
 export type RevocationOutcome = { outcome: "revoked"; record: CertificateRecord } | { outcome: "alreadyRevoked"; record: CertificateRecord } | { outcome: "unknown" };
 
 /**
- * Mark a certificate revoked with its time and reason. Compare-and-set, so a
+ * Mark a certificate revoked with its time and reason, and put it on the
+ * revocation index that CRLs are built from. Compare-and-set, so a
  * concurrent confirmation cannot overwrite the revocation; a certificate
  * already revoked keeps its first time and reason.
+ *
+ * certificateHold suspends: the certificate counts as revoked (CRL, OCSP,
+ * protection) until releaseHold lifts it. A hold only becomes final through
+ * a revocation with a final reason, which keeps the hold's date: the
+ * certificate has not been valid since (RFC 5280 §5.3.1 lets a held
+ * certificate be revoked for another reason).
  */
 export async function revokeCertificate(store: Store, serial: string, reason: number, now: Date): Promise<RevocationOutcome> {
   const key = certificateKey(serial);
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await store.get<CertificateRecord>(key);
     if (!entry) return { outcome: "unknown" };
-    if (entry.value.status === "revoked") return { outcome: "alreadyRevoked", record: entry.value };
-    const record: CertificateRecord = { ...entry.value, status: "revoked", revokedAt: now.toISOString(), revocationReason: reason };
+    const current = entry.value;
+    const makesHoldFinal = current.status === "revoked" && current.revocationReason === CERTIFICATE_HOLD && reason !== CERTIFICATE_HOLD;
+    if (current.status === "revoked" && !makesHoldFinal) return { outcome: "alreadyRevoked", record: current };
+    const record: CertificateRecord = makesHoldFinal
+      ? { ...current, revocationReason: reason, statusBeforeHold: undefined }
+      : {
+          ...current,
+          status: "revoked",
+          revokedAt: now.toISOString(),
+          revocationReason: reason,
+          statusBeforeHold: reason === CERTIFICATE_HOLD ? current.status : undefined,
+        };
     if (await store.compareAndSet(key, entry.version, record)) {
-      if (record.entity) await markEndEntityRevoked(store, record.entity, serial, now);
+      await indexRevocation(store, record, now);
+      if (record.entity && reason !== CERTIFICATE_HOLD) await markEndEntityRevoked(store, record.entity, serial, now);
       return { outcome: "revoked", record };
     }
   }
   throw new Error(`certificate ${serial} changed under five revocation attempts in a row`);
+}
+
+/** What lifting a hold found: lifted, a certificate not on hold (revoked for good, or never revoked), or none. */
+export type HoldRelease = { outcome: "released"; record: CertificateRecord } | { outcome: "notHeld"; record: CertificateRecord } | { outcome: "unknown" };
+
+/**
+ * removeFromCRL (RFC 5280 §5.3.1): a certificate on hold gets back the status
+ * it had and leaves the CRL; OCSP says good again. Nothing else changes:
+ * a final revocation is never undone.
+ */
+export async function releaseHold(store: Store, serial: string): Promise<HoldRelease> {
+  const key = certificateKey(serial);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await store.get<CertificateRecord>(key);
+    if (!entry) return { outcome: "unknown" };
+    const current = entry.value;
+    if (current.status !== "revoked" || current.revocationReason !== CERTIFICATE_HOLD) return { outcome: "notHeld", record: current };
+    const record: CertificateRecord = {
+      ...current,
+      status: current.statusBeforeHold ?? "confirmed",
+      revokedAt: undefined,
+      revocationReason: undefined,
+      statusBeforeHold: undefined,
+    };
+    if (await store.compareAndSet(key, entry.version, record)) {
+      await unindexRevocation(store, serial);
+      return { outcome: "released", record };
+    }
+  }
+  throw new Error(`certificate ${serial} changed under five attempts to lift its hold`);
 }
 
 /**
@@ -132,10 +187,19 @@ export async function supersedeCertificate(
     if (!entry) return;
     const old = entry.value;
     seen?.(old);
-    if (old.supersededBy === successor && !old.updateClaim && (!revoke || old.status === "revoked")) return;
+    // A hold is made final too: the certificate was replaced, and the profile says replaced ones are revoked.
+    const held = old.status === "revoked" && old.revocationReason === CERTIFICATE_HOLD;
+    const revokeNow = revoke && (old.status !== "revoked" || held);
+    if (old.supersededBy === successor && !old.updateClaim && !revokeNow) return;
     const record: CertificateRecord = { ...old, supersededBy: successor, updateClaim: undefined };
-    if (revoke && old.status !== "revoked") Object.assign(record, { status: "revoked", revokedAt: now.toISOString(), revocationReason: SUPERSEDED });
-    if (await store.compareAndSet(key, entry.version, record)) return;
+    if (revokeNow) {
+      Object.assign(record, held ? { revocationReason: SUPERSEDED } : { status: "revoked", revokedAt: now.toISOString(), revocationReason: SUPERSEDED });
+      record.statusBeforeHold = undefined;
+    }
+    if (await store.compareAndSet(key, entry.version, record)) {
+      if (revokeNow) await indexRevocation(store, record, now);
+      return;
+    }
   }
   throw new Error(`certificate ${serial} changed under five supersede attempts in a row`);
 }
@@ -150,8 +214,14 @@ export async function restoreSuperseded(store: Store, serial: string, successor:
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await store.get<CertificateRecord>(key);
     if (!entry || entry.value.supersededBy !== successor) return;
-    const { status, revokedAt, revocationReason, supersededBy, updateClaim } = before;
-    if (await store.compareAndSet(key, entry.version, { ...entry.value, status, revokedAt, revocationReason, supersededBy, updateClaim })) return;
+    const { status, revokedAt, revocationReason, statusBeforeHold, supersededBy, updateClaim } = before;
+    const restored: CertificateRecord = { ...entry.value, status, revokedAt, revocationReason, statusBeforeHold, supersededBy, updateClaim };
+    if (await store.compareAndSet(key, entry.version, restored)) {
+      // The CRL follows: the revocation the supersede made is taken back, one from before stays.
+      if (restored.status === "revoked") await indexRevocation(store, restored, new Date(restored.revokedAt!));
+      else if (entry.value.status === "revoked") await unindexRevocation(store, serial);
+      return;
+    }
   }
 }
 

@@ -173,6 +173,7 @@ function issueRequestOf(exchange: Exchange, approved: ApprovedRequest): IssueReq
     subjectAltName: approved.subjectAltName,
     profile: profile.certificate,
     keyUsage: approved.keyUsage,
+    publicationBaseUrl: context.config.publication.baseUrl,
     now,
     randomBytes: context.randomBytes,
   };

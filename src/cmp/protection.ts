@@ -2,7 +2,8 @@ import { sameEncoding } from "../asn1/reencode.js";
 import type { Certificate } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
-import { getCertificate, type CertificateRecord } from "../ca/certificate_record.js";
+import { CERTIFICATE_HOLD, REMOVE_FROM_CRL, getCertificate, type CertificateRecord } from "../ca/certificate_record.js";
+import { requestedReason } from "./revocation_details.js";
 import { CRLReasons } from "@peculiar/asn1-x509";
 import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { serialNumberHex } from "../ca/serial_number.js";
@@ -203,7 +204,7 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
   if (issuedByThisCa) {
     issuedSerial = serialNumberHex(parsed.tbsCertificate.serialNumber);
     const record = await getCertificate(context.store, issuedSerial);
-    if (record?.status === "revoked" && !(await confirmsItsSuccessor(request, record, identity, context.store))) {
+    if (record?.status === "revoked" && !liftsItsOwnHold(request, record) && !(await confirmsItsSuccessor(request, record, identity, context.store))) {
       throw new CmpError("certRevoked", `the protection certificate (serial ${issuedSerial}) is revoked`);
     }
     if (record?.status === "rejected" || record?.status === "unconfirmed") {
@@ -223,6 +224,23 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
     identity,
     registrationAuthority: trust.raAnchors.some((anchor) => bytesEqual(anchor, path.anchor)),
   };
+}
+
+/**
+ * A certificate on hold is revoked for every purpose but one: its holder may
+ * ask, signing with it, that the hold be lifted (an rr with removeFromCRL
+ * for that very certificate, RFC 5280 §5.3.1).
+ */
+function liftsItsOwnHold(request: DecodedRequest, record: CertificateRecord): boolean {
+  if (request.type !== "rr" || record.revocationReason !== CERTIFICATE_HOLD) return false;
+  const details = request.message.body.rr;
+  if (details?.length !== 1) return false;
+  const { serialNumber } = details[0]!.certDetails;
+  try {
+    return serialNumber !== undefined && serialNumberHex(serialNumber) === record.serial && requestedReason(details[0]!.crlEntryDetails) === REMOVE_FROM_CRL;
+  } catch {
+    return false;
+  }
 }
 
 /**

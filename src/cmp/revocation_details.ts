@@ -5,7 +5,7 @@ import { parseDer } from "../asn1/parse_der.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { sameEncoding } from "../asn1/reencode.js";
 import { formatDistinguishedName, sameDistinguishedName } from "../ca/distinguished_name.js";
-import { REVOCATION_REASONS } from "../ca/certificate_record.js";
+import { REMOVE_FROM_CRL, REVOCATION_REASONS } from "../ca/certificate_record.js";
 
 /**
  * The reason an rr asks for (RFC 9483 §4.2): crlEntryDetails "MUST contain
@@ -20,8 +20,9 @@ import { REVOCATION_REASONS } from "../ca/certificate_record.js";
  * - any other extension (invalidityDate, certificateIssuer, ...): well
  *   formed, but not what this profile permits, badRequest ("transaction not
  *   permitted or supported");
- * - a reasonCode that is no CRLReason: badDataFormat; one this CA does not
- *   record (removeFromCRL, certificateHold, ...): badRequest.
+ * - a reasonCode that is no CRLReason: badDataFormat; 7 (unused in RFC
+ *   5280 §5.3.1): badRequest. certificateHold suspends, removeFromCRL lifts
+ *   a hold (revocation_request.ts).
  */
 export function requestedReason(crlEntryDetails: Extensions | undefined): number {
   if (!crlEntryDetails) return CRLReasons.unspecified;
@@ -42,7 +43,7 @@ export function requestedReason(crlEntryDetails: Extensions | undefined): number
   } catch (error) {
     throw new CmpError("badDataFormat", "the reasonCode in crlEntryDetails is malformed", { cause: error });
   }
-  if (!REVOCATION_REASONS.has(reason)) throw new CmpError("badRequest", `revocation reason ${reason} is not supported`);
+  if (!REVOCATION_REASONS.has(reason) && reason !== REMOVE_FROM_CRL) throw new CmpError("badRequest", `revocation reason ${reason} is not supported`);
   return reason;
 }
 

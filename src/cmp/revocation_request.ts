@@ -3,7 +3,7 @@ import { CmpError } from "../asn1/pki_failure_info.js";
 import type { RevDetails } from "../asn1/revocation.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
-import { getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import { CERTIFICATE_HOLD, REMOVE_FROM_CRL, getCertificate, releaseHold, revokeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { checkCertDetails, requestedReason } from "./revocation_details.js";
 import { serialNumberHex } from "../ca/serial_number.js";
@@ -21,6 +21,11 @@ import { fromBase64, toHex } from "../asn1/bytes.js";
  * certificate's own holder (signed with it) and to an RA the profile trusts.
  * A refusal specific to the certificate is an rp with status rejection; a
  * certificate already revoked stays as it was (certRevoked).
+ *
+ * certificateHold suspends the certificate and removeFromCRL lifts the hold
+ * (RFC 5280 §5.3.1; EJBCA offers both): the holder may lift its own hold,
+ * signing with the held certificate (protection.ts lets that one request
+ * through), as may a trusted RA.
  *
  * The transaction is written before the revocation, naming the certificate:
  * an rr whose rp was lost (the revocation done or not) is repeated by its
@@ -60,8 +65,17 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
         throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
       }
     } else {
-      if (record.status === "revoked") throw new CmpError("certRevoked", `the certificate was already revoked at ${record.revokedAt}`);
+      refuseFinished(record, reason);
       await startTransaction(exchange, key, serial);
+    }
+    if (reason === REMOVE_FROM_CRL) {
+      const release = await releaseHold(context.store, serial);
+      if (release.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
+      // A repeat finds the hold its first attempt lifted.
+      if (release.outcome === "notHeld" && !(repeat && release.record.status !== "revoked")) refuseFinished(release.record, reason);
+      status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`hold on certificate ${serial} lifted`]) });
+      outcome = repeat ? "hold lifted (repeated)" : "hold lifted";
+      return { body: rpBody(status), responseType: "rp", outcome };
     }
     const revocation = await revokeCertificate(context.store, serial, reason, now);
     if (revocation.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
@@ -70,8 +84,9 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
       throw new CmpError("certRevoked", `the certificate was already revoked at ${revocation.record.revokedAt}`);
     }
     // A statusString that says what happened: strict clients read it, as they read a rejection's.
-    status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`certificate ${serial} revoked`]) });
-    outcome = repeat ? "revoked (repeated)" : "revoked";
+    const held = reason === CERTIFICATE_HOLD;
+    status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`certificate ${serial} ${held ? "put on hold" : "revoked"}`]) });
+    outcome = `${held ? "held" : "revoked"}${repeat ? " (repeated)" : ""}`;
   } catch (error) {
     if (!(error instanceof CmpError) || error.failInfo.includes("transactionIdInUse")) throw error;
     status = rejectionStatus(error);
@@ -80,6 +95,23 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
     exchange.log.reason = error.message;
   }
   return { body: rpBody(status), responseType: "rp", outcome };
+}
+
+/**
+ * What the certificate's state rules out before anything is written
+ * (RFC 5280 §5.3.1): a revoked one cannot be revoked again, except that a
+ * hold can be made final; removeFromCRL lifts a hold and nothing else.
+ */
+function refuseFinished(record: CertificateRecord, reason: number): void {
+  const held = record.status === "revoked" && record.revocationReason === CERTIFICATE_HOLD;
+  if (reason === REMOVE_FROM_CRL) {
+    if (held) return;
+    if (record.status === "revoked") throw new CmpError("certRevoked", `the certificate was revoked at ${record.revokedAt}; only a certificateHold can be lifted`);
+    throw new CmpError("badRequest", "the certificate is not on hold; removeFromCRL only lifts a certificateHold (RFC 5280 §5.3.1)");
+  }
+  if (record.status !== "revoked") return;
+  if (held && reason !== CERTIFICATE_HOLD) return;
+  throw new CmpError("certRevoked", `the certificate was already ${held ? "put on hold" : "revoked"} at ${record.revokedAt}`);
 }
 
 /**

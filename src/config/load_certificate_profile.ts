@@ -53,8 +53,8 @@ export function loadCertificateProfile(value: unknown, at: string): CertificateP
     }
   }
 
-  const aia = asObject(certificate.authorityInfoAccess ?? {}, `${at}.authorityInfoAccess`);
-  allowOnly(aia, ["caIssuers", "ocsp"], `${at}.authorityInfoAccess`);
+  const aia = certificate.authorityInfoAccess === undefined ? undefined : asObject(certificate.authorityInfoAccess, `${at}.authorityInfoAccess`);
+  if (aia) allowOnly(aia, ["caIssuers", "ocsp"], `${at}.authorityInfoAccess`);
 
   return {
     keyTypes: new Set(keyTypes),
@@ -65,8 +65,9 @@ export function loadCertificateProfile(value: unknown, at: string): CertificateP
       dnsNames,
     },
     policies: oids(certificate.policies, `${at}.policies`),
-    crlDistributionPoints: uris(certificate.crlDistributionPoints, `${at}.crlDistributionPoints`),
-    authorityInfoAccess: {
+    // Absent: the deployment's own URLs (publication.baseUrl); given, even empty, as given.
+    crlDistributionPoints: certificate.crlDistributionPoints === undefined ? undefined : uris(certificate.crlDistributionPoints, `${at}.crlDistributionPoints`),
+    authorityInfoAccess: aia && {
       caIssuers: uris(aia.caIssuers, `${at}.authorityInfoAccess.caIssuers`),
       ocsp: uris(aia.ocsp, `${at}.authorityInfoAccess.ocsp`),
     },

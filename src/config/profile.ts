@@ -124,10 +124,17 @@ export interface CertificateProfile {
   subjectAltName: { allowed: readonly SubjectAltNameKind[]; dnsNames: readonly string[] };
   /** certificatePolicies OIDs (RFC 5280 §4.2.1.4); empty: none. */
   policies: readonly string[];
-  /** cRLDistributionPoints URIs (RFC 5280 §4.2.1.13); empty: none. */
-  crlDistributionPoints: readonly string[];
-  /** authorityInfoAccess (RFC 5280 §4.2.2.1): CA issuers and OCSP URIs; empty: none. */
-  authorityInfoAccess: { caIssuers: readonly string[]; ocsp: readonly string[] };
+  /**
+   * cRLDistributionPoints URIs (RFC 5280 §4.2.1.13); empty: none; absent:
+   * the deployment's CRL URL when publication.baseUrl is set.
+   */
+  crlDistributionPoints?: readonly string[];
+  /**
+   * authorityInfoAccess (RFC 5280 §4.2.2.1): CA issuers and OCSP URIs; empty:
+   * none; absent: the deployment's OCSP and CA certificate URLs when
+   * publication.baseUrl is set.
+   */
+  authorityInfoAccess?: { caIssuers: readonly string[]; ocsp: readonly string[] };
   /** Lifetime of issued certificates, in seconds. */
   validitySeconds: number;
   /** Back-date notBefore by this many seconds to absorb client clock skew. */

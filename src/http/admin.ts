@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { encodeCertificatesPem, encodePem } from "../asn1/pem.js";
 import { fromBase64 } from "../asn1/bytes.js";
-import { REVOCATION_REASONS, getCertificate, revokeCertificate } from "../ca/certificate_record.js";
+import { REMOVE_FROM_CRL, REVOCATION_REASONS, getCertificate, releaseHold, revokeCertificate } from "../ca/certificate_record.js";
 import {
   RegistryError,
   deleteEndEntity,
@@ -94,14 +94,23 @@ export function createAdminApp(deps: AdminDeps): Hono {
     const { der, ...certificate } = record;
     return c.json({ certificate, pem: encodePem("CERTIFICATE", fromBase64(der)) });
   });
+  // reason 6 (certificateHold) suspends, 8 (removeFromCRL) lifts a hold, as an rr does (RFC 5280 §5.3.1).
   app.post("/certificates/:serial/revoke", async (c) => {
     const body = (await jsonBody(c, true)) as { reason?: unknown };
     const reason = body.reason ?? 0;
-    if (typeof reason !== "number" || !REVOCATION_REASONS.has(reason)) {
-      throw new RegistryError("invalid", "reason: a CRLReason 0-5, 9 or 10 (no holds: not 6 or 8)");
+    if (typeof reason !== "number" || (!REVOCATION_REASONS.has(reason) && reason !== REMOVE_FROM_CRL)) {
+      throw new RegistryError("invalid", "reason: a CRLReason 0-6, 8 (lifts a hold), 9 or 10");
     }
     const registry = await deps.registry();
-    const result = await revokeCertificate(registry.store, c.req.param("serial").toLowerCase(), reason, registry.now());
+    const serial = c.req.param("serial").toLowerCase();
+    if (reason === REMOVE_FROM_CRL) {
+      const release = await releaseHold(registry.store, serial);
+      if (release.outcome === "unknown") throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
+      if (release.outcome === "notHeld") throw new RegistryError("conflict", `not on hold (status ${release.record.status}); only a certificateHold can be lifted`);
+      const { der: _der, ...certificate } = release.record;
+      return c.json({ certificate });
+    }
+    const result = await revokeCertificate(registry.store, serial, reason, registry.now());
     if (result.outcome === "unknown") throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
     if (result.outcome === "alreadyRevoked") throw new RegistryError("conflict", `already revoked at ${result.record.revokedAt}`);
     const { der: _der, ...certificate } = result.record;

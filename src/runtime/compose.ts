@@ -78,7 +78,8 @@ export async function compose(platform: Platform): Promise<Composed> {
         log,
       }
     : undefined;
-  return { app: createApp({ config, context: () => context, log, admin, readBody: platform.readBody }), context };
+  const publication = { context: () => context, log };
+  return { app: createApp({ config, context: () => context, log, admin, publication, readBody: platform.readBody }), context };
 }
 
 async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {

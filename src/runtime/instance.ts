@@ -1,4 +1,5 @@
 import { expireStale, type ExpirySweep } from "../cmp/expiry.js";
+import { currentCrl } from "../crl/crl_publisher.js";
 import type { Composed } from "./compose.js";
 import { consoleLog, type Log } from "./log.js";
 import { Misconfigured } from "./settings.js";
@@ -58,7 +59,22 @@ export class Instance {
     }
     const sweep = await expireStale(composed.context);
     this.log({ outcome: "expiry", ...sweep });
+    await this.renewCrl(composed);
     return sweep;
+  }
+
+  /**
+   * The CRL is renewed before its nextUpdate even when nobody fetches it, and
+   * a revocation nobody has fetched yet is published (RFC 5280 §5.1.2.5).
+   * A failure is logged and left to the next run: it must not hide the sweep.
+   */
+  private async renewCrl(composed: Composed): Promise<void> {
+    try {
+      const crl = await currentCrl(composed.context);
+      if (crl) this.log({ outcome: "crl", crlNumber: crl.number.toString(), entries: crl.entries, nextUpdate: crl.nextUpdate.toISOString() });
+    } catch (error) {
+      this.log({ level: "error", outcome: "crl-failed", error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private reportStartup(error: unknown): string {

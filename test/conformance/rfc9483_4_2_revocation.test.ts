@@ -84,8 +84,12 @@ describe("RFC 9483 §4.2 rr: crlEntryDetails holds exactly one reasonCode", () =
     expectRefused(await send((c) => rrOf(c, [broken])), "badDataFormat", /reasonCode in crlEntryDetails is malformed/);
   });
 
-  it("a reason this CA does not record (removeFromCRL) is badRequest", async () => {
-    expectRefused(await send((c) => rrOf(c, [reasonCode(CRLReasons.removeFromCRL)])), "badRequest", /revocation reason 8 is not supported/);
+  it("reason 7, which RFC 5280 §5.3.1 leaves unused, is badRequest", async () => {
+    expectRefused(await send((c) => rrOf(c, [reasonCode(7)])), "badRequest", /revocation reason 7 is not supported/);
+  });
+
+  it("removeFromCRL for a certificate not on hold is badRequest (RFC 5280 §5.3.1: it only lifts a certificateHold)", async () => {
+    expectRefused(await send((c) => rrOf(c, [reasonCode(CRLReasons.removeFromCRL)])), "badRequest", /not on hold/);
   });
 });
 

@@ -632,9 +632,7 @@ describe("certificates", () => {
   });
 
   it.each([
-    ["6 (certificateHold: no holds)", 6],
     ["7 (unused)", 7],
-    ["8 (removeFromCRL: no holds)", 8],
     ["11", 11],
     ["-1", -1],
     ["a string", "1"],
@@ -647,8 +645,21 @@ describe("certificates", () => {
     expect(await storeText()).toBe(before);
   });
 
-  it("accepts every offered reason: 0-5, 9 and 10", async () => {
-    for (const reason of [0, 1, 2, 3, 4, 5, 9, 10]) {
+  it("puts a certificate on hold with reason 6 and lifts the hold with 8; 8 is a conflict for one not on hold", async () => {
+    await store.put(certificateKey("0005"), record(5));
+    await expectError(await call("POST", "/admin/certificates/0005/revoke", { body: { reason: 8 } }), 409, "not on hold");
+    const held = await call("POST", "/admin/certificates/0005/revoke", { body: { reason: 6 } });
+    expect(held.status).toBe(200);
+    expect((await json(held)).certificate).toMatchObject({ status: "revoked", revocationReason: 6, statusBeforeHold: "confirmed" });
+    const lifted = await call("POST", "/admin/certificates/0005/revoke", { body: { reason: 8 } });
+    expect(lifted.status).toBe(200);
+    const { certificate } = await json(lifted);
+    expect(certificate.status).toBe("confirmed");
+    expect(certificate.revocationReason).toBeUndefined();
+  });
+
+  it("accepts every offered reason: 0-6, 9 and 10", async () => {
+    for (const reason of [0, 1, 2, 3, 4, 5, 6, 9, 10]) {
       await store.put(certificateKey(record(100 + reason).serial), record(100 + reason));
       const response = await call("POST", `/admin/certificates/${record(100 + reason).serial}/revoke`, { body: { reason } });
       expect(response.status, `reason ${reason}: ${await response.clone().text()}`).toBe(200);
