@@ -17,6 +17,7 @@ export const DEV_CONFIG = { profiles: { default: {}, devices: { mode: "client" }
 
 export function renderDevVars(
   material: Pick<DevMaterial, "caKeyPem" | "caCertPem" | "reference" | "secret"> & Partial<Pick<DevMaterial, "adminToken" | "enrollmentCodeKey">>,
+  port?: number,
 ): string {
   const secrets = JSON.stringify({ [material.reference]: material.secret });
   if (secrets.includes("'")) throw new Error("the development secret must not contain a single quote");
@@ -26,15 +27,17 @@ export function renderDevVars(
     `CA_CERT="${escapePem(material.caCertPem)}"`,
     `CMP_SECRETS='${secrets}'`,
     `JELLYFISH_CONFIG='${JSON.stringify(DEV_CONFIG)}'`,
+    // Where certificates say their CRL, OCSP responder and CA certificate are (docs/revocation.md).
+    ...(port ? [`PUBLIC_BASE_URL='http://127.0.0.1:${port}'`] : []),
     ...(material.adminToken ? [`ADMIN_TOKEN='${material.adminToken}'`] : []),
     ...(material.enrollmentCodeKey ? [`ENROLLMENT_CODE_KEY='${material.enrollmentCodeKey}'`] : []),
     "",
   ].join("\n");
 }
 
-export async function writeDevVars(root: string, material: DevMaterial): Promise<string> {
+export async function writeDevVars(root: string, material: DevMaterial, port?: number): Promise<string> {
   const path = join(root, ".dev.vars");
-  await writeFile(path, renderDevVars(material), { mode: 0o600 });
+  await writeFile(path, renderDevVars(material, port), { mode: 0o600 });
   await chmod(path, 0o600);
   return path;
 }

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
   const material = await ensureDevMaterial(ROOT);
   for (const path of material.created) console.log(`created ${path}`);
-  await writeDevVars(ROOT, material);
+  await writeDevVars(ROOT, material, port);
 
   const wrangler = spawn(
     join(ROOT, "node_modules/.bin/wrangler"),

@@ -30,6 +30,12 @@ export interface WorkerOptions {
    * one Durable Object store: what a deployment looks like from two places.
    */
   twoInstances?: boolean;
+  /**
+   * Listen on this port instead of one Miniflare picks, so that a test can
+   * tell the Worker its own URL before it starts (PUBLIC_BASE_URL: the CDP
+   * and AIA URLs of what it issues). `freePort()` gives one.
+   */
+  port?: number;
 }
 
 export interface RunningWorker {
@@ -124,7 +130,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   };
   const shared = {
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     // Offline: use Miniflare's placeholder Request.cf instead of fetching one.
     cf: false,
     // workerd's structured logs carry each console.log line as `message`.
