@@ -145,3 +145,54 @@ describe("RFC 9483 §4.2 rr by an RA with MAC protection", () => {
     expectRefused(answer, "badDataFormat", /holds 2 reasonCodes/);
   });
 });
+
+describe("RFC 5280 §5.3.1 certificateHold and removeFromCRL through rr", () => {
+  async function held(): Promise<Conformance> {
+    const c = await conformance();
+    const answer = await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.certificateHold)]), { protection: "signature" }));
+    expectRevoked(answer);
+    expect(answer.statusString).toMatch(/put on hold/);
+    expect(answer.changed).toEqual(expect.arrayContaining([expect.stringMatching(/^cert\//), expect.stringMatching(/^crl\/revoked\//)]));
+    return c;
+  }
+
+  it("certificateHold suspends: the certificate is revoked with reason 6 and listed for the CRL", async () => {
+    await held();
+  });
+
+  it("the holder lifts its own hold, signing with the held certificate; the CRL index forgets it", async () => {
+    const c = await held();
+    const answer = await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.removeFromCRL)]), { protection: "signature" }));
+    expectRevoked(answer);
+    expect(answer.statusString).toMatch(/hold on certificate [0-9a-f]+ lifted/);
+    expect(answer.changed).toEqual(expect.arrayContaining([expect.stringMatching(/^crl\/revoked\//)]));
+    // Good again: it signs an ordinary request.
+    expectRevoked(await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.keyCompromise)]), { protection: "signature" })));
+  });
+
+  it("a held certificate signs nothing but the lifting of its own hold: certRevoked, nothing changes", async () => {
+    const c = await held();
+    const answer = await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.keyCompromise)]), { protection: "signature" }));
+    expectRefusal(answer, "error", "certRevoked", /protection certificate .* is revoked/);
+  });
+
+  it("removeFromCRL of a certificate revoked for good is certRevoked: a final revocation is never undone", async () => {
+    const c = await conformance({ default: {}, ra: { bodyTypes: ["rr"], ra: { macReferences: ["fixture-ref"] } } });
+    expectRevoked(await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.keyCompromise)]), { protection: "mac" }), "ra"));
+    const answer = await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.removeFromCRL)]), { protection: "mac" }), "ra");
+    expectRefused(answer, "certRevoked", /only a certificateHold can be lifted/);
+  });
+
+  it("an RA makes a hold final with another reason; the hold's date stays the revocation date", async () => {
+    const c = await conformance({ default: {}, ra: { bodyTypes: ["rr"], ra: { macReferences: ["fixture-ref"] } } });
+    expectRevoked(await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.certificateHold)]), { protection: "mac" }), "ra"));
+    const [key] = (await c.target.store.changedKeys()).filter((k) => k.startsWith("cert/"));
+    const heldAt = (await c.target.store.get<{ revokedAt: string }>(key!))!.value.revokedAt;
+    const final = await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.keyCompromise)]), { protection: "mac" }), "ra");
+    expectRevoked(final);
+    expect((await c.target.store.get<{ revokedAt: string; revocationReason: number }>(key!))!.value).toMatchObject({ revokedAt: heldAt, revocationReason: 1 });
+    // Holding it again is certRevoked: the revocation is final.
+    const again = await c.send(await c.request(rrOf(c, [reasonCode(CRLReasons.certificateHold)]), { protection: "mac" }), "ra");
+    expectRefused(again, "certRevoked", /already revoked/);
+  });
+});
