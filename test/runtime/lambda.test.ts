@@ -120,6 +120,8 @@ describe("the Lambda entry behind a Function URL", () => {
       offsetMs = 0;
     }
     expect(logs).toContainEqual(expect.objectContaining({ outcome: "expiry", unconfirmedCertificates: 1 }));
+    // The same run publishes a CRL (RFC 5280 §5.1.2.5: renewed before nextUpdate, whether or not anyone fetched it).
+    expect(logs).toContainEqual(expect.objectContaining({ outcome: "crl", crlNumber: expect.stringMatching(/^\d+$/) }));
   });
 });
 
