@@ -13,6 +13,7 @@ import { certificateFromFile, signerFromFile } from "../test/client/keys.js";
 import { bundleMeasures, type BundleResult } from "./bundle.js";
 import { startMiniflareTarget } from "./miniflare_target.js";
 import { engineInOwnProcess, type EngineResult } from "./engine.js";
+import { revocationStatusInOwnProcess, type RevocationStatusResult } from "./revocation_status.js";
 import { KeyPool, runLoad, type LoadResult } from "./load.js";
 import { ROOT, startNodeTarget, startOpensslMock, startWranglerTarget, type Target } from "./targets.js";
 import { prepare, WORKLOADS, type WorkloadName, type WorkloadSetup } from "./workloads.js";
@@ -155,7 +156,8 @@ try {
 
   const engine = await section("engine microbenchmark", () => engineInOwnProcess(quick ? 30 : 150));
   const bundle = await section("bundle size and start-up", () => bundleMeasures(quick ? 3 : 5, settings));
-  report(engine, bundle);
+  const revocation = await section("CRL publication", () => revocationStatusInOwnProcess(quick ? 10_000 : 100_000));
+  report(engine, bundle, revocation);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
@@ -197,6 +199,20 @@ async function section<T>(name: string, run: () => Promise<T>): Promise<T | stri
     console.error(`${name}: failed: ${message}`);
     return message;
   }
+}
+
+/** The CRL section (bench/revocation_status.ts): each figure beside its same-run reference. */
+function revocationLines(result: RevocationStatusResult | string): string[] {
+  const lines = ["## Revocation status: CRL (in-process, MemoryStore)", ""];
+  if (typeof result === "string") return [...lines, `failed: ${result}`];
+  const ratio = (value: number, reference: number | undefined) => (reference ? `${(value / reference).toFixed(2)}×` : "–");
+  lines.push("| measure | Jellyfish | reference | reference is | ratio |", "| --- | ---: | ---: | --- | ---: |");
+  lines.push(
+    `| CRL regeneration at ${result.revoked} revoked (${(result.crlBytes / 1e6).toFixed(1)} MB) | ${result.regenerate.wallMs.toFixed(0)} ms wall, ${result.regenerate.cpuMs.toFixed(0)} ms CPU | ${digits(result.opensslGencrl?.wallMs, 0)} ms wall | openssl ca -gencrl, same count | ${ratio(result.regenerate.wallMs, result.opensslGencrl?.wallMs)} |`,
+    `| CRL fetch, CPU per request (current CRL, cached DER) | ${result.fetchMicroseconds.toFixed(0)} µs | ${result.staticFetchMicroseconds.toFixed(0)} µs | the same bytes from a route that looks nothing up | ${ratio(result.fetchMicroseconds, result.staticFetchMicroseconds)} |`,
+    `| revocation (record, index entry, revision), CPU | ${result.revokeMicroseconds.toFixed(0)} µs | | | |`,
+  );
+  return lines;
 }
 
 function machine(): Record<string, string | number> {
@@ -258,7 +274,7 @@ function targets(engine: EngineResult | string, bundle: BundleResult | string): 
   return lines;
 }
 
-function report(engine: EngineResult | string, bundle: BundleResult | string): void {
+function report(engine: EngineResult | string, bundle: BundleResult | string, revocation: RevocationStatusResult | string): void {
   const when = new Date().toISOString();
   const host = machine();
   const reference = (workload: WorkloadName) => rows.find((row) => row.target === "OpenSSL mock" && row.workload === workload && row.load?.completed);
@@ -308,6 +324,7 @@ function report(engine: EngineResult | string, bundle: BundleResult | string): v
       `Start-up: median ${bundle.miniflareReadyMs.toFixed(0)} ms from new Miniflare() to the first answer with the Jellyfish bundle, against ${bundle.emptyWorkerReadyMs.toFixed(0)} ms for an empty Worker (workerd process start included in both; the difference is roughly module load, evaluation and first request).`,
     );
   }
+  lines.push("", ...revocationLines(revocation));
   lines.push("", ...targets(engine, bundle));
   if (notes.length) lines.push("", "## Notes", "", ...notes.map((note) => `- ${note}`));
   const markdown = `${lines.join("\n")}\n`;
@@ -316,6 +333,6 @@ function report(engine: EngineResult | string, bundle: BundleResult | string): v
   mkdirSync(results, { recursive: true });
   const stem = join(results, when.replace(/:/g, "-"));
   writeFileSync(`${stem}.md`, markdown);
-  writeFileSync(`${stem}.json`, `${JSON.stringify({ when, machine: host, quick, workers, durationMs, rows, engine, bundle, notes }, null, 2)}\n`);
+  writeFileSync(`${stem}.json`, `${JSON.stringify({ when, machine: host, quick, workers, durationMs, rows, engine, bundle, revocation, notes }, null, 2)}\n`);
   writeFileSync(join(results, "latest.md"), markdown);
 }

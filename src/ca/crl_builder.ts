@@ -1,5 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Time } from "@peculiar/asn1-x509";
 import { encodeExplicit, encodeIntegerContents, encodeSequence, encodeTlv } from "../asn1/der.js";
 import { fromHex } from "../asn1/bytes.js";
 import type { CertificateAuthority } from "./authority.js";
@@ -47,23 +45,66 @@ const V2 = Uint8Array.of(0x02, 0x01, 0x01);
  */
 export async function createCrl(request: CrlRequest): Promise<Uint8Array> {
   const issuer = await prepareIssuer(request.ca);
-  const elements = [V2, issuer.signatureAlgorithm, issuer.name, encodeTime(request.thisUpdate), encodeTime(request.nextUpdate)];
-  if (request.entries.length > 0) elements.push(encodeSequence(request.entries.map(encodeEntry)));
+  const elements = [V2, issuer.signatureAlgorithm, issuer.name, encodeTimeBytes(request.thisUpdate), encodeTimeBytes(request.nextUpdate)];
+  if (request.entries.length > 0) elements.push(encodeTlv(0x30, [encodeRevokedCertificates(request.entries)]));
   elements.push(encodeExplicit(0, encodeSequence([issuer.authorityKeyIdentifier, cRLNumberExtension(request.number)])));
   const tbsCertList = encodeSequence(elements);
   return signCertificate(request.ca.signer, issuer.signatureAlgorithm, tbsCertList);
 }
 
-function encodeEntry(entry: RevokedEntry): Uint8Array {
-  const serial = serialNumberFromUnsigned(fromHex(entry.serial));
-  if (!serial) throw new RangeError(`serial ${entry.serial} is not a positive number`);
-  const parts = [encodeIntegerContents(serial.bytes), encodeTime(entry.revokedAt)];
-  if (entry.reason !== 0) {
-    // reasonCode ::= ENUMERATED, non-critical (RFC 5280 §5.3.1).
-    parts.push(encodeSequence([encodeSequence([id_ce_cRLReasons, encodeTlv(0x04, [encodeTlv(0x0a, [Uint8Array.of(entry.reason)])])])]));
+/**
+ * The contents of revokedCertificates, every entry written byte by byte into
+ * one buffer: at a hundred thousand entries, schema classes and an array
+ * per entry cost more than the signature (mostly in garbage collection).
+ * Every part is short (an INTEGER of at most 21 octets, a time of at most 17,
+ * a reasonCode of 14), so an entry's length always fits one octet.
+ */
+function encodeRevokedCertificates(entries: readonly RevokedEntry[]): Uint8Array {
+  const out = new Uint8Array(entries.length * MAX_ENTRY_BYTES);
+  let at = 0;
+  for (const entry of entries) {
+    const magnitude = fromHex(entry.serial);
+    let start = 0;
+    while (start < magnitude.length && magnitude[start] === 0) start++;
+    if (start === magnitude.length || magnitude.length - start > 20) throw new RangeError(`serial ${entry.serial} is not a positive number of at most 20 octets`);
+    // A 0x00 sign octet when the top bit is set (X.690 §8.3: two's complement).
+    const sign = magnitude[start]! & 0x80 ? 1 : 0;
+    const serialLength = magnitude.length - start + sign;
+    const extension = entry.reason === 0 ? undefined : reasonCodeExtensions(entry.reason);
+    const entryStart = at;
+    out[at] = 0x30;
+    at += 2;
+    out[at++] = 0x02;
+    out[at++] = serialLength;
+    if (sign) out[at++] = 0;
+    out.set(magnitude.subarray(start), at);
+    at += magnitude.length - start;
+    at = writeTime(out, at, entry.revokedAt);
+    if (extension) {
+      out.set(extension, at);
+      at += extension.length;
+    }
+    out[entryStart + 1] = at - entryStart - 2;
   }
-  return encodeSequence(parts);
+  return out.subarray(0, at);
 }
+
+/** SEQUENCE header 2 + INTEGER 2 + 21 + GeneralizedTime 17 + reasonCode 14. */
+const MAX_ENTRY_BYTES = 56;
+
+/**
+ * crlEntryExtensions with only reasonCode ::= ENUMERATED, non-critical
+ * (RFC 5280 §5.3.1): SEQUENCE { SEQUENCE { id-ce-cRLReasons, OCTET STRING { ENUMERATED } } }.
+ */
+function reasonCodeExtensions(reason: number): Uint8Array {
+  const extensions = REASON_CODE_EXTENSIONS[reason];
+  if (!extensions) throw new RangeError(`CRLReason ${reason} is outside 0..10`);
+  return extensions;
+}
+
+const REASON_CODE_EXTENSIONS = Array.from({ length: 11 }, (_, reason) =>
+  Uint8Array.of(0x30, 0x0c, 0x30, 0x0a, ...id_ce_cRLReasons, 0x04, 0x03, 0x0a, 0x01, reason),
+);
 
 /** cRLNumber ::= INTEGER (0..MAX), non-critical (RFC 5280 §5.2.3). */
 function cRLNumberExtension(number: bigint): Uint8Array {
@@ -75,7 +116,34 @@ function cRLNumberExtension(number: bigint): Uint8Array {
   return encodeSequence([id_ce_cRLNumber, encodeTlv(0x04, [encodeIntegerContents(contents)])]);
 }
 
-/** Time in whole seconds: UTCTime through 2049, GeneralizedTime after (RFC 5280 §5.1.2.4). */
-function encodeTime(date: Date): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(new Time(new Date(Math.floor(date.getTime() / 1000) * 1000))));
+/** UTCTime YYMMDDHHMMSSZ through 2049, GeneralizedTime YYYYMMDDHHMMSSZ after, in whole seconds (RFC 5280 §5.1.2.4, §5.1.2.6). */
+function encodeTimeBytes(date: Date): Uint8Array {
+  const out = new Uint8Array(17);
+  return out.subarray(0, writeTime(out, 0, date));
+}
+
+/** Writes the time's TLV at `at`; returns where it ends. */
+function writeTime(out: Uint8Array, at: number, date: Date): number {
+  const year = date.getUTCFullYear();
+  if (!(year >= 1950 && year <= 9999)) throw new RangeError(`${String(date)} cannot be a CRL time`);
+  const utc = year < 2050;
+  out[at++] = utc ? 0x17 : 0x18;
+  out[at++] = utc ? 13 : 15;
+  const digits = (value: number, count: number) => {
+    let rest = value;
+    for (let place = count - 1; place >= 0; place--) {
+      out[at + place] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    at += count;
+  };
+  if (utc) digits(year % 100, 2);
+  else digits(year, 4);
+  digits(date.getUTCMonth() + 1, 2);
+  digits(date.getUTCDate(), 2);
+  digits(date.getUTCHours(), 2);
+  digits(date.getUTCMinutes(), 2);
+  digits(date.getUTCSeconds(), 2);
+  out[at++] = 0x5a; // Z
+  return at;
 }

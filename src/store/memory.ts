@@ -17,6 +17,8 @@ export class MemoryStore implements Store {
 
   private readonly entries = new Map<string, Entry>();
   private writesSinceSweep = 0;
+  /** entries' keys in order; undefined after a key was added or removed (list sorts again). */
+  private sorted: string[] | undefined;
 
   /** @param now clock in milliseconds; tests pass a fake one to expire entries without sleeping. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -43,7 +45,7 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
+    if (this.entries.delete(key)) this.sorted = undefined;
   }
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
@@ -51,11 +53,11 @@ export class MemoryStore implements Store {
     const after = options.cursor;
     // As on Durable Objects: a cursor is the last key of a page, so it has the prefix.
     if (after !== undefined && !after.startsWith(prefix)) throw new InvalidCursorError("list cursor does not belong to this prefix");
-    const keys = [...this.entries.keys()]
-      .filter((key) => key.startsWith(prefix) && (after === undefined || key > after))
-      .sort();
+    const keys = this.sortedKeys();
     const items: ListPage<T>["items"] = [];
-    for (const key of keys) {
+    // Binary search to the first key after the cursor (or the first with the prefix): a page costs its own size, not the store's.
+    for (let at = firstAfter(keys, after ?? prefix, after !== undefined); at < keys.length && keys[at]!.startsWith(prefix); at++) {
+      const key = keys[at]!;
       const entry = this.live(key);
       if (!entry) continue;
       if (items.length === limit) return { items, cursor: items[items.length - 1].key };
@@ -64,12 +66,19 @@ export class MemoryStore implements Store {
     return { items };
   }
 
+  /** Every key in order, sorted again only after a key was added or removed. */
+  private sortedKeys(): string[] {
+    this.sorted ??= [...this.entries.keys()].sort();
+    return this.sorted;
+  }
+
   /** The entry under key unless it is absent or expired. */
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt !== undefined && entry.expiresAt <= this.now()) {
       this.entries.delete(key);
+      this.sorted = undefined;
       return undefined;
     }
     return entry;
@@ -79,6 +88,7 @@ export class MemoryStore implements Store {
     // The version keeps counting across an expired predecessor, so a caller
     // holding the old version cannot compare-and-set the new entry.
     const previous = this.entries.get(key);
+    if (!previous) this.sorted = undefined;
     this.entries.set(key, {
       json: toJson(value),
       version: (previous?.version ?? 0) + 1,
@@ -92,9 +102,24 @@ export class MemoryStore implements Store {
     this.writesSinceSweep = 0;
     const now = this.now();
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.entries.delete(key);
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
+        this.entries.delete(key);
+        this.sorted = undefined;
+      }
     }
   }
+}
+
+/** Index of the first key > `bound` (exclusive) or >= `bound`, in sorted `keys`. */
+function firstAfter(keys: readonly string[], bound: string, exclusive: boolean): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle]! < bound || (exclusive && keys[middle] === bound)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 interface Entry {
