@@ -23,6 +23,8 @@ export function devBanner(root: string, material: DevMaterial, port: number): st
       ` -newkey ${rel(material.deviceKeyPath)} -subject "/CN=device1" -certout ${out("device1.pem")} -cacertsout ${out("cacerts.pem")}`,
     "Check it:",
     `  openssl verify -CAfile ${rel(material.caCertPath)} ${out("device1.pem")}`,
+    "Where relying parties check it (CRL, OCSP and CA certificate URLs under http://127.0.0.1:" + port + "):",
+    `  openssl x509 -in ${out("device1.pem")} -noout -ext crlDistributionPoints,authorityInfoAccess`,
     "Make another key:",
     "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device2.key.pem",
     "Operator tools (admin API, token in " + rel(material.adminTokenPath) + "):",
