@@ -129,6 +129,10 @@ export interface CertificateFilter {
   profile?: string;
   entity?: string;
   subject?: string;
+  /** CRLReason of revoked (or held: 6) certificates; the rest never match. */
+  reason?: number;
+  /** Epoch milliseconds: only certificates revoked (or put on hold) at or after it. */
+  revokedSince?: number;
   limit: number;
   cursor?: string;
 }
@@ -154,6 +158,8 @@ export async function listCertificates(context: RegistryContext, filter: Certifi
       if (filter.profile && value.profile !== filter.profile) continue;
       if (filter.entity && value.entity !== filter.entity) continue;
       if (subject && !value.subject.toLowerCase().includes(subject)) continue;
+      if (filter.reason !== undefined && (value.status !== "revoked" || value.revocationReason !== filter.reason)) continue;
+      if (filter.revokedSince !== undefined && !(value.revokedAt && Date.parse(value.revokedAt) >= filter.revokedSince)) continue;
       certificates.push(value);
       if (certificates.length === filter.limit) {
         const more = page.cursor !== undefined || page.items.at(-1)!.key !== key;

@@ -3,6 +3,7 @@ import type {
   CertificateFilter,
   CertificatePage,
   CertificateWithPem,
+  CrlAnswer,
   EntityAnswer,
   EntityList,
   EntityWithCode,
@@ -114,6 +115,23 @@ export class AdminClient {
     const body = reason === undefined ? {} : { reason };
     const answer = await this.json("POST", `/admin/certificates/${segment(serial)}/revoke`, body);
     return expectFields<CertificateAnswer>(answer, { certificate: "object" });
+  }
+
+  /** Lift a certificateHold: the API's revoke with removeFromCRL (8). */
+  async releaseHold(serial: string): Promise<CertificateAnswer> {
+    return this.revokeCertificate(serial, 8);
+  }
+
+  /** The current CRL; the server signs nothing for it. */
+  async getCrl(): Promise<CrlAnswer> {
+    const answer = await this.json("GET", "/admin/crl");
+    return expectFields<CrlAnswer>(answer, { crl: "object" });
+  }
+
+  /** A new CRL, signed now. An empty JSON body, as every POST of the CLI has one. */
+  async regenerateCrl(): Promise<CrlAnswer> {
+    const answer = await this.json("POST", "/admin/crl", {});
+    return expectFields<CrlAnswer>(answer, { crl: "object" });
   }
 
   /** Requests in `status` ("all" for every one), oldest first. */

@@ -32,8 +32,29 @@ export interface Certificate {
   issuedAt?: string;
   decidedAt?: string;
   revokedAt?: string;
+  /** 6 (certificateHold): on hold, and `statusBeforeHold` is what lifting it restores. */
   revocationReason?: number;
+  statusBeforeHold?: string;
   supersedes?: string;
+}
+
+/** The CA's current CRL, as `GET` and `POST /admin/crl` show it. */
+export interface Crl {
+  caId: string;
+  /** cRLNumber in decimal: it may be beyond a JSON number. */
+  number: string;
+  thisUpdate: string;
+  nextUpdate: string;
+  entries: number;
+  bytes: number;
+  /** A revocation happened after it was built, so it does not list it yet. */
+  stale: boolean;
+  /** Where relying parties fetch it; only when the server has a public base URL. */
+  url?: string;
+}
+
+export interface CrlAnswer {
+  crl: Crl;
 }
 
 /** A request held for an operator's decision or for a failing signer ("Requests waiting for approval"). */
@@ -106,9 +127,14 @@ export interface NewEntity {
   enrollmentCode?: string;
 }
 
+/** The query of `GET /admin/certificates`, as sent. */
 export interface CertificateFilter {
   status?: string;
   profile?: string;
   entity?: string;
   subject?: string;
+  /** A CRLReason number. */
+  reason?: string;
+  /** ISO 8601. */
+  revokedSince?: string;
 }

@@ -10,7 +10,7 @@ import {
   type CommandSpec,
   type OptionName,
 } from "./command_specs.js";
-import { parseRevocationReason, REVOCATION_REASON_NAMES } from "./revocation_reasons.js";
+import { parseRevocationReason, REMOVE_FROM_CRL, REVOCATION_REASON_NAMES } from "./revocation_reasons.js";
 import { caInitOptions, type CaInitOptions } from "./ca_init_args.js";
 import { helpCommand, helpGroup, helpOverall, usageCommand, usageGroup, usageOverall } from "./usage.js";
 import { UsageError } from "./usage_error.js";
@@ -36,8 +36,10 @@ export interface CommandOptions {
   entity?: string;
   limit?: number;
   pem?: boolean;
-  /** `cert revoke --reason`: the CRLReason, converted from its name or number. */
+  /** `cert revoke --reason` and `cert list --reason`: the CRLReason, converted from its name or number. */
   reason?: number;
+  /** `cert list --revoked-since`: the time, as ISO 8601 in UTC. */
+  revokedSince?: string;
   /** `request approve|reject --reason`: the text, as given. */
   decisionReason?: string;
   /** `ca init`: its options, checked together. */
@@ -154,20 +156,35 @@ function convertOptions(values: Parsed["values"], env: Environment, spec: Comman
   if (spec.name === "request list") options.status = values.status ?? DEFAULT_REQUEST_STATUS;
   if (spec.name === "cert list") options.limit = values.limit === undefined ? DEFAULT_CERT_LIMIT : positiveInteger(values.limit, spec);
   if (values.reason !== undefined) {
-    // One option, two meanings: a CRLReason to revoke with, or a decision's text.
-    if (spec.name === "cert revoke") options.reason = revocationReason(values.reason, spec);
+    // One option, two meanings: a CRLReason (to revoke with, or to list by), or a decision's text.
+    if (spec.name === "cert revoke" || spec.name === "cert list") options.reason = revocationReason(values.reason, spec);
     else options.decisionReason = values.reason;
   }
+  if (values["revoked-since"] !== undefined) options.revokedSince = isoTime(values["revoked-since"], spec);
   if (spec.name === "ca init") options.caInit = caInitOptions(values, env, spec);
   return options;
 }
 
 function revocationReason(text: string, spec: CommandSpec): number {
   const reason = parseRevocationReason(text);
+  if (reason === REMOVE_FROM_CRL) {
+    // It lifts a hold rather than revoking, and no certificate keeps it.
+    throw new UsageError(`--reason "${text}" (removeFromCRL) lifts a hold: use \`jellyfish cert unhold <serial>\``, usageCommand(spec));
+  }
   if (reason === undefined) {
-    throw new UsageError(`--reason "${text}" is neither 0-10 (except 7) nor one of ${REVOCATION_REASON_NAMES.join(", ")}`, usageCommand(spec));
+    throw new UsageError(`--reason "${text}" is neither 0-10 (except 7 and 8) nor one of ${REVOCATION_REASON_NAMES.join(", ")}`, usageCommand(spec));
   }
   return reason;
+}
+
+/** A date (2026-12-01, taken as UTC midnight) or a date and time with its zone; sent in UTC. */
+function isoTime(text: string, spec: CommandSpec): string {
+  const valid = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/i.test(text);
+  const time = valid ? Date.parse(text) : NaN;
+  if (Number.isNaN(time)) {
+    throw new UsageError(`--revoked-since "${text}" is not an ISO 8601 date or time with its zone, e.g. 2026-12-01 or 2026-12-01T08:00:00Z`, usageCommand(spec));
+  }
+  return new Date(time).toISOString();
 }
 
 function positiveInteger(text: string, spec: CommandSpec): number {

@@ -28,6 +28,7 @@ export const OPTION_TYPES = {
   limit: { type: "string" },
   pem: { type: "boolean" },
   reason: { type: "string" },
+  "revoked-since": { type: "string" },
   // ca init
   key: { type: "string" },
   "kms-key-id": { type: "string" },
@@ -72,11 +73,14 @@ export type CommandName =
   | "cert list"
   | "cert show"
   | "cert revoke"
+  | "cert unhold"
   | "request list"
   | "request show"
   | "request approve"
   | "request reject"
   | "ca chain"
+  | "crl show"
+  | "crl regenerate"
   | OfflineCommandName;
 
 /** The commands that run here alone (CommandSpec.offline). */
@@ -183,15 +187,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "cert list",
     args: [],
-    options: ["status", "profile", "entity", "subject", "limit"],
+    options: ["status", "profile", "entity", "subject", "reason", "revoked-since", "limit"],
     required: [],
-    synopsis: "cert list [--status <status>] [--profile <name>] [--entity <username>] [--subject <text>] [--limit <n>]",
+    synopsis:
+      "cert list [--status <status>] [--profile <name>] [--entity <username>] [--subject <text>] " +
+      "[--reason <reason>] [--revoked-since <time>] [--limit <n>]",
     summary: "list issued certificates, following the server's pages up to --limit",
     optionHelp: [
       ["--status <status>", "only certificates in this status (e.g. confirmed, revoked)"],
       ["--profile <name>", "only certificates issued through this profile"],
       ["--entity <username>", "only certificates of this end entity"],
       ["--subject <text>", "only subjects containing this text (case-insensitive)"],
+      ["--reason <reason>", ["only certificates revoked with this CRLReason, by name or number;", "certificateHold lists the ones on hold"]],
+      ["--revoked-since <time>", "only certificates revoked (or put on hold) at or after this ISO 8601 time"],
       ["--limit <n>", `at most n certificates, fetched page by page (default ${DEFAULT_CERT_LIMIT})`],
     ],
   },
@@ -210,16 +218,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: ["reason"],
     required: [],
     synopsis: "cert revoke <serial> [--reason <reason>]",
-    summary: "revoke a certificate",
+    summary: "revoke a certificate, or put it on hold (--reason certificateHold)",
     optionHelp: [
       [
         "--reason <reason>",
         [
-          "a CRLReason number (0-10 except 7) or name (default unspecified):",
+          "a CRLReason number (0-10 except 7 and 8) or name (default unspecified):",
           ...REVOCATION_REASON_NAMES.map((name) => `${name} (${parseRevocationReason(name)})`),
         ],
       ],
     ],
+    notes: [
+      "certificateHold suspends the certificate: it is on the CRL until",
+      "`jellyfish cert unhold <serial>` lifts the hold. Revoking a held certificate",
+      "with another reason makes the revocation final.",
+    ],
+  },
+  {
+    name: "cert unhold",
+    args: ["serial"],
+    options: [],
+    required: [],
+    synopsis: "cert unhold <serial>",
+    summary: "lift a certificateHold: the certificate is valid again and leaves the next CRL (removeFromCRL)",
+    optionHelp: [],
   },
   {
     name: "request list",
@@ -274,6 +296,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "print the CA certificate and its chain, PEM",
     optionHelp: [],
     notes: ['With --json, prints {"pem": "…"}: the API answers this one with PEM, not JSON.'],
+  },
+  {
+    name: "crl show",
+    args: [],
+    options: [],
+    required: [],
+    synopsis: "crl show",
+    summary: "show the CA's current CRL: number, validity, entries, size, URL, and whether it is stale",
+    optionHelp: [],
+    notes: [
+      "Signs nothing. Stale means a revocation happened since it was built; the next",
+      "fetch of the CRL, or `jellyfish crl regenerate`, builds one that lists it.",
+    ],
+  },
+  {
+    name: "crl regenerate",
+    args: [],
+    options: [],
+    required: [],
+    synopsis: "crl regenerate",
+    summary: "sign a new CRL now, with the next CRL number, whether or not one is due",
+    optionHelp: [],
   },
   {
     name: "ca init",
@@ -334,7 +378,7 @@ export const EXIT_STATUS_HELP =
 export const OFFLINE_EXIT_STATUS_HELP =
   "Exit status: 0 done; 1 failed (the reason is printed; e.g. the output file exists);\n2 usage error; 3 KMS cannot be reached (try again).";
 
-/** The first words of every command: "entity", "cert", "request", "ca". */
+/** The first words of every command: "entity", "cert", "request", "ca", "crl". */
 export const GROUPS: readonly string[] = [...new Set(COMMANDS.map((c) => c.name.split(" ")[0]!))];
 
 export function findCommand(group: string, verb: string): CommandSpec | undefined {

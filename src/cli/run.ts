@@ -4,7 +4,8 @@ import { parseCommandLine, UsageError, type Environment, type Invocation } from 
 import type { CommandName, OfflineCommandName } from "./command_specs.js";
 import { caChain } from "./commands/ca.js";
 import { caInit } from "./commands/ca_init.js";
-import { certList, certRevoke, certShow } from "./commands/cert.js";
+import { certList, certRevoke, certShow, certUnhold } from "./commands/cert.js";
+import { crlRegenerate, crlShow } from "./commands/crl.js";
 import { CommandFailed, type CommandHandler, type OfflineHandler } from "./commands/context.js";
 import { entityAdd, entityList, entityRemove, entityReset, entityShow, entityUpdate } from "./commands/entity.js";
 import { requestApprove, requestList, requestReject, requestShow } from "./commands/request.js";
@@ -38,11 +39,14 @@ const HANDLERS: Record<Exclude<CommandName, OfflineCommandName>, CommandHandler>
   "cert list": certList,
   "cert show": certShow,
   "cert revoke": certRevoke,
+  "cert unhold": certUnhold,
   "request list": requestList,
   "request show": requestShow,
   "request approve": requestApprove,
   "request reject": requestReject,
   "ca chain": caChain,
+  "crl show": crlShow,
+  "crl regenerate": crlRegenerate,
 };
 
 /** The commands with `offline: true` in their spec. */

@@ -1,5 +1,5 @@
-import type { Certificate, Entity, PendingRequest } from "./api_types.js";
-import { describeRevocationReason } from "./revocation_reasons.js";
+import type { Certificate, Crl, Entity, PendingRequest } from "./api_types.js";
+import { CERTIFICATE_HOLD, describeRevocationReason, revocationReasonName } from "./revocation_reasons.js";
 import { formatRecord, formatTable, printable } from "./tables.js";
 
 /**
@@ -37,14 +37,20 @@ function profilesOf(e: Entity): string[] {
 export function certificateTable(certificates: readonly Certificate[]): string {
   return formatTable(
     ["SERIAL", "STATUS", "SUBJECT", "PROFILE", "ENTITY", "NOT AFTER"],
-    certificates.map((c) => [c.serial, c.status, c.subject, c.profile ?? "", c.entity ?? "", c.notAfter ?? ""]),
+    certificates.map((c) => [c.serial, statusText(c), c.subject, c.profile ?? "", c.entity ?? "", c.notAfter ?? ""]),
   );
+}
+
+/** The status with, for a revoked certificate, why: "revoked (keyCompromise)", or "on hold" for a certificateHold. */
+function statusText(c: Certificate): string {
+  if (c.status !== "revoked" || c.revocationReason === undefined) return c.status;
+  return c.revocationReason === CERTIFICATE_HOLD ? "on hold" : `revoked (${revocationReasonName(c.revocationReason)})`;
 }
 
 export function certificateRecord(c: Certificate): string {
   return formatRecord([
     ["serial", c.serial],
-    ["status", c.status],
+    ["status", c.status === "revoked" && c.revocationReason === CERTIFICATE_HOLD ? "revoked (on hold)" : c.status],
     ["subject", c.subject],
     ["issuer", c.issuer],
     ["not before", c.notBefore],
@@ -56,7 +62,22 @@ export function certificateRecord(c: Certificate): string {
     ["decided", c.decidedAt],
     ["revoked", c.revokedAt],
     ["revocation reason", c.revocationReason === undefined ? undefined : describeRevocationReason(c.revocationReason)],
+    ["status before hold", c.statusBeforeHold],
     ["supersedes", c.supersedes],
+  ]);
+}
+
+/** The CRL as `crl show` and `crl regenerate` print it. */
+export function crlRecord(crl: Crl): string {
+  return formatRecord([
+    ["number", crl.number],
+    ["this update", crl.thisUpdate],
+    ["next update", crl.nextUpdate],
+    ["entries", crl.entries],
+    ["size", `${crl.bytes} bytes`],
+    ["url", crl.url ?? "none (the server has no public base URL: publication.baseUrl)"],
+    ["CA id", crl.caId],
+    ["stale", crl.stale ? "yes: a revocation since is not on it; the next fetch or `jellyfish crl regenerate` builds one" : "no"],
   ]);
 }
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { encodeCertificatesPem, encodePem } from "../asn1/pem.js";
-import { fromBase64 } from "../asn1/bytes.js";
+import { fromBase64, fromHex } from "../asn1/bytes.js";
 import { REMOVE_FROM_CRL, REVOCATION_REASONS, getCertificate, releaseHold, revokeCertificate } from "../ca/certificate_record.js";
 import {
   RegistryError,
@@ -14,9 +14,13 @@ import {
   type RegistryContext,
 } from "../ca/registry.js";
 import type { EndEntity } from "../ca/end_entity.js";
+import { crlState, currentCrl, type CrlContext } from "../crl/crl_publisher.js";
+import { publicationUrls } from "../crl/publication_urls.js";
 import { decidePendingRequest, getPendingRequest, listPendingRequests } from "../cmp/pending_request.js";
 import { constantTimeEqual } from "../crypto/constant_time.js";
 import { digest } from "../crypto/digest.js";
+import { SignerError } from "../kms/signer.js";
+import { StoreError } from "../store/store.js";
 import { readBodyWithLimit } from "./read_body.js";
 
 /**
@@ -27,6 +31,8 @@ export interface AdminDeps {
   token: string;
   registry: () => RegistryContext | Promise<RegistryContext>;
   chain: () => Uint8Array[] | Promise<Uint8Array[]>;
+  /** What the CA's CRL needs (GET and POST /admin/crl); without it they answer 404. */
+  crl?: () => CrlContext | Promise<CrlContext>;
   log: (line: object) => void;
 }
 
@@ -83,6 +89,8 @@ export function createAdminApp(deps: AdminDeps): Hono {
       profile: c.req.query("profile"),
       entity: c.req.query("entity"),
       subject: c.req.query("subject"),
+      reason: optionalQuery(c.req.query("reason"), reasonFilter),
+      revokedSince: optionalQuery(c.req.query("revokedSince"), timeFilter),
       cursor: c.req.query("cursor"),
       limit,
     });
@@ -145,6 +153,24 @@ export function createAdminApp(deps: AdminDeps): Hono {
     });
   }
 
+  // Showing the CRL signs nothing; POST signs a new one now, whether or not one is due (EJBCA's "Create CRL").
+  app.get("/crl", async (c) => {
+    const context = await crlContext();
+    const { caId, state, revision } = await orUnavailable(() => crlState(context));
+    if (!state) throw new RegistryError("notFound", "no CRL yet: the first fetch of it builds one, or POST /admin/crl");
+    return c.json({ crl: crlView(context, caId, { ...state, stale: revision > state.builtRevision }) });
+  });
+  app.post("/crl", async (c) => {
+    const context = await crlContext();
+    const crl = await orUnavailable(() => currentCrl(context, { force: true }));
+    if (!crl) throw new RegistryError("unavailable", "another instance is building the first CRL; try again shortly");
+    deps.log({ time: new Date().toISOString(), admin: true, outcome: "crl-regenerated", crlNumber: crl.number.toString(), entries: crl.entries });
+    const { number, thisUpdate, nextUpdate, entries, stale } = crl;
+    return c.json({
+      crl: crlView(context, crl.caId, { number: number.toString(), thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), entries, bytes: crl.der.length, stale }),
+    });
+  });
+
   app.get("/ca/chain", async () => new Response(encodeCertificatesPem(await deps.chain()), { headers: { "content-type": "application/pem-certificate-chain" } }));
 
   // Last: a mounted app's notFound never runs, so unknown admin paths are answered here.
@@ -159,6 +185,56 @@ export function createAdminApp(deps: AdminDeps): Hono {
     return c.json({ error: "internal error" }, 500);
   });
   return app;
+
+  async function crlContext(): Promise<CrlContext> {
+    if (!deps.crl) throw new RegistryError("notFound", "this server publishes no CRL");
+    return deps.crl();
+  }
+
+  /** The store or the signer being down is an outage to retry, not a bug: 503, the detail only in the log. */
+  async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof StoreError || error instanceof SignerError)) throw error;
+      deps.log({ time: new Date().toISOString(), admin: true, outcome: "unavailable", error: error.message });
+      const what = error instanceof StoreError ? "the store" : "the CA's signer";
+      throw new RegistryError("unavailable", `${what} is unavailable right now; try again shortly`);
+    }
+  }
+}
+
+interface CrlFields {
+  number: string;
+  thisUpdate: string;
+  nextUpdate: string;
+  entries: number;
+  bytes: number;
+  stale: boolean;
+}
+
+/** What GET and POST /admin/crl answer: the CRL's fields and, with publication.baseUrl, where relying parties fetch it. */
+function crlView(context: CrlContext, caId: string, fields: CrlFields): { caId: string; url?: string } & CrlFields {
+  const { baseUrl } = context.config.publication;
+  const { number, thisUpdate, nextUpdate, entries, bytes, stale } = fields;
+  return { caId, number, thisUpdate, nextUpdate, entries, bytes, stale, ...(baseUrl ? { url: publicationUrls(baseUrl, fromHex(caId)).crl } : {}) };
+}
+
+function optionalQuery<T>(value: string | undefined, parse: (text: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+/** A CRLReason number a certificate can be listed with: 0-6, 9 or 10 (8 only lifts a hold and is never kept). */
+function reasonFilter(text: string): number {
+  const reason = /^\d{1,2}$/.test(text) ? Number(text) : NaN;
+  if (!REVOCATION_REASONS.has(reason)) throw new RegistryError("invalid", "reason: a CRLReason number 0-6, 9 or 10");
+  return reason;
+}
+
+function timeFilter(text: string): number {
+  const time = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(time)) throw new RegistryError("invalid", "revokedSince: an ISO 8601 time, e.g. 2026-12-01T00:00:00Z");
+  return time;
 }
 
 class HttpError extends Error {

@@ -75,6 +75,7 @@ export async function compose(platform: Platform): Promise<Composed> {
         token,
         registry: () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes }),
         chain: () => ca.chain,
+        crl: () => context,
         log,
       }
     : undefined;

@@ -67,7 +67,30 @@ describe("parseCommandLine: commands", () => {
     expect(runLine(["cert", "revoke", "01", "--reason", "cessationOfOperation"]).invocation.options.reason).toBe(5);
     expect(runLine(["cert", "revoke", "01", "--reason", "9"]).invocation.options.reason).toBe(9);
     expect(runLine(["cert", "revoke", "01"]).invocation.options.reason).toBeUndefined();
-    expect(usageError(["cert", "revoke", "01", "--reason", "7"]).message).toContain("neither 0-10 (except 7)");
+    expect(usageError(["cert", "revoke", "01", "--reason", "7"]).message).toContain("neither 0-10 (except 7 and 8)");
+  });
+
+  it("takes certificateHold for revoke and list; refuses removeFromCRL (8) with the command that lifts a hold", () => {
+    expect(runLine(["cert", "revoke", "01", "--reason", "certificateHold"]).invocation.options.reason).toBe(6);
+    expect(runLine(["cert", "list", "--reason", "certificateHold"]).invocation.options.reason).toBe(6);
+    for (const argv of [
+      ["cert", "revoke", "01", "--reason", "removeFromCRL"],
+      ["cert", "revoke", "01", "--reason", "8"],
+      ["cert", "list", "--reason", "removefromcrl"],
+    ]) {
+      expect(usageError(argv).message, argv.join(" ")).toContain("jellyfish cert unhold <serial>");
+    }
+  });
+
+  it("reads --revoked-since as a date or a time with its zone, and sends it in UTC", () => {
+    const since = (text: string) => runLine(["cert", "list", "--revoked-since", text]).invocation.options.revokedSince;
+    expect(since("2026-12-01")).toBe("2026-12-01T00:00:00.000Z");
+    expect(since("2026-12-01T08:30:00+02:00")).toBe("2026-12-01T06:30:00.000Z");
+    expect(since("2026-12-01T08:30Z")).toBe("2026-12-01T08:30:00.000Z");
+    for (const bad of ["yesterday", "2026-12-01T08:30:00", "2026-13-01", "1733000000", "2026-12-01 08:30Z"]) {
+      expect(usageError(["cert", "list", `--revoked-since=${bad}`]).message, bad).toContain("--revoked-since");
+    }
+    expect(usageError(["cert", "revoke", "01", "--revoked-since", "2026-12-01"]).message).toContain("has no option --revoked-since");
   });
 
   it("defaults --status to pending for request list, and passes any other as given", () => {

@@ -35,6 +35,19 @@ export interface FakeCertificate {
   decidedAt?: string;
   revokedAt?: string;
   revocationReason?: number;
+  statusBeforeHold?: string;
+}
+
+/** The CA's current CRL, as "CRL" in the document shows it. */
+export interface FakeCrl {
+  caId: string;
+  number: string;
+  thisUpdate: string;
+  nextUpdate: string;
+  entries: number;
+  bytes: number;
+  stale: boolean;
+  url?: string;
 }
 
 /** A request waiting for approval, as "Requests waiting for approval" shows it. */
@@ -90,6 +103,12 @@ export class FakeAdminApi {
   /** Requests waiting for approval (not to be confused with `requests`, the HTTP requests recorded). */
   readonly pendingRequests: FakePendingRequest[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** The current CRL; none until POST /admin/crl signs one. */
+  crl: FakeCrl | undefined;
+  /** Where relying parties fetch the CRL; undefined as on a server without publication.baseUrl. */
+  crlBaseUrl: string | undefined;
+  /** Set to answer the CRL routes 503, as a server whose signer is down. */
+  signerDown = false;
   private server: Server | undefined;
   private generated = 0;
 
@@ -226,9 +245,44 @@ export class FakeAdminApi {
         if (typeof reason !== "number" || !Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
           throw new HttpError(400, "reason: must be 0..10 except 7");
         }
-        if (certificate.status === "revoked") throw new HttpError(409, `certificate ${certificate.serial} is already revoked`);
-        Object.assign(certificate, { status: "revoked", revokedAt: NOW, revocationReason: reason });
+        const held = certificate.status === "revoked" && certificate.revocationReason === 6;
+        if (reason === 8) {
+          if (!held) throw new HttpError(409, `not on hold (status ${certificate.status}); only a certificateHold can be lifted`);
+          Object.assign(certificate, { status: certificate.statusBeforeHold ?? "confirmed" });
+          delete certificate.revokedAt;
+          delete certificate.revocationReason;
+          delete certificate.statusBeforeHold;
+        } else if (held && reason !== 6) {
+          // A held certificate revoked for good keeps the hold's date.
+          Object.assign(certificate, { revocationReason: reason, statusBeforeHold: undefined });
+        } else {
+          if (certificate.status === "revoked") throw new HttpError(409, `certificate ${certificate.serial} is already revoked`);
+          Object.assign(certificate, { status: "revoked", revokedAt: NOW, revocationReason: reason, statusBeforeHold: reason === 6 ? certificate.status : undefined });
+        }
+        if (this.crl) this.crl.stale = true;
         return [200, { certificate }];
+      }
+    }
+    if (parts[0] === "crl" && parts.length === 1) {
+      if (this.signerDown) throw new HttpError(503, "the CA's signer is unavailable right now; try again shortly");
+      if (method === "GET") {
+        if (!this.crl) throw new HttpError(404, "no CRL yet: the first fetch of it builds one, or POST /admin/crl");
+        return [200, { crl: this.crl }];
+      }
+      if (method === "POST") {
+        const entries = this.certificates.filter((c) => c.status === "revoked").length;
+        const caId = "5c1e0fa9b2c3d4e5f60718293a4b5c6d7e8f9012";
+        this.crl = {
+          caId,
+          number: String(BigInt(this.crl?.number ?? "0") + 1n),
+          thisUpdate: NOW,
+          nextUpdate: "2026-11-23T10:00:00.000Z",
+          entries,
+          bytes: 300 + 40 * entries,
+          stale: false,
+          ...(this.crlBaseUrl ? { url: `${this.crlBaseUrl}/crl/${caId}.crl` } : {}),
+        };
+        return [200, { crl: this.crl }];
       }
     }
     if (parts[0] === "requests") {
@@ -304,12 +358,20 @@ export class FakeAdminApi {
     const start = q.has("cursor") ? Number(q.get("cursor")) : 0;
     if (!Number.isInteger(start) || start < 0) throw new HttpError(400, "cursor: not one this server gave");
     const subject = q.get("subject")?.toLowerCase();
+    const reason = q.has("reason") ? Number(q.get("reason")) : undefined;
+    if (reason !== undefined && (!/^\d{1,2}$/.test(q.get("reason")!) || ![0, 1, 2, 3, 4, 5, 6, 9, 10].includes(reason))) {
+      throw new HttpError(400, "reason: a CRLReason number 0-6, 9 or 10");
+    }
+    const since = q.has("revokedSince") ? Date.parse(q.get("revokedSince")!) : undefined;
+    if (since !== undefined && Number.isNaN(since)) throw new HttpError(400, "revokedSince: an ISO 8601 time");
     const matching = this.certificates.filter(
       (c) =>
         (!q.get("status") || c.status === q.get("status")) &&
         (!q.get("profile") || c.profile === q.get("profile")) &&
         (!q.get("entity") || c.entity === q.get("entity")) &&
-        (!subject || c.subject.toLowerCase().includes(subject)),
+        (!subject || c.subject.toLowerCase().includes(subject)) &&
+        (reason === undefined || (c.status === "revoked" && c.revocationReason === reason)) &&
+        (since === undefined || (c.revokedAt !== undefined && Date.parse(c.revokedAt) >= since)),
     );
     const size = Math.min(limit, this.options.maxPageSize ?? 1000);
     const page = matching.slice(start, start + size);

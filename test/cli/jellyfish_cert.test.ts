@@ -73,6 +73,28 @@ describe("cert list", () => {
     expect(all.cursor).toBeUndefined();
   });
 
+  it("shows why a revoked certificate was revoked, and marks the ones on hold", async () => {
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-01T00:00:00.000Z", revocationReason: 1 });
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-01T00:00:00.000Z", revocationReason: 6, statusBeforeHold: "confirmed" });
+    h.api.addCertificate();
+    const rows = (await h.cli(["cert", "list"])).stdout.trimEnd().split("\n").slice(1);
+    expect(rows[0]).toMatch(/^4f1a0001 +revoked \(keyCompromise\) +CN=device1 /);
+    expect(rows[1]).toMatch(/^4f1a0002 +on hold +CN=device2 /);
+    expect(rows[2]).toMatch(/^4f1a0003 +confirmed +CN=device3 /);
+  });
+
+  it("--reason and --revoked-since find revocations: by name or number, the time sent in UTC", async () => {
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-11-20T00:00:00.000Z", revocationReason: 6 });
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-02T00:00:00.000Z", revocationReason: 6 });
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-02T00:00:00.000Z", revocationReason: 1 });
+    const r = await h.cli(["cert", "list", "--reason", "certificateHold", "--revoked-since", "2026-12-01T01:00:00+01:00"]);
+    expect(r.code).toBe(0);
+    expect(listRequests()).toEqual([{ reason: "6", revokedSince: "2026-12-01T00:00:00.000Z", limit: "100" }]);
+    expect(r.stdout.trimEnd().split("\n").slice(1).map((row) => row.split(" ")[0])).toEqual(["4f1a0002"]);
+    const byNumber = await h.cli(["cert", "list", "--reason", "1"]);
+    expect(byNumber.stdout).toMatch(/^4f1a0003 +revoked \(keyCompromise\)/m);
+  });
+
   it("says so on stderr when nothing matches", async () => {
     const r = await h.cli(["cert", "list", "--status", "revoked"]);
     expect(r).toEqual({ code: 0, stdout: "", stderr: "No certificates match.\n" });
@@ -138,6 +160,26 @@ describe("cert revoke", () => {
     expect(r).toEqual({ code: 1, stdout: "", stderr: "error: certificate 4f1a0001 is already revoked (HTTP 409)\n" });
   });
 
+  it("--reason certificateHold puts it on hold and says how to lift it", async () => {
+    h.api.addCertificate();
+    const r = await h.cli(["cert", "revoke", "4f1a0001", "--reason", "certificateHold"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(h.api.requests.at(-1)!.body)).toEqual({ reason: 6 });
+    expect(r.stdout).toContain("Put certificate 4f1a0001 on hold; `jellyfish cert unhold 4f1a0001` lifts it.");
+    expect(r.stdout).toMatch(/^status +revoked \(on hold\)$/m);
+    expect(r.stdout).toMatch(/^revocation reason +certificateHold \(6\)$/m);
+    expect(r.stdout).toMatch(/^status before hold +confirmed$/m);
+  });
+
+  it("revoking a held certificate with another reason makes it final", async () => {
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-01T00:00:00.000Z", revocationReason: 6, statusBeforeHold: "confirmed" });
+    const r = await h.cli(["cert", "revoke", "4f1a0001", "--reason", "keyCompromise"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Revoked certificate 4f1a0001, reason: keyCompromise (1).");
+    expect(r.stdout).toMatch(/^status +revoked$/m);
+    expect(r.stdout).toMatch(/^revoked +2026-12-01T00:00:00\.000Z$/m);
+  });
+
   it("an unknown reason is a usage error and nothing is sent", async () => {
     h.api.addCertificate();
     for (const reason of ["7", "11", "certificateHold2", "-1", "hold"]) {
@@ -146,6 +188,32 @@ describe("cert revoke", () => {
       expect(r.stderr).toContain("--reason");
     }
     expect(h.api.requests).toEqual([]);
+  });
+});
+
+describe("cert unhold", () => {
+  it("lifts a hold with removeFromCRL (8): the certificate is back in its status before the hold", async () => {
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-01T00:00:00.000Z", revocationReason: 6, statusBeforeHold: "confirmed" });
+    const r = await h.cli(["cert", "unhold", "4f1a0001"]);
+    expect(r.code).toBe(0);
+    const request = h.api.requests.at(-1)!;
+    expect(request.path).toBe("/admin/certificates/4f1a0001/revoke");
+    expect(JSON.parse(request.body)).toEqual({ reason: 8 });
+    expect(r.stdout).toContain("Lifted the hold on certificate 4f1a0001; the next CRL no longer lists it.");
+    expect(r.stdout).toMatch(/^status +confirmed$/m);
+    expect(r.stdout).not.toContain("revocation reason");
+  });
+
+  it("--json prints the API's answer", async () => {
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-01T00:00:00.000Z", revocationReason: 6, statusBeforeHold: "issued" });
+    const r = await h.cli(["cert", "unhold", "4f1a0001", "--json"]);
+    expect(JSON.parse(r.stdout).certificate).toMatchObject({ serial: "4f1a0001", status: "issued" });
+  });
+
+  it("a certificate not on hold: the server's 409 reason, exit 1", async () => {
+    h.api.addCertificate({ status: "revoked", revokedAt: "2026-12-01T00:00:00.000Z", revocationReason: 1 });
+    const r = await h.cli(["cert", "unhold", "4f1a0001"]);
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "error: not on hold (status revoked); only a certificateHold can be lifted (HTTP 409)\n" });
   });
 });
 

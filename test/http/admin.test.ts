@@ -5,6 +5,9 @@ import { certificateKey, type CertificateRecord } from "../../src/ca/certificate
 import { endEntityKey, type EndEntity } from "../../src/ca/end_entity.js";
 import type { RegistryContext } from "../../src/ca/registry.js";
 import type { EngineContext } from "../../src/cmp/engine_types.js";
+import type { CrlContext } from "../../src/crl/crl_publisher.js";
+import { SignerError } from "../../src/kms/signer.js";
+import { StoreError } from "../../src/store/store.js";
 import { loadConfig } from "../../src/config/load.js";
 import { SecretSealer } from "../../src/crypto/sealed_secret.js";
 import { createApp, type AppDeps } from "../../src/http/app.js";
@@ -46,8 +49,12 @@ beforeEach(() => {
   app = makeApp();
 });
 
-/** The app with admin enabled; `registryChanges` replace parts of its registry (a failing store, no sealer). */
-function makeApp(overrides: Partial<AppDeps> = {}, registryChanges: Partial<RegistryContext> = {}): ReturnType<typeof createApp> {
+/**
+ * The app with admin enabled; `registryChanges` replace parts of its registry
+ * (a failing store, no sealer), `crlChanges` parts of what the CRL is built
+ * with (a failing signer, publication settings).
+ */
+function makeApp(overrides: Partial<AppDeps> = {}, registryChanges: Partial<RegistryContext> = {}, crlChanges: Partial<CrlContext> = {}): ReturnType<typeof createApp> {
   const registry: RegistryContext = {
     config,
     store,
@@ -56,6 +63,7 @@ function makeApp(overrides: Partial<AppDeps> = {}, registryChanges: Partial<Regi
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     ...registryChanges,
   };
+  const crl: CrlContext = { config, store: registry.store, ca: testCa.ca, now: registry.now, randomBytes: registry.randomBytes, ...crlChanges };
   return createApp({
     config,
     context: () => engineContext,
@@ -64,6 +72,7 @@ function makeApp(overrides: Partial<AppDeps> = {}, registryChanges: Partial<Regi
       token: TOKEN,
       registry: () => registry,
       chain: () => [testCa.ca.certificate, intermediate.ca.certificate],
+      crl: () => crl,
       log: (line) => logs.push(line),
     },
     ...overrides,
@@ -582,6 +591,36 @@ describe("certificates", () => {
     expect((await page("?limit=1000")).certificates).toHaveLength(TOTAL);
   });
 
+  it("filters revocations by reason (6: the held ones) and by revokedSince", async () => {
+    for (const n of [1, 2, 3, 4]) await store.put(certificateKey(record(n).serial), record(n));
+    clock = new Date("2026-11-30T00:00:00.000Z");
+    await expectOk(await call("POST", `/admin/certificates/${record(1).serial}/revoke`, { body: { reason: 1 } }));
+    clock = new Date("2026-12-02T00:00:00.000Z");
+    await expectOk(await call("POST", `/admin/certificates/${record(2).serial}/revoke`, { body: { reason: 6 } }));
+    await expectOk(await call("POST", `/admin/certificates/${record(3).serial}/revoke`, { body: { reason: 1 } }));
+    const serials = async (query: string) => (await page(query)).certificates.map((c) => c.serial);
+    expect(await serials("?reason=6")).toEqual([record(2).serial]);
+    expect(await serials("?reason=1")).toEqual([record(1).serial, record(3).serial]);
+    expect(await serials("?status=confirmed&reason=1")).toEqual([]);
+    expect(await serials("?revokedSince=2026-12-01T00:00:00Z")).toEqual([record(2).serial, record(3).serial]);
+    expect(await serials("?revokedSince=2026-12-01&reason=1")).toEqual([record(3).serial]);
+    // A lifted hold is no longer a revocation.
+    await expectOk(await call("POST", `/admin/certificates/${record(2).serial}/revoke`, { body: { reason: 8 } }));
+    expect(await serials("?reason=6")).toEqual([]);
+  });
+
+  it.each([
+    ["reason=8", /^reason: /],
+    ["reason=7", /^reason: /],
+    ["reason=certificateHold", /^reason: /],
+    ["reason=", /^reason: /],
+    ["revokedSince=yesterday", /^revokedSince: /],
+    ["revokedSince=2026-13-45", /^revokedSince: /],
+    ["revokedSince=%00%ff", /^revokedSince: /],
+  ])("400 for %s, naming the parameter", async (query, reason) => {
+    await expectError(await call("GET", `/admin/certificates?${query}`), 400, reason);
+  });
+
   it("gets one certificate with its PEM, by serial in any case; 404 for an unknown one", async () => {
     await store.put(certificateKey("00ab"), record(0xab, { entity: "user1" }));
     const response = await call("GET", "/admin/certificates/00AB");
@@ -682,6 +721,91 @@ describe("certificates", () => {
     await expectError(await call("POST", "/admin/certificates/0001/revoke", { raw: `{"reason":1,"x":"${"y".repeat(66_000)}"}` }), 413, "64 KiB");
     await expectError(await call("POST", "/admin/certificates/0001/revoke", { raw: "{reason" }), 400, /^body: /);
     expect(await storeText()).toBe(before);
+  });
+});
+
+describe("GET and POST /admin/crl", () => {
+  const publishing = loadConfig({
+    CMP_SECRETS: JSON.stringify({ dev: "s3cret" }),
+    JELLYFISH_CONFIG: JSON.stringify({ profiles: { opensslclient: { mode: "client" } }, publication: { baseUrl: "https://pki.example.com" } }),
+  });
+
+  it("shows nothing before a CRL was built, and signs none to show it", async () => {
+    await expectError(await call("GET", "/admin/crl"), 404, "no CRL yet");
+    expect(await storeText()).toBe("[]");
+  });
+
+  it("POST signs a new CRL each time, its number growing; GET shows the latest without signing", async () => {
+    const first = (await expectOk(await call("POST", "/admin/crl"))).crl;
+    expect(first).toEqual({
+      caId: expect.stringMatching(/^[0-9a-f]{40}$/),
+      number: "1",
+      thisUpdate: "2026-11-22T10:00:00.000Z",
+      nextUpdate: expect.any(String),
+      entries: 0,
+      bytes: expect.any(Number),
+      stale: false,
+    });
+    expect(Date.parse(first.nextUpdate)).toBeGreaterThan(Date.parse(first.thisUpdate));
+    // The CLI sends an empty JSON object; the body is not read.
+    const second = (await expectOk(await call("POST", "/admin/crl", { body: {} }))).crl;
+    expect(second.number).toBe("2");
+    const before = await storeText();
+    expect((await expectOk(await call("GET", "/admin/crl"))).crl).toEqual(second);
+    expect(await storeText()).toBe(before);
+    expect(logs).toContainEqual(expect.objectContaining({ outcome: "crl-regenerated", crlNumber: "2", entries: 0 }));
+  });
+
+  it("GET says stale after a revocation the CRL does not list yet; POST lists it", async () => {
+    await store.put(certificateKey("0001"), record(1));
+    await expectOk(await call("POST", "/admin/crl"));
+    await expectOk(await call("POST", "/admin/certificates/0001/revoke", { body: { reason: 6 } }));
+    expect((await expectOk(await call("GET", "/admin/crl"))).crl).toMatchObject({ number: "1", entries: 0, stale: true });
+    expect((await expectOk(await call("POST", "/admin/crl"))).crl).toMatchObject({ number: "2", entries: 1, stale: false });
+    expect((await expectOk(await call("GET", "/admin/crl"))).crl).toMatchObject({ number: "2", entries: 1, stale: false });
+  });
+
+  it("names the URL relying parties fetch it from when publication.baseUrl is set", async () => {
+    app = makeApp({}, {}, { config: publishing });
+    const { crl } = await expectOk(await call("POST", "/admin/crl"));
+    expect(crl.url).toBe(`https://pki.example.com/crl/${crl.caId}.crl`);
+    expect((await expectOk(await call("GET", "/admin/crl"))).crl.url).toBe(crl.url);
+  });
+
+  it("503, not 500, when the signer fails; the detail only in the log, and the next try succeeds", async () => {
+    const { signer } = testCa.ca;
+    const throttled = {
+      algorithm: signer.algorithm,
+      publicKey: signer.publicKey,
+      sign: async (): Promise<Uint8Array> => {
+        throw new SignerError("KMS throttled: secret detail", true);
+      },
+    };
+    app = makeApp({}, {}, { ca: { ...testCa.ca, signer: throttled } });
+    const error = await expectError(await call("POST", "/admin/crl"), 503, "signer");
+    expect(error).not.toContain("secret detail");
+    expect(JSON.stringify(logs)).toContain("secret detail");
+    expect(logs).not.toContainEqual(expect.objectContaining({ outcome: "internal-error" }));
+    app = makeApp();
+    expect((await expectOk(await call("POST", "/admin/crl"))).crl.number).toBe("1");
+  });
+
+  it("503, not 500, when the store fails, for GET and POST", async () => {
+    const failing = Object.create(store) as MemoryStore;
+    failing.get = async () => {
+      throw new StoreError("DynamoDB unreachable");
+    };
+    app = makeApp({}, {}, { store: failing });
+    await expectError(await call("GET", "/admin/crl"), 503, "store");
+    await expectError(await call("POST", "/admin/crl"), 503, "store");
+    expect(logs).not.toContainEqual(expect.objectContaining({ outcome: "internal-error" }));
+  });
+
+  it("404 when the server publishes no CRL", async () => {
+    const registry: RegistryContext = { config, store, sealer, now: () => clock, randomBytes: (length) => new Uint8Array(randomBytes(length)) };
+    app = makeApp({ admin: { token: TOKEN, registry: () => registry, chain: () => [], log: () => undefined } });
+    await expectError(await call("GET", "/admin/crl"), 404, "no CRL");
+    await expectError(await call("POST", "/admin/crl"), 404, "no CRL");
   });
 });
 

@@ -1,13 +1,20 @@
 import { collectCertificates } from "../certificate_pages.js";
-import { describeRevocationReason } from "../revocation_reasons.js";
+import { CERTIFICATE_HOLD, describeRevocationReason } from "../revocation_reasons.js";
 import { printable } from "../tables.js";
 import { certificateRecord, certificateTable } from "../views.js";
 import { jsonText, type CommandHandler } from "./context.js";
 
-/** `jellyfish cert list|show|revoke`. */
+/** `jellyfish cert list|show|revoke|unhold`. */
 
 export const certList: CommandHandler = async (context, { options }) => {
-  const filter = { status: options.status, profile: options.profile, entity: options.entity, subject: options.subject };
+  const filter = {
+    status: options.status,
+    profile: options.profile,
+    entity: options.entity,
+    subject: options.subject,
+    reason: options.reason === undefined ? undefined : String(options.reason),
+    revokedSince: options.revokedSince,
+  };
   const page = await collectCertificates(context.client, filter, options.limit!);
   if (context.json) return context.stdout(jsonText(page));
   if (page.certificates.length === 0) return context.stderr("No certificates match.\n");
@@ -29,7 +36,16 @@ export const certRevoke: CommandHandler = async (context, { args, options }) => 
   const answer = await context.client.revokeCertificate(args[0]!, options.reason);
   if (context.json) return context.stdout(jsonText(answer));
   const reason = answer.certificate.revocationReason ?? options.reason ?? 0;
-  context.stdout(
-    `Revoked certificate ${printable(args[0]!)}, reason: ${describeRevocationReason(reason)}.\n\n${certificateRecord(answer.certificate)}`,
-  );
+  const serial = printable(args[0]!);
+  const done =
+    reason === CERTIFICATE_HOLD
+      ? `Put certificate ${serial} on hold; \`jellyfish cert unhold ${serial}\` lifts it.`
+      : `Revoked certificate ${serial}, reason: ${describeRevocationReason(reason)}.`;
+  context.stdout(`${done}\n\n${certificateRecord(answer.certificate)}`);
+};
+
+export const certUnhold: CommandHandler = async (context, { args }) => {
+  const answer = await context.client.releaseHold(args[0]!);
+  if (context.json) return context.stdout(jsonText(answer));
+  context.stdout(`Lifted the hold on certificate ${printable(args[0]!)}; the next CRL no longer lists it.\n\n${certificateRecord(answer.certificate)}`);
 };
