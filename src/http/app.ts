@@ -3,6 +3,7 @@ import type { JellyfishConfig, Profile } from "../config/profile.js";
 import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
 import { createAdminApp, type AdminDeps } from "./admin.js";
+import { createOcspApp, type OcspAppDeps } from "./ocsp.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
 import { startDeadline, type Deadline } from "./deadline.js";
 import { readBodyWithLimit, type BodyReader } from "./read_body.js";
@@ -27,6 +28,8 @@ export interface AppDeps {
   clock?: () => number;
   /** The admin API; absent, /admin answers 404 (docs/admin-api.md: disabled without a token). */
   admin?: AdminDeps;
+  /** The OCSP responder at /ocsp (docs/ocsp.md); absent, /ocsp answers 404. */
+  ocsp?: Pick<OcspAppDeps, "context">;
   /** The runtime's faster body reader, if it has one. */
   readBody?: BodyReader;
   /** Starts the body read deadline (limits.bodyReadTimeoutSeconds); tests pass one they settle themselves. */
@@ -107,6 +110,10 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   if (deps.admin) app.route("/admin", createAdminApp(deps.admin));
+  if (deps.ocsp) {
+    const { bodyReadTimeoutSeconds } = deps.config.limits;
+    app.route("/ocsp", createOcspApp({ ...deps.ocsp, log: safeLog, clock, readBody: deps.readBody, deadline: deps.deadline, bodyReadTimeoutSeconds }));
+  }
 
   // Extra paths per profile, e.g. EJBCA's /ejbca/publicweb/cmp/<alias>, so configured devices keep working.
   for (const profile of deps.config.profiles.values()) {
