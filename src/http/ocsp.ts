@@ -92,6 +92,7 @@ export function createOcspApp(deps: OcspAppDeps): Hono {
       ...(answer.reason ? { reason: answer.reason } : {}),
       ...(answer.certificates ? { serials: answer.certificates.map((entry) => entry.serial ?? null), certStatus: answer.certificates.map((entry) => entry.status) } : {}),
       ...(answer.nonce ? { nonce: true } : {}),
+      ...(answer.warning ? { level: "warn", warning: answer.warning } : {}),
       ...(answer.error !== undefined ? describe(answer.error) : {}),
       status: 200,
     });

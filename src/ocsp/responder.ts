@@ -1,4 +1,5 @@
 import { digest } from "../crypto/digest.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { DecodeError } from "../asn1/decode_error.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import { getCertificate } from "../ca/certificate_record.js";
@@ -47,6 +48,8 @@ export interface OcspAnswer {
   nonce?: boolean;
   producedAt?: Date;
   nextUpdate?: Date;
+  /** Something the operator should fix although the answer went out (an expired responder certificate). */
+  warning?: string;
   /** An unexpected failure, answered internalError: for the operator's log. */
   error?: unknown;
 }
@@ -96,7 +99,15 @@ async function answer(bytes: Uint8Array, ctx: OcspContext): Promise<OcspAnswer> 
     thisUpdate: now,
     nextUpdate,
   }));
-  const signing = await preparedSigning(ctx);
+  let signing = await preparedSigning(ctx.responder ?? ctx.ca);
+  let warning: string | undefined;
+  if (signing.notAfter && now > signing.notAfter) {
+    // Checked at start, but a process may outlive the certificate: answers
+    // under an expired responder certificate are refused by every client,
+    // so the CA signs until the operator renews it.
+    warning = `the delegated responder certificate expired at ${signing.notAfter.toISOString()}; the CA signed instead`;
+    signing = await preparedSigning(ctx.ca);
+  }
   const tbs = encodeResponseData({ responderId: signing.responderId, producedAt: now, responses, nonce: request.nonce });
   let body: Uint8Array;
   try {
@@ -113,6 +124,7 @@ async function answer(bytes: Uint8Array, ctx: OcspContext): Promise<OcspAnswer> 
     nonce: request.nonce !== undefined,
     producedAt: now,
     nextUpdate,
+    ...(warning ? { warning } : {}),
   };
 }
 
@@ -130,17 +142,18 @@ interface PreparedSigning {
   signatureAlgorithm: Uint8Array;
   responderId: Uint8Array;
   certs: Uint8Array[];
+  /** The delegated responder certificate's notAfter; none for the CA. */
+  notAfter?: Date;
 }
 
 const prepared = new WeakMap<object, Promise<PreparedSigning>>();
 
-function preparedSigning(ctx: OcspContext): Promise<PreparedSigning> {
-  const key = ctx.responder ?? ctx.ca;
-  let signing = prepared.get(key);
+function preparedSigning(signer: KeyAndCertificates | CertificateAuthority): Promise<PreparedSigning> {
+  let signing = prepared.get(signer);
   if (!signing) {
-    signing = prepareSigning(ctx.responder ?? { signer: ctx.ca.signer, certificates: [] });
-    prepared.set(key, signing);
-    signing.catch(() => prepared.delete(key));
+    signing = prepareSigning("chain" in signer ? { signer: signer.signer, certificates: [] } : signer);
+    prepared.set(signer, signing);
+    signing.catch(() => prepared.delete(signer));
   }
   return signing;
 }
@@ -160,5 +173,6 @@ async function prepareSigning(responder: KeyAndCertificates): Promise<PreparedSi
     signatureAlgorithm: encodeAlgorithm(signer.algorithm),
     responderId: encodeResponderIdByKey(keyHash),
     certs: responder.certificates.slice(0, 1),
+    notAfter: responder.certificates[0] ? parseCertificate(responder.certificates[0]).notAfter : undefined,
   };
 }

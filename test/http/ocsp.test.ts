@@ -127,6 +127,23 @@ describe("GET /ocsp/<base64>", () => {
     expect(decodeGetRequest(encodeURIComponent(text))).toEqual(withoutNonce);
   });
 
+  it("decodes '+', '/' and '=' whether percent-encoded or not", () => {
+    const bytes = Uint8Array.of(0xfb, 0xef, 0xbe, 0xff, 0xff, 0xff, 0x01);
+    expect(toBase64(bytes)).toBe("++++////AQ==");
+    for (const text of ["++++////AQ==", "%2B%2B%2B%2B%2F%2F%2F%2FAQ%3D%3D", "----____AQ", "%2b+%2B+////AQ%3d="]) expect(decodeGetRequest(text), text).toEqual(bytes);
+    for (const text of ["", "A", "AQ=A", "A%", "AQ==AQ=="]) expect(decodeGetRequest(text), text).toBeUndefined();
+  });
+
+  it("a request whose base64 holds '//' arrives whole, unencoded slashes and all", async () => {
+    // Serial 7fffffffffffffffff: a run of 0xff octets, "////" in base64 wherever it falls.
+    const request = (await opensslRequest(dir, fixture.openssl.certPath, ["7fffffffffffffffff"], { nonce: false })).der;
+    const text = toBase64(request);
+    expect(text).toContain("//");
+    const { app, lines } = setup();
+    expect(await statusOf(await app.request(`http://127.0.0.1/ocsp/${text}`))).toBe(0);
+    expect(lines[0]).toMatchObject({ outcome: "successful", serials: ["7fffffffffffffffff"], certStatus: ["unknown"] });
+  });
+
   it("a request with a nonce is answered for that request only: no-store", async () => {
     const { app } = setup();
     const response = await app.request(`http://127.0.0.1/ocsp/${encodeURIComponent(toBase64(withNonce))}`);

@@ -95,6 +95,17 @@ describe("answers openssl verifies", () => {
     expect(await opensslCheck(dir, answer.body, request, fixture.openssl.certPath, ["-VAfile", fixture.responderCertPath])).toContain("Response verify OK");
   });
 
+  it("a delegated responder whose certificate expired while running: the CA signs, with a warning", async () => {
+    const request = await opensslRequest(dir, fixture.openssl.certPath, ["0c"], { nonce: false });
+    const later = new Date("2040-01-01T00:00:01Z"); // the fixture's certificates end 2040-01-01T00:00:00Z
+    const answer = await answerOcsp(request.der, context({ responder: fixture.responder, now: () => later }));
+    expect(answer.outcome).toBe("successful");
+    expect(answer.warning).toMatch(/expired at 2040-01-01T00:00:00.000Z; the CA signed instead/);
+    const { basic, data } = decodeResponse(answer.body);
+    expect(basic!.certs).toBeUndefined();
+    expect(new Uint8Array(data!.responderID.byKey!.buffer)).toEqual(await digest("SHA-1", subjectPublicKeyBits(fixture.ca.signer.publicKey)));
+  });
+
   it("no nonce asked, none answered", async () => {
     const request = await opensslRequest(dir, fixture.openssl.certPath, ["0c"], { nonce: false });
     const answer = await answerOcsp(request.der, context());
