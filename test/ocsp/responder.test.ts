@@ -206,6 +206,30 @@ describe("refusals", () => {
     await malformed(deep);
   });
 
+  it("1000 mutations of a valid request (flipped, cut, inserted, duplicated bytes): always an OCSPResponse, never an exception", async () => {
+    const valid = (await opensslRequest(dir, fixture.openssl.certPath, ["0c", "0a0b"])).der;
+    let seed = 12345;
+    const random = (below: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % below);
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 1000; round++) {
+      let bytes = Array.from(valid);
+      for (let edits = 1 + random(3); edits > 0; edits--) {
+        const at = random(bytes.length);
+        switch (random(4)) {
+          case 0: bytes[at] = bytes[at]! ^ (1 << random(8)); break;
+          case 1: bytes = bytes.slice(0, at); break;
+          case 2: bytes.splice(at, 0, random(256)); break;
+          default: bytes.splice(at, 0, ...bytes.slice(at, at + random(16))); break;
+        }
+      }
+      const answer = await answerOcsp(Uint8Array.from(bytes), context());
+      expect(answer.error).toBeUndefined();
+      outcomes.add(answer.outcome);
+      expect([0, 1, 6]).toContain(decodeResponse(answer.body).status);
+    }
+    expect(outcomes).toEqual(new Set(["successful", "malformedRequest", "unauthorized"]));
+  });
+
   it("more than ten CertIDs (RFC 5019 §2.1.1: clients send one)", async () => {
     expect(await malformed(buildRequest({ certIds: Array(11).fill(certId) }))).toMatch(/11 entries/);
     expect((await answerOcsp(buildRequest({ certIds: Array(10).fill(certId) }), context())).outcome).toBe("successful");
