@@ -113,6 +113,15 @@ describe("GET /ocsp/<base64>", () => {
     expect(response.headers.get("etag")).toMatch(/^"[0-9a-f]{32}"$/);
   });
 
+  it("HEAD: the GET answer's headers without its body", async () => {
+    const { app } = setup();
+    const response = await app.request(`http://127.0.0.1/ocsp/${encodeURIComponent(standard())}`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/ocsp-response");
+    expect(response.headers.get("cache-control")).toMatch(/^public, max-age=3599,/);
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+  });
+
   it("takes base64 percent-encoded or not, base64url, and without padding", async () => {
     const { app } = setup();
     const text = standard();
