@@ -12,6 +12,7 @@ import { MemoryStore } from "../src/store/memory.js";
 import { makeTestCa } from "../test/support/engine_server.js";
 import { deviceSubject, KeyPool } from "./load.js";
 import { ROOT } from "./targets.js";
+import { ocspSamples } from "./ocsp.js";
 import { OPENSSL_PBM_ROUNDS } from "./workloads.js";
 
 /**
@@ -44,10 +45,11 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
   const caCertificate = ca.certificate;
   const config = loadConfig({ CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
   const profile = config.profiles.get(config.defaultProfile)!;
+  const store = new MemoryStore();
   const context: EngineContext = {
     config,
     ca,
-    store: new MemoryStore(),
+    store,
     now: () => new Date(),
     randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
     warn: () => undefined,
@@ -107,6 +109,12 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
       fetch: inProcess,
     });
     await attempt("rr (signature)", () => client.rr({ certificate: holder.certificate }));
+  }
+  // OCSP answers for the certificates issued above (revoked by now), on the same store.
+  try {
+    for (const [kind, list] of await ocspSamples(ca, store, revocable.map((holder) => holder.certificate), Math.max(100, transactions))) samples.set(kind, list);
+  } catch (error) {
+    failures.push(`OCSP: ${error instanceof Error ? error.message : String(error)}`);
   }
   const perMessage: EngineResult["perMessage"] = {};
   for (const [kind, list] of samples) {

@@ -4,6 +4,7 @@ import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
 import { createAdminApp, type AdminDeps } from "./admin.js";
 import { createPublicationApp, type PublicationDeps } from "./publication.js";
+import { createOcspApp, type OcspAppDeps } from "./ocsp.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
 import { startDeadline, type Deadline } from "./deadline.js";
 import { readBodyWithLimit, type BodyReader } from "./read_body.js";
@@ -30,6 +31,8 @@ export interface AppDeps {
   admin?: AdminDeps;
   /** CRLs and the CA certificate for relying parties; absent, those paths answer 404. */
   publication?: PublicationDeps;
+  /** The OCSP responder at /ocsp (docs/ocsp.md); absent, /ocsp answers 404. */
+  ocsp?: Pick<OcspAppDeps, "context">;
   /** The runtime's faster body reader, if it has one. */
   readBody?: BodyReader;
   /** Starts the body read deadline (limits.bodyReadTimeoutSeconds); tests pass one they settle themselves. */
@@ -111,6 +114,10 @@ export function createApp(deps: AppDeps): Hono {
 
   if (deps.admin) app.route("/admin", createAdminApp(deps.admin));
   if (deps.publication) app.route("/", createPublicationApp(deps.publication));
+  if (deps.ocsp) {
+    const { bodyReadTimeoutSeconds } = deps.config.limits;
+    app.route("/ocsp", createOcspApp({ ...deps.ocsp, log: safeLog, clock, readBody: deps.readBody, deadline: deps.deadline, bodyReadTimeoutSeconds }));
+  }
 
   // Extra paths per profile, e.g. EJBCA's /ejbca/publicweb/cmp/<alias>, so configured devices keep working.
   for (const profile of deps.config.profiles.values()) {

@@ -9,6 +9,7 @@ import { SecretSealer } from "../crypto/sealed_secret.js";
 import { createApp } from "../http/app.js";
 import type { BodyReader } from "../http/read_body.js";
 import { SignerError } from "../kms/signer.js";
+import { loadDelegatedResponder } from "../ocsp/delegated_responder.js";
 import type { Store } from "../store/store.js";
 import { consoleLog, type Log } from "./log.js";
 import { configSource, Misconfigured, textSetting, type Settings } from "./settings.js";
@@ -55,6 +56,8 @@ export async function compose(platform: Platform): Promise<Composed> {
   const config = attempt("JELLYFISH_CONFIG or CMP_SECRETS", () => loadConfig(configSource(settings)));
   const ca = await loadAuthority(platform);
   const responseSigners = await loadResponseSigners(config);
+  const { responder, validitySeconds } = config.publication.ocsp;
+  const ocspResponder = responder && (await attemptAsync(() => loadDelegatedResponder(responder, ca, platform.now?.() ?? new Date())));
   const sealer = await loadSealer(settings, config);
   const store = await platform.makeStore();
   if (!store.atomic) log({ level: "warn", message: `store "${store.kind}" is not atomic; see docs/store.md` });
@@ -80,7 +83,9 @@ export async function compose(platform: Platform): Promise<Composed> {
       }
     : undefined;
   const publication = { context: () => context, log };
-  return { app: createApp({ config, context: () => context, log, admin, publication, readBody: platform.readBody }), context };
+  const ocspContext = { ca, store, responder: ocspResponder, validitySeconds, now: context.now };
+  const ocsp = { context: () => ocspContext };
+  return { app: createApp({ config, context: () => context, log, admin, publication, ocsp, readBody: platform.readBody }), context };
 }
 
 async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { defaultIsContentTypeBinary, handle } from "hono/aws-lambda";
 import type { ExpirySweep } from "../cmp/expiry.js";
 import { isPkixCmp } from "../http/media_type.js";
+import { OCSP_RESPONSE } from "../http/ocsp.js";
 import { compose } from "./compose.js";
 import { Instance } from "./instance.js";
 import { settingsCaSigner, settingsStore } from "./backends.js";
@@ -87,12 +88,12 @@ export function createLambdaHandlers(settings: Settings, options: LambdaOptions 
 
 /**
  * Which answers go back base64-encoded. hono's default already treats
- * application/pkixcmp as binary (it is not text, JSON or XML); naming it
- * here keeps the CMP bytes safe if that default ever narrows: a DER body
- * sent as text would be mangled into UTF-8.
+ * application/pkixcmp and application/ocsp-response as binary (they are not
+ * text, JSON or XML); naming them here keeps the DER bytes safe if that
+ * default ever narrows: a DER body sent as text would be mangled into UTF-8.
  */
 function isContentTypeBinary(contentType: string): boolean {
-  return isPkixCmp(contentType) || defaultIsContentTypeBinary(contentType);
+  return isPkixCmp(contentType) || contentType === OCSP_RESPONSE || defaultIsContentTypeBinary(contentType);
 }
 
 const fromEnvironment = createLambdaHandlers(process.env);

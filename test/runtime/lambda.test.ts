@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePem } from "../../src/asn1/pem.js";
 import { createSelfSignedCa } from "../../src/ca/self_signed.js";
@@ -12,7 +12,7 @@ import { MemoryStore } from "../../src/store/memory.js";
 import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "../support/dynalite.js";
 import { KmsEmulator } from "../support/kms_emulator.js";
 import { startLambdaShim, type LambdaShim } from "../support/lambda_shim.js";
-import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, openssl, opensslCmp, type TempDir } from "../support/openssl.js";
 
 // The Lambda entry as a Function URL would run it: real HTTP from the real
 // `openssl cmp`, turned into payload 2.0 events by the shim, answered by the
@@ -91,6 +91,30 @@ describe("the Lambda entry behind a Function URL", () => {
     }
     expect(logs.filter((line) => line.status === 200).map((line) => line.bodyType)).toEqual(["ir", "certConf"]);
     expect(logs).toContainEqual(expect.objectContaining({ level: "warn", message: expect.stringContaining('store "memory"') }));
+    expect(shim.failures).toEqual([]);
+  });
+
+  it("answers `openssl ocsp` (POST) and a GET at /ocsp, binary both ways", async () => {
+    const cert = dir.file("lambda-device.pem");
+    const ca = dir.file("ca.pem");
+    const asked = await openssl(["ocsp", "-issuer", ca, "-cert", cert, "-url", `${shim.url}/ocsp`, "-CAfile", ca, "-timeout", "15"]);
+    expect(asked.stderr).toContain("Response verify OK");
+    expect(asked.stdout).toContain(`${cert}: good`);
+
+    const request = dir.file("lambda-ocsp.der");
+    await mustOpenssl(["ocsp", "-issuer", ca, "-cert", cert, "-no_nonce", "-reqout", request]);
+    const path = `/ocsp/${encodeURIComponent((await readFile(request)).toString("base64"))}`;
+    const res = await fetch(`${shim.url}${path}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/ocsp-response");
+    expect(res.headers.get("cache-control")).toMatch(/^public, max-age=/);
+    // The shim passes the path as sent; were a front end to decode %2F, the responder takes it unencoded too.
+    expect(shim.events.at(-1)!.rawPath).toBe(path);
+    const body = new Uint8Array(await res.arrayBuffer());
+    await writeFile(dir.file("lambda-ocsp.resp.der"), body);
+    const checked = await openssl(["ocsp", "-respin", dir.file("lambda-ocsp.resp.der"), "-issuer", ca, "-cert", cert, "-CAfile", ca, "-no_nonce"]);
+    expect(checked.stderr).toContain("Response verify OK");
+    expect(checked.stdout).toContain(`${cert}: good`);
     expect(shim.failures).toEqual([]);
   });
 

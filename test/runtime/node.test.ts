@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startNodeServer, type NodeServer } from "../../src/runtime/node.js";
-import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, openssl, opensslCmp, type TempDir } from "../support/openssl.js";
 
 // The self-hosted Node runtime: the same composition, served by @hono/node-server.
 
@@ -62,4 +62,18 @@ it("reads a body with and without Content-Length, and refuses one over the limit
   expect((await chunked(garbage)).status).toBe(400);
   expect((await post(new Uint8Array(limit + 1))).status).toBe(413);
   expect((await chunked(new Uint8Array(limit + 1))).status).toBe(413);
+});
+
+// OCSP through the same socket body reader, with its own 8 KiB limit.
+it("answers openssl ocsp, and refuses an OCSP body over 8 KiB with 413", async () => {
+  const ca = dir.file("ca.pem");
+  const asked = await openssl(["ocsp", "-issuer", ca, "-cert", dir.file("device.pem"), "-url", `${server.url}/ocsp`, "-CAfile", ca, "-timeout", "15"]);
+  expect(asked.stderr).toContain("Response verify OK");
+  expect(asked.stdout).toContain(": good");
+  const post = (body: Uint8Array) => fetch(`${server.url}/ocsp`, { method: "POST", headers: { "content-type": "application/ocsp-request" }, body });
+  const malformed = await post(new Uint8Array(8 * 1024).fill(0x41));
+  expect(malformed.status).toBe(200);
+  expect(new Uint8Array(await malformed.arrayBuffer())).toEqual(Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x01));
+  expect((await post(new Uint8Array(8 * 1024 + 1))).status).toBe(413);
+  expect(logs).toContainEqual(expect.objectContaining({ endpoint: "ocsp", outcome: "successful", certStatus: ["good"] }));
 });
