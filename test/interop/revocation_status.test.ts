@@ -6,12 +6,13 @@ import { makeTempDir, mustOpenssl, openssl, type TempDir } from "../support/open
 import { opensslCa, type OpensslCa } from "../support/openssl_ca.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
 
-// Issue 14's acceptance for CRLs, with the real `openssl` against the real
+// Issue 14's acceptance for CRLs and OCSP, with the real `openssl` against the real
 // Worker: a certificate names its CRL (cRLDistributionPoints) and CA
 // certificate (authorityInfoAccess caIssuers) under PUBLIC_BASE_URL; after
 // an rr the CRL fetched from that URL makes `openssl verify -crl_check`
-// refuse the certificate; certificateHold does too, and removeFromCRL, sent
-// by the holder with the held certificate, makes it good again.
+// refuse the certificate and `openssl ocsp` at its AIA URL says revoked with
+// the reason; certificateHold does too, and removeFromCRL, sent by the
+// holder with the held certificate, makes it good again on both.
 
 let dir: TempDir;
 let ca: OpensslCa;
@@ -63,6 +64,16 @@ async function verifyWithCrl(cert: string, crl: string) {
   return openssl(["verify", "-crl_check", "-CAfile", ca.certPath, "-CRLfile", crl, cert]);
 }
 
+/** `openssl ocsp` at the certificate's own AIA OCSP URL, the answer verified against the CA. */
+async function ocsp(cert: string): Promise<string> {
+  const url = (await mustOpenssl(["x509", "-in", cert, "-noout", "-ocsp_uri"])).trim();
+  expect(url).toBe(`${base}/ocsp`);
+  const result = await openssl(["ocsp", "-issuer", ca.certPath, "-CAfile", ca.certPath, "-cert", cert, "-url", url]);
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stderr).toContain("Response verify OK");
+  return result.stdout;
+}
+
 async function rr(holder: Credential, reason: number) {
   return device.cmp(["-cmd", "rr", "-oldcert", holder.cert, "-cert", holder.cert, "-key", holder.key, "-trusted", ca.certPath, "-revreason", String(reason)]);
 }
@@ -88,6 +99,7 @@ describe("openssl verify -crl_check with the CRL from the certificate's CDP", ()
     const holder = await device.enroll("revoked");
     const before = await verifyWithCrl(holder.cert, await fetchCrl(holder.cert, "before"));
     expect(before.code, before.stderr + before.stdout).toBe(0);
+    expect(await ocsp(holder.cert)).toMatch(/: good/);
 
     const revocation = await rr(holder, 1);
     expect(revocation.code, revocation.stderr).toBe(0);
@@ -96,6 +108,10 @@ describe("openssl verify -crl_check with the CRL from the certificate's CDP", ()
     const after = await verifyWithCrl(holder.cert, crl);
     expect(after.code).not.toBe(0);
     expect(after.stdout + after.stderr).toContain("certificate revoked");
+    const status = await ocsp(holder.cert);
+    expect(status).toMatch(/: revoked/);
+    expect(status).toMatch(/Reason: keyCompromise/);
+    expect(status).toMatch(/Revocation Time: /);
   });
 
   it("refuses a certificate on hold, and accepts it again after the holder's removeFromCRL", async () => {
@@ -107,6 +123,7 @@ describe("openssl verify -crl_check with the CRL from the certificate's CDP", ()
     const refused = await verifyWithCrl(holder.cert, heldCrl);
     expect(refused.code).not.toBe(0);
     expect(refused.stdout + refused.stderr).toContain("certificate revoked");
+    expect(await ocsp(holder.cert)).toMatch(/: revoked[\s\S]*Reason: certificateHold/);
 
     // Signed with the held certificate itself: the one thing it may still do.
     const lift = await rr(holder, 8);
@@ -115,6 +132,7 @@ describe("openssl verify -crl_check with the CRL from the certificate's CDP", ()
     expect(await mustOpenssl(["crl", "-in", liftedCrl, "-noout", "-text"])).not.toContain("Certificate Hold");
     const accepted = await verifyWithCrl(holder.cert, liftedCrl);
     expect(accepted.code, accepted.stderr + accepted.stdout).toBe(0);
+    expect(await ocsp(holder.cert)).toMatch(/: good/);
 
     // The hold is gone for good: lifting it again is refused, and the certificate signs requests again.
     const again = await rr(holder, 8);
