@@ -88,6 +88,12 @@ export class JellyfishStack extends Stack {
       default: "",
       description: "CA_CERT: PEM of the CA certificate (from `jellyfish ca init`), then its chain. Empty until the CA exists.",
     });
+    const publicBaseUrl = new CfnParameter(this, "PublicBaseUrl", {
+      type: "String",
+      default: "",
+      description:
+        "PUBLIC_BASE_URL: the public origin relying parties reach (https://pki.example.com, or the FunctionUrl output without its trailing slash); certificates name their CRL, OCSP and CA certificate under it. Empty: none.",
+    });
     const secrets = {
       CMP_SECRETS: secretParameter(this, "CmpSecrets", "CMP_SECRETS: JSON object of MAC secrets by sender reference."),
       ADMIN_TOKEN: secretParameter(this, "AdminToken", "ADMIN_TOKEN: bearer token of the admin API; empty disables /admin."),
@@ -148,6 +154,7 @@ export class JellyfishStack extends Stack {
       STORE_TABLE: this.table.tableName,
       CA_KMS_KEY_ID: this.key.keyArn,
       CA_CERT: caCert.valueAsString,
+      PUBLIC_BASE_URL: publicBaseUrl.valueAsString,
       CMP_SECRETS: secrets.CMP_SECRETS.valueAsString,
       ADMIN_TOKEN: secrets.ADMIN_TOKEN.valueAsString,
       ENROLLMENT_CODE_KEY: secrets.ENROLLMENT_CODE_KEY.valueAsString,

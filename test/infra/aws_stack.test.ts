@@ -202,6 +202,7 @@ describe("JellyfishStack, defaults (P-256)", () => {
           STORE_TABLE: { Ref: s.logicalId(s.stack.table) },
           CA_KMS_KEY_ID: { "Fn::GetAtt": [s.logicalId(s.stack.key), "Arn"] },
           CA_CERT: { Ref: "CaCert" },
+          PUBLIC_BASE_URL: { Ref: "PublicBaseUrl" },
           CMP_SECRETS: { Ref: "CmpSecrets" },
           ADMIN_TOKEN: { Ref: "AdminToken" },
           ENROLLMENT_CODE_KEY: { Ref: "EnrollmentCodeKey" },
@@ -211,7 +212,7 @@ describe("JellyfishStack, defaults (P-256)", () => {
     // No configJson: the variable is absent, so the runtime uses its built-in defaults.
     const variables = s.template.toJSON().Resources[s.logicalId(s.stack.handler)].Properties.Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
-      ["ADMIN_TOKEN", "CA_CERT", "CA_KMS_KEY_ID", "CMP_SECRETS", "ENROLLMENT_CODE_KEY", "STORE_TABLE"],
+      ["ADMIN_TOKEN", "CA_CERT", "CA_KMS_KEY_ID", "CMP_SECRETS", "ENROLLMENT_CODE_KEY", "PUBLIC_BASE_URL", "STORE_TABLE"],
     );
   });
 
