@@ -26,10 +26,22 @@ export type CmpClient = "3.0" | "3.5";
 export const CMP_CLIENTS: readonly CmpClient[] = ["3.0", "3.5"];
 
 /**
+ * The client of tests that do not name one: "3.0", or what
+ * JELLYFISH_CMP_CLIENT says, so that every `openssl cmp` test can be run
+ * with OpenSSL 3.5 (`JELLYFISH_CMP_CLIENT=3.5 npx vitest run test/cmp`).
+ */
+export function defaultCmpClient(): CmpClient {
+  const chosen = process.env.JELLYFISH_CMP_CLIENT;
+  if (chosen === undefined || chosen === "" || chosen === "3.0") return "3.0";
+  if (chosen === "3.5") return "3.5";
+  throw new Error(`JELLYFISH_CMP_CLIENT=${chosen}: expected 3.0 or 3.5`);
+}
+
+/**
  * The binary for `client`. Throws when OpenSSL 3.5 was asked for and is not
  * there, so a 3.5 test fails (with the installer's message) instead of skipping.
  */
-export function cmpClientBinary(client: CmpClient = "3.0"): string {
+export function cmpClientBinary(client: CmpClient = defaultCmpClient()): string {
   if (client === "3.0") return "openssl";
   const path = process.env.OPENSSL35;
   if (path) return path;
@@ -54,7 +66,7 @@ export interface OpensslOptions {
 }
 
 export interface CmpOptions extends OpensslOptions {
-  /** Which `openssl cmp` runs; default "3.0" (the system's). */
+  /** Which `openssl cmp` runs; default defaultCmpClient(), normally "3.0" (the system's). */
   client?: CmpClient;
 }
 
