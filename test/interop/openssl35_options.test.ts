@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { AsnConvert } from "@peculiar/asn1-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PKIMessage } from "../../src/asn1/index.js";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
+import { OID } from "../../src/crypto/algorithms.js";
 import { cmpDevice, serialOf, type CmpDevice } from "../support/cmp_device.js";
-import { CMP_CLIENTS, makeCaFiles, makeCsr, makeTempDir, mustOpenssl, type TempDir } from "../support/openssl.js";
+import { CMP_CLIENTS, makeCaFiles, makeCsr, makeKey, makeSelfSignedCa, makeTempDir, mustOpenssl, type TempDir } from "../support/openssl.js";
 import { startWorker, type RunningWorker } from "../support/worker.js";
 
 // What `openssl cmp` 3.5 can send that 3.0 cannot, against the real Worker:
 // certProfile in generalInfo (-profile, 3.3), rr naming the certificate by
 // issuer and serial (-issuer -serial, 3.2), central key generation
-// (-centralkeygen, 3.5), and polling after a p10cr (certReqId -1, with both
-// clients).
+// (-centralkeygen, 3.5); and, with both clients, polling after a p10cr
+// (certReqId -1) and the certConf of a certificate signed with Ed25519, which
+// 3.5 sends as pvno 3 with CertStatus.hashAlg (RFC 9810 §5.3.18).
 
 const ADMIN_TOKEN = randomBytes(24).toString("base64url");
 const CA_SUBJECT = "/O=Jellyfish/CN=Options CA";
@@ -109,5 +113,38 @@ describe.each(CMP_CLIENTS)("p10cr held for approval, openssl cmp %s", (client) =
     const lines = worker.logLines().filter((line) => line.serial === serial);
     expect(lines.map((line) => [line.bodyType, line.responseType])).toEqual([["pollReq", "cp"], ["certConf", "pkiconf"]]);
     expect((await records()).find((r) => r.serial === serial)).toMatchObject({ status: "confirmed", subject: `CN=p10-held-${client}` });
+  });
+});
+
+describe.each(CMP_CLIENTS)("a CA whose key is Ed25519, openssl cmp %s", (client) => {
+  let edWorker: RunningWorker;
+  beforeAll(async () => {
+    await makeKey(dir.file("ed-ca.key.pem"), "Ed25519");
+    await makeSelfSignedCa(dir.file("ed-ca.pem"), dir.file("ed-ca.key.pem"), "/CN=Ed25519 CA");
+    edWorker = await startWorker({
+      caKey: await readFile(dir.file("ed-ca.key.pem"), "utf8"),
+      caCert: await readFile(dir.file("ed-ca.pem"), "utf8"),
+      secrets: { device: "device-secret" },
+    });
+  });
+  afterAll(() => edWorker?.stop());
+
+  it("certConf: certHash with SHA-512 (3.5: pvno 3 and hashAlg sha512; 3.0: pvno 2, no hashAlg); confirmed", async () => {
+    const device = cmpDevice({ dir, endpoint: () => `${edWorker.url}/.well-known/cmp`, reference: "device", secret: "device-secret", client });
+    const key = await device.newKey(`ed-${client}`);
+    const requests = [dir.file(`ed-${client}-ir.der`), dir.file(`ed-${client}-certConf.der`)];
+    const result = await device.cmp(["-cmd", "ir", ...MAC, "-newkey", key, "-subject", `/CN=ed-${client}`, "-certout", dir.file(`ed-${client}.pem`), "-reqout", requests.join(",")]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const certConf = AsnConvert.parse(await readFile(requests[1]!), PKIMessage);
+    const status = certConf.body.certConf![0]!;
+    expect(status.certHash.byteLength).toBe(64);
+    if (client === "3.5") {
+      expect(certConf.header.pvno).toBe(3);
+      expect(status.hashAlg?.algorithm).toBe(OID.sha512);
+    } else {
+      expect(certConf.header.pvno).toBe(2);
+      expect(status.hashAlg).toBeUndefined();
+    }
+    await expect.poll(() => edWorker.logLines().at(-1)).toMatchObject({ bodyType: "certConf", outcome: "confirmed", responseType: "pkiconf" });
   });
 });
