@@ -13,6 +13,8 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/**/*.worker.test.ts"],
           environment: "node",
+          // OpenSSL 3.5, the second `openssl cmp` client of the interop tests.
+          globalSetup: ["test/support/openssl35_setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

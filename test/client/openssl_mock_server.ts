@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Fetch } from "../../src/client/options.js";
 import { freePort } from "../support/free_port.js";
+import { cmpClientBinary } from "../support/openssl.js";
 import { oneConnectionFetch } from "../support/one_connection_fetch.js";
 
 /**
@@ -28,7 +29,8 @@ const START_TIMEOUT_MS = 10_000;
 
 export async function startOpensslMock(args: readonly string[]): Promise<OpensslMockServer> {
   const port = await freePort();
-  const child = spawn("openssl", ["cmp", "-config", "", "-port", String(port), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // The system's openssl, or OpenSSL 3.5 with JELLYFISH_CMP_CLIENT=3.5 (its wrapper exec()s the binary, so the pid is the server's).
+  const child = spawn(cmpClientBinary(), ["cmp", "-config", "", "-port", String(port), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let exited = false;
@@ -44,7 +46,8 @@ export async function startOpensslMock(args: readonly string[]): Promise<Openssl
     url: `http://127.0.0.1:${port}/`,
     pid: child.pid!,
     fetch: connection.fetch,
-    requestCount: () => (stderr.match(/Received request/g) ?? []).length,
+    // 3.0 logs "Received request", 3.5 "received request".
+    requestCount: () => (stderr.match(/received request/gi) ?? []).length,
     exited: () => exited,
     log: () => stderr,
     async stop() {

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeCertificatesPem, encodePem } from "../../src/asn1/pem.js";
 import { createIntermediateCa } from "../../src/ca/intermediate.js";
-import { makeTempDir, makeKey, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
+import { CMP_CLIENTS, makeTempDir, makeKey, mustOpenssl, opensslCmp, type TempDir } from "../support/openssl.js";
 import { startEngineServer, type EngineServer } from "../support/engine_server.js";
 import { makeTestCa, newTestSigner, type TestCa } from "../support/test_ca.js";
 
@@ -11,7 +11,7 @@ import { makeTestCa, newTestSigner, type TestCa } from "../support/test_ca.js";
 // to a MAC-protected ir; extraCerts carries the chain of the new
 // certificate (after the protection certificate when signed, §3.3). What
 // `openssl cmp` writes with -cacertsout and -extracertsout must be enough
-// to verify the new certificate.
+// to verify the new certificate. With both clients, OpenSSL 3.0 and 3.5.
 
 let dir: TempDir;
 let server: EngineServer;
@@ -39,30 +39,33 @@ afterAll(async () => {
 
 const pemCertificates = async (path: string) => decodeCertificatesPem(await readFile(path, "utf8"));
 
-describe("a CA under a root (RFC 9483 §4.1.1, §3.3)", () => {
+describe.each(CMP_CLIENTS)("a CA under a root (RFC 9483 §4.1.1, §3.3), openssl cmp %s", (client) => {
+  // Each client its own files, so one never reads what the other wrote.
+  const file = (name: string) => dir.file(`${client}-${name}`);
+
   it("MAC ir: caPubs holds only the root, extraCerts the chain; both files together verify the certificate", async () => {
-    await makeKey(dir.file("d1.key"));
+    await makeKey(file("d1.key"));
     const result = await opensslCmp([
       "-cmd", "ir", "-server", server.url, "-ref", "dev", "-secret", "pass:s3cret",
-      "-newkey", dir.file("d1.key"), "-subject", "/CN=chain-device",
-      "-certout", dir.file("d1.pem"), "-cacertsout", dir.file("d1-cacerts.pem"), "-extracertsout", dir.file("d1-extra.pem"),
-    ]);
+      "-newkey", file("d1.key"), "-subject", "/CN=chain-device",
+      "-certout", file("d1.pem"), "-cacertsout", file("d1-cacerts.pem"), "-extracertsout", file("d1-extra.pem"),
+    ], { client });
     expect(result.code, result.stderr).toBe(0);
-    expect(await pemCertificates(dir.file("d1-cacerts.pem"))).toEqual([root.ca.certificate]);
-    expect(await pemCertificates(dir.file("d1-extra.pem"))).toEqual([issuing, root.ca.certificate]);
-    expect(await mustOpenssl(["verify", "-CAfile", dir.file("d1-cacerts.pem"), "-untrusted", dir.file("d1-extra.pem"), dir.file("d1.pem")])).toContain("OK");
+    expect(await pemCertificates(file("d1-cacerts.pem"))).toEqual([root.ca.certificate]);
+    expect(await pemCertificates(file("d1-extra.pem"))).toEqual([issuing, root.ca.certificate]);
+    expect(await mustOpenssl(["verify", "-CAfile", file("d1-cacerts.pem"), "-untrusted", file("d1-extra.pem"), file("d1.pem")])).toContain("OK");
   });
 
   it("signed cr: extraCerts is the protection certificate (the issuing CA), then its chain", async () => {
-    await makeKey(dir.file("d2.key"));
+    await makeKey(file("d2.key"));
     const rootPem = dir.file("root.pem");
     await mustOpenssl(["x509", "-inform", "PEM", "-out", rootPem], { input: root.certificatePem });
     const result = await opensslCmp([
-      "-cmd", "cr", "-server", server.url, "-cert", dir.file("d1.pem"), "-key", dir.file("d1.key"), "-trusted", rootPem,
-      "-newkey", dir.file("d2.key"), "-subject", "/CN=chain-device", "-certout", dir.file("d2.pem"), "-extracertsout", dir.file("d2-extra.pem"),
-    ]);
+      "-cmd", "cr", "-server", server.url, "-cert", file("d1.pem"), "-key", file("d1.key"), "-trusted", rootPem,
+      "-newkey", file("d2.key"), "-subject", "/CN=chain-device", "-certout", file("d2.pem"), "-extracertsout", file("d2-extra.pem"),
+    ], { client });
     expect(result.code, result.stderr).toBe(0);
-    expect(await pemCertificates(dir.file("d2-extra.pem"))).toEqual([issuing, root.ca.certificate]);
-    expect(await mustOpenssl(["verify", "-CAfile", rootPem, "-untrusted", dir.file("d2-extra.pem"), dir.file("d2.pem")])).toContain("OK");
+    expect(await pemCertificates(file("d2-extra.pem"))).toEqual([issuing, root.ca.certificate]);
+    expect(await mustOpenssl(["verify", "-CAfile", rootPem, "-untrusted", file("d2-extra.pem"), file("d2.pem")])).toContain("OK");
   });
 });

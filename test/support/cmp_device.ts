@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { makeKey, mustOpenssl, opensslCmp, type OpensslResult, type TempDir } from "./openssl.js";
+import { makeKey, mustOpenssl, opensslCmp, type CmpClient, type OpensslResult, type TempDir } from "./openssl.js";
 
 /** A key and the certificate issued for it (PEM paths). */
 export interface Credential {
@@ -18,12 +18,19 @@ export interface CmpDevice {
   enroll(name: string, profile?: string): Promise<Credential>;
 }
 
-export function cmpDevice(options: { dir: TempDir; endpoint: () => string; reference: string; secret: string }): CmpDevice {
+export function cmpDevice(options: {
+  dir: TempDir;
+  endpoint: () => string;
+  reference: string;
+  secret: string;
+  /** Which `openssl cmp` the device runs; default defaultCmpClient(), normally "3.0" (the system's). */
+  client?: CmpClient;
+}): CmpDevice {
   let counter = 0;
   const device: CmpDevice = {
     cmp(args, profile) {
       const endpoint = options.endpoint();
-      return opensslCmp(["-server", profile ? `${endpoint}/p/${profile}` : endpoint, "-msg_timeout", "20", ...args]);
+      return opensslCmp(["-server", profile ? `${endpoint}/p/${profile}` : endpoint, "-msg_timeout", "20", ...args], { client: options.client });
     },
     newKey(name) {
       return makeKey(options.dir.file(`${name}-${++counter}.key.pem`));

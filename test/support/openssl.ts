@@ -11,7 +11,44 @@ import { join } from "node:path";
  * so a hung process fails the test instead of the test run. Each runner
  * comes as a promise (openssl, mustOpenssl) and, for tests that build their
  * fixtures synchronously, as a blocking call (opensslSync, mustOpensslSync).
+ *
+ * Two `openssl cmp` clients: the system's `openssl` (OpenSSL 3.0 on these
+ * machines) and Debian trixie's OpenSSL 3.5, which scripts/openssl35.sh
+ * unpacks into .cache/openssl35 and the node project's globalSetup
+ * (test/support/openssl35_setup.ts) names in OPENSSL35. Keys, CSRs and
+ * certificates are always made by the system's openssl.
  */
+
+/** Which binary runs `openssl cmp`: "3.0" the system's `openssl`, "3.5" the OPENSSL35 wrapper. */
+export type CmpClient = "3.0" | "3.5";
+
+/** Both clients, for `describe.each(CMP_CLIENTS)`. */
+export const CMP_CLIENTS: readonly CmpClient[] = ["3.0", "3.5"];
+
+/**
+ * The client of tests that do not name one: "3.0", or what
+ * JELLYFISH_CMP_CLIENT says, so that every `openssl cmp` test can be run
+ * with OpenSSL 3.5 (`JELLYFISH_CMP_CLIENT=3.5 npx vitest run test/cmp`).
+ */
+export function defaultCmpClient(): CmpClient {
+  const chosen = process.env.JELLYFISH_CMP_CLIENT;
+  if (chosen === undefined || chosen === "" || chosen === "3.0") return "3.0";
+  if (chosen === "3.5") return "3.5";
+  throw new Error(`JELLYFISH_CMP_CLIENT=${chosen}: expected 3.0 or 3.5`);
+}
+
+/**
+ * The binary for `client`. Throws when OpenSSL 3.5 was asked for and is not
+ * there, so a 3.5 test fails (with the installer's message) instead of skipping.
+ */
+export function cmpClientBinary(client: CmpClient = defaultCmpClient()): string {
+  if (client === "3.0") return "openssl";
+  const path = process.env.OPENSSL35;
+  if (path) return path;
+  throw new Error(
+    `OpenSSL 3.5 is not available: ${process.env.OPENSSL35_ERROR ?? "OPENSSL35 is not set (the node project's globalSetup, test/support/openssl35_setup.ts, sets it after running scripts/openssl35.sh)"}`,
+  );
+}
 
 export interface OpensslResult {
   /** The exit code; -1 when the process was killed (timeout) or could not start. */
@@ -28,13 +65,22 @@ export interface OpensslOptions {
   input?: Uint8Array | string;
 }
 
+export interface CmpOptions extends OpensslOptions {
+  /** Which `openssl cmp` runs; default defaultCmpClient(), normally "3.0" (the system's). */
+  client?: CmpClient;
+}
+
 const DEFAULT_TIMEOUT_MS = 20_000;
 const MAX_OUTPUT = 16 * 1024 * 1024;
 
 export function openssl(args: readonly string[], options: OpensslOptions = {}): Promise<OpensslResult> {
+  return run("openssl", args, options);
+}
+
+function run(binary: string, args: readonly string[], options: OpensslOptions): Promise<OpensslResult> {
   return new Promise((resolve) => {
     const child = execFile(
-      "openssl",
+      binary,
       [...args],
       { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: "SIGKILL", cwd: options.cwd, maxBuffer: MAX_OUTPUT },
       (error, stdout, stderr) => {
@@ -64,10 +110,12 @@ export function opensslSync(args: readonly string[], options: OpensslOptions = {
 
 /**
  * `openssl cmp` with the given arguments, without any openssl.cnf (so the
- * machine's configuration cannot change the outcome).
+ * machine's configuration cannot change the outcome), run by the system's
+ * openssl or, with `client: "3.5"`, by OpenSSL 3.5.
  */
-export function opensslCmp(args: readonly string[], options: OpensslOptions = {}): Promise<OpensslResult> {
-  return openssl(["cmp", "-config", "", ...args], options);
+export function opensslCmp(args: readonly string[], options: CmpOptions = {}): Promise<OpensslResult> {
+  const { client, ...rest } = options;
+  return run(cmpClientBinary(client), ["cmp", "-config", "", ...args], rest);
 }
 
 /** Like openssl() but throws with openssl's stderr when it fails. */
