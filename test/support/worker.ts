@@ -30,6 +30,12 @@ export interface WorkerOptions {
    * one Durable Object store: what a deployment looks like from two places.
    */
   twoInstances?: boolean;
+  /**
+   * Listen on this port instead of one the system picks: for a test that
+   * must know the Worker's URL before it starts (PUBLIC_BASE_URL, which
+   * issued certificates carry). Pick it with freePort().
+   */
+  port?: number;
 }
 
 export interface RunningWorker {
@@ -124,7 +130,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   };
   const shared = {
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     // Offline: use Miniflare's placeholder Request.cf instead of fetching one.
     cf: false,
     // workerd's structured logs carry each console.log line as `message`.
