@@ -11,6 +11,7 @@ import type { KeyType, Profile } from "../config/profile.js";
 import { OID } from "../crypto/algorithms.js";
 import { namedCurveParameters } from "../crypto/named_curves.js";
 import { encodeInteger } from "./bodies.js";
+import { isSelfIssued } from "./cmp_signer.js";
 import type { Exchange } from "./exchange.js";
 
 // The values of the genp answers that need no store: the CA's certificates,
@@ -19,11 +20,14 @@ import type { Exchange } from "./exchange.js";
 
 /**
  * id-it-caCerts (RFC 9483 §4.3.1, RFC 9810 §5.3.19.14): SEQUENCE SIZE
- * (1..MAX) OF CMPCertificate, the CA certificate and its chain as the CA
- * is configured, CA certificate first.
+ * (1..MAX) OF CMPCertificate "populated with the available intermediate and
+ * issuing CA certificates": the CA certificate and its chain as configured,
+ * CA certificate first, without the root above it (a trust anchor comes
+ * from elsewhere, e.g. caPubs or id-it-rootCaCert). A CA that is itself a
+ * root is its own issuing CA certificate.
  */
 export function caCertsValue(exchange: Exchange): Uint8Array {
-  return encodeSequence(exchange.ca.chain);
+  return encodeSequence(exchange.ca.chain.filter((certificate, index) => index === 0 || !isSelfIssued(certificate)));
 }
 
 /**

@@ -137,6 +137,15 @@ describe("RFC 9483 §4.3.1 id-it-caCerts", () => {
     expect(certificates.map((certificate) => der(certificate))).toEqual([c.caCertificate]);
   });
 
+  it("a CA below a root: its certificate and intermediates, not the root (\"intermediate and issuing CA certificates\")", async () => {
+    const c = await conformance();
+    const [root] = decodeCertificatesPem(material("other-ca.pem"));
+    const { ca } = c.target.context;
+    c.target.context.ca = { ...ca, chain: [ca.certificate, root!] };
+    const [item] = itemsOf(await ask(c, [oids.id_it_caCerts]));
+    expect(AsnConvert.parse(item!.infoValue!, CMPCertificates).map((certificate) => der(certificate))).toEqual([c.caCertificate]);
+  });
+
   it("a value in the request is badRequest (RFC 9483 §4.3.1: infoValue absent)", async () => {
     const c = await conformance();
     const answer = await ask(c, [{ infoType: oids.id_it_caCerts, infoValue: Uint8Array.of(0x05, 0x00) }]);
