@@ -15,7 +15,7 @@ import {
   id_it_signKeyPairTypes,
   id_it_unsupportedOIDs,
 } from "../asn1/oids.js";
-import { parseChecked } from "../asn1/parse_der.js";
+import { parseChecked, parseDer } from "../asn1/parse_der.js";
 import { PKIBody } from "../asn1/pki_body.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { checkCrlSources, crlsValue, MAX_CRL_STATUSES, ourCrl } from "./crl_retrieval.js";
@@ -86,6 +86,7 @@ export async function handleGeneralMessage(exchange: Exchange): Promise<HandlerR
     queries.push(() => ({ infoType: id_it_signKeyPairTypes, infoValue: signKeyPairTypesValue(exchange.profile) }));
   }
   for (const item of items) {
+    checkInfoType(item.infoType);
     const query = await queryOf(item, exchange);
     if (query) queries.push(query);
     else if (!unsupported.includes(item.infoType)) unsupported.push(item.infoType);
@@ -146,6 +147,24 @@ async function queryOf(item: InfoTypeAndValue, exchange: Exchange): Promise<Quer
     default:
       return undefined;
   }
+}
+
+/**
+ * An infoType is echoed in id-it-unsupportedOIDs, so it must be an OBJECT
+ * IDENTIFIER we can write again: dotted decimal, at least two arcs, the
+ * first 0, 1 or 2. What the schema parse makes of contents that are none
+ * (the fuzzer found one that came back as an empty OID) is badDataFormat.
+ */
+function checkInfoType(infoType: string): void {
+  let valid = /^[0-2](\.(0|[1-9][0-9]{0,19}))+$/.test(infoType);
+  if (valid) {
+    try {
+      valid = parseDer(new Uint8Array(AsnConvert.serialize(new ObjectIdentifiers([infoType]))), ObjectIdentifiers)[0] === infoType;
+    } catch {
+      valid = false;
+    }
+  }
+  if (!valid) throw new CmpError("badDataFormat", "an infoType is not a valid OBJECT IDENTIFIER");
 }
 
 /** RFC 9810 §5.3.19: these queries are "GenMsg: {id-it n}, < absent >". */

@@ -115,6 +115,13 @@ describe("RFC 9483 §4.3: genm is answered with genp", () => {
     expect([...AsnConvert.parse(items[1]!.infoValue!, ObjectIdentifiers)]).toEqual([oids.id_it_caProtEncCert, "1.2.3.4"]);
   });
 
+  it("an infoType OID with an arc too large to write back is badDataFormat, not echoed broken (a fuzzer finding)", async () => {
+    const c = await conformance();
+    const oid = [0x06, 0x0e, 0x2a, ...Array(12).fill(0xff), 0x7f];
+    const body = Uint8Array.of(0xb5, 0x14, 0x30, 0x12, 0x30, 0x10, ...oid);
+    expectRefusal(await c.send(await c.request(body)), "error", "badDataFormat", /an infoType is not a valid OBJECT IDENTIFIER/);
+  });
+
   it("an empty genm (\"the CA may send any/all information that it wishes\") gets the CA certificates and key types", async () => {
     const c = await conformance();
     const { PKIBody } = await import("../../src/asn1/pki_body.js");
