@@ -15,12 +15,24 @@ import type { Exchange } from "./exchange.js";
 /** Most CRLStatus entries read from one id-it-crlStatusList; we have one CRL to give. */
 export const MAX_CRL_STATUSES = 10;
 
-/** The CA's current CRL, built first when due; systemUnavail while another instance builds the first one. */
-export async function ourCrl(exchange: Exchange): Promise<PublishedCrl> {
-  const crl = await currentCrl(exchange.context);
-  if (!crl) throw new CmpError("systemUnavail", "the CA's first CRL is being built right now; try again in a few seconds");
+/**
+ * The CA's current CRL, built first when due; systemUnavail while another
+ * instance builds the first one. Looked up once per message, however many
+ * of its questions need it.
+ */
+export function ourCrl(exchange: Exchange): Promise<PublishedCrl> {
+  let crl = looked.get(exchange);
+  if (!crl) {
+    crl = currentCrl(exchange.context).then((found) => {
+      if (!found) throw new CmpError("systemUnavail", "the CA's first CRL is being built right now; try again in a few seconds");
+      return found;
+    });
+    looked.set(exchange, crl);
+  }
   return crl;
 }
+
+const looked = new WeakMap<Exchange, Promise<PublishedCrl>>();
 
 /**
  * Every source of an id-it-crlStatusList must be ours: a distribution point

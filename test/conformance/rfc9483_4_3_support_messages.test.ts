@@ -255,6 +255,13 @@ describe("RFC 9810 §5.3.19.2 id-it-signKeyPairTypes", () => {
 });
 
 describe("RFC 9810 §5.3.19.6 id-it-currentCRL", () => {
+  it("asked ten times in one genm: ten answers, one CRL", async () => {
+    const c = await conformance();
+    const items = itemsOf(await ask(c, Array(10).fill(oids.id_it_currentCRL)));
+    expect(items).toHaveLength(10);
+    expect(new Set(items.map((item) => Buffer.from(item.infoValue!).toString("hex"))).size).toBe(1);
+  });
+
   it("answers the CA's current CRL", async () => {
     const c = await conformance();
     const [item] = itemsOf(await ask(c, [oids.id_it_currentCRL]));
