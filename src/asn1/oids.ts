@@ -35,6 +35,9 @@ export const id_regCtrl_pkiPublicationInfo = `${id_regCtrl}.3`;
 export const id_regCtrl_pkiArchiveOptions = `${id_regCtrl}.4`;
 export const id_regCtrl_oldCertID = `${id_regCtrl}.5`;
 export const id_regCtrl_protocolEncrKey = `${id_regCtrl}.6`;
+/** keySpec controls of CertReqTemplateContent (RFC 9810 §5.3.19.16). */
+export const id_regCtrl_algId = `${id_regCtrl}.11`;
+export const id_regCtrl_rsaKeyLen = `${id_regCtrl}.12`;
 
 /** id-regInfo (RFC 4211 §7). */
 export const id_regInfo = "1.3.6.1.5.5.7.5.2";

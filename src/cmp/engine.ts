@@ -10,6 +10,7 @@ import { caIdentity } from "./ca_identity.js";
 import { handleCertConf } from "./cert_conf.js";
 import { handleClientError } from "./client_error.js";
 import { handleCertRequest } from "./cert_request.js";
+import { handleGeneralMessage } from "./general_message.js";
 import { handleP10cr } from "./p10cr.js";
 import { handlePollRequest } from "./poll_request.js";
 import { handleRevocationRequest } from "./revocation_request.js";
@@ -35,6 +36,7 @@ const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
   kur: handleCertRequest,
   p10cr: handleP10cr,
   rr: handleRevocationRequest,
+  genm: handleGeneralMessage,
   certConf: handleCertConf,
   pollReq: handlePollRequest,
   error: handleClientError,

@@ -2,6 +2,7 @@ import { DEFAULT_LIMITS, DEFAULT_PROFILE_NAME } from "./defaults.js";
 import { allowOnly, asObject, ConfigError, decodeCertificates, integer, parseJson, resolveText, type ConfigSource } from "./json_fields.js";
 import { loadProfile } from "./load_profile.js";
 import { loadPublication } from "./load_publication.js";
+import { loadRootCaUpdate } from "./load_root_ca_update.js";
 import type { JellyfishConfig, Limits, Profile } from "./profile.js";
 
 export { ConfigError, type ConfigSource } from "./json_fields.js";
@@ -18,7 +19,7 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
   const raw = (typeof given === "object" && given !== null ? given : parseJson(given, "JELLYFISH_CONFIG")) ?? {};
   const secrets = loadSecrets(source.CMP_SECRETS);
   const root = asObject(raw, "JELLYFISH_CONFIG");
-  allowOnly(root, ["defaultProfile", "limits", "trustAnchors", "profiles", "publication"], "JELLYFISH_CONFIG");
+  allowOnly(root, ["defaultProfile", "limits", "trustAnchors", "profiles", "publication", "rootCaUpdate"], "JELLYFISH_CONFIG");
 
   const limits = loadLimits(root.limits);
   const anchors = loadTrustAnchors(root.trustAnchors, source);
@@ -38,7 +39,7 @@ export function loadConfig(source: ConfigSource): JellyfishConfig {
   if (typeof defaultProfile !== "string" || !profiles.has(defaultProfile)) {
     throw new ConfigError("defaultProfile", `must name one of the profiles (${[...profiles.keys()].join(", ")})`);
   }
-  return { profiles, defaultProfile, limits, publication: loadPublication(root.publication, source) };
+  return { profiles, defaultProfile, limits, publication: loadPublication(root.publication, source), rootCaUpdate: loadRootCaUpdate(root.rootCaUpdate, source) };
 }
 
 function loadSecrets(text: string | undefined): Map<string, Uint8Array> {

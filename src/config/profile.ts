@@ -203,9 +203,23 @@ export interface Publication {
   ocsp: { validitySeconds: number; responder?: { keyPem: string; certificatesPem: string } };
 }
 
+/**
+ * A root CA key rollover announced to clients that ask (genm
+ * id-it-rootCaCert, RFC 9810 §5.3.19.15, RFC 9483 §4.3.2): the new root
+ * self-signed, the new root's key certified by the current root, and
+ * (optionally) the current root's key certified by the new one. DER.
+ */
+export interface RootCaUpdate {
+  newWithNew: Uint8Array;
+  newWithOld: Uint8Array;
+  oldWithNew?: Uint8Array;
+}
+
 export interface JellyfishConfig {
   profiles: ReadonlyMap<string, Profile>;
   publication: Publication;
+  /** The root rollover answered to id-it-rootCaCert; absent: none (the answer carries no value). */
+  rootCaUpdate?: RootCaUpdate;
   /** The profile served at /.well-known/cmp. */
   defaultProfile: string;
   limits: Limits;

@@ -1,4 +1,4 @@
-import { toHex } from "../asn1/bytes.js";
+import { fromHex, toHex } from "../asn1/bytes.js";
 import { OID } from "./algorithms.js";
 
 /** The EC curves Jellyfish signs, verifies and certifies keys on. */
@@ -26,4 +26,10 @@ const BY_DER = new Map(CURVES.map(({ der, ...curve }) => [der, curve]));
  */
 export function namedCurveOfParameters(parameters: ArrayBuffer | null | undefined): NamedCurve | undefined {
   return parameters ? BY_DER.get(toHex(new Uint8Array(parameters))) : undefined;
+}
+
+/** The namedCurve ECParameters of a curve, DER (RFC 5480 §2.1.1): the parameters of its id-ecPublicKey. */
+export function namedCurveParameters(name: NamedCurve["name"]): Uint8Array {
+  const curve = CURVES.find((candidate) => candidate.name === name)!;
+  return fromHex(curve.der);
 }

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { CertificateAuthority } from "../ca/authority.js";
+import { checkRootCaUpdate } from "../ca/root_ca_update.js";
 import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/local_key_pair.js";
 import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
 import type { EngineContext } from "../cmp/engine_types.js";
@@ -55,6 +56,7 @@ export async function compose(platform: Platform): Promise<Composed> {
   // The order is the order an operator fixes things in: one message at a time.
   const config = attempt("JELLYFISH_CONFIG or CMP_SECRETS", () => loadConfig(configSource(settings)));
   const ca = await loadAuthority(platform);
+  if (config.rootCaUpdate) await attemptAsync(() => checkRootCaUpdate(config.rootCaUpdate!, ca.chain));
   const responseSigners = await loadResponseSigners(config);
   const { responder, validitySeconds } = config.publication.ocsp;
   const ocspResponder = responder && (await attemptAsync(() => loadDelegatedResponder(responder, ca, platform.now?.() ?? new Date())));

@@ -3,6 +3,7 @@ import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bytesEqual } from "../../src/asn1/bytes.js";
 import { PKIMessage } from "../../src/asn1/pki_message.js";
+import { CMPCertificates } from "../../src/asn1/cmp_certificates.js";
 import { id_it_implicitConfirm } from "../../src/asn1/oids.js";
 import { PBMParameter } from "../../src/asn1/pbm.js";
 import { PBKDF2Params, PBMAC1Params } from "../../src/asn1/pbmac1.js";
@@ -205,9 +206,17 @@ describe("p10cr", () => {
 });
 
 describe("genm", () => {
+  it("the default profile answers id-it-caCerts with the CA certificate (RFC 9483 §4.3.1)", async () => {
+    await start();
+    const result = await macClient(server).genm({ infoTypes: ["1.3.6.1.5.5.7.4.17"] });
+    expect(result.infos.map((info) => info.infoType)).toEqual(["1.3.6.1.5.5.7.4.17"]);
+    const certificates = AsnConvert.parse(result.infos[0]!.infoValue!, CMPCertificates).map((certificate) => new Uint8Array(AsnConvert.serialize(certificate)));
+    expect(certificates).toEqual([ca.ca.certificate]);
+  });
+
   it("a profile that does not serve genm answers with an authentic error: rejected, badRequest", async () => {
     await start();
-    const error = await macClient(server).genm({ infoTypes: ["1.3.6.1.5.5.7.4.17"] }).catch((e: unknown) => e);
+    const error = await macClient(server, { profile: "enrollOnly" }).genm({ infoTypes: ["1.3.6.1.5.5.7.4.17"] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "rejected", authenticated: true, failInfo: ["badRequest"] });
     expect((error as CmpClientError).statusString.join()).toContain("genm");
     expect((error as CmpClientError).statusInfo?.status).toBe("rejection");

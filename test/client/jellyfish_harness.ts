@@ -17,6 +17,7 @@ export const CONFIG = {
       explicit: { implicitConfirm: false },
       signed: { responseProtection: "signature" },
       approval: { approval: { hold: "all", checkAfterSeconds: 1 } },
+      enrollOnly: { bodyTypes: ["ir", "cr", "certConf"] },
     },
   }),
 };

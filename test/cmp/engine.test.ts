@@ -175,7 +175,16 @@ describe("refusals: the right failInfo, and nothing recorded", () => {
     expect(await certificates()).toEqual([]);
   });
 
+  it("genm is served by default (RFC 9483 §4.3): openssl cmp 3.0's empty genm gets a genp", async () => {
+    const result = await opensslCmp(["-cmd", "genm", "-server", server.url, "-ref", "dev", "-secret", "pass:s3cret"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lastLog()).toMatchObject({ bodyType: "genm", responseType: "genp" });
+  });
+
   it("a body type the profile does not serve: badRequest", async () => {
+    await server.stop();
+    const config = { CMP_SECRETS: JSON.stringify({ dev: "s3cret" }), JELLYFISH_CONFIG: JSON.stringify({ profiles: { default: { bodyTypes: ["ir", "certConf"] } } }) };
+    server = await startEngineServer({ ca, config });
     const result = await opensslCmp(["-cmd", "genm", "-server", server.url, "-ref", "dev", "-secret", "pass:s3cret"]);
     expect(result.code).not.toBe(0);
     expect(lastLog()).toMatchObject({ bodyType: "genm", failInfo: ["badRequest"] });
