@@ -5,7 +5,7 @@ import { prepareIssuer } from "../ca/issuer.js";
 import type { JellyfishConfig } from "../config/profile.js";
 import type { Store } from "../store/store.js";
 import { crlStateKey, deleteCrlChunks, newGeneration, readCrlChunks, writeCrlChunks, type CrlState } from "./crl_storage.js";
-import { indexRevision, revokedEntries } from "./revocation_index.js";
+import { backfillRevocationIndex, indexRevision, revokedEntries } from "./revocation_index.js";
 
 /** What publishing a CRL needs; the engine's context has all of it. */
 export interface CrlContext {
@@ -125,6 +125,7 @@ async function build(context: CrlContext, caId: string, previous: CrlState, revi
   const { validitySeconds } = context.config.publication.crl;
   const nextUpdate = new Date(thisUpdate.getTime() + validitySeconds * 1000);
   const keepUntil = thisUpdate.getTime() - validitySeconds * 1000;
+  if (previous.number === EMPTY_STATE.number) await backfillRevocationIndex(context.store, now);
   const entries: RevokedEntry[] = [];
   for await (const entry of revokedEntries(context.store)) {
     if (Date.parse(entry.notAfter) < keepUntil) continue;

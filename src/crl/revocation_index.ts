@@ -37,11 +37,34 @@ export function revokedIndexKey(serial: string): string {
 
 /** Put a revoked (or held) certificate on the index, then bump the revision. Idempotent. */
 export async function indexRevocation(store: Store, record: CertificateRecord, now: Date): Promise<void> {
-  if (record.status !== "revoked" || !record.revokedAt) return;
+  if (!(await writeEntry(store, record, now))) return;
+  await bumpRevision(store);
+}
+
+async function writeEntry(store: Store, record: CertificateRecord, now: Date): Promise<boolean> {
+  if (record.status !== "revoked" || !record.revokedAt) return false;
   const entry: RevokedIndexEntry = { serial: record.serial, revokedAt: record.revokedAt, reason: record.revocationReason ?? 0, notAfter: record.notAfter };
   const ttlSeconds = Math.max(60, Math.ceil((Date.parse(record.notAfter) - now.getTime()) / 1000) + KEEP_AFTER_EXPIRY_SECONDS);
   await store.put(revokedIndexKey(record.serial), entry, { ttlSeconds });
-  await bumpRevision(store);
+  return true;
+}
+
+/**
+ * Index the certificates revoked before the index existed (a deployment that
+ * revoked before it published CRLs): one scan of the certificate records,
+ * run before a CA's first CRL is built and never again for that CA. Returns
+ * how many it indexed. Without it, those revocations would be missing from
+ * every CRL while OCSP, which reads the records, reported them.
+ */
+export async function backfillRevocationIndex(store: Store, now: Date): Promise<number> {
+  let indexed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.list<CertificateRecord>("cert/", { cursor, limit: 500 });
+    for (const { value } of page.items) if (await writeEntry(store, value, now)) indexed++;
+    cursor = page.cursor;
+  } while (cursor);
+  return indexed;
 }
 
 /** Take a certificate off the index (a hold lifted, a revocation undone), then bump the revision. */

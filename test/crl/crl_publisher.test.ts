@@ -65,6 +65,15 @@ describe("currentCrl", () => {
     expect(again!.der).toEqual(first!.der);
   });
 
+  it("lists in the first CRL the certificates revoked before the index existed (one scan, then never again)", async () => {
+    const { context, store, issue } = setup();
+    // A record revoked by an earlier version: no index entry, no revision.
+    const serial = await issue(20, { status: "revoked", revokedAt: "2026-11-01T00:00:00.000Z", revocationReason: 4 });
+    const unrevoked = await issue(21);
+    expect(listed((await currentCrl(context))!.der)).toEqual(new Map([[serial, 4]]));
+    expect(await store.get(`crl/revoked/${unrevoked}`)).toBeUndefined();
+  });
+
   it("lists a revocation in the next CRL, with its reason, and a new number", async () => {
     const { context, store, issue, now } = setup();
     await currentCrl(context);
