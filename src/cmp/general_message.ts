@@ -22,7 +22,7 @@ import { checkCrlSources, crlsValue, MAX_CRL_STATUSES, ourCrl } from "./crl_retr
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { nextNonces } from "./nonces.js";
 import { caCertsValue, certReqTemplateValue, rootCaKeyUpdateValue, signKeyPairTypesValue } from "./support_messages.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { closedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 
 /** Most InfoTypeAndValues answered from one genm: each may cost a CRL read. */
 export const MAX_INFO_ITEMS = 10;
@@ -196,22 +196,11 @@ function genpBody(answers: readonly Answer[]): Uint8Array {
  * changes nothing. One store call in the usual case, three for a repeat.
  */
 async function recordTransaction(exchange: Exchange): Promise<void> {
-  const { context, now, request } = exchange;
+  const { context, request } = exchange;
   const key = transactionKey(exchange.credentials.identity, exchange.transactionID);
   const nonce = request.message.header.senderNonce;
   const ttlSeconds = context.config.limits.transactionTtlSeconds;
-  const transaction: TransactionRecord = {
-    profile: exchange.profile.name,
-    requestType: "genm",
-    state: "closed",
-    certReqId: 0,
-    senderNonce: toHex(exchange.senderNonce),
-    requestNonces: nonce ? [toHex(nonce)] : [],
-    serial: "",
-    certificate: "",
-    certHashAlgorithm: "",
-    createdAt: now.toISOString(),
-  };
+  const transaction = closedTransaction(exchange, "genm");
   if (await context.store.create(key, transaction, { ttlSeconds })) return;
   const existing = await context.store.get<TransactionRecord>(key);
   const record = existing?.value;

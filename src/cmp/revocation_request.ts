@@ -9,7 +9,7 @@ import { checkCertDetails, requestedReason } from "./revocation_details.js";
 import { serialNumberHex } from "../ca/serial_number.js";
 import { rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { closedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { nextNonces } from "./nonces.js";
 import { fromBase64, toHex } from "../asn1/bytes.js";
 
@@ -119,21 +119,8 @@ function refuseFinished(record: CertificateRecord, reason: number): void {
  * and names the certificate so that a repeat of this rr is known.
  */
 async function startTransaction(exchange: Exchange, key: string, serial: string): Promise<void> {
-  const { context, now, request } = exchange;
-  const nonce = request.message.header.senderNonce;
-  const transaction: TransactionRecord = {
-    profile: exchange.profile.name,
-    requestType: "rr",
-    state: "closed",
-    certReqId: 0,
-    senderNonce: toHex(exchange.senderNonce),
-    requestNonces: nonce ? [toHex(nonce)] : [],
-    serial: "",
-    revokedSerial: serial,
-    certificate: "",
-    certHashAlgorithm: "",
-    createdAt: now.toISOString(),
-  };
+  const { context } = exchange;
+  const transaction = closedTransaction(exchange, "rr", { revokedSerial: serial });
   if (!(await context.store.create(key, transaction, { ttlSeconds: context.config.limits.transactionTtlSeconds }))) {
     throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
   }

@@ -3,6 +3,7 @@ import type { Versioned } from "../store/store.js";
 import type { Exchange } from "./exchange.js";
 import type { PKIBodyType } from "../asn1/pki_body.js";
 import type { Sealed } from "../crypto/sealed_secret.js";
+import { toHex } from "../asn1/bytes.js";
 
 /**
  * The state of one CMP transaction between its messages (RFC 9810 §5.1.1:
@@ -43,6 +44,29 @@ export interface TransactionRecord {
   /** Client mode: the end entity, and the enrollment code the transaction is MAC-keyed with (sealed). */
   entity?: string;
   sealedCode?: Sealed;
+}
+
+/**
+ * The record of a one-round-trip exchange (rr, genm), closed as it starts: it
+ * keeps the transactionID from being reused (RFC 9810 §5.1.1) and remembers
+ * the request's senderNonce, so that a replay is refused and a repeat with a
+ * fresh nonce is known (nonces.ts).
+ */
+export function closedTransaction(exchange: Exchange, requestType: PKIBodyType, fields: Partial<TransactionRecord> = {}): TransactionRecord {
+  const nonce = exchange.request.message.header.senderNonce;
+  return {
+    profile: exchange.profile.name,
+    requestType,
+    state: "closed",
+    certReqId: 0,
+    senderNonce: toHex(exchange.senderNonce),
+    requestNonces: nonce ? [toHex(nonce)] : [],
+    serial: "",
+    certificate: "",
+    certHashAlgorithm: "",
+    createdAt: exchange.now.toISOString(),
+    ...fields,
+  };
 }
 
 export function transactionKey(senderIdentity: string, transactionID: string): string {
