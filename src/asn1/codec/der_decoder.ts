@@ -1,0 +1,373 @@
+import * as asn1js from "asn1js";
+import {
+  AsnAnyConverter,
+  AsnBitStringConverter,
+  AsnBooleanConverter,
+  AsnEnumeratedConverter,
+  AsnGeneralizedTimeConverter,
+  AsnIA5StringConverter,
+  AsnIntegerArrayBufferConverter,
+  AsnIntegerConverter,
+  AsnNullConverter,
+  AsnObjectIdentifierConverter,
+  AsnOctetStringConverter,
+  AsnPrintableStringConverter,
+  AsnPropTypes,
+  AsnTypeTypes,
+  AsnUTCTimeConverter,
+  AsnUtf8StringConverter,
+  AsnVisibleStringConverter,
+  BitString,
+  OctetString,
+  defaultConverter,
+  type IAsnConverter,
+} from "@peculiar/asn1-schema";
+import { DecodeError } from "../decode_error.js";
+import { derChildren, derContents, derEncoding, readDerElement, type DerElement } from "./der_reader.js";
+import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
+
+/**
+ * Decode DER into a schema class, driven by the declarations its
+ * @peculiar/asn1-schema decorators registered (schema_metadata.ts), without
+ * tokenizing through asn1js: one walk over the bytes, values read straight
+ * from the contents octets. Strict DER (der_reader.ts); a structure that does
+ * not match its declaration is a DecodeError.
+ *
+ * What this decoder does not know yet (a converter of its own, a class that
+ * converts itself other than OctetString and BitString) is handed, that
+ * element alone, to asn1js as AsnParser would: correct, only slower. The
+ * differential tests (test/asn1/codec/) hold it to AsnParser's results.
+ */
+export function decodeDer<T>(bytes: Uint8Array, target: new () => T): T {
+  const element = readDerElement(bytes, 0, bytes.length);
+  if (element.end !== bytes.length) throw new DecodeError(`${bytes.length - element.end} byte(s) after the DER element`);
+  return decodeType(element, target) as T;
+}
+
+type Target = AsnPropTypes | (new () => unknown);
+
+function decodeType(element: DerElement, target: new () => unknown): unknown {
+  if (target === OctetString) return decodeOctetStringClass(element);
+  if (target === BitString || Object.getPrototypeOf(target) === BitString) return decodeBitStringClass(element, target as new () => BitString);
+  const schema = schemaOf(target);
+  if (!schema) return viaAsn1js(element, (asn) => (new target() as { fromASN(asn: unknown): unknown }).fromASN(asn));
+  if (schema.itemType !== undefined) return decodeArray(element, target, schema);
+  if (schema.type === AsnTypeTypes.Choice) return decodeChoice(element, target, schema);
+  if (schema.type === AsnTypeTypes.Set) {
+    return viaAsn1js(element, () => {
+      throw new DecodeError(`SET types (${target.name}) are not decoded here yet`);
+    });
+  }
+  return decodeSequence(element, target, schema);
+}
+
+function decodeSequence(element: DerElement, target: new () => unknown, schema: Schema, implicitContents = false): unknown {
+  if (!implicitContents && element.tag !== 0x30) throw new DecodeError(`${target.name}: expected a SEQUENCE`);
+  const children = derChildren(element);
+  const result = new target() as Record<string, unknown>;
+  let index = 0;
+  for (const [key, item] of Object.entries(schema.items)) {
+    const child = children[index];
+    if (child && matches(child, item)) {
+      assign(result, key, item, decodeField(child, item), child);
+      index++;
+    } else if (!item.optional && item.defaultValue === undefined) {
+      throw new DecodeError(`${target.name}: ${key} is missing`);
+    }
+  }
+  if (index !== children.length) throw new DecodeError(`${target.name}: ${children.length - index} element(s) its schema does not have`);
+  return result;
+}
+
+function decodeChoice(element: DerElement, target: new () => unknown, schema: Schema): unknown {
+  for (const [key, item] of Object.entries(schema.items)) {
+    if (!matches(element, item)) continue;
+    const result = new target() as Record<string, unknown>;
+    assign(result, key, item, decodeField(element, item), element);
+    return result;
+  }
+  throw new DecodeError(`${target.name}: no alternative has tag 0x${element.tag.toString(16)}`);
+}
+
+function decodeArray(element: DerElement, target: new () => unknown, schema: Schema): unknown {
+  const expected = schema.type === AsnTypeTypes.Set ? 0x31 : 0x30;
+  if (element.tag !== expected) throw new DecodeError(`${target.name}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
+  const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
+  return (target as unknown as { from(items: unknown[]): unknown }).from(items);
+}
+
+/** A field's value; a `raw` field also keeps its encoding as `<key>Raw`, as AsnParser does. */
+function assign(result: Record<string, unknown>, key: string, item: SchemaItem, value: unknown, element: DerElement): void {
+  result[key] = value;
+  if (item.raw) result[`${key}Raw`] = derEncoding(element).slice();
+}
+
+/** One field: its tagging undone, then its value. */
+function decodeField(element: DerElement, item: SchemaItem): unknown {
+  if (item.context !== undefined && !item.implicit) {
+    const [inner, ...rest] = derChildren(element);
+    if (!inner || rest.length > 0) throw new DecodeError(`[${item.context}] EXPLICIT holds exactly one element`);
+    return decodeUntagged(inner, item, false);
+  }
+  return decodeUntagged(element, item, item.context !== undefined);
+}
+
+/** `implicit`: the element carries a context tag in place of the type's own; its contents are the type's. */
+function decodeUntagged(element: DerElement, item: SchemaItem, implicit: boolean): unknown {
+  if (item.repeated) {
+    if (!implicit && element.tag !== (item.repeated === "set" ? 0x31 : 0x30)) throw new DecodeError(`expected a ${item.repeated.toUpperCase()} OF`);
+    return derChildren(element).map((child) => decodeValue(child, item.type, item.converter));
+  }
+  if (implicit) {
+    if (typeof item.type !== "number") {
+      const schema = schemaOf(item.type);
+      if (schema && schema.itemType === undefined && schema.type === AsnTypeTypes.Sequence) return decodeSequence(element, item.type, schema, true);
+      if (schema && schema.itemType !== undefined) {
+        const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
+        return (item.type as unknown as { from(items: unknown[]): unknown }).from(items);
+      }
+    }
+    // A primitive under an IMPLICIT tag: read it as if it had its own tag.
+    const retagged = { ...element, tag: universalTagOf(item.type) ?? element.tag };
+    return decodeValue(retagged, item.type, item.converter);
+  }
+  return decodeValue(element, item.type, item.converter);
+}
+
+function decodeValue(element: DerElement, type: Target, converter?: IAsnConverter): unknown {
+  if (typeof type === "number") return decodePrimitive(element, type, converter ?? defaultConverter(type) ?? undefined);
+  if (converter) return viaAsn1js(element, (asn) => converter.fromASN(asn as never));
+  return decodeType(element, type);
+}
+
+/** Whether `element` can be this field: its tag is the one the field's type and tagging give. */
+function matches(element: DerElement, item: SchemaItem): boolean {
+  if (item.context !== undefined) {
+    if ((element.tag & 0xc0) !== 0x80 || (element.tag & 0x1f) !== item.context) return false;
+    // EXPLICIT is always constructed; IMPLICIT keeps the type's own form.
+    if (!item.implicit) return (element.tag & 0x20) !== 0;
+    const own = item.repeated ? 0x30 : tagsOf(item.type)[0];
+    return own === undefined || (own & 0x20) === (element.tag & 0x20);
+  }
+  if (item.repeated) return element.tag === (item.repeated === "set" ? 0x31 : 0x30);
+  const tags = tagsOf(item.type);
+  return tags.length === 0 || tags.includes(element.tag);
+}
+
+const tagCache = new Map<Target, number[]>();
+
+/** The tags a value of `type` may carry; empty means any (ANY, or an open type). */
+function tagsOf(type: Target): number[] {
+  let tags = tagCache.get(type);
+  if (tags) return tags;
+  tags = computeTags(type);
+  tagCache.set(type, tags);
+  return tags;
+}
+
+function computeTags(type: Target): number[] {
+  if (typeof type === "number") {
+    const tag = universalTagOf(type);
+    return tag === undefined ? [] : [tag];
+  }
+  if (type === OctetString) return [0x04];
+  if (type === BitString || Object.getPrototypeOf(type) === BitString) return [0x03];
+  const schema = schemaOf(type);
+  if (!schema) {
+    const id = (new type() as { toSchema(name: string): { idBlock: { tagClass: number; tagNumber: number; isConstructed: boolean } } }).toSchema("").idBlock;
+    if (id.tagNumber < 0) return [];
+    return [((id.tagClass - 1) << 6) | (id.isConstructed ? 0x20 : 0) | id.tagNumber];
+  }
+  if (schema.itemType !== undefined) return [schema.type === AsnTypeTypes.Set ? 0x31 : 0x30];
+  if (schema.type === AsnTypeTypes.Set) return [0x31];
+  if (schema.type === AsnTypeTypes.Sequence) return [0x30];
+  const tags: number[] = [];
+  for (const item of Object.values(schema.items)) {
+    if (item.context !== undefined) {
+      const own = item.repeated ? 0x30 : tagsOf(item.type)[0];
+      const constructed = !item.implicit || own === undefined || (own & 0x20) !== 0;
+      tags.push(0x80 | (constructed ? 0x20 : 0) | item.context);
+    } else if (item.repeated) {
+      tags.push(item.repeated === "set" ? 0x31 : 0x30);
+    } else {
+      const inner = tagsOf(item.type);
+      if (inner.length === 0) return [];
+      tags.push(...inner);
+    }
+  }
+  return tags;
+}
+
+const UNIVERSAL_TAGS: Partial<Record<AsnPropTypes, number>> = {
+  [AsnPropTypes.Boolean]: 0x01,
+  [AsnPropTypes.Integer]: 0x02,
+  [AsnPropTypes.BitString]: 0x03,
+  [AsnPropTypes.OctetString]: 0x04,
+  [AsnPropTypes.Null]: 0x05,
+  [AsnPropTypes.ObjectIdentifier]: 0x06,
+  [AsnPropTypes.Enumerated]: 0x0a,
+  [AsnPropTypes.Utf8String]: 0x0c,
+  [AsnPropTypes.RelativeObjectIdentifier]: 0x0d,
+  [AsnPropTypes.NumericString]: 0x12,
+  [AsnPropTypes.PrintableString]: 0x13,
+  [AsnPropTypes.TeletexString]: 0x14,
+  [AsnPropTypes.VideotexString]: 0x15,
+  [AsnPropTypes.IA5String]: 0x16,
+  [AsnPropTypes.UTCTime]: 0x17,
+  [AsnPropTypes.GeneralizedTime]: 0x18,
+  [AsnPropTypes.GraphicString]: 0x19,
+  [AsnPropTypes.VisibleString]: 0x1a,
+  [AsnPropTypes.GeneralString]: 0x1b,
+  [AsnPropTypes.UniversalString]: 0x1c,
+  [AsnPropTypes.CharacterString]: 0x1d,
+  [AsnPropTypes.BmpString]: 0x1e,
+};
+
+function universalTagOf(type: Target): number | undefined {
+  return typeof type === "number" ? UNIVERSAL_TAGS[type] : undefined;
+}
+
+function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IAsnConverter): unknown {
+  const expected = universalTagOf(type);
+  if (expected !== undefined && element.tag !== expected) throw new DecodeError(`expected ${AsnPropTypes[type]}, found tag 0x${element.tag.toString(16)}`);
+  const contents = derContents(element);
+  switch (converter) {
+    case undefined:
+    case AsnAnyConverter:
+      if (type === AsnPropTypes.Any) {
+        if (element.tag !== 0x05) return copy(derEncoding(element));
+        if (contents.length !== 0) throw new DecodeError("NULL has no contents");
+        return null;
+      }
+      break;
+    case AsnIntegerArrayBufferConverter:
+      return copy(minimalInteger(contents));
+    case AsnIntegerConverter:
+      minimalInteger(contents);
+      return contents.length >= 4 ? signedBigInt(contents).toString() : Number(signedBigInt(contents));
+    case AsnEnumeratedConverter:
+      minimalInteger(contents);
+      return Number(signedBigInt(contents));
+    case AsnBooleanConverter:
+      if (contents.length !== 1 || (contents[0] !== 0 && contents[0] !== 0xff)) throw new DecodeError("a DER BOOLEAN is one octet, 00 or FF");
+      return contents[0] === 0xff;
+    case AsnNullConverter:
+      if (contents.length !== 0) throw new DecodeError("NULL has no contents");
+      return null;
+    case AsnOctetStringConverter:
+      primitive(element);
+      return copy(contents);
+    case AsnBitStringConverter:
+      return copy(bitStringBits(element).bits);
+    case AsnObjectIdentifierConverter:
+      return objectIdentifier(contents);
+    case AsnUtf8StringConverter:
+      primitive(element);
+      return new TextDecoder("utf-8", { fatal: false }).decode(contents);
+    case AsnPrintableStringConverter:
+    case AsnIA5StringConverter:
+    case AsnVisibleStringConverter:
+      primitive(element);
+      return String.fromCharCode(...contents);
+    case AsnUTCTimeConverter:
+    case AsnGeneralizedTimeConverter: {
+      const date = derTime(contents, converter === AsnUTCTimeConverter);
+      if (date) return date;
+      break;
+    }
+  }
+  const use = converter ?? AsnAnyConverter;
+  return viaAsn1js(element, (asn) => use.fromASN(asn as never));
+}
+
+function decodeOctetStringClass(element: DerElement): OctetString {
+  if (element.tag !== 0x04) throw new DecodeError("expected an OCTET STRING");
+  return new OctetString(copy(derContents(element)));
+}
+
+function decodeBitStringClass(element: DerElement, target: new () => BitString): BitString {
+  if (element.tag !== 0x03) throw new DecodeError("expected a BIT STRING");
+  const { unusedBits, bits } = bitStringBits(element);
+  const value = new target();
+  value.unusedBits = unusedBits;
+  value.value = copy(bits);
+  return value;
+}
+
+function bitStringBits(element: DerElement): { unusedBits: number; bits: Uint8Array } {
+  primitive(element);
+  const contents = derContents(element);
+  if (contents.length === 0) throw new DecodeError("a BIT STRING has at least its unused-bits octet");
+  const unusedBits = contents[0]!;
+  if (unusedBits > 7 || (contents.length === 1 && unusedBits !== 0)) throw new DecodeError("BIT STRING unused bits out of range");
+  // X.690 §11.2.1: the unused bits are zero in DER.
+  if (unusedBits > 0 && (contents[contents.length - 1]! & ((1 << unusedBits) - 1)) !== 0) throw new DecodeError("BIT STRING unused bits are not zero");
+  return { unusedBits, bits: contents.subarray(1) };
+}
+
+function primitive(element: DerElement): void {
+  // X.690 §10.2: DER encodes strings primitively.
+  if (element.tag & 0x20) throw new DecodeError("a constructed string is BER, not DER");
+}
+
+/** X.690 §8.3.2: no leading 00 before a clear top bit, no leading FF before a set one. */
+function minimalInteger(contents: Uint8Array): Uint8Array {
+  if (contents.length === 0) throw new DecodeError("an INTEGER has at least one octet");
+  if (contents.length > 1 && ((contents[0] === 0 && !(contents[1]! & 0x80)) || (contents[0] === 0xff && contents[1]! & 0x80))) {
+    throw new DecodeError("INTEGER not in its minimal form");
+  }
+  return contents;
+}
+
+function signedBigInt(contents: Uint8Array): bigint {
+  let value = 0n;
+  for (const octet of contents) value = (value << 8n) | BigInt(octet);
+  if (contents[0]! & 0x80) value -= 1n << BigInt(8 * contents.length);
+  return value;
+}
+
+/** Dotted decimal, arcs minimal (X.690 §8.19.2). */
+function objectIdentifier(contents: Uint8Array): string {
+  if (contents.length === 0) throw new DecodeError("an OBJECT IDENTIFIER has at least one octet");
+  const arcs: string[] = [];
+  let value = 0n;
+  let first = true;
+  for (let index = 0; index < contents.length; index++) {
+    const octet = contents[index]!;
+    if (value === 0n && octet === 0x80) throw new DecodeError("OBJECT IDENTIFIER arc not in its minimal form");
+    value = (value << 7n) | BigInt(octet & 0x7f);
+    if (octet & 0x80) continue;
+    if (first) {
+      const top = value < 40n ? 0n : value < 80n ? 1n : 2n;
+      arcs.push(top.toString(), (value - top * 40n).toString());
+      first = false;
+    } else {
+      arcs.push(value.toString());
+    }
+    value = 0n;
+  }
+  if (contents[contents.length - 1]! & 0x80) throw new DecodeError("OBJECT IDENTIFIER cut off");
+  return arcs.join(".");
+}
+
+/** DER times (X.690 §11.7, §11.8; RFC 5280 §4.1.2.5): UTCTime YYMMDDHHMMSSZ, GeneralizedTime YYYYMMDDHHMMSS[.f]Z; undefined for another form. */
+function derTime(contents: Uint8Array, utc: boolean): Date | undefined {
+  const text = String.fromCharCode(...contents);
+  const match = utc ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d*[1-9])?Z$/.exec(text);
+  if (!match) return undefined;
+  let year = Number(match[1]);
+  if (utc) year += year < 50 ? 2000 : 1900;
+  const milliseconds = match[7] ? Math.floor(Number(`0${match[7]}`) * 1000) : 0;
+  return new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6]), milliseconds));
+}
+
+/** The element through asn1js, for what this decoder has no reader of its own yet. */
+function viaAsn1js(element: DerElement, read: (asn: unknown) => unknown): unknown {
+  const parsed = asn1js.fromBER(copy(derEncoding(element)));
+  if (parsed.offset === -1) throw new DecodeError(`asn1js: ${parsed.result.error}`);
+  return read(parsed.result);
+}
+
+function copy(view: Uint8Array): ArrayBuffer {
+  return view.slice().buffer;
+}
