@@ -68,7 +68,8 @@ function walkOne(bytes: Uint8Array, offset: number, end: number, depth: number, 
   }
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DecodeError(`multi-octet tag at offset ${offset}`);
-  if (tag === 0) throw new DecodeError(`end-of-contents octets at offset ${offset} (indefinite length is not DER)`);
+  // Universal 0 is end-of-contents (X.690 §8.1.5), reserved in either form: indefinite lengths are not DER.
+  if ((tag & 0xdf) === 0) throw new DecodeError(`universal tag 0 (end-of-contents) at offset ${offset}: indefinite length is not DER`);
   const { contentStart, contentEnd } = readLength(bytes, offset + 1, end);
   const constructed = (tag & 0x20) !== 0;
   if ((tag & 0xc0) === 0) checkUniversal(tag, constructed, bytes, contentStart, contentEnd, limits);

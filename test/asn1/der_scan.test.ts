@@ -32,6 +32,7 @@ describe("checkDer (X.690 §10 structure, bounded)", () => {
     ["a length of five octets", bytes(0x04, 0x85, 1, 0, 0, 0, 0), /too large/],
     ["a multi-octet tag", bytes(0x1f, 0x81, 0x00, 0x00), /multi-octet tag/],
     ["end-of-contents", bytes(0x30, 0x02, 0x00, 0x00), /end-of-contents/],
+    ["universal tag 0 in the constructed form", bytes(0x30, 0x02, 0x20, 0x00), /end-of-contents/],
     ["a constructed OCTET STRING", bytes(0x24, 0x03, 0x04, 0x01, 0x00), /constructed form/],
     ["a primitive SEQUENCE", bytes(0x10, 0x00), /SEQUENCE in the primitive form/],
     ["a BOOLEAN of two octets", bytes(0x01, 0x02, 0xff, 0xff), /BOOLEAN/],

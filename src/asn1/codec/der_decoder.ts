@@ -263,7 +263,7 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
       return objectIdentifier(contents);
     case AsnUtf8StringConverter:
       primitive(element);
-      return new TextDecoder("utf-8", { fatal: false }).decode(contents);
+      return utf8(contents);
     case AsnPrintableStringConverter:
     case AsnIA5StringConverter:
     case AsnVisibleStringConverter:
@@ -358,7 +358,24 @@ function derTime(contents: Uint8Array, utc: boolean): Date | undefined {
   let year = Number(match[1]);
   if (utc) year += year < 50 ? 2000 : 1900;
   const milliseconds = match[7] ? Math.floor(Number(`0${match[7]}`) * 1000) : 0;
-  return new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6]), milliseconds));
+  const [month, day, hours, minutes, seconds] = [2, 3, 4, 5, 6].map((group) => Number(match[group]));
+  const date = new Date(Date.UTC(year, month! - 1, day, hours, minutes, seconds, milliseconds));
+  // Date.UTC rolls month 13 or 31 February over; DER has no such times.
+  if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hours || date.getUTCMinutes() !== minutes || date.getUTCSeconds() !== seconds) {
+    throw new DecodeError(`${text} is not a time`);
+  }
+  return date;
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** UTF8String contents must be UTF-8 (X.680 §41; RFC 5280 §4.1.2.4): anything else is refused, not repaired. */
+function utf8(contents: Uint8Array): string {
+  try {
+    return UTF8.decode(contents);
+  } catch {
+    throw new DecodeError("a UTF8String that is not UTF-8");
+  }
 }
 
 /** The element through asn1js, for what this decoder has no reader of its own yet. */

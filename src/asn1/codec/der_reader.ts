@@ -22,6 +22,7 @@ export function readDerElement(bytes: Uint8Array, offset: number, limit: number)
   if (offset + 2 > limit) throw new DecodeError("DER element cut off");
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DecodeError("multi-octet DER tags are not used here");
+  if ((tag & 0xdf) === 0) throw new DecodeError("universal tag 0 (end-of-contents) is not DER");
   let length = bytes[offset + 1]!;
   let contentStart = offset + 2;
   if (length & 0x80) {

@@ -5,6 +5,7 @@ import { Certificate } from "@peculiar/asn1-x509";
 import { describe, expect, it } from "vitest";
 import { decodeDer } from "../../../src/asn1/codec/der_decoder.js";
 import { PKIMessage } from "../../../src/asn1/pki_message.js";
+import { normaliseDecoded } from "../../support/asn1_normalise.js";
 import { DecodeError } from "../../../src/asn1/decode_error.js";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 
@@ -14,19 +15,7 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/openssl");
 
-/** A value as both decoders' results can be compared: buffers as hex, class instances with their class name. */
-function normalise(value: unknown): unknown {
-  if (value instanceof ArrayBuffer) return { hex: Buffer.from(value).toString("hex") };
-  if (ArrayBuffer.isView(value)) return { hex: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex") };
-  if (value instanceof Date) return { date: value.toISOString() };
-  if (Array.isArray(value)) return { class: value.constructor.name, items: value.map(normalise) };
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = { class: value.constructor.name };
-    for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = normalise(field);
-    return out;
-  }
-  return value;
-}
+const normalise = normaliseDecoded;
 
 const messages = readdirSync(FIXTURES).filter((name) => name.endsWith(".der"));
 
@@ -56,6 +45,11 @@ describe("decodeDer against AsnParser", () => {
   });
 });
 
+class OneUtf8String {
+  @AsnProp({ type: AsnPropTypes.Utf8String })
+  value = "";
+}
+
 class OneInteger {
   @AsnProp({ type: AsnPropTypes.Integer })
   value = 0;
@@ -84,6 +78,17 @@ describe("decodeDer is strict DER (X.690 §10)", () => {
       expect(() => decodeDer(bytes, AlgorithmIdentifier)).toThrow(DecodeError);
     });
   }
+
+  it("refuses a UTF8String that is not UTF-8, and a time that does not exist, which asn1js reads as something", () => {
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, "rr-sig-1-rr.der")));
+    const hex = Buffer.from(bytes).toString("hex");
+    // The fixture's messageTime, a GeneralizedTime: month 13 instead.
+    const time = /180f(3230[0-9a-f]{24})5a/.exec(hex)![1]!;
+    const month13 = `${time.slice(0, 8)}3133${time.slice(12)}`;
+    expect(() => decodeDer(Uint8Array.from(Buffer.from(hex.replace(time, month13), "hex")), PKIMessage)).toThrow(/is not a time/);
+    const utf8 = Uint8Array.from([0x30, 0x03, 0x0c, 0x01, 0xc3]);
+    expect(() => decodeDer(utf8, OneUtf8String)).toThrow(/not UTF-8/);
+  });
 
   it("refuses an INTEGER that is not minimal, which asn1js accepts", () => {
     const padded = Uint8Array.from([0x30, 0x04, 0x02, 0x02, 0x00, 0x02]);

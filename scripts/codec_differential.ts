@@ -1,0 +1,146 @@
+import { isDeepStrictEqual } from "node:util";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { decodeDer } from "../src/asn1/codec/der_decoder.js";
+import { checkDer, DEFAULT_DER_LIMITS } from "../src/asn1/der_scan.js";
+import { PKIMessage } from "../src/asn1/pki_message.js";
+import { cloneTree, encodeTree, parseTree } from "../fuzz/der_tree.js";
+import { mutateBytes, mutateTree } from "../fuzz/mutations.js";
+import { Random } from "../fuzz/random.js";
+import { CORPUS, FIXTURES } from "../fuzz/seeds.js";
+import { normaliseDecoded } from "../test/support/asn1_normalise.js";
+
+/**
+ * `tsx scripts/codec_differential.ts [--messages N] [--seed S]`: the
+ * project's DER decoder against AsnParser (asn1js) on mutations of every
+ * PKIMessage in the fixtures and the fuzz corpus (issue 15's acceptance:
+ * at least 100 000). For each message:
+ *  - both decode: the objects must be equal;
+ *  - both refuse: fine;
+ *  - only asn1js decodes: fine if the bytes are not the DER encoding of
+ *    what it decoded (BER that asn1js tolerates), a finding if they are
+ *    (we refused valid DER);
+ *  - only we decode: fine when asn1js failed converting a time, string or
+ *    integer (it tokenizes contents the schema keeps opaque, which the
+ *    project's decoder leaves for whoever parses them), a finding otherwise;
+ *  - decoded differently: a finding, except an OID arc past 2^53, which
+ *    asn1js writes as "{hex}".
+ * Prints the counts and every finding's seed and mutation; exits 1 on any.
+ */
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? Number(argv[at + 1]) : fallback;
+};
+const total = option("--messages", 100_000);
+const seed = option("--seed", Date.now() % 2 ** 31);
+const random = new Random(seed);
+
+const files = [FIXTURES, CORPUS].flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith(".der")).map((file) => join(dir, file)));
+const trees = files.map((file) => ({ file, tree: parseTree(new Uint8Array(readFileSync(file))) }));
+const pool = trees.flatMap(({ tree }) => [tree]);
+
+const counts = {
+  bothDecoded: 0, bothRefused: 0, onlyAsn1jsNotDer: 0, notDerAsGiven: 0, asn1jsLargeArc: 0, asn1jsTokenizerOnly: 0, asn1jsLimits: 0, asn1jsImplicitAny: 0, findings: 0,
+};
+const findings: string[] = [];
+const started = Date.now();
+
+for (let index = 0; index < total; index++) {
+  const { file, tree } = random.pick(trees);
+  const mutated = cloneTree(tree);
+  const what = mutateTree(random, mutated, pool);
+  let bytes = encodeTree(mutated);
+  if (random.chance(0.2)) {
+    const damaged = mutateBytes(random, bytes);
+    bytes = damaged.bytes;
+    what.push(damaged.what);
+  }
+  // Production checks the structure before any parse (src/asn1/der_scan.ts): both decoders only ever see what passes.
+  if (!attempt(() => checkDer(bytes, DEFAULT_DER_LIMITS)).ok) {
+    counts.bothRefused++;
+    continue;
+  }
+  const theirs = attempt(() => AsnParser.parse(bytes, PKIMessage));
+  const ours = attempt(() => decodeDer(bytes, PKIMessage));
+  const where = `${file.replace(/^.*\//, "")} #${index} (${what.join(", ") || "unchanged"})`;
+  if (theirs.ok && ours.ok) {
+    const difference = firstDifference(normaliseDecoded(ours.value), normaliseDecoded(theirs.value), "PKIMessage");
+    if (difference === undefined) counts.bothDecoded++;
+    // asn1js writes an arc beyond 2^53 as "{hex}"; the project's decoder gives its decimal value.
+    // asn1js writes an arc beyond 2^53 as "{hex}", or rounds it; the project's decoder gives its exact value.
+    else if (/\[large arc\]/.test(difference)) counts.asn1jsLargeArc++;
+    else finding(`decoded differently at ${difference}: ${where}`);
+  } else if (!theirs.ok && !ours.ok) {
+    counts.bothRefused++;
+  } else if (theirs.ok) {
+    const reencoded = attempt(() => new Uint8Array(AsnSerializer.serialize(theirs.value)));
+    const error = ours.ok ? "" : ours.error;
+    // asn1js keeps some non-DER as given (a padded INTEGER, an empty OID) and so re-encodes it unchanged: X.690 still refuses it.
+    if (/not in its minimal form|has at least one octet|unused bits are not zero/.test(error)) counts.notDerAsGiven++;
+    else if (reencoded.ok && Buffer.compare(Buffer.from(reencoded.value), Buffer.from(bytes)) === 0) finding(`refused DER that asn1js decodes and re-encodes to the same bytes (${error}): ${where}`);
+    else counts.onlyAsn1jsNotDer++;
+  } else {
+    // asn1js tokenizes even what the schema keeps opaque (an ANY's contents,
+    // a parameter SEQUENCE) and fails on a time, string or integer in there
+    // that it cannot convert. Every time, string and integer the schema
+    // declares is validated by the project's decoder as it reads it, so a
+    // conversion error asn1js alone raises lies in opaque contents, which are
+    // checked where they are parsed.
+    if (/Wrong input string for conversion|Offset is outside the bounds|Too big integer/.test(theirs.error)) counts.asn1jsTokenizerOnly++;
+    // asn1js's own ceilings on content length and node count, beyond what src/asn1/der_scan.ts already bounds.
+    else if (/Maximum ASN.1 (content length|node count|nesting depth) exceeded/.test(theirs.error)) counts.asn1jsLimits++;
+    // GeneralName's x400Address is [3] IMPLICIT ANY, which asn1js's schema comparison cannot match.
+    else if (/GeneralName ASN1 schema. Wrong values for Choice type/.test(theirs.error) && ours.ok && hasX400Address(ours.value)) counts.asn1jsImplicitAny++;
+    else finding(`decoded what asn1js refuses (${theirs.error}): ${where}`);
+  }
+}
+
+const seconds = (Date.now() - started) / 1000;
+console.log(`${total} mutated messages in ${seconds.toFixed(1)} s, seed ${seed}`);
+console.log(`  both decoded, equal objects:       ${counts.bothDecoded}`);
+console.log(`  both refused:                      ${counts.bothRefused}`);
+console.log(`  refused here, BER that asn1js took: ${counts.onlyAsn1jsNotDer}`);
+console.log(`  refused here, not DER though asn1js re-encodes it as given (padded INTEGER, empty OID, unused bits set): ${counts.notDerAsGiven}`);
+console.log(`  OID arcs past 2^53 (asn1js misreads): ${counts.asn1jsLargeArc}`);
+console.log(`  decoded here, asn1js failed inside opaque contents: ${counts.asn1jsTokenizerOnly}`);
+console.log(`  decoded here, past asn1js's own size ceilings: ${counts.asn1jsLimits}`);
+console.log(`  decoded here, a GeneralName x400Address ([3] IMPLICIT ANY) asn1js cannot match: ${counts.asn1jsImplicitAny}`);
+console.log(`  findings:                          ${counts.findings}`);
+for (const line of findings.slice(0, 50)) console.log(`  - ${line}`);
+process.exit(counts.findings > 0 ? 1 : 0);
+
+/** Whether any GeneralName in the decoded message is an x400Address. */
+function hasX400Address(value: unknown): boolean {
+  if (!value || typeof value !== "object") return false;
+  if ((value as Record<string, unknown>).x400Address !== undefined) return true;
+  return Object.values(value).some(hasX400Address);
+}
+
+/** Where two normalised values first differ, or undefined when they are equal. */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  if (isDeepStrictEqual(a, b)) return undefined;
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const inner = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      if (inner) return inner;
+    }
+  }
+  // An OID whose arc is past 2^53 differs in full, not only in what is shown.
+  const large = typeof a === "string" && typeof b === "string" && /(^|\.)\d{16,}(\.|$)/.test(a) ? " [large arc]" : "";
+  return `${path}${large} (${JSON.stringify(a)?.slice(0, 80)} here, ${JSON.stringify(b)?.slice(0, 80)} in asn1js)`;
+}
+
+function finding(line: string): void {
+  counts.findings++;
+  if (findings.length < 200) findings.push(line);
+}
+
+function attempt<T>(run: () => T): { ok: true; value: T } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message.slice(0, 120) : String(error) };
+  }
+}
