@@ -1,14 +1,6 @@
-import { AsnParser } from "@peculiar/asn1-schema";
 import { DecodeError } from "./decode_error.js";
+import { decodeDer } from "./codec/der_decoder.js";
 import { checkDer, DEFAULT_DER_LIMITS, type DerLimits } from "./der_scan.js";
-
-/**
- * asn1js by default tries to parse the contents of every OCTET STRING and
- * BIT STRING as ASN.1 too ("embedded" values), which the schemas never use:
- * what a field holds is parsed where it is read, through parseDer again.
- * Turned off, the walk in checkDer bounds everything asn1js will look at.
- */
-const BER_OPTIONS = { berOptions: { parseEmbedded: false } };
 
 /**
  * Decode received bytes as `type`: checkDer first (strict DER structure,
@@ -23,10 +15,14 @@ export function parseDer<T>(bytes: ByteSource, type: new () => T, limits: DerLim
   return parseChecked(view, type);
 }
 
-/** The schema parse of bytes that checkDer already passed (e.g. as part of a whole message). */
+/**
+ * The schema parse of bytes that checkDer already passed (e.g. as part of a
+ * whole message): the project's strict DER decoder (codec/der_decoder.ts),
+ * driven by the same schema declarations, without tokenizing through asn1js.
+ */
 export function parseChecked<T>(bytes: Uint8Array, type: new () => T): T {
   try {
-    return AsnParser.parse(bytes, type, BER_OPTIONS);
+    return decodeDer(bytes, type);
   } catch (cause) {
     throw new DecodeError(`not a DER ${type.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

@@ -46,9 +46,24 @@ export function decodeDer<T>(bytes: Uint8Array, target: new () => T): T {
 
 type Target = AsnPropTypes | (new () => unknown);
 
+/**
+ * An element that is none of a CHOICE's alternatives (its tag is none of
+ * theirs, or it is an alternative's empty [n] EXPLICIT): an optional CHOICE
+ * in a SEQUENCE whose own element this is, is then absent, as AsnParser
+ * leaves it. Deeper down the same is an ordinary DecodeError.
+ */
+class ChoiceMismatch extends DecodeError {
+  constructor(
+    message: string,
+    readonly element: DerElement,
+  ) {
+    super(message);
+  }
+}
+
 function decodeType(element: DerElement, target: new () => unknown): unknown {
-  if (target === OctetString) return decodeOctetStringClass(element);
-  if (target === BitString || Object.getPrototypeOf(target) === BitString) return decodeBitStringClass(element, target as new () => BitString);
+  if (target === OctetString || target.prototype instanceof OctetString) return decodeOctetStringClass(element, target as new () => OctetString);
+  if (target === BitString || target.prototype instanceof BitString) return decodeBitStringClass(element, target as new () => BitString);
   const schema = schemaOf(target);
   if (!schema) return viaAsn1js(element, (asn) => (new target() as { fromASN(asn: unknown): unknown }).fromASN(asn));
   if (schema.itemType !== undefined) return decodeArray(element, target, schema);
@@ -68,7 +83,18 @@ function decodeSequence(element: DerElement, target: new () => unknown, schema: 
   let index = 0;
   for (const [key, item] of Object.entries(schema.items)) {
     const child = children[index];
-    if (child && matches(child, item)) {
+    if (child && item.optional && isChoice(item)) {
+      // As AsnParser does: an optional CHOICE takes the element in its place,
+      // whatever its tag, and is left absent when that is none of its
+      // alternatives (the engine then tells what was received, e.g. badPOP
+      // for a popo it does not offer).
+      index++;
+      try {
+        assign(result, key, item, decodeField(child, item), child);
+      } catch (error) {
+        if (!(error instanceof ChoiceMismatch) || error.element !== child) throw error;
+      }
+    } else if (child && matches(child, item)) {
       assign(result, key, item, decodeField(child, item), child);
       index++;
     } else if (!item.optional && item.defaultValue === undefined) {
@@ -86,7 +112,7 @@ function decodeChoice(element: DerElement, target: new () => unknown, schema: Sc
     assign(result, key, item, decodeField(element, item), element);
     return result;
   }
-  throw new DecodeError(`${target.name}: no alternative has tag 0x${element.tag.toString(16)}`);
+  throw new ChoiceMismatch(`${target.name}: no alternative has tag 0x${element.tag.toString(16)}`, element);
 }
 
 function decodeArray(element: DerElement, target: new () => unknown, schema: Schema): unknown {
@@ -94,6 +120,10 @@ function decodeArray(element: DerElement, target: new () => unknown, schema: Sch
   if (element.tag !== expected) throw new DecodeError(`${target.name}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
   const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
   return (target as unknown as { from(items: unknown[]): unknown }).from(items);
+}
+
+function isChoice(item: SchemaItem): boolean {
+  return typeof item.type === "function" && item.context === undefined && schemaOf(item.type)?.type === AsnTypeTypes.Choice && schemaOf(item.type)?.itemType === undefined;
 }
 
 /** A field's value; a `raw` field also keeps its encoding as `<key>Raw`, as AsnParser does. */
@@ -106,7 +136,9 @@ function assign(result: Record<string, unknown>, key: string, item: SchemaItem, 
 function decodeField(element: DerElement, item: SchemaItem): unknown {
   if (item.context !== undefined && !item.implicit) {
     const [inner, ...rest] = derChildren(element);
-    if (!inner || rest.length > 0) throw new DecodeError(`[${item.context}] EXPLICIT holds exactly one element`);
+    // An empty [n] is no value of the field's type; where it is a CHOICE's alternative, AsnParser sees no alternative at all.
+    if (!inner) throw new ChoiceMismatch(`[${item.context}] EXPLICIT is empty`, element);
+    if (rest.length > 0) throw new DecodeError(`[${item.context}] EXPLICIT holds exactly one element`);
     return decodeUntagged(inner, item, false);
   }
   return decodeUntagged(element, item, item.context !== undefined);
@@ -127,8 +159,9 @@ function decodeUntagged(element: DerElement, item: SchemaItem, implicit: boolean
         return (item.type as unknown as { from(items: unknown[]): unknown }).from(items);
       }
     }
-    // A primitive under an IMPLICIT tag: read it as if it had its own tag.
-    const retagged = { ...element, tag: universalTagOf(item.type) ?? element.tag };
+    // A primitive (or a class that converts itself) under an IMPLICIT tag: read it as if it had its own tag.
+    const own = typeof item.type === "number" ? universalTagOf(item.type) : tagsOf(item.type)[0];
+    const retagged = { ...element, tag: own ?? element.tag };
     return decodeValue(retagged, item.type, item.converter);
   }
   return decodeValue(element, item.type, item.converter);
@@ -170,8 +203,8 @@ function computeTags(type: Target): number[] {
     const tag = universalTagOf(type);
     return tag === undefined ? [] : [tag];
   }
-  if (type === OctetString) return [0x04];
-  if (type === BitString || Object.getPrototypeOf(type) === BitString) return [0x03];
+  if (type === OctetString || type.prototype instanceof OctetString) return [0x04];
+  if (type === BitString || type.prototype instanceof BitString) return [0x03];
   const schema = schemaOf(type);
   if (!schema) {
     const id = (new type() as { toSchema(name: string): { idBlock: { tagClass: number; tagNumber: number; isConstructed: boolean } } }).toSchema("").idBlock;
@@ -280,9 +313,11 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
   return viaAsn1js(element, (asn) => use.fromASN(asn as never));
 }
 
-function decodeOctetStringClass(element: DerElement): OctetString {
+function decodeOctetStringClass(element: DerElement, target: new () => OctetString): OctetString {
   if (element.tag !== 0x04) throw new DecodeError("expected an OCTET STRING");
-  return new OctetString(copy(derContents(element)));
+  const value = new target();
+  value.buffer = copy(derContents(element));
+  return value;
 }
 
 function decodeBitStringClass(element: DerElement, target: new () => BitString): BitString {
