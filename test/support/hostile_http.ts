@@ -78,7 +78,11 @@ export const PAST_DRAIN_BOUND = "chunked, 3 MiB: past the limit and the drain bo
 
 export const SHAPES: Shape[] = [
   { name: "oversized, with Content-Length", send: (c) => post(c, [TYPE, `Content-Length: ${OVER}`], Buffer.alloc(OVER)), status: 413, mayClose: true },
-  { name: "a Content-Length of 1 MiB", send: (c) => post(c, [TYPE, `Content-Length: ${1 << 20}`], Buffer.alloc(1 << 20)), status: 413, mayClose: true },
+  // 16 times the limit: on a loaded machine the client is still sending when
+  // workerd, having answered 413, closes, and the reset loses the answer in
+  // flight (seen in full runs at load 5+, never alone); what must hold is
+  // that nothing is read past the limit and the server stays healthy.
+  { name: "a Content-Length of 1 MiB", send: (c) => post(c, [TYPE, `Content-Length: ${1 << 20}`], Buffer.alloc(1 << 20)), status: 413, mayClose: true, mayCloseUnanswered: true },
   { name: "oversized, chunked, no Content-Length", send: (c) => chunked(c, OVER), status: 413, mayClose: true },
   { name: PAST_DRAIN_BOUND, send: (c) => chunked(c, 3 << 20), status: 413, mayClose: true, mayCloseUnanswered: true },
   { name: "a body trickled a byte at a time, past the read deadline", send: trickle, status: 408, mayClose: true },
