@@ -277,9 +277,11 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
       return copy(minimalInteger(contents));
     case AsnIntegerConverter:
       minimalInteger(contents);
+      boundedNumber(contents);
       return contents.length >= 4 ? signedBigInt(contents).toString() : Number(signedBigInt(contents));
     case AsnEnumeratedConverter:
       minimalInteger(contents);
+      boundedNumber(contents);
       return Number(signedBigInt(contents));
     case AsnBooleanConverter:
       if (contents.length !== 1 || (contents[0] !== 0 && contents[0] !== 0xff)) throw new DecodeError("a DER BOOLEAN is one octet, 00 or FF");
@@ -301,7 +303,7 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
     case AsnIA5StringConverter:
     case AsnVisibleStringConverter:
       primitive(element);
-      return String.fromCharCode(...contents);
+      return latin1(contents);
     case AsnUTCTimeConverter:
     case AsnGeneralizedTimeConverter: {
       const date = derTime(contents, converter === AsnUTCTimeConverter);
@@ -354,11 +356,29 @@ function minimalInteger(contents: Uint8Array): Uint8Array {
   return contents;
 }
 
+/**
+ * An INTEGER read as a number (a version, a certReqId, an iteration count)
+ * is short; one of thousands of octets is no such field's value, and turning
+ * it into decimal would cost time that grows with the square of its length.
+ * Serials, moduli and the like are read as bytes (AsnIntegerArrayBufferConverter).
+ */
+function boundedNumber(contents: Uint8Array): void {
+  if (contents.length > 64) throw new DecodeError(`an INTEGER of ${contents.length} octets where a number is expected`);
+}
+
 function signedBigInt(contents: Uint8Array): bigint {
-  let value = 0n;
-  for (const octet of contents) value = (value << 8n) | BigInt(octet);
+  let hex = "";
+  for (const octet of contents) hex += octet.toString(16).padStart(2, "0");
+  let value = BigInt(`0x${hex}`);
   if (contents[0]! & 0x80) value -= 1n << BigInt(8 * contents.length);
   return value;
+}
+
+/** One character per octet (PrintableString, IA5String, VisibleString, times), without spreading a long string into arguments. */
+function latin1(contents: Uint8Array): string {
+  let text = "";
+  for (let start = 0; start < contents.length; start += 8192) text += String.fromCharCode(...contents.subarray(start, start + 8192));
+  return text;
 }
 
 /** Dotted decimal, arcs minimal (X.690 §8.19.2). */
@@ -387,7 +407,8 @@ function objectIdentifier(contents: Uint8Array): string {
 
 /** DER times (X.690 §11.7, §11.8; RFC 5280 §4.1.2.5): UTCTime YYMMDDHHMMSSZ, GeneralizedTime YYYYMMDDHHMMSS[.f]Z; undefined for another form. */
 function derTime(contents: Uint8Array, utc: boolean): Date | undefined {
-  const text = String.fromCharCode(...contents);
+  if (contents.length > 32) throw new DecodeError("a time of more than 32 octets");
+  const text = latin1(contents);
   const match = utc ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d*[1-9])?Z$/.exec(text);
   if (!match) return undefined;
   let year = Number(match[1]);

@@ -90,6 +90,11 @@ describe("decodeDer is strict DER (X.690 §10)", () => {
     expect(() => decodeDer(utf8, OneUtf8String)).toThrow(/not UTF-8/);
   });
 
+  it("refuses an INTEGER of thousands of octets where a number is read, before any quadratic conversion (a fuzzer finding)", () => {
+    const element = Uint8Array.from([0x30, 0x82, 0x13, 0x8c, 0x02, 0x82, 0x13, 0x88, ...new Uint8Array(5000).fill(0x11)]);
+    expect(() => decodeDer(element, OneInteger)).toThrow(/INTEGER of 5000 octets where a number is expected/);
+  });
+
   it("refuses an INTEGER that is not minimal, which asn1js accepts", () => {
     const padded = Uint8Array.from([0x30, 0x04, 0x02, 0x02, 0x00, 0x02]);
     expect(AsnParser.parse(padded, OneInteger).value).toBe(2);
