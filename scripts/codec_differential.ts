@@ -42,7 +42,7 @@ const trees = files.map((file) => ({ file, tree: parseTree(new Uint8Array(readFi
 const pool = trees.flatMap(({ tree }) => [tree]);
 
 const counts = {
-  bothDecoded: 0, bothRefused: 0, onlyAsn1jsNotDer: 0, notDerAsGiven: 0, asn1jsLargeArc: 0, asn1jsTokenizerOnly: 0, asn1jsLimits: 0, asn1jsImplicitAny: 0, findings: 0,
+  bothDecoded: 0, bothRefused: 0, onlyAsn1jsNotDer: 0, notDerAsGiven: 0, bounded: 0, asn1jsLargeArc: 0, asn1jsTokenizerOnly: 0, asn1jsLimits: 0, asn1jsImplicitAny: 0, findings: 0,
 };
 const findings: string[] = [];
 const started = Date.now();
@@ -79,6 +79,8 @@ for (let index = 0; index < total; index++) {
     const error = ours.ok ? "" : ours.error;
     // asn1js keeps some non-DER as given (a padded INTEGER, an empty OID) and so re-encodes it unchanged: X.690 still refuses it.
     if (/not in its minimal form|has at least one octet|unused bits are not zero/.test(error)) counts.notDerAsGiven++;
+    // A bound of the project's decoder, not a DER rule: an INTEGER read as a number is at most 64 octets, a time at most 32.
+    else if (/where a number is expected|a time of more than 32 octets/.test(error)) counts.bounded++;
     else if (reencoded.ok && Buffer.compare(Buffer.from(reencoded.value), Buffer.from(bytes)) === 0) finding(`refused DER that asn1js decodes and re-encodes to the same bytes (${error}): ${where}`);
     else counts.onlyAsn1jsNotDer++;
   } else {
@@ -103,6 +105,7 @@ console.log(`  both decoded, equal objects:       ${counts.bothDecoded}`);
 console.log(`  both refused:                      ${counts.bothRefused}`);
 console.log(`  refused here, BER that asn1js took: ${counts.onlyAsn1jsNotDer}`);
 console.log(`  refused here, not DER though asn1js re-encodes it as given (padded INTEGER, empty OID, unused bits set): ${counts.notDerAsGiven}`);
+console.log(`  refused here by a bound (an INTEGER of more than 64 octets read as a number, a time of more than 32): ${counts.bounded}`);
 console.log(`  OID arcs past 2^53 (asn1js misreads): ${counts.asn1jsLargeArc}`);
 console.log(`  decoded here, asn1js failed inside opaque contents: ${counts.asn1jsTokenizerOnly}`);
 console.log(`  decoded here, past asn1js's own size ceilings: ${counts.asn1jsLimits}`);
