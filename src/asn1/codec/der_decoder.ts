@@ -81,9 +81,9 @@ function decodeSequence(element: DerElement, target: new () => unknown, schema: 
   const children = derChildren(element);
   const result = new target() as Record<string, unknown>;
   let index = 0;
-  for (const [key, item] of Object.entries(schema.items)) {
+  for (const [key, item, choice] of fieldsOf(schema)) {
     const child = children[index];
-    if (child && item.optional && isChoice(item)) {
+    if (child && item.optional && choice) {
       // As AsnParser does: an optional CHOICE takes the element in its place,
       // whatever its tag, and is left absent when that is none of its
       // alternatives (the engine then tells what was received, e.g. badPOP
@@ -106,7 +106,7 @@ function decodeSequence(element: DerElement, target: new () => unknown, schema: 
 }
 
 function decodeChoice(element: DerElement, target: new () => unknown, schema: Schema): unknown {
-  for (const [key, item] of Object.entries(schema.items)) {
+  for (const [key, item] of fieldsOf(schema)) {
     if (!matches(element, item)) continue;
     const result = new target() as Record<string, unknown>;
     assign(result, key, item, decodeField(element, item), element);
@@ -115,15 +115,27 @@ function decodeChoice(element: DerElement, target: new () => unknown, schema: Sc
   throw new ChoiceMismatch(`${target.name}: no alternative has tag 0x${element.tag.toString(16)}`, element);
 }
 
-function decodeArray(element: DerElement, target: new () => unknown, schema: Schema): unknown {
+/** A SEQUENCE OF / SET OF class; `implicitContents`: under an IMPLICIT tag, whose contents are the items. */
+function decodeArray(element: DerElement, target: new () => unknown, schema: Schema, implicitContents = false): unknown {
   const expected = schema.type === AsnTypeTypes.Set ? 0x31 : 0x30;
-  if (element.tag !== expected) throw new DecodeError(`${target.name}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
+  if (!implicitContents && element.tag !== expected) throw new DecodeError(`${target.name}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
   const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
   return (target as unknown as { from(items: unknown[]): unknown }).from(items);
 }
 
-function isChoice(item: SchemaItem): boolean {
-  return typeof item.type === "function" && item.context === undefined && schemaOf(item.type)?.type === AsnTypeTypes.Choice && schemaOf(item.type)?.itemType === undefined;
+const fieldLists = new WeakMap<Schema, Array<[string, SchemaItem, boolean]>>();
+
+/** A schema's fields in order, each with whether it is an untagged CHOICE: worked out once per schema, not per decode. */
+function fieldsOf(schema: Schema): Array<[string, SchemaItem, boolean]> {
+  let fields = fieldLists.get(schema);
+  if (!fields) {
+    fields = Object.entries(schema.items).map(([key, item]) => {
+      const type = typeof item.type === "function" ? schemaOf(item.type) : undefined;
+      return [key, item, item.context === undefined && type?.type === AsnTypeTypes.Choice && type.itemType === undefined];
+    });
+    fieldLists.set(schema, fields);
+  }
+  return fields;
 }
 
 /** A field's value; a `raw` field also keeps its encoding as `<key>Raw`, as AsnParser does. */
@@ -154,10 +166,7 @@ function decodeUntagged(element: DerElement, item: SchemaItem, implicit: boolean
     if (typeof item.type !== "number") {
       const schema = schemaOf(item.type);
       if (schema && schema.itemType === undefined && schema.type === AsnTypeTypes.Sequence) return decodeSequence(element, item.type, schema, true);
-      if (schema && schema.itemType !== undefined) {
-        const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
-        return (item.type as unknown as { from(items: unknown[]): unknown }).from(items);
-      }
+      if (schema && schema.itemType !== undefined) return decodeArray(element, item.type, schema, true);
     }
     // A primitive (or a class that converts itself) under an IMPLICIT tag: read it as if it had its own tag.
     const own = typeof item.type === "number" ? universalTagOf(item.type) : tagsOf(item.type)[0];
