@@ -1,4 +1,4 @@
-import type { ListOptions, ListPage, Store, Versioned, WriteOptions } from "../src/store/store.js";
+import type { BatchOperation, BatchResult, ListOptions, ListPage, Store, Versioned, WriteOptions } from "../src/store/store.js";
 
 /**
  * A Store that remembers, for the message under test, what each key held
@@ -50,6 +50,10 @@ export class JournalStore implements Store {
   }
   list<T>(prefix: string, options?: ListOptions): Promise<ListPage<T>> {
     return this.inner.list<T>(prefix, options);
+  }
+  async batch(operations: readonly BatchOperation[]): Promise<BatchResult> {
+    for (const { key, write } of operations) if (write !== undefined) await this.remember(key);
+    return this.inner.batch(operations);
   }
 
   private async remember(key: string): Promise<void> {

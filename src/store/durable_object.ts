@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
-import { InvalidCursorError, StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
-import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
+import { InvalidCursorError, StoreError, type BatchOperation, type BatchResult, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { expiresAt, pageLimit, prepareBatch, toJson, VERSION_RETENTION_MS, type PreparedOperation } from "./store_arguments.js";
 
 /**
  * The Store on Cloudflare Workers: one Durable Object holds every entry in
@@ -70,6 +70,10 @@ export class StoreObject extends DurableObject {
 
   putEntry(key: string, json: string, expiresAt: number | null, now: number): void {
     this.purgeExpired(now);
+    this.upsert(key, json, expiresAt);
+  }
+
+  private upsert(key: string, json: string, expiresAt: number | null): void {
     this.sql(
       `INSERT INTO entries (key, json, version, expires_at) VALUES (?1, ?2, 1, ?3)
        ON CONFLICT (key) DO UPDATE SET json = excluded.json, version = entries.version + 1, expires_at = excluded.expires_at`,
@@ -79,8 +83,36 @@ export class StoreObject extends DurableObject {
     );
   }
 
-  deleteEntry(key: string): void {
-    this.sql("DELETE FROM entries WHERE key = ?1", key);
+  /**
+   * Delete as "expired now": the row keeps its version for the retention
+   * window (store.ts, VERSION_RETENTION_SECONDS) and loses its value at once.
+   */
+  deleteEntry(key: string, now: number): void {
+    this.sql(
+      "UPDATE entries SET json = 'null', version = version + 1, expires_at = ?2 WHERE key = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
+      key,
+      now,
+    );
+  }
+
+  /**
+   * Every condition, then every write, in one synchronous SQLite transaction:
+   * nothing else runs in the object meanwhile, and a failure part way rolls
+   * the writes back. Expired rows are purged once per batch, not per write.
+   */
+  batchEntries(operations: PreparedOperation[], now: number): BatchResult {
+    return this.ctx.storage.transactionSync(() => {
+      const current = (key: string) => this.getEntry(key, now)?.version ?? null;
+      const failed = operations.flatMap(({ key, expect }, index) => (expect === undefined || current(key) === expect ? [] : [index]));
+      if (failed.length > 0) return { committed: false as const, failed };
+      this.purgeExpired(now);
+      const versions = operations.map(({ key, write }) => {
+        if (write === "delete") this.deleteEntry(key, now);
+        else if (write) this.upsert(key, write.json, write.ttlSeconds === undefined ? null : Math.ceil(now + write.ttlSeconds * 1000));
+        return this.getEntry(key, now)?.version;
+      });
+      return { committed: true as const, versions };
+    });
   }
 
   /** Live entries with the prefix and a key after `after`, in key order; one more than `limit` tells the caller a next page exists. */
@@ -106,10 +138,11 @@ export class StoreObject extends DurableObject {
     );
   }
 
+  /** Rows absent for longer than the retention window go; younger ones keep their version counting. */
   private purgeExpired(now: number): void {
     this.sql(
       "DELETE FROM entries WHERE key IN (SELECT key FROM entries WHERE expires_at <= ?1 LIMIT ?2)",
-      now,
+      now - VERSION_RETENTION_MS,
       PURGE_PER_WRITE,
     );
   }
@@ -160,7 +193,15 @@ export class DurableObjectStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    await this.call((o) => o.deleteEntry(key));
+    const now = this.now();
+    await this.call((o) => o.deleteEntry(key, now));
+  }
+
+  async batch(operations: readonly BatchOperation[]): Promise<BatchResult> {
+    const prepared = prepareBatch(operations);
+    if (prepared.length === 0) return { committed: true, versions: [] };
+    const now = this.now();
+    return this.call((o) => o.batchEntries(prepared, now));
   }
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
@@ -209,7 +250,7 @@ export class DurableObjectStore implements Store {
  * @cloudflare/workers-types need its global declarations to resolve.
  */
 type StoreRpc = {
-  [K in "getEntry" | "createEntry" | "compareAndSetEntry" | "putEntry" | "deleteEntry" | "listEntries"]: (
+  [K in "getEntry" | "createEntry" | "compareAndSetEntry" | "putEntry" | "deleteEntry" | "listEntries" | "batchEntries"]: (
     ...args: Parameters<StoreObject[K]>
   ) => Promise<ReturnType<StoreObject[K]>>;
 };

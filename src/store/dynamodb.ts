@@ -1,15 +1,16 @@
 import {
-  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
+  type TransactWriteItem,
   type AttributeValue,
   type DynamoDBClientConfig,
 } from "@aws-sdk/client-dynamodb";
 import { fromBase64, toBase64 } from "../asn1/bytes.js";
-import { InvalidCursorError, StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
-import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
+import { InvalidCursorError, StoreError, VERSION_RETENTION_SECONDS, type BatchOperation, type BatchResult, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { expiresAt, pageLimit, prepareBatch, toJson, type PreparedOperation } from "./store_arguments.js";
 
 /**
  * The Store on AWS: one DynamoDB table. Atomic, with strongly consistent
@@ -95,29 +96,96 @@ export class DynamoDbStore implements Store {
 
   async create<T>(key: string, value: T, options?: WriteOptions): Promise<boolean> {
     // An item TTL has not deleted yet is absent once its expiry has passed.
-    return this.write(key, value, options, {
-      expression: "attribute_not_exists(pk) OR #expiresAtMs <= :now",
-      values: { ":now": { N: String(this.now()) } },
-    });
+    return this.write(key, value, options, absentCondition(this.now()));
   }
 
   async compareAndSet<T>(key: string, expectedVersion: number, value: T, options?: WriteOptions): Promise<boolean> {
     // No stored version equals a non-integer, and DynamoDB would reject it as a number.
     if (!Number.isSafeInteger(expectedVersion)) return false;
-    return this.write(key, value, options, {
-      expression: "#version = :expected AND (attribute_not_exists(#expiresAtMs) OR #expiresAtMs > :now)",
-      values: { ":expected": { N: String(expectedVersion) }, ":now": { N: String(this.now()) } },
-    });
+    return this.write(key, value, options, versionCondition(expectedVersion, this.now()));
   }
 
   async put<T>(key: string, value: T, options?: WriteOptions): Promise<void> {
     await this.write(key, value, options);
   }
 
+  /**
+   * Delete as "expired now" (an UpdateItem, not DeleteItem): the item keeps
+   * its version until TTL removes it, at least VERSION_RETENTION_SECONDS
+   * later (store.ts). Deleting an absent key writes nothing.
+   */
   async delete(key: string): Promise<void> {
-    await this.send(`delete ${key}`, () =>
-      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: itemKey(key) })),
-    );
+    const now = this.now();
+    const update = tombstone(key, now);
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: itemKey(key),
+          UpdateExpression: update.expression,
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(#expiresAtMs) OR #expiresAtMs > :now)",
+          ExpressionAttributeNames: TOMBSTONE_NAMES,
+          ExpressionAttributeValues: update.values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw storeError(`delete ${key}`, error);
+    }
+  }
+
+  /**
+   * One TransactWriteItems: DynamoDB judges every condition and applies every
+   * write or none ("TransactWriteItems", API Reference). Its ClientRequestToken
+   * makes the SDK's retry of a call whose answer was lost idempotent (a
+   * repeat within ten minutes "returns successfully without making any
+   * changes"), so no writeId check is needed here.
+   */
+  async batch(operations: readonly BatchOperation[]): Promise<BatchResult> {
+    const prepared = prepareBatch(operations);
+    if (prepared.length === 0) return { committed: true, versions: [] };
+    const now = this.now();
+    const items = prepared.map((operation) => this.transactItem(operation, now));
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: crypto.randomUUID() }));
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> })?.CancellationReasons;
+      if ((error as { name?: unknown })?.name !== "TransactionCanceledException" || !reasons) throw storeError("batch", error);
+      // A failed condition, or another transaction on the same item at that moment: a lost race either way.
+      const failed = reasons.flatMap((reason, index) => (reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict" ? [index] : []));
+      if (failed.length === 0 || reasons.some((reason) => reason.Code && !["None", "ConditionalCheckFailed", "TransactionConflict"].includes(reason.Code))) {
+        throw storeError("batch", error);
+      }
+      return { committed: false, failed };
+    }
+    // The new version is known without a read only where the old one was.
+    const versions = prepared.map(({ expect, write }) => (typeof expect === "number" ? (write === undefined ? expect : write === "delete" ? undefined : expect + 1) : undefined));
+    return { committed: true, versions };
+  }
+
+  private transactItem({ key, expect, write }: PreparedOperation, now: number): TransactWriteItem {
+    const condition = expect === undefined ? undefined : expect === null ? absentCondition(now) : versionCondition(expect, now);
+    if (write === undefined) {
+      return {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: itemKey(key),
+          ConditionExpression: condition!.expression,
+          ExpressionAttributeNames: conditionNames(condition!.expression),
+          ExpressionAttributeValues: condition!.values,
+        },
+      };
+    }
+    const update = write === "delete" ? tombstone(key, now) : writeUpdate(write.json, write.ttlSeconds === undefined ? undefined : now + write.ttlSeconds * 1000);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: itemKey(key),
+        UpdateExpression: update.expression,
+        ConditionExpression: condition?.expression,
+        ExpressionAttributeNames: write === "delete" ? TOMBSTONE_NAMES : ATTRIBUTE_NAMES,
+        ExpressionAttributeValues: { ...update.values, ...condition?.values },
+      },
+    };
   }
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
@@ -163,30 +231,15 @@ export class DynamoDbStore implements Store {
    * Returns false only when the condition failed.
    */
   private async write(key: string, value: unknown, options: WriteOptions | undefined, condition?: Condition): Promise<boolean> {
-    const json = toJson(value);
-    const expiryMs = expiresAt(this.now(), options);
-    const writeId = crypto.randomUUID();
-    const values: Record<string, AttributeValue> = {
-      ":value": { S: json },
-      ":writeId": { S: writeId },
-      ":zero": { N: "0" },
-      ":one": { N: "1" },
-      ...condition?.values,
-    };
-    let update = "SET #value = :value, #version = if_not_exists(#version, :zero) + :one, #writeId = :writeId";
-    if (expiryMs === undefined) {
-      update += " REMOVE #expiresAt, #expiresAtMs";
-    } else {
-      update += ", #expiresAt = :expiresAt, #expiresAtMs = :expiresAtMs";
-      values[":expiresAt"] = { N: String(Math.ceil(expiryMs / 1000)) };
-      values[":expiresAtMs"] = { N: String(Math.ceil(expiryMs)) };
-    }
+    const update = writeUpdate(toJson(value), expiresAt(this.now(), options));
+    const writeId = update.values[":writeId"]!.S;
+    const values = { ...update.values, ...condition?.values };
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: itemKey(key),
-          UpdateExpression: update,
+          UpdateExpression: update.expression,
           ConditionExpression: condition?.expression,
           ExpressionAttributeNames: ATTRIBUTE_NAMES,
           ExpressionAttributeValues: values,
@@ -233,6 +286,63 @@ export interface DynamoDbStoreOptions extends Pick<DynamoDBClientConfig, "region
 interface Condition {
   expression: string;
   values: Record<string, AttributeValue>;
+}
+
+/** Absent: never written, or expired though TTL has not deleted it yet. */
+function absentCondition(now: number): Condition {
+  return { expression: "attribute_not_exists(pk) OR #expiresAtMs <= :now", values: { ":now": { N: String(now) } } };
+}
+
+/** Live, with exactly this version. */
+function versionCondition(expected: number, now: number): Condition {
+  return {
+    expression: "#version = :expected AND (attribute_not_exists(#expiresAtMs) OR #expiresAtMs > :now)",
+    values: { ":expected": { N: String(expected) }, ":now": { N: String(now) } },
+  };
+}
+
+/**
+ * The UpdateExpression of a write. The TTL attribute is the expiry plus the
+ * retention window (store.ts): AWS removes the item no sooner, so its version
+ * keeps counting meanwhile; expiresAtMs is what reads judge by.
+ */
+function writeUpdate(json: string, expiryMs: number | undefined): Condition {
+  const values: Record<string, AttributeValue> = {
+    ":value": { S: json },
+    ":writeId": { S: crypto.randomUUID() },
+    ":zero": { N: "0" },
+    ":one": { N: "1" },
+  };
+  let expression = "SET #value = :value, #version = if_not_exists(#version, :zero) + :one, #writeId = :writeId";
+  if (expiryMs === undefined) {
+    expression += " REMOVE #expiresAt, #expiresAtMs";
+  } else {
+    expression += ", #expiresAt = :expiresAt, #expiresAtMs = :expiresAtMs";
+    values[":expiresAt"] = { N: String(Math.ceil(expiryMs / 1000) + VERSION_RETENTION_SECONDS) };
+    values[":expiresAtMs"] = { N: String(Math.ceil(expiryMs)) };
+  }
+  return { expression, values };
+}
+
+/** A delete: the value goes, the version counts on, and the item is absent from now (DynamoDB's TTL removes it after the retention window). */
+function tombstone(_key: string, now: number): Condition {
+  return {
+    expression: "SET #value = :null, #version = if_not_exists(#version, :zero) + :one, #expiresAtMs = :now, #expiresAt = :retainUntil",
+    values: {
+      ":null": { S: "null" },
+      ":zero": { N: "0" },
+      ":one": { N: "1" },
+      ":now": { N: String(now) },
+      ":retainUntil": { N: String(Math.ceil(now / 1000) + VERSION_RETENTION_SECONDS) },
+    },
+  };
+}
+
+const TOMBSTONE_NAMES = { "#value": "value", "#version": "version", "#expiresAt": "expiresAt", "#expiresAtMs": "expiresAtMs" };
+
+/** Only the placeholders an expression uses: DynamoDB rejects unused ones. */
+function conditionNames(expression: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(ATTRIBUTE_NAMES).filter(([name]) => expression.includes(name)));
 }
 
 // Names go through placeholders because VALUE is among DynamoDB's reserved

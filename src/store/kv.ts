@@ -1,6 +1,6 @@
 import type { KVNamespace } from "@cloudflare/workers-types";
-import { InvalidCursorError, StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
-import { pageLimit, toJson, ttlSeconds } from "./store_arguments.js";
+import { InvalidCursorError, StoreError, type BatchOperation, type BatchResult, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { pageLimit, prepareBatch, toJson, ttlSeconds } from "./store_arguments.js";
 
 /**
  * A Store over a Workers KV namespace.
@@ -73,6 +73,33 @@ export class KvStore implements Store {
 
   async delete(key: string): Promise<void> {
     await this.guard(`delete ${key}`, () => this.namespace.delete(key));
+  }
+
+  /**
+   * Not atomic, like create and compareAndSet: the conditions are read (in
+   * parallel), then the writes are made one by one; a concurrent writer can
+   * slip in between, and a failure part way leaves the earlier writes.
+   */
+  async batch(operations: readonly BatchOperation[]): Promise<BatchResult> {
+    const prepared = prepareBatch(operations);
+    const found = await Promise.all(prepared.map(({ key }) => this.read(key)));
+    const current = found.map((entry) => (entry?.live ? entry.version : null));
+    const failed = prepared.flatMap(({ expect }, index) => (expect === undefined || current[index] === expect ? [] : [index]));
+    if (failed.length > 0) return { committed: false, failed };
+    const versions: Array<number | undefined> = [];
+    for (const [index, { key, write }] of prepared.entries()) {
+      if (write === "delete") {
+        await this.delete(key);
+        versions.push(undefined);
+      } else if (write) {
+        const version = (found[index]?.version ?? 0) + 1;
+        await this.write(key, write.json, version, write.ttlSeconds);
+        versions.push(version);
+      } else {
+        versions.push(current[index] ?? undefined);
+      }
+    }
+    return { committed: true, versions };
   }
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {

@@ -1,5 +1,5 @@
-import { InvalidCursorError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
-import { expiresAt, pageLimit, toJson } from "./store_arguments.js";
+import { InvalidCursorError, type BatchOperation, type BatchResult, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
+import { expiresAt, pageLimit, prepareBatch, toJson, VERSION_RETENTION_MS } from "./store_arguments.js";
 
 /**
  * A Store in process memory: for tests, development and the single-process
@@ -45,7 +45,22 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    if (this.entries.delete(key)) this.sorted = undefined;
+    this.remove(key);
+  }
+
+  async batch(operations: readonly BatchOperation[]): Promise<BatchResult> {
+    const prepared = prepareBatch(operations);
+    // Judged and applied with no await in between: nothing interleaves.
+    const failed = prepared.flatMap(({ key, expect }, index) =>
+      expect === undefined || (this.live(key)?.version ?? null) === expect ? [] : [index],
+    );
+    if (failed.length > 0) return { committed: false, failed };
+    const versions = prepared.map(({ key, write }) => {
+      if (write === "delete") this.remove(key);
+      else if (write) this.writeJson(key, write.json, write.ttlSeconds === undefined ? undefined : { ttlSeconds: write.ttlSeconds });
+      return this.live(key)?.version;
+    });
+    return { committed: true, versions };
   }
 
   async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
@@ -72,37 +87,42 @@ export class MemoryStore implements Store {
     return this.sorted;
   }
 
-  /** The entry under key unless it is absent or expired. */
+  /** The entry under key unless it is absent or expired (an expired one stays until sweep, keeping its version). */
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt !== undefined && entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      this.sorted = undefined;
-      return undefined;
-    }
-    return entry;
+    return entry.expiresAt !== undefined && entry.expiresAt <= this.now() ? undefined : entry;
+  }
+
+  /** Delete as an entry that expires now: its version keeps counting for VERSION_RETENTION_SECONDS (store.ts). */
+  private remove(key: string): void {
+    const entry = this.live(key);
+    if (entry) this.entries.set(key, { json: "null", version: entry.version + 1, expiresAt: this.now() });
   }
 
   private write(key: string, value: unknown, options?: WriteOptions): void {
+    this.writeJson(key, toJson(value), options);
+  }
+
+  private writeJson(key: string, json: string, options?: WriteOptions): void {
     // The version keeps counting across an expired predecessor, so a caller
     // holding the old version cannot compare-and-set the new entry.
     const previous = this.entries.get(key);
     if (!previous) this.sorted = undefined;
     this.entries.set(key, {
-      json: toJson(value),
+      json,
       version: (previous?.version ?? 0) + 1,
       expiresAt: expiresAt(this.now(), options),
     });
     if (++this.writesSinceSweep >= SWEEP_EVERY) this.sweep();
   }
 
-  /** Drops expired entries nobody reads again, so memory does not grow forever. */
+  /** Drops entries expired longer than the retention window, so memory does not grow forever. */
   private sweep(): void {
     this.writesSinceSweep = 0;
-    const now = this.now();
+    const before = this.now() - VERSION_RETENTION_MS;
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= before) {
         this.entries.delete(key);
         this.sorted = undefined;
       }

@@ -17,6 +17,10 @@
  *    `expectedVersion`. When `atomic` is true, of concurrent calls with the
  *    same expectedVersion exactly one returns true.
  *  - put and delete: unconditional, last writer wins.
+ *  - batch: conditions and writes on several keys, all or nothing, in one
+ *    round trip (see BatchOperation).
+ *  - versions: a (key, version) pair names one write for at least
+ *    VERSION_RETENTION_SECONDS after the entry was deleted or expired.
  *  - list: entries whose key starts with `prefix`, in key order, at most
  *    `limit` per page; pass the returned cursor to get the next page.
  *  - ttlSeconds: the entry disappears after that many seconds; absent means
@@ -39,7 +43,49 @@ export interface Store {
   put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
   delete(key: string): Promise<void>;
   list<T>(prefix: string, options?: ListOptions): Promise<ListPage<T>>;
+  /**
+   * Several conditions and writes in one round trip (one Durable Object call,
+   * one DynamoDB TransactWriteItems): every condition is judged against the
+   * same state, and either every write is applied or none is. When `atomic`
+   * is false (KV) the conditions are read first and the writes follow, with
+   * the same races as create and compareAndSet. Each key at most once; at most
+   * BATCH_LIMIT operations.
+   */
+  batch(operations: readonly BatchOperation[]): Promise<BatchResult>;
 }
+
+/**
+ * One key's part of a batch: a condition, a write, or both.
+ *  - `expect`: the stored version must be this number, or the key must be
+ *    absent (`null`); an expired entry is absent, as for create.
+ *  - `write`: the new value (and TTL), or "delete".
+ * So create is `{expect: null, write}`, compareAndSet `{expect: v, write}`,
+ * put `{write}`, and a pure check `{expect}`.
+ */
+export interface BatchOperation {
+  key: string;
+  expect?: number | null;
+  write?: { value: unknown; ttlSeconds?: number } | "delete";
+}
+
+export type BatchResult =
+  /** `versions[i]`: operation i's key's version after the batch (undefined when deleted, or when the backend cannot tell without reading). */
+  | { committed: true; versions: Array<number | undefined> }
+  /** Nothing was written; `failed` lists the operations whose condition did not hold. */
+  | { committed: false; failed: number[] };
+
+/** Most operations in one batch: DynamoDB's TransactWriteItems takes 100 items. */
+export const BATCH_LIMIT = 100;
+
+/**
+ * How long a key keeps counting its version after it was deleted or expired:
+ * a backend removes the row (or lets DynamoDB's TTL remove the item) only
+ * this long after the entry stopped being live, and a write in the meantime
+ * continues from the old version. So within this window a (key, version) pair
+ * never names two different writes, which is what lets message_store.ts
+ * trust a remembered version for at most ENTRY_CACHE_SECONDS (< this).
+ */
+export const VERSION_RETENTION_SECONDS = 600;
 
 export interface Versioned<T> {
   value: T;

@@ -1,4 +1,4 @@
-import type { WriteOptions } from "./store.js";
+import { BATCH_LIMIT, VERSION_RETENTION_SECONDS, type BatchOperation, type WriteOptions } from "./store.js";
 
 /**
  * Validation and conversion of Store call arguments, shared by the backends
@@ -42,3 +42,34 @@ export function toJson(value: unknown): string {
   if (json === undefined) throw new TypeError("store values must be JSON-serialisable");
   return json;
 }
+
+/** A batch operation checked and with its value as JSON text, ready for a backend. */
+export interface PreparedOperation {
+  key: string;
+  /** undefined: no condition; null: must be absent; a number: must have that version. */
+  expect: number | null | undefined;
+  write: { json: string; ttlSeconds: number | undefined } | "delete" | undefined;
+}
+
+/**
+ * Checks a batch before any backend is touched: at most `limit` operations,
+ * each key once, each operation doing something, versions integers, TTLs and
+ * values as for single writes.
+ */
+export function prepareBatch(operations: readonly BatchOperation[], limit = BATCH_LIMIT): PreparedOperation[] {
+  if (operations.length > limit) throw new RangeError(`a batch holds at most ${limit} operations, got ${operations.length}`);
+  const keys = new Set<string>();
+  return operations.map(({ key, expect, write }) => {
+    if (keys.has(key)) throw new RangeError(`a batch names each key once; "${key}" appears twice`);
+    keys.add(key);
+    if (expect === undefined && write === undefined) throw new RangeError(`batch operation on "${key}" neither expects nor writes`);
+    if (expect !== undefined && expect !== null && !(Number.isSafeInteger(expect) && expect > 0)) {
+      throw new RangeError(`batch operation on "${key}" expects version ${expect}, not a positive integer`);
+    }
+    const prepared = write === undefined || write === "delete" ? write : { json: toJson(write.value), ttlSeconds: ttlSeconds(write) };
+    return { key, expect, write: prepared };
+  });
+}
+
+/** The retention window in milliseconds: how long an absent (deleted or expired) entry keeps its version. */
+export const VERSION_RETENTION_MS = VERSION_RETENTION_SECONDS * 1000;

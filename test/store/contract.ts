@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { InvalidCursorError, type Store } from "../../src/store/store.js";
+import { BATCH_LIMIT, InvalidCursorError, VERSION_RETENTION_SECONDS, type Store } from "../../src/store/store.js";
 
 /**
  * The one test suite every Store backend must pass: each guarantee written on
@@ -275,6 +275,82 @@ export function storeContract(
       await expect(store.list(`${ns}p/`, { cursor })).rejects.toThrow(InvalidCursorError);
     });
 
+
+    describe("batch", () => {
+      it("commits an empty batch", async () => {
+        expect(await store.batch([])).toEqual({ committed: true, versions: [] });
+      });
+
+      it("applies create, compareAndSet, put, delete and a check together", async () => {
+        await store.put(`${ns}cas`, { n: 1 });
+        await store.put(`${ns}gone`, { n: 1 });
+        await store.put(`${ns}checked`, { n: 1 });
+        const cas = (await store.get(`${ns}cas`))!.version;
+        const checked = (await store.get(`${ns}checked`))!.version;
+        const result = await store.batch([
+          { key: `${ns}new`, expect: null, write: { value: { n: "new" }, ttlSeconds: 60 } },
+          { key: `${ns}cas`, expect: cas, write: { value: { n: 2 } } },
+          { key: `${ns}put`, write: { value: { n: "put" } } },
+          { key: `${ns}gone`, write: "delete" },
+          { key: `${ns}checked`, expect: checked },
+        ]);
+        expect(result.committed).toBe(true);
+        expect((await store.get(`${ns}new`))?.value).toEqual({ n: "new" });
+        expect((await store.get(`${ns}cas`))?.value).toEqual({ n: 2 });
+        expect((await store.get(`${ns}put`))?.value).toEqual({ n: "put" });
+        expect(await store.get(`${ns}gone`)).toBeUndefined();
+        expect((await store.get(`${ns}checked`))?.version).toBe(checked);
+        // A version the backend reports is the one get sees.
+        const keys = ["new", "cas", "put", "gone", "checked"];
+        for (const [index, version] of (result.committed ? result.versions : []).entries()) {
+          if (version !== undefined) expect((await store.get(`${ns}${keys[index]}`))?.version).toBe(version);
+        }
+        expect(result.committed && result.versions[1]).toBe(cas + 1);
+        // The TTL rode with the write.
+        advance(60_001);
+        expect(await store.get(`${ns}new`)).toBeUndefined();
+      });
+
+      it("writes nothing when one condition fails, and names it", async () => {
+        await store.put(`${ns}taken`, { n: 1 });
+        await store.put(`${ns}stale`, { n: 1 });
+        const stale = (await store.get(`${ns}stale`))!.version;
+        await store.put(`${ns}stale`, { n: 2 });
+        const result = await store.batch([
+          { key: `${ns}free`, expect: null, write: { value: { n: 1 } } },
+          { key: `${ns}taken`, expect: null, write: { value: { n: 9 } } },
+          { key: `${ns}stale`, expect: stale, write: { value: { n: 9 } } },
+          { key: `${ns}other`, write: { value: { n: 1 } } },
+          { key: `${ns}absent`, expect: 1 },
+        ]);
+        expect(result).toEqual({ committed: false, failed: [1, 2, 4] });
+        expect(await store.get(`${ns}free`)).toBeUndefined();
+        expect(await store.get(`${ns}other`)).toBeUndefined();
+        expect((await store.get(`${ns}taken`))?.value).toEqual({ n: 1 });
+        expect((await store.get(`${ns}stale`))?.value).toEqual({ n: 2 });
+      });
+
+      it("judges expiry as create and compareAndSet do", async () => {
+        await store.put(`${ns}old`, { n: 1 }, { ttlSeconds: 1 });
+        const version = (await store.get(`${ns}old`))!.version;
+        advance(1_001);
+        expect(await store.batch([{ key: `${ns}old`, expect: version }])).toEqual({ committed: false, failed: [0] });
+        expect((await store.batch([{ key: `${ns}old`, expect: null, write: { value: { n: 2 } } }])).committed).toBe(true);
+        // The new entry continues the expired one's version.
+        expect((await store.get(`${ns}old`))!.version).toBeGreaterThan(version);
+      });
+
+      it("refuses a malformed batch before touching the store", async () => {
+        await expect(store.batch([{ key: `${ns}a`, write: { value: 1 } }, { key: `${ns}a`, expect: null }])).rejects.toThrow(RangeError);
+        await expect(store.batch([{ key: `${ns}a` }])).rejects.toThrow(RangeError);
+        await expect(store.batch([{ key: `${ns}a`, expect: 0 }])).rejects.toThrow(RangeError);
+        await expect(store.batch([{ key: `${ns}a`, write: { value: undefined } }])).rejects.toThrow(TypeError);
+        const many = Array.from({ length: BATCH_LIMIT + 1 }, (_, i) => ({ key: `${ns}${i}`, write: { value: i } }));
+        await expect(store.batch(many)).rejects.toThrow(RangeError);
+        expect(await store.get(`${ns}a`)).toBeUndefined();
+      });
+    });
+
     describe("concurrency", () => {
       const concurrent = 20;
       const atomicIt = expected.atomic ? it : it.skip;
@@ -315,6 +391,37 @@ export function storeContract(
           Array.from({ length: concurrent }, (_, i) => store.create(`${ns}txn`, { winner: i })),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      atomicIt(`of ${concurrent} concurrent batches expecting one version exactly one commits, all of it`, async () => {
+        await store.put(`${ns}txn`, { state: "issued" });
+        const { version } = (await store.get(`${ns}txn`))!;
+        const results = await Promise.all(
+          Array.from({ length: concurrent }, (_, i) =>
+            store.batch([
+              { key: `${ns}txn`, expect: version, write: { value: { state: "confirmed", by: i } } },
+              { key: `${ns}cert/${i}`, write: { value: { by: i } } },
+            ]),
+          ),
+        );
+        const winners = results.flatMap((result, i) => (result.committed ? [i] : []));
+        expect(winners).toHaveLength(1);
+        expect((await store.get(`${ns}txn`))?.value).toEqual({ state: "confirmed", by: winners[0] });
+        expect((await store.list(`${ns}cert/`)).items.map((item) => item.key)).toEqual([`${ns}cert/${winners[0]}`]);
+      });
+
+      atomicIt("keeps counting a key's version after a delete and after expiry (VERSION_RETENTION_SECONDS)", async () => {
+        await store.put(`${ns}k`, { n: 1 });
+        const first = (await store.get(`${ns}k`))!.version;
+        await store.delete(`${ns}k`);
+        await store.create(`${ns}k`, { n: 2 }, { ttlSeconds: 1 });
+        const second = (await store.get(`${ns}k`))!.version;
+        expect(second).toBeGreaterThan(first);
+        advance(1_001 + (VERSION_RETENTION_SECONDS - 1) * 1000);
+        // Write something else so a backend that purges as it writes gets the chance to.
+        await store.put(`${ns}other`, { n: 1 });
+        await store.create(`${ns}k`, { n: 3 });
+        expect((await store.get(`${ns}k`))!.version).toBeGreaterThan(second);
       });
     });
   });

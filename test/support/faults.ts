@@ -1,5 +1,5 @@
 import { SignerError, type Signer } from "../../src/kms/signer.js";
-import { StoreError, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "../../src/store/store.js";
+import { StoreError, type BatchOperation, type BatchResult, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "../../src/store/store.js";
 
 /**
  * Fault injection for the parts the engine depends on (issue 12, item 4).
@@ -81,6 +81,9 @@ export class FaultStore extends FaultPoint implements Store {
   }
   list<T>(prefix: string, options?: ListOptions): Promise<ListPage<T>> {
     return this.call(`list ${prefix}`, () => this.inner.list<T>(prefix, options), this.fail);
+  }
+  batch(operations: readonly BatchOperation[]): Promise<BatchResult> {
+    return this.call(`batch ${operations.map((operation) => operation.key).join(", ")}`, () => this.inner.batch(operations), this.fail);
   }
 }
 
