@@ -5,6 +5,8 @@ import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import type { Profile } from "../config/profile.js";
 import { SignerError } from "../kms/signer.js";
 import { StoreError } from "../store/store.js";
+import { entryCacheFor } from "../store/entry_cache.js";
+import { MessageStore, StoreConflict } from "../store/message_store.js";
 import { errorBody } from "./bodies.js";
 import { caIdentity } from "./ca_identity.js";
 import { handleCertConf } from "./cert_conf.js";
@@ -51,17 +53,24 @@ const HANDLERS: Partial<Record<PKIBodyType, BodyHandler>> = {
  * error answer (see answerError and lastResortAnswer).
  */
 export async function handleCmp(request: Uint8Array, profile: Profile, context: EngineContext): Promise<CmpAnswer> {
-  const log: CmpLogEntry = { profile: profile.name, outcome: "error" };
-  try {
-    return await answerRequest(request, profile, context, log);
-  } catch (thrown) {
-    warnUnexpected(context, "could not answer a CMP message, not even with an error", thrown);
-    describeFailure(log, SYSTEM_FAILURE);
-    return { httpStatus: 200, body: lastResortAnswer(), log };
+  // First on a MessageStore (one batch for the message's state); if a batch
+  // condition failed, once more on the backend directly, call by call, where
+  // a concurrent writer is met at the call it races with, as before.
+  for (let attempt = 1; ; attempt++) {
+    const log: CmpLogEntry = { profile: profile.name, outcome: "error" };
+    const session = attempt === 1 ? new MessageStore(context.store, entryCacheFor(context.store), () => context.now().getTime()) : undefined;
+    try {
+      return await answerRequest(request, profile, session ? { ...context, store: session } : context, log, session);
+    } catch (thrown) {
+      if (thrown instanceof StoreConflict && session) continue;
+      warnUnexpected(context, "could not answer a CMP message, not even with an error", thrown);
+      describeFailure(log, SYSTEM_FAILURE);
+      return { httpStatus: 200, body: lastResortAnswer(), log };
+    }
   }
 }
 
-async function answerRequest(request: Uint8Array, profile: Profile, context: EngineContext, log: CmpLogEntry): Promise<CmpAnswer> {
+async function answerRequest(request: Uint8Array, profile: Profile, context: EngineContext, log: CmpLogEntry, session?: MessageStore): Promise<CmpAnswer> {
   const now = context.now();
   const limits = context.config.limits;
   const ca = caIdentity(context.ca);
@@ -117,9 +126,22 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
       await result.unsent?.().catch(() => undefined);
       throw error;
     });
+    // The message's state, in one round trip, before the answer that reports it leaves.
+    await session?.commit();
     return { httpStatus: 200, body, log };
   } catch (thrown) {
-    return { httpStatus: 200, body: await answerError(responseContext, toCmpError(thrown, context), log, context), log };
+    if (thrown instanceof StoreConflict) throw thrown;
+    let error = toCmpError(thrown, context);
+    // What the message wrote before it failed stands, as it did when every write went out at once.
+    if (session?.dirty && !session.isCommitted) {
+      try {
+        await session.commit();
+      } catch (failed) {
+        if (failed instanceof StoreConflict) throw failed;
+        error = toCmpError(failed, context);
+      }
+    }
+    return { httpStatus: 200, body: await answerError(responseContext, error, log, context), log };
   }
 }
 

@@ -23,6 +23,7 @@ import { pendingModifications, type PendingRequest } from "./pending_request.js"
 import { commitRegistration, planRegistration, revertRegistration, type RegistrationPlan } from "./registration.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 import { StoreError } from "../store/store.js";
+import { getUnlessNew } from "../store/message_store.js";
 import { claimForUpdate, releaseUpdateClaim } from "./update_claim.js";
 import { undoAll, type Undo } from "./undo.js";
 
@@ -68,7 +69,8 @@ export interface Delivery {
 export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequest, responseType: ResponseType): Promise<HandlerResult> {
   const { request, profile, context, credentials } = exchange;
   const key = transactionKey(credentials.identity, exchange.transactionID);
-  if (await context.store.get(key)) {
+  // No read for a new transaction on a MessageStore: the commit's "absent" condition checks it (message_store.ts).
+  if (await getUnlessNew(context.store, key)) {
     throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
   }
   // Client mode: the registered end entity decides, and is consumed at issuance.
