@@ -42,12 +42,17 @@ export const SWEEP_HANDLER = "index.scheduled";
 
 /** Exactly what the engine does with the CA key: sign, and read the public key to check the certificate. */
 export const KMS_ACTIONS = ["kms:Sign", "kms:GetPublicKey"] as const;
-/** Exactly what the DynamoDB store does; no Scan (list is a Query on one partition) and no batch or table-wide actions. */
+/**
+ * Exactly what the DynamoDB store does (src/store/dynamodb.ts): every write,
+ * delete included, is an UpdateItem; Store.batch is a TransactWriteItems,
+ * which IAM authorizes per item as UpdateItem and ConditionCheckItem
+ * ("Using IAM with DynamoDB transactions", Developer Guide). No Scan (list
+ * is a Query on one partition), no table-wide actions.
+ */
 export const DYNAMODB_ACTIONS = [
   "dynamodb:GetItem",
-  "dynamodb:PutItem",
   "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
+  "dynamodb:ConditionCheckItem",
   "dynamodb:Query",
 ] as const;
 

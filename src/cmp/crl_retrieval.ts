@@ -7,6 +7,7 @@ import { prepareIssuer } from "../ca/issuer.js";
 import { currentCrl, type PublishedCrl } from "../crl/crl_publisher.js";
 import { publicationUrls } from "../crl/publication_urls.js";
 import type { Exchange } from "./exchange.js";
+import { committedStore } from "../store/message_store.js";
 
 // CRLs by genm (RFC 9810 §5.3.19.6 currentCRL, §5.3.19.17 and RFC 9483
 // §4.3.4 CRL update retrieval): the CA's one current CRL, the same one
@@ -23,7 +24,8 @@ export const MAX_CRL_STATUSES = 10;
 export function ourCrl(exchange: Exchange): Promise<PublishedCrl> {
   let crl = looked.get(exchange);
   if (!crl) {
-    crl = currentCrl(exchange.context).then((found) => {
+    // On the backend itself, not the message's batch: building a CRL takes a lease others must see at once, and its chunks would not fit one batch.
+    crl = currentCrl({ ...exchange.context, store: committedStore(exchange.context.store) }).then((found) => {
       if (!found) throw new CmpError("systemUnavail", "the CA's first CRL is being built right now; try again in a few seconds");
       return found;
     });

@@ -1,3 +1,4 @@
+import { getUnlessNew } from "../store/message_store.js";
 import { sameEncoding } from "../asn1/reencode.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { RevDetails } from "../asn1/revocation.js";
@@ -40,7 +41,8 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
   if (details.length !== 1) throw new CmpError("badRequest", `exactly one RevDetails is accepted per rr, not ${details.length} (RFC 9483 §4.2)`);
 
   const key = transactionKey(credentials.identity, exchange.transactionID);
-  const existing = await context.store.get<TransactionRecord>(key);
+  // A repeat is rare: on a MessageStore the commit's "absent" condition finds it, and the message runs again to recognise it.
+  const existing = await getUnlessNew<TransactionRecord>(context.store, key);
   const repeat = existing && isRepeat(existing.value, details[0]!, exchange) ? existing : undefined;
   if (existing && !repeat) throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
 

@@ -15,8 +15,9 @@ import { expiresAt, pageLimit, prepareBatch, toJson, VERSION_RETENTION_MS, type 
  *
  * Time: the caller passes its clock reading with every call and the object
  * judges expiry by it, so the engine's clock (and a test's fake clock) decide
- * what has expired. Each write also deletes up to PURGE_PER_WRITE expired
- * rows, more than it adds, so expired rows cannot pile up while writes go on.
+ * what has expired. Each write also deletes up to PURGE_PER_WRITE rows expired
+ * for longer than VERSION_RETENTION_SECONDS (store.ts), more than it adds, so
+ * expired rows cannot pile up while writes go on.
  *
  * Values travel and rest as JSON text; the object never parses them.
  */

@@ -239,3 +239,8 @@ export async function getUnlessNew<T>(store: Store, key: string): Promise<Versio
   }
   return store.get<T>(key);
 }
+
+/** The store whose writes take effect at once: a MessageStore's backend, or the store itself. */
+export function committedStore(store: Store): Store {
+  return store instanceof MessageStore ? store.backend : store;
+}

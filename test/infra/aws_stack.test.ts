@@ -107,7 +107,7 @@ describe("JellyfishStack, defaults (P-256)", () => {
     const dynamo = statements.filter((st) => asList(st.Action).some((a) => a.startsWith("dynamodb:")));
     expect(dynamo).toHaveLength(1);
     expect(asList(dynamo[0]!.Action).sort()).toEqual(
-      ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
     );
     expect([...DYNAMODB_ACTIONS].sort()).toEqual(asList(dynamo[0]!.Action).sort());
     // The table's ARN only: no index ARNs, no "<arn>/*", no other table.
