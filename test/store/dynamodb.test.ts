@@ -62,6 +62,17 @@ describe("DynamoDbStore", () => {
     expect(after?.expiresAtMs).toBeUndefined();
   });
 
+  // A ConditionCheck carries only the placeholders its condition uses: DynamoDB
+  // rejects an unused one, and "#expiresAtMs" once counted as using "#expiresAt".
+  it("commits a batch of pure checks (ConditionCheck items) for a live and an absent key", async () => {
+    const store = make(() => T0);
+    const key = `${ns()}checked`;
+    await store.put(key, 1);
+    expect(await store.batch([{ key, expect: 1 }, { key: `${key}-absent`, expect: null }])).toEqual({ committed: true, versions: [1, undefined] });
+    expect(await store.batch([{ key, expect: 2 }, { key: `${key}-absent`, expect: null }])).toEqual({ committed: false, failed: [0] });
+    expect(await rawItem(`${key}-absent`)).toBeUndefined();
+  });
+
   it("treats an expired item DynamoDB has not deleted yet as absent for get, list and create", async () => {
     let clock = T0;
     const store = make(() => clock);
