@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbStore } from "../../src/store/dynamodb.js";
-import { StoreError } from "../../src/store/store.js";
+import { StoreError, VERSION_RETENTION_SECONDS } from "../../src/store/store.js";
 import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "../support/dynalite.js";
 import { storeContract } from "./contract.js";
 import { freePort } from "../support/free_port.js";
@@ -48,18 +48,44 @@ describe("DynamoDbStore", () => {
     expect(item?.version).toEqual({ N: "1" });
   });
 
-  it("writes the TTL attribute expiresAt in whole epoch seconds, rounded up, and removes it with the TTL", async () => {
+  it("writes the TTL attribute expiresAt in whole epoch seconds, rounded up, plus the retention window, and removes it with the TTL", async () => {
     const store = make(() => T0);
     const key = `${ns()}ttl`;
     await store.put(key, 1, { ttlSeconds: 90 });
     const item = await rawItem(key);
-    // T0 + 90 s = 1_700_000_090.5 s: TTL must not delete before the store's expiry.
-    expect(item?.expiresAt).toEqual({ N: "1700000091" });
+    // T0 + 90 s = 1_700_000_090.5 s: TTL must not delete before the store's
+    // expiry, nor until VERSION_RETENTION_SECONDS later, so the key's version
+    // keeps counting meanwhile (store.ts; writeUpdate in dynamodb.ts).
+    expect(item?.expiresAt).toEqual({ N: String(1_700_000_091 + VERSION_RETENTION_SECONDS) });
     expect(item?.expiresAtMs).toEqual({ N: String(T0 + 90_000) });
     await store.put(key, 2);
     const after = await rawItem(key);
     expect(after?.expiresAt).toBeUndefined();
     expect(after?.expiresAtMs).toBeUndefined();
+  });
+
+  it("deletes by leaving a tombstone that is absent from now and that TTL removes after the retention window", async () => {
+    const store = make(() => T0);
+    const key = `${ns()}gone`;
+    await store.put(key, { n: 1 });
+    await store.delete(key);
+    const item = await rawItem(key);
+    // An UpdateItem, not DeleteItem: the version counts on (tombstone in dynamodb.ts).
+    expect(item?.version).toEqual({ N: "2" });
+    expect(item?.expiresAtMs).toEqual({ N: String(T0) });
+    expect(item?.expiresAt).toEqual({ N: String(1_700_000_001 + VERSION_RETENTION_SECONDS) });
+    expect(await store.get(key)).toBeUndefined();
+    // Deleting an absent key writes nothing, not even a tombstone.
+    await store.delete(`${key}-never`);
+    expect(await rawItem(`${key}-never`)).toBeUndefined();
+    // A batch delete leaves the same tombstone.
+    const other = `${ns()}batch-gone`;
+    await store.put(other, { n: 1 });
+    expect((await store.batch([{ key: other, expect: 1, write: "delete" }])).committed).toBe(true);
+    const tomb = await rawItem(other);
+    expect(tomb?.version).toEqual({ N: "2" });
+    expect(tomb?.expiresAtMs).toEqual({ N: String(T0) });
+    expect(tomb?.expiresAt).toEqual({ N: String(1_700_000_001 + VERSION_RETENTION_SECONDS) });
   });
 
   // A ConditionCheck carries only the placeholders its condition uses: DynamoDB
