@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbStore } from "../../src/store/dynamodb.js";
 import { StoreError, VERSION_RETENTION_SECONDS } from "../../src/store/store.js";
 import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "../support/dynalite.js";
@@ -209,6 +209,29 @@ describe("DynamoDbStore", () => {
     });
   });
 
+  // The SDK resends a TransactWriteItems whose answer was lost with the same
+  // ClientRequestToken, and DynamoDB answers a repeat of a committed one with
+  // success ("TransactWriteItems", API Reference): the batch must report the
+  // commit, not a lost race against itself.
+  it("recognises its own committed batch when the SDK resent it", async () => {
+    const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
+    const client = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteItemsCommand) await send(command);
+        return send(command);
+      },
+    } as unknown as DynamoDBClient;
+    const store = make(() => T0, { client });
+    const key = `${ns()}txn`;
+    expect(await store.batch([{ key, expect: null, write: { value: { mine: true } } }])).toEqual({ committed: true, versions: [undefined] });
+    expect(await store.get(key)).toEqual({ value: { mine: true }, version: 1 });
+    expect(await store.batch([{ key, expect: 1, write: { value: { mine: "again" } } }, { key: `${key}-2`, write: "delete" }])).toEqual({
+      committed: true,
+      versions: [2, undefined],
+    });
+    expect(await store.get(key)).toEqual({ value: { mine: "again" }, version: 2 });
+  });
+
   describe("failures of the service", () => {
     async function expectStoreErrors(store: DynamoDbStore) {
       const calls: Array<[string, () => Promise<unknown>]> = [
@@ -218,6 +241,7 @@ describe("DynamoDbStore", () => {
         ["compareAndSet", () => store.compareAndSet("cert/1", 1, 2)],
         ["delete", () => store.delete("cert/1")],
         ["list", () => store.list("cert/")],
+        ["batch", () => store.batch([{ key: "cert/1", expect: 1, write: { value: 2 } }])],
       ];
       for (const [name, call] of calls) {
         const error = await call().then(
