@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BatchGetItemCommand,
+  DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
   PutItemCommand,
@@ -12,7 +13,7 @@ import {
   type AttributeValue,
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
-import { startDynalite, type Dynalite } from "./dynalite.js";
+import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "./dynalite.js";
 import { MAX_TRANSACT_ITEMS, SharedExclusiveLock, TOKEN_WINDOW_MS } from "./dynalite_transactions.js";
 
 /**
@@ -172,6 +173,34 @@ describe("TransactWriteItems on dynalite", () => {
       clock += TOKEN_WINDOW_MS;
       // Executed again: its condition is judged, and fails.
       expect(await transact(items, token)).toBeInstanceOf(TransactionCanceledException);
+    });
+
+    it("refuses a repeat while the first call still runs (TransactionInProgressException), which the SDK retries into the first call's success", async () => {
+      const p = ns();
+      // A hundred items keep the first call busy for hundreds of calls to dynalite; the repeat arrives meanwhile.
+      const items = Array.from({ length: MAX_TRANSACT_ITEMS }, (_, i) => putItem(`${p}${i}`, i));
+      const once = new DynamoDBClient({ endpoint: db.endpoint, region: REGION, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+      try {
+        const token = crypto.randomUUID();
+        const send = () => once.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token })).then(() => "success", (error: Error) => error.name);
+        expect((await Promise.all([send(), send()])).sort()).toEqual(["TransactionInProgressException", "success"]);
+      } finally {
+        once.destroy();
+      }
+      // The SDK counts TransactionInProgressException as throttling and retries
+      // (generously here, for a loaded machine); the retry finds the first call
+      // done and is answered with its success, applied once.
+      const patient = new DynamoDBClient({ endpoint: db.endpoint, region: REGION, credentials: DUMMY_CREDENTIALS, maxAttempts: 10 });
+      try {
+        const token = crypto.randomUUID();
+        const send = () =>
+          patient.send(new TransactWriteItemsCommand({ TransactItems: items.map((_, i) => setN(`${p}${i}`, 1000 + i, i)), ClientRequestToken: token }));
+        const answers = await Promise.all([send(), send()]);
+        expect(answers.map((answer) => answer.$metadata.httpStatusCode)).toEqual([200, 200]);
+      } finally {
+        patient.destroy();
+      }
+      expect((await item(`${p}99`))?.n).toEqual({ N: "1099" });
     });
 
     it("runs a cancelled call again on a repeat", async () => {

@@ -278,7 +278,8 @@ interface Operation {
 }
 
 function operationOf(item: Json): Operation {
-  const kind = KINDS.find((name) => item[name] !== undefined)!;
+  // As validate() judged it: the one member that is not null.
+  const kind = KINDS.find((name) => item[name] != null)!;
   return { kind, spec: item[kind] as Json };
 }
 
