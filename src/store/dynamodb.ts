@@ -340,9 +340,14 @@ function tombstone(_key: string, now: number): Condition {
 
 const TOMBSTONE_NAMES = { "#value": "value", "#version": "version", "#expiresAt": "expiresAt", "#expiresAtMs": "expiresAtMs" };
 
-/** Only the placeholders an expression uses: DynamoDB rejects unused ones. */
+/**
+ * Only the placeholders an expression uses: DynamoDB rejects unused ones
+ * ("Value provided in ExpressionAttributeNames unused in expressions").
+ * Whole placeholders, not substrings: "#expiresAtMs" does not use "#expiresAt".
+ */
 function conditionNames(expression: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(ATTRIBUTE_NAMES).filter(([name]) => expression.includes(name)));
+  const used = new Set(expression.match(/#[A-Za-z0-9_]+/g));
+  return Object.fromEntries(Object.entries(ATTRIBUTE_NAMES).filter(([name]) => used.has(name)));
 }
 
 // Names go through placeholders because VALUE is among DynamoDB's reserved

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbStore } from "../../src/store/dynamodb.js";
-import { StoreError } from "../../src/store/store.js";
+import { StoreError, VERSION_RETENTION_SECONDS } from "../../src/store/store.js";
 import { DUMMY_CREDENTIALS, REGION, startDynalite, type Dynalite } from "../support/dynalite.js";
 import { storeContract } from "./contract.js";
 import { freePort } from "../support/free_port.js";
@@ -48,18 +48,55 @@ describe("DynamoDbStore", () => {
     expect(item?.version).toEqual({ N: "1" });
   });
 
-  it("writes the TTL attribute expiresAt in whole epoch seconds, rounded up, and removes it with the TTL", async () => {
+  it("writes the TTL attribute expiresAt in whole epoch seconds, rounded up, plus the retention window, and removes it with the TTL", async () => {
     const store = make(() => T0);
     const key = `${ns()}ttl`;
     await store.put(key, 1, { ttlSeconds: 90 });
     const item = await rawItem(key);
-    // T0 + 90 s = 1_700_000_090.5 s: TTL must not delete before the store's expiry.
-    expect(item?.expiresAt).toEqual({ N: "1700000091" });
+    // T0 + 90 s = 1_700_000_090.5 s: TTL must not delete before the store's
+    // expiry, nor until VERSION_RETENTION_SECONDS later, so the key's version
+    // keeps counting meanwhile (store.ts; writeUpdate in dynamodb.ts).
+    expect(item?.expiresAt).toEqual({ N: String(1_700_000_091 + VERSION_RETENTION_SECONDS) });
     expect(item?.expiresAtMs).toEqual({ N: String(T0 + 90_000) });
     await store.put(key, 2);
     const after = await rawItem(key);
     expect(after?.expiresAt).toBeUndefined();
     expect(after?.expiresAtMs).toBeUndefined();
+  });
+
+  it("deletes by leaving a tombstone that is absent from now and that TTL removes after the retention window", async () => {
+    const store = make(() => T0);
+    const key = `${ns()}gone`;
+    await store.put(key, { n: 1 });
+    await store.delete(key);
+    const item = await rawItem(key);
+    // An UpdateItem, not DeleteItem: the version counts on (tombstone in dynamodb.ts).
+    expect(item?.version).toEqual({ N: "2" });
+    expect(item?.expiresAtMs).toEqual({ N: String(T0) });
+    expect(item?.expiresAt).toEqual({ N: String(1_700_000_001 + VERSION_RETENTION_SECONDS) });
+    expect(await store.get(key)).toBeUndefined();
+    // Deleting an absent key writes nothing, not even a tombstone.
+    await store.delete(`${key}-never`);
+    expect(await rawItem(`${key}-never`)).toBeUndefined();
+    // A batch delete leaves the same tombstone.
+    const other = `${ns()}batch-gone`;
+    await store.put(other, { n: 1 });
+    expect((await store.batch([{ key: other, expect: 1, write: "delete" }])).committed).toBe(true);
+    const tomb = await rawItem(other);
+    expect(tomb?.version).toEqual({ N: "2" });
+    expect(tomb?.expiresAtMs).toEqual({ N: String(T0) });
+    expect(tomb?.expiresAt).toEqual({ N: String(1_700_000_001 + VERSION_RETENTION_SECONDS) });
+  });
+
+  // A ConditionCheck carries only the placeholders its condition uses: DynamoDB
+  // rejects an unused one, and "#expiresAtMs" once counted as using "#expiresAt".
+  it("commits a batch of pure checks (ConditionCheck items) for a live and an absent key", async () => {
+    const store = make(() => T0);
+    const key = `${ns()}checked`;
+    await store.put(key, 1);
+    expect(await store.batch([{ key, expect: 1 }, { key: `${key}-absent`, expect: null }])).toEqual({ committed: true, versions: [1, undefined] });
+    expect(await store.batch([{ key, expect: 2 }, { key: `${key}-absent`, expect: null }])).toEqual({ committed: false, failed: [0] });
+    expect(await rawItem(`${key}-absent`)).toBeUndefined();
   });
 
   it("treats an expired item DynamoDB has not deleted yet as absent for get, list and create", async () => {
@@ -172,6 +209,29 @@ describe("DynamoDbStore", () => {
     });
   });
 
+  // The SDK resends a TransactWriteItems whose answer was lost with the same
+  // ClientRequestToken, and DynamoDB answers a repeat of a committed one with
+  // success ("TransactWriteItems", API Reference): the batch must report the
+  // commit, not a lost race against itself.
+  it("recognises its own committed batch when the SDK resent it", async () => {
+    const send = db.client.send.bind(db.client) as (command: unknown) => Promise<unknown>;
+    const client = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteItemsCommand) await send(command);
+        return send(command);
+      },
+    } as unknown as DynamoDBClient;
+    const store = make(() => T0, { client });
+    const key = `${ns()}txn`;
+    expect(await store.batch([{ key, expect: null, write: { value: { mine: true } } }])).toEqual({ committed: true, versions: [undefined] });
+    expect(await store.get(key)).toEqual({ value: { mine: true }, version: 1 });
+    expect(await store.batch([{ key, expect: 1, write: { value: { mine: "again" } } }, { key: `${key}-2`, write: "delete" }])).toEqual({
+      committed: true,
+      versions: [2, undefined],
+    });
+    expect(await store.get(key)).toEqual({ value: { mine: "again" }, version: 2 });
+  });
+
   describe("failures of the service", () => {
     async function expectStoreErrors(store: DynamoDbStore) {
       const calls: Array<[string, () => Promise<unknown>]> = [
@@ -181,6 +241,7 @@ describe("DynamoDbStore", () => {
         ["compareAndSet", () => store.compareAndSet("cert/1", 1, 2)],
         ["delete", () => store.delete("cert/1")],
         ["list", () => store.list("cert/")],
+        ["batch", () => store.batch([{ key: "cert/1", expect: 1, write: { value: 2 } }])],
       ];
       for (const [name, call] of calls) {
         const error = await call().then(
