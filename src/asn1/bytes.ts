@@ -19,7 +19,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function toBase64(bytes: Uint8Array): string {
   let binary = "";
   for (let index = 0; index < bytes.length; index += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
+    binary += String.fromCharCode.apply(null, bytes.subarray(index, index + 0x8000) as unknown as number[]);
   }
   return btoa(binary);
 }

@@ -386,7 +386,7 @@ function signedBigInt(contents: Uint8Array): bigint {
 /** One character per octet (PrintableString, IA5String, VisibleString, times), without spreading a long string into arguments. */
 function latin1(contents: Uint8Array): string {
   let text = "";
-  for (let start = 0; start < contents.length; start += 8192) text += String.fromCharCode(...contents.subarray(start, start + 8192));
+  for (let start = 0; start < contents.length; start += 8192) text += String.fromCharCode.apply(null, contents.subarray(start, start + 8192) as unknown as number[]);
   return text;
 }
 
