@@ -1,3 +1,4 @@
+import { randomBytes } from "../crypto/random_pool.js";
 import { toHex } from "../asn1/bytes.js";
 /**
  * Certificate serial numbers. RFC 5280 §4.1.2.2: a positive INTEGER, unique
@@ -17,8 +18,7 @@ const RANDOM_OCTETS = 16;
 
 export type RandomBytes = (length: number) => Uint8Array;
 
-export const defaultRandomBytes: RandomBytes = (length) =>
-  globalThis.crypto.getRandomValues(new Uint8Array(length));
+export const defaultRandomBytes: RandomBytes = randomBytes;
 
 export function newSerialNumber(randomBytes: RandomBytes = defaultRandomBytes): SerialNumber {
   // Zero is not positive (RFC 5280 §4.1.2.2); with 128 random bits a retry

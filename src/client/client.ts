@@ -1,3 +1,4 @@
+import { randomBytes as pooledRandomBytes } from "../crypto/random_pool.js";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, type Extension } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
@@ -58,7 +59,7 @@ export class CmpClient {
   readonly #context: ClientContext;
 
   constructor(options: CmpClientOptions) {
-    const randomBytes = options.randomBytes ?? ((length: number) => crypto.getRandomValues(new Uint8Array(length)));
+    const randomBytes = options.randomBytes ?? pooledRandomBytes;
     const now = options.now ?? (() => new Date());
     const fetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const pvno = options.pvno ?? DEFAULTS.pvno;

@@ -1,3 +1,4 @@
+import { randomBytes } from "../crypto/random_pool.js";
 import type { Hono } from "hono";
 import type { CertificateAuthority } from "../ca/authority.js";
 import { checkRootCaUpdate } from "../ca/root_ca_update.js";
@@ -70,7 +71,7 @@ export async function compose(platform: Platform): Promise<Composed> {
     responseSigners,
     sealer,
     now: platform.now ?? (() => new Date()),
-    randomBytes: platform.randomBytes ?? ((length) => crypto.getRandomValues(new Uint8Array(length))),
+    randomBytes: platform.randomBytes ?? randomBytes,
     warn: (message, fields) => log({ level: "warn", message, ...fields }),
   };
   // Without a token there is no admin API at all (docs/admin-api.md), not one that refuses everyone.
