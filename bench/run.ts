@@ -14,7 +14,9 @@ import { bundleMeasures, type BundleResult } from "./bundle.js";
 import { startMiniflareTarget } from "./miniflare_target.js";
 import { engineInOwnProcess, type EngineResult } from "./engine.js";
 import { revocationStatusInOwnProcess, type RevocationStatusResult } from "./revocation_status.js";
-import { KeyPool, runLoad, type LoadResult } from "./load.js";
+import { KeyPool, runLoad } from "./load.js";
+import { measureSteps, type StepsResult } from "./steps_measure.js";
+import { buildSummary, summaryLines, TARGETS, type Row } from "./summary.js";
 import { ROOT, startNodeTarget, startOpensslMock, startWranglerTarget, type Target } from "./targets.js";
 import { prepare, WORKLOADS, type WorkloadName, type WorkloadSetup } from "./workloads.js";
 
@@ -58,17 +60,6 @@ if (argv.includes("--netns")) {
   } catch (error) {
     notes.push(`ip link set lo up failed (${String(error)}); results may be missing.`);
   }
-}
-
-interface Row {
-  target: string;
-  workers: number;
-  workload: WorkloadName;
-  load?: LoadResult;
-  serverCpuMsPerTransaction?: number;
-  /** This process's CPU (the load generator and client library, all threads) per transaction. */
-  clientCpuMsPerTransaction?: number;
-  skipped?: string;
 }
 
 const rows: Row[] = [];
@@ -155,9 +146,11 @@ try {
   );
 
   const engine = await section("engine microbenchmark", () => engineInOwnProcess(quick ? 30 : 150));
+  // In this process, after the load targets have stopped: best-of-five rounds keep its garbage out.
+  const steps = await section("crypto floor (bench/steps_measure.ts)", () => measureSteps());
   const bundle = await section("bundle size and start-up", () => bundleMeasures(quick ? 3 : 5, settings));
   const revocation = await section("CRL publication", () => revocationStatusInOwnProcess(quick ? 10_000 : 100_000));
-  report(engine, bundle, revocation);
+  report(engine, steps, bundle, revocation);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
@@ -254,7 +247,7 @@ function ratioCeiling(mockPerSecond: number | undefined): string {
   return ` (ceiling on ${cores} shared cores with this client: ${asMeasured.toFixed(2)}× at this server's CPU, ${freeServer.toFixed(2)}× for a server that cost nothing)`;
 }
 
-/** Issue 7's targets, each beside what this run measured (for reading; nothing fails on them). */
+/** Issue 7's targets, each beside what this run measured (for reading; nothing fails on them). Issue 15's are in the summary (bench/summary.ts). */
 function targets(engine: EngineResult | string, bundle: BundleResult | string): string[] {
   const verdict = (met: boolean | undefined) => (met === undefined ? "not measured" : met ? "met" : "not met");
   const lines = ["## Targets", "", "| target | measured | |", "| --- | ---: | --- |"];
@@ -274,7 +267,8 @@ function targets(engine: EngineResult | string, bundle: BundleResult | string): 
   return lines;
 }
 
-function report(engine: EngineResult | string, bundle: BundleResult | string, revocation: RevocationStatusResult | string): void {
+function report(engine: EngineResult | string, steps: StepsResult | string, bundle: BundleResult | string, revocation: RevocationStatusResult | string): void {
+  const summary = buildSummary(rows, engine, steps, bundle);
   const when = new Date().toISOString();
   const host = machine();
   const reference = (workload: WorkloadName) => rows.find((row) => row.target === "OpenSSL mock" && row.workload === workload && row.load?.completed);
@@ -333,6 +327,8 @@ function report(engine: EngineResult | string, bundle: BundleResult | string, re
     );
   }
   lines.push("", ...revocationLines(revocation));
+  lines.push("", ...summaryLines(summary));
+  if (typeof steps === "string") lines.push("", `crypto floor failed: ${steps}`);
   lines.push("", ...targets(engine, bundle));
   if (notes.length) lines.push("", "## Notes", "", ...notes.map((note) => `- ${note}`));
   const markdown = `${lines.join("\n")}\n`;
@@ -341,6 +337,6 @@ function report(engine: EngineResult | string, bundle: BundleResult | string, re
   mkdirSync(results, { recursive: true });
   const stem = join(results, when.replace(/:/g, "-"));
   writeFileSync(`${stem}.md`, markdown);
-  writeFileSync(`${stem}.json`, `${JSON.stringify({ when, machine: host, quick, workers, durationMs, rows, engine, bundle, revocation, notes }, null, 2)}\n`);
+  writeFileSync(`${stem}.json`, `${JSON.stringify({ when, machine: host, quick, workers, durationMs, ...summary, targets: TARGETS, rows, engine, steps, bundle, revocation, notes }, null, 2)}\n`);
   writeFileSync(join(results, "latest.md"), markdown);
 }
