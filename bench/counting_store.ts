@@ -9,7 +9,8 @@ import type { Store } from "../src/store/store.js";
  * on Workers the engine gets that store as it is (src/runtime/cloudflare.ts,
  * compose.ts wrap nothing around it). So the Store calls the engine makes
  * per message are the Durable Object calls it costs in production, and can
- * be counted in-process around MemoryStore instead of inside workerd.
+ * be counted in-process around MemoryStore, per message kind. (bench/do_calls.ts
+ * counts the same calls inside workerd, per enrollment, as a check.)
  *
  * Generic on purpose: a Proxy counts whatever function property is called,
  * so a method added to Store later (a batch call, say) is counted without a

@@ -12,6 +12,7 @@ import { opensslCa } from "../test/support/openssl_ca.js";
 import { certificateFromFile, signerFromFile } from "../test/client/keys.js";
 import { bundleMeasures, type BundleResult } from "./bundle.js";
 import { startMiniflareTarget } from "./miniflare_target.js";
+import { durableObjectCallsInWorkerd } from "./do_calls.js";
 import { engineInOwnProcess, type EngineResult } from "./engine.js";
 import { revocationStatusInOwnProcess, type RevocationStatusResult } from "./revocation_status.js";
 import { KeyPool, runLoad } from "./load.js";
@@ -110,6 +111,8 @@ try {
 
   // (b') The same bundle in workerd without wrangler dev's proxy in front: as deployed.
   await runTarget("Jellyfish (workerd, no wrangler)", () => startMiniflareTarget(settings), jellyfish);
+  // The same calls counted by the Durable Object itself, with a counting build of the bundle (bench/do_calls_entry.ts).
+  const workerdDoCalls = await section("Durable Object calls in workerd", () => durableObjectCallsInWorkerd(settings, jellyfish, quick ? 5 : 20));
 
   // (c) The OpenSSL mock: certificates from openssl itself; it answers every
   // request with rsp_cert, so the load asks for rsp_cert's key every time.
@@ -150,7 +153,7 @@ try {
   const steps = await section("crypto floor (bench/steps_measure.ts)", () => measureSteps());
   const bundle = await section("bundle size and start-up", () => bundleMeasures(quick ? 3 : 5, settings));
   const revocation = await section("CRL publication", () => revocationStatusInOwnProcess(quick ? 10_000 : 100_000));
-  report(engine, steps, bundle, revocation);
+  report(engine, steps, bundle, revocation, workerdDoCalls);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
@@ -267,8 +270,14 @@ function targets(engine: EngineResult | string, bundle: BundleResult | string): 
   return lines;
 }
 
-function report(engine: EngineResult | string, steps: StepsResult | string, bundle: BundleResult | string, revocation: RevocationStatusResult | string): void {
-  const summary = buildSummary(rows, engine, steps, bundle);
+function report(
+  engine: EngineResult | string,
+  steps: StepsResult | string,
+  bundle: BundleResult | string,
+  revocation: RevocationStatusResult | string,
+  workerdDoCalls: number | string,
+): void {
+  const summary = buildSummary(rows, engine, steps, bundle, workerdDoCalls);
   const when = new Date().toISOString();
   const host = machine();
   const reference = (workload: WorkloadName) => rows.find((row) => row.target === "OpenSSL mock" && row.workload === workload && row.load?.completed);
@@ -329,6 +338,7 @@ function report(engine: EngineResult | string, steps: StepsResult | string, bund
   lines.push("", ...revocationLines(revocation));
   lines.push("", ...summaryLines(summary));
   if (typeof steps === "string") lines.push("", `crypto floor failed: ${steps}`);
+  if (typeof workerdDoCalls === "string") lines.push("", `Durable Object calls in workerd: failed: ${workerdDoCalls}`);
   lines.push("", ...targets(engine, bundle));
   if (notes.length) lines.push("", "## Notes", "", ...notes.map((note) => `- ${note}`));
   const markdown = `${lines.join("\n")}\n`;
