@@ -17,7 +17,7 @@ const profileAt = process.argv.indexOf("--profile");
 const profileFlags = profileAt > 0 ? ["--cpu-prof", "--cpu-prof-dir", process.argv[profileAt + 1]!] : [];
 const body = new Uint8Array(300).fill(0x30);
 
-type Mode = "raw" | "adapter" | "hono" | "app";
+type Mode = "raw" | "adapter" | "hono" | "app" | "app-headers";
 async function measure(mode: Mode): Promise<{ requests: number; cpuUsPerRequest: number }> {
   const child = spawn(process.execPath, [...profileFlags, "--import", "tsx", join(ROOT, "bench/http_overhead_server.ts"), mode], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const output = outputTail(child.stdout, child.stderr);
@@ -60,10 +60,10 @@ async function measure(mode: Mode): Promise<{ requests: number; cpuUsPerRequest:
 }
 
 // Each mode twice, interleaved, so that a neighbour's load on a shared machine falls on all of them alike.
-const modes: Mode[] = ["raw", "adapter", "hono", "app"];
+const modes: Mode[] = ["raw", "adapter", "hono", "app", "app-headers"];
 const results = new Map<Mode, number[]>(modes.map((mode) => [mode, []]));
 for (let round = 0; round < 2; round++) for (const mode of modes) results.get(mode)!.push((await measure(mode)).cpuUsPerRequest);
 const best = (mode: Mode) => Math.min(...results.get(mode)!);
-const label = { raw: "node:http alone", adapter: "+ @hono/node-server", hono: "+ a bare Hono route", app: "Jellyfish's HTTP layer (no engine)" };
-for (const mode of modes) console.log(`${label[mode].padEnd(36)} ${best(mode).toFixed(0).padStart(4)} µs server CPU per request (best of ${results.get(mode)!.map((us) => us.toFixed(0)).join(", ")})`);
+const label = { raw: "node:http alone", adapter: "+ @hono/node-server", hono: "+ a bare Hono route", app: "Jellyfish's HTTP layer (no engine)", "app-headers": "the same, Content-Type via fetch Headers" };
+for (const mode of modes) console.log(`${label[mode].padEnd(42)} ${best(mode).toFixed(0).padStart(4)} µs server CPU per request (best of ${results.get(mode)!.map((us) => us.toFixed(0)).join(", ")})`);
 console.log(`added to node:http per request: ${(best("app") - best("raw")).toFixed(0)} µs; per MAC enrollment (two requests): ${(2 * (best("app") - best("raw"))).toFixed(0)} µs`);

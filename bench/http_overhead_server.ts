@@ -5,10 +5,10 @@ import { Hono, type Context } from "hono";
 import type { EngineContext } from "../src/cmp/engine_types.js";
 import { loadConfig } from "../src/config/load.js";
 import { createApp } from "../src/http/app.js";
-import { readIncomingBody } from "../src/runtime/node_body.js";
+import { incomingHeader, readIncomingBody } from "../src/runtime/node_body.js";
 
 /**
- * `node --import tsx bench/http_overhead_server.ts raw|adapter|hono|app`: a server whose
+ * `node --import tsx bench/http_overhead_server.ts raw|adapter|hono|app|app-headers`: a server whose
  * CMP engine costs nothing, so that its CPU per request is the HTTP layer
  * alone (bench/http_overhead.ts). raw: node:http reading the body and
  * writing a fixed answer with the headers Jellyfish sends, Node's own floor.
@@ -54,6 +54,8 @@ if (mode === "raw") {
     log: () => undefined,
     handleCmp: async (request) => ({ httpStatus: 200, body: answer, log: { profile: "default", outcome: "accepted", bodyType: String(request.byteLength) } }),
     readBody: readIncomingBody,
+    // "app-headers": without the Node header reader, every request builds a fetch Headers object (what it saves).
+    header: mode === "app-headers" ? undefined : incomingHeader,
   });
   const ready = Promise.resolve();
   const server = await new Promise<ReturnType<typeof serve>>((listening) => {
