@@ -18,6 +18,13 @@ import { prepare } from "./workloads.js";
  * layer (bench/profile_analysis.ts). Process CPU from /proc is printed
  * beside it: the difference is other threads (WebCrypto's thread pool, V8's
  * GC helpers), which the profiler does not sample.
+ *
+ * V8 samples on a wall clock: time the thread spends descheduled is charged
+ * to the stack it resumes in, which favours what follows a syscall that
+ * wakes another process (a socket write waking the client) and work handed
+ * to other threads (WebCrypto). On a machine shared with a busy neighbour
+ * the main thread's "busy" exceeds the process's CPU, and the HTTP share is
+ * overstated; bench/http_overhead.ts measures the HTTP layer in CPU time.
  */
 const seconds = Number(process.argv[2] ?? 15);
 const workers = Number(process.argv[3] ?? 8);
