@@ -7,11 +7,15 @@ import { cpuMsOf, outputTail, ROOT } from "./targets.js";
  * `npx tsx bench/http_overhead.ts [seconds]`: server CPU per request of
  * Jellyfish's HTTP layer on Node with an engine that costs nothing, against
  * node:http alone (bench/http_overhead_server.ts), under 8 concurrent
- * keep-alive POSTs of 300 bytes. The difference is what Hono,
+ * keep-alive POSTs of 300 bytes, as fast as they go or paced (--rate). The difference is what Hono,
  * @hono/node-server and src/http add to each CMP message; two such
  * requests make a MAC enrollment.
  */
 const seconds = Number(process.argv[2] ?? 5);
+// --rate <requests/s>: paced, as under the real load (about 2 × the MAC enrollments/s), where each request
+// meets cold caches and its own wake-ups and system calls; unpaced, requests share them and cost less.
+const rateAt = process.argv.indexOf("--rate");
+const rate = rateAt > 0 ? Number(process.argv[rateAt + 1]) : undefined;
 // --profile <dir>: the servers run under node --cpu-prof, their profiles (start-up included) left in <dir>.
 const profileAt = process.argv.indexOf("--profile");
 const profileFlags = profileAt > 0 ? ["--cpu-prof", "--cpu-prof-dir", process.argv[profileAt + 1]!] : [];
@@ -42,8 +46,10 @@ async function measure(mode: Mode): Promise<{ requests: number; cpuUsPerRequest:
       const deadline = performance.now() + ms;
       await Promise.all(Array.from({ length: 8 }, async () => {
         while (performance.now() < deadline) {
+          const begin = performance.now();
           await post();
           count++;
+          if (rate) await new Promise((done) => setTimeout(done, Math.max(0, (8 * 1000) / rate - (performance.now() - begin))));
         }
       }));
       return count;

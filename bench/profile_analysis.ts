@@ -19,6 +19,12 @@ export interface CpuProfile {
 export interface ProfileBreakdown {
   /** Milliseconds by class: engine, http, gc, program, idle, other. */
   byClass: Record<string, number>;
+  /**
+   * Samples by class, each counted once whatever its interval: a sample
+   * taken as the thread comes back from being descheduled carries the whole
+   * wait in its interval, so on a busy machine counts are the fairer share.
+   */
+  samplesByClass: Record<string, number>;
   /** Within http: milliseconds by the nearest frame with a known source (node-server, hono, undici, node http/net/streams, src/http, src/runtime). */
   http: Record<string, number>;
   /** Within engine: milliseconds by the nearest frame's source (src/<dir>, a package, node internals). */
@@ -49,10 +55,15 @@ export function breakdown(profile: CpuProfile): ProfileBreakdown {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byClass: Record<string, number> = {};
+  const samplesByClass: Record<string, number> = {};
   const http: Record<string, number> = {};
   const engine: Record<string, number> = {};
   const httpLeaves: Record<string, number> = {};
-  const add = (table: Record<string, number>, key: string, ms: number) => (table[key] = (table[key] ?? 0) + ms);
+  const tally = (table: Record<string, number>, key: string, ms: number) => (table[key] = (table[key] ?? 0) + ms);
+  const add = (table: Record<string, number>, key: string, ms: number) => {
+    if (table === byClass) tally(samplesByClass, key, 1);
+    tally(table, key, ms);
+  };
   for (let i = 0; i < profile.samples.length; i++) {
     // A sample lasts until the next one.
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
@@ -77,5 +88,5 @@ export function breakdown(profile: CpuProfile): ProfileBreakdown {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 15)
     .map(([frame, ms]) => ({ frame, ms }));
-  return { byClass, http, engine, httpTop };
+  return { byClass, samplesByClass, http, engine, httpTop };
 }

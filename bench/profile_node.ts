@@ -57,6 +57,9 @@ try {
     const busy = Object.entries(result.byClass).filter(([name]) => name !== "idle").reduce((sum, [, ms]) => sum + ms, 0);
     console.log(`\nmain thread, busy ${per(busy)}:`);
     for (const [name, ms] of Object.entries(result.byClass).sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(10)} ${per(ms)}  ${name === "idle" ? "" : `${((100 * ms) / busy).toFixed(1)} % of busy`}`);
+    const counted = Object.entries(result.samplesByClass).filter(([name]) => name !== "idle");
+    const busySamples = counted.reduce((sum, [, count]) => sum + count, 0);
+    console.log(`\nmain thread, share of busy samples (each counted once): ${counted.sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${((100 * count) / busySamples).toFixed(1)} %`).join(", ")}`);
     console.log("\nhttp layer by nearest source:");
     for (const [name, ms] of Object.entries(result.http).sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(40)} ${per(ms)}`);
     console.log("\nengine by nearest source:");
