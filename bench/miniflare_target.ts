@@ -11,11 +11,12 @@ import { outputTail, processTree, ROOT, TICKS_PER_SECOND, type Target } from "./
  * production, without `wrangler dev`'s proxy Worker in front of it, which
  * the wrangler target's workerd CPU includes. The CPU counted is that of
  * the workerd processes Miniflare starts (children of this process; the
- * wrangler target's are gone by the time this one runs).
+ * wrangler target's are gone by the time this one runs). `config`: another
+ * wrangler config to build instead (bench/do_calls.ts counts with one).
  */
-export async function startMiniflareTarget(bindings: Record<string, string>): Promise<Target> {
+export async function startMiniflareTarget(bindings: Record<string, string>, config = join(ROOT, "wrangler.toml")): Promise<Target> {
   const outdir = await mkdtemp(join(tmpdir(), "jellyfish-bench-miniflare-"));
-  const bundle = await build(join(ROOT, "wrangler.toml"), outdir);
+  const bundle = await build(config, outdir);
   let output = () => "";
   const mf = new Miniflare({
     host: "127.0.0.1",

@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodePem } from "../src/asn1/pem.js";
 import { createSelfSignedCa } from "../src/ca/self_signed.js";
@@ -10,11 +9,15 @@ import { oneConnectionFetch } from "../test/support/one_connection_fetch.js";
 import { makeKey } from "../test/support/openssl.js";
 import { opensslCa } from "../test/support/openssl_ca.js";
 import { certificateFromFile, signerFromFile } from "../test/client/keys.js";
-import { bundleMeasures, type BundleResult } from "./bundle.js";
+import { bundleMeasures } from "./bundle.js";
 import { startMiniflareTarget } from "./miniflare_target.js";
-import { engineInOwnProcess, type EngineResult } from "./engine.js";
-import { revocationStatusInOwnProcess, type RevocationStatusResult } from "./revocation_status.js";
-import { KeyPool, runLoad, type LoadResult } from "./load.js";
+import { durableObjectCallsInWorkerd } from "./do_calls.js";
+import { engineInOwnProcess } from "./engine.js";
+import { revocationStatusInOwnProcess } from "./revocation_status.js";
+import { KeyPool, runLoad } from "./load.js";
+import { measureSteps } from "./steps_measure.js";
+import type { Row } from "./summary.js";
+import { writeReport } from "./report.js";
 import { ROOT, startNodeTarget, startOpensslMock, startWranglerTarget, type Target } from "./targets.js";
 import { prepare, WORKLOADS, type WorkloadName, type WorkloadSetup } from "./workloads.js";
 
@@ -58,17 +61,6 @@ if (argv.includes("--netns")) {
   } catch (error) {
     notes.push(`ip link set lo up failed (${String(error)}); results may be missing.`);
   }
-}
-
-interface Row {
-  target: string;
-  workers: number;
-  workload: WorkloadName;
-  load?: LoadResult;
-  serverCpuMsPerTransaction?: number;
-  /** This process's CPU (the load generator and client library, all threads) per transaction. */
-  clientCpuMsPerTransaction?: number;
-  skipped?: string;
 }
 
 const rows: Row[] = [];
@@ -119,6 +111,8 @@ try {
 
   // (b') The same bundle in workerd without wrangler dev's proxy in front: as deployed.
   await runTarget("Jellyfish (workerd, no wrangler)", () => startMiniflareTarget(settings), jellyfish);
+  // The same calls counted by the Durable Object itself, with a counting build of the bundle (bench/do_calls_entry.ts).
+  const workerdDoCalls = await section("Durable Object calls in workerd", () => durableObjectCallsInWorkerd(settings, jellyfish, quick ? 5 : 20));
 
   // (c) The OpenSSL mock: certificates from openssl itself; it answers every
   // request with rsp_cert, so the load asks for rsp_cert's key every time.
@@ -155,9 +149,11 @@ try {
   );
 
   const engine = await section("engine microbenchmark", () => engineInOwnProcess(quick ? 30 : 150));
+  // In this process, after the load targets have stopped: best-of-five rounds keep its garbage out.
+  const steps = await section("crypto floor (bench/steps_measure.ts)", () => measureSteps());
   const bundle = await section("bundle size and start-up", () => bundleMeasures(quick ? 3 : 5, settings));
   const revocation = await section("CRL publication", () => revocationStatusInOwnProcess(quick ? 10_000 : 100_000));
-  report(engine, bundle, revocation);
+  writeReport({ rows, workers, durationMs, quick, notes }, { engine, steps, bundle, revocation, workerdDoCalls });
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
@@ -199,148 +195,4 @@ async function section<T>(name: string, run: () => Promise<T>): Promise<T | stri
     console.error(`${name}: failed: ${message}`);
     return message;
   }
-}
-
-/** The CRL section (bench/revocation_status.ts): each figure beside its same-run reference. */
-function revocationLines(result: RevocationStatusResult | string): string[] {
-  const lines = ["## Revocation status: CRL (in-process, MemoryStore)", ""];
-  if (typeof result === "string") return [...lines, `failed: ${result}`];
-  const ratio = (value: number, reference: number | undefined) => (reference ? `${(value / reference).toFixed(2)}×` : "–");
-  lines.push("| measure | Jellyfish | reference | reference is | ratio |", "| --- | ---: | ---: | --- | ---: |");
-  lines.push(
-    `| CRL regeneration at ${result.revoked} revoked (${(result.crlBytes / 1e6).toFixed(1)} MB) | ${result.regenerate.wallMs.toFixed(0)} ms wall, ${result.regenerate.cpuMs.toFixed(0)} ms CPU | ${digits(result.opensslGencrl?.wallMs, 0)} ms wall | openssl ca -gencrl, same count | ${ratio(result.regenerate.wallMs, result.opensslGencrl?.wallMs)} |`,
-    `| CRL fetch, CPU per request (current CRL, cached DER) | ${result.fetchMicroseconds.toFixed(0)} µs | ${result.staticFetchMicroseconds.toFixed(0)} µs | the same bytes from a route that looks nothing up | ${ratio(result.fetchMicroseconds, result.staticFetchMicroseconds)} |`,
-    `| revocation (record, index entry, revision), CPU | ${result.revokeMicroseconds.toFixed(0)} µs | | | |`,
-  );
-  return lines;
-}
-
-function machine(): Record<string, string | number> {
-  const model = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
-  let opensslVersion = "unknown";
-  try {
-    opensslVersion = execFileSync("openssl", ["version"], { encoding: "utf8" }).trim();
-  } catch {
-    // Reported as unknown.
-  }
-  return { cpu: model, cores: cpus().length, node: process.version, openssl: opensslVersion };
-}
-
-function digits(value: number | undefined, digits: number): string {
-  return value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits);
-}
-
-/** A row's client CPU over its elapsed time, in % of one core. */
-function clientBusy(row: Row): number | undefined {
-  if (!row.load || row.clientCpuMsPerTransaction === undefined || row.load.elapsedMs <= 0) return undefined;
-  return (100 * row.clientCpuMsPerTransaction * row.load.completed) / row.load.elapsedMs;
-}
-
-/**
- * How far the throughput ratio could go on this machine: client and server
- * share its cores, so Jellyfish can serve at most cores / (client + server
- * CPU per enrollment), and at most cores / client CPU even with a server
- * that cost nothing. Shown beside the ratio so that a reader can tell a slow
- * server from a ceiling set by the machine and the client.
- */
-function ratioCeiling(mockPerSecond: number | undefined): string {
-  const row = rows.find((candidate) => candidate.target === "Jellyfish (Node)" && candidate.workload === "mac-ir");
-  const client = row?.clientCpuMsPerTransaction;
-  const server = row?.serverCpuMsPerTransaction;
-  if (!mockPerSecond || client === undefined || server === undefined) return "";
-  const cores = cpus().length;
-  const asMeasured = (cores * 1000) / (client + server) / mockPerSecond;
-  const freeServer = (cores * 1000) / client / mockPerSecond;
-  return ` (ceiling on ${cores} shared cores with this client: ${asMeasured.toFixed(2)}× at this server's CPU, ${freeServer.toFixed(2)}× for a server that cost nothing)`;
-}
-
-/** Issue 7's targets, each beside what this run measured (for reading; nothing fails on them). */
-function targets(engine: EngineResult | string, bundle: BundleResult | string): string[] {
-  const verdict = (met: boolean | undefined) => (met === undefined ? "not measured" : met ? "met" : "not met");
-  const lines = ["## Targets", "", "| target | measured | |", "| --- | ---: | --- |"];
-  const ir = typeof engine === "string" ? undefined : engine.perMessage["ir (MAC)"]?.microseconds;
-  const certConf = typeof engine === "string" ? undefined : engine.perMessage["certConf (MAC)"]?.microseconds;
-  const enrollment = ir !== undefined && certConf !== undefined ? ir + certConf : undefined;
-  const median = typeof engine === "string" ? undefined : (engine.perMessage["ir (MAC)"]?.median ?? NaN) + (engine.perMessage["certConf (MAC)"]?.median ?? NaN);
-  lines.push(
-    `| engine CPU per MAC enrollment (ir + certConf) ≤ 1000 µs | ${digits(enrollment, 0)} µs (median ${digits(median, 0)} µs) | ${verdict(enrollment === undefined ? undefined : enrollment <= 1000)} |`,
-  );
-  const node = rows.find((row) => row.target === "Jellyfish (Node)" && row.workload === "mac-ir")?.load?.perSecond;
-  const mock = rows.find((row) => row.target === "OpenSSL mock" && row.workload === "mac-ir")?.load?.perSecond;
-  const ratio = node !== undefined && mock ? node / mock : undefined;
-  lines.push(`| Jellyfish on Node ≥ 3× the mock's MAC enrollments/s | ${digits(ratio, 2)}×${ratioCeiling(mock)} | ${verdict(ratio === undefined ? undefined : ratio >= 3)} |`);
-  const gzip = typeof bundle === "string" ? undefined : bundle.withoutAwsSdk.gzipBytes / 1024;
-  lines.push(`| Worker bundle without the AWS SDK < 150 KiB gzip | ${digits(gzip, 0)} KiB | ${verdict(gzip === undefined ? undefined : gzip < 150)} |`);
-  return lines;
-}
-
-function report(engine: EngineResult | string, bundle: BundleResult | string, revocation: RevocationStatusResult | string): void {
-  const when = new Date().toISOString();
-  const host = machine();
-  const reference = (workload: WorkloadName) => rows.find((row) => row.target === "OpenSSL mock" && row.workload === workload && row.load?.completed);
-  const lines: string[] = [];
-  lines.push(`# Jellyfish benchmark, ${when}`, "");
-  lines.push(`Machine: ${host.cpu}, ${host.cores} cores; Node ${host.node}; ${host.openssl}.`);
-  lines.push(`Load: ${workers} concurrent workers (see the workers column), ${durationMs / 1000} s per target and workload${quick ? " (--quick)" : ""}; loopback HTTP, keep-alive.`, "");
-  lines.push("| target | workload | workers | transactions/s | p50 ms | p99 ms | server CPU ms / transaction | client CPU ms / transaction | client busy | throughput vs mock | CPU vs mock | failed |");
-  lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const row of rows) {
-    if (!row.load || row.skipped) {
-      lines.push(`| ${row.target} | ${row.workload} | ${row.workers} | skipped: ${(row.skipped ?? "").replace(/\|/g, "/").slice(0, 160)} | | | | | | | | |`);
-      continue;
-    }
-    const ref = reference(row.workload);
-    const throughputRatio = ref?.load && row.target !== "OpenSSL mock" ? row.load.perSecond / ref.load.perSecond : undefined;
-    const cpuRatio = ref?.serverCpuMsPerTransaction && row.target !== "OpenSSL mock" && row.serverCpuMsPerTransaction !== undefined
-      ? row.serverCpuMsPerTransaction / ref.serverCpuMsPerTransaction
-      : undefined;
-    lines.push(
-      `| ${row.target} | ${row.workload} | ${row.workers} | ${digits(row.load.perSecond, 1)} | ${digits(row.load.p50Ms, 2)} | ${digits(row.load.p99Ms, 2)} | ${digits(row.serverCpuMsPerTransaction, 2)} | ${digits(row.clientCpuMsPerTransaction, 2)} | ${digits(clientBusy(row), 0)} % | ${throughputRatio === undefined ? "–" : `${throughputRatio.toFixed(2)}×`} | ${cpuRatio === undefined ? "–" : `${cpuRatio.toFixed(2)}×`} | ${row.load.failed} |`,
-    );
-  }
-  lines.push("", "Workloads: mac-ir = ir with PBM MAC + certConf (one transaction = two messages); sig-cr = cr signed with an enrolled certificate + certConf; rr = rr signed by the holder of the certificate it revokes.");
-  lines.push("Server CPU: utime+stime from /proc/<pid>/stat before and after each run (workerd processes only, for the workerd targets; 'Jellyfish (workerd)' runs under wrangler dev, whose proxy Worker runs in the same workerd; 'no wrangler' is the deployed bundle in Miniflare), divided by the transactions completed. CPU vs mock > 1 means more CPU than the mock per transaction. Client CPU: this process (load generator and client library, all threads) per transaction; client busy is that CPU over the run's time, in % of one core. Near 100 % the load generator, a single JavaScript thread, sets the pace, not the server.", "");
-  lines.push("## Engine alone (handleCmp + MemoryStore, in-process fetch, no HTTP)", "");
-  if (typeof engine === "string") lines.push(`failed: ${engine}`);
-  else {
-    lines.push("| message | CPU µs / message, mean | median | measured |", "| --- | ---: | ---: | ---: |");
-    for (const [kind, value] of Object.entries(engine.perMessage)) {
-      lines.push(`| ${kind} | ${value.microseconds.toFixed(0)} | ${value.median.toFixed(0)} | ${value.count} |`);
-    }
-    lines.push("", "The mean carries the garbage collections that fall into a message (the client's garbage too, as it runs in the same process); the median is the typical message.");
-    const ir = engine.perMessage["ir (MAC)"]?.median;
-    const ocsp = Object.entries(engine.perMessage).filter(([kind]) => kind.startsWith("OCSP"));
-    if (ir && ocsp.length > 0) {
-      lines.push(
-        "",
-        `OCSP rows: answerOcsp (src/ocsp/responder.ts) on the same store, a request as openssl ocsp sends it (one SHA-1 CertID, a nonce), for certificates issued above; median vs ir (MAC) in this run: ${ocsp.map(([kind, value]) => `${kind.replace(/^OCSP, /, "")} ${(value.median / ir).toFixed(2)}×`).join(", ")}.`,
-      );
-    }
-    for (const failure of engine.failures) lines.push("", `failure: ${failure}`);
-  }
-  lines.push("", "## Worker bundle", "");
-  if (typeof bundle === "string") lines.push(`failed: ${bundle}`);
-  else {
-    const kib = (bytes: number) => (bytes / 1024).toFixed(0);
-    lines.push(
-      `Main module as deployed (wrangler.toml: minified, with the AWS SDK for the KMS signer): ${kib(bundle.rawBytes)} KiB, ${kib(bundle.gzipBytes)} KiB gzip (node:zlib level 9).`,
-      "",
-      `Without the AWS SDK (the same build with @aws-sdk/client-kms aliased to a stub): ${kib(bundle.withoutAwsSdk.rawBytes)} KiB, ${kib(bundle.withoutAwsSdk.gzipBytes)} KiB gzip.`,
-      "",
-    );
-    lines.push(
-      `Start-up: median ${bundle.miniflareReadyMs.toFixed(0)} ms from new Miniflare() to the first answer with the Jellyfish bundle, against ${bundle.emptyWorkerReadyMs.toFixed(0)} ms for an empty Worker (workerd process start included in both; the difference is roughly module load, evaluation and first request).`,
-    );
-  }
-  lines.push("", ...revocationLines(revocation));
-  lines.push("", ...targets(engine, bundle));
-  if (notes.length) lines.push("", "## Notes", "", ...notes.map((note) => `- ${note}`));
-  const markdown = `${lines.join("\n")}\n`;
-  process.stdout.write(markdown);
-  const results = join(ROOT, "bench/results");
-  mkdirSync(results, { recursive: true });
-  const stem = join(results, when.replace(/:/g, "-"));
-  writeFileSync(`${stem}.md`, markdown);
-  writeFileSync(`${stem}.json`, `${JSON.stringify({ when, machine: host, quick, workers, durationMs, rows, engine, bundle, revocation, notes }, null, 2)}\n`);
-  writeFileSync(join(results, "latest.md"), markdown);
 }

@@ -20,6 +20,8 @@ export interface Target {
   cpuMs(): number;
   /** What it printed, for diagnosis when it fails. */
   output(): string;
+  /** The server's process, where there is one process to signal (bench/profile_node.ts). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -131,7 +133,7 @@ export async function startNodeTarget(env: Record<string, string>): Promise<Targ
     throw new Error(`Jellyfish on Node did not start: ${out.text()}`);
   }
   const base = /URL (\S+)/.exec(out.text())![1]!;
-  return { url: `${base}/.well-known/cmp`, cpuMs: () => cpuMsOf(child.pid!), output: out.text, stop };
+  return { url: `${base}/.well-known/cmp`, cpuMs: () => cpuMsOf(child.pid!), output: out.text, pid: child.pid, stop };
 }
 
 /**

@@ -8,6 +8,7 @@ import { createOcspApp, type OcspAppDeps } from "./ocsp.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
 import { startDeadline, type Deadline } from "./deadline.js";
 import { readBodyWithLimit, type BodyReader } from "./read_body.js";
+import { requestHeader, type HeaderReader } from "./request_header.js";
 
 /**
  * The HTTP face of Jellyfish: turns a POST into bytes for the engine and the
@@ -35,6 +36,8 @@ export interface AppDeps {
   ocsp?: Pick<OcspAppDeps, "context">;
   /** The runtime's faster body reader, if it has one. */
   readBody?: BodyReader;
+  /** The runtime's faster header reader, if it has one (Content-Type of CMP and OCSP requests). */
+  header?: HeaderReader;
   /** Starts the body read deadline (limits.bodyReadTimeoutSeconds); tests pass one they settle themselves. */
   deadline?: (milliseconds: number) => Deadline;
 }
@@ -73,7 +76,7 @@ export function createApp(deps: AppDeps): Hono {
     if (!profile) return reject(404, "unknown profile");
     // RFC 9811 §3.1: CMP messages travel in POST requests only.
     if (c.req.method !== "POST") return reject(405, "method not allowed", { allow: "POST" });
-    if (!isPkixCmp(c.req.header("content-type"))) return reject(415, `content type must be ${PKIXCMP}`);
+    if (!isPkixCmp(requestHeader(c, "content-type", deps.header))) return reject(415, `content type must be ${PKIXCMP}`);
     const { maxRequestBytes, bodyReadTimeoutSeconds } = deps.config.limits;
     const deadline = deadlineOf(bodyReadTimeoutSeconds * 1000);
     let body;
@@ -116,7 +119,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.publication) app.route("/", createPublicationApp(deps.publication));
   if (deps.ocsp) {
     const { bodyReadTimeoutSeconds } = deps.config.limits;
-    app.route("/ocsp", createOcspApp({ ...deps.ocsp, log: safeLog, clock, readBody: deps.readBody, deadline: deps.deadline, bodyReadTimeoutSeconds }));
+    app.route("/ocsp", createOcspApp({ ...deps.ocsp, log: safeLog, clock, readBody: deps.readBody, header: deps.header, deadline: deps.deadline, bodyReadTimeoutSeconds }));
   }
 
   // Extra paths per profile, e.g. EJBCA's /ejbca/publicweb/cmp/<alias>, so configured devices keep working.

@@ -5,6 +5,7 @@ import { ocspErrorResponse } from "../ocsp/basic_ocsp_response.js";
 import { answerOcsp, type OcspAnswer, type OcspContext } from "../ocsp/responder.js";
 import { startDeadline, type Deadline } from "./deadline.js";
 import { readBodyWithLimit, type BodyReader } from "./read_body.js";
+import { requestHeader, type HeaderReader } from "./request_header.js";
 
 /**
  * OCSP over HTTP (RFC 6960 Appendix A.1, RFC 5019 §5): POST with an
@@ -32,6 +33,7 @@ export interface OcspAppDeps {
   /** Milliseconds since the epoch, for the log's time and duration. */
   clock?: () => number;
   readBody?: BodyReader;
+  header?: HeaderReader;
   deadline?: (milliseconds: number) => Deadline;
   /** Seconds to wait for a POST body (limits.bodyReadTimeoutSeconds). */
   bodyReadTimeoutSeconds?: number;
@@ -66,7 +68,7 @@ export function createOcspApp(deps: OcspAppDeps): Hono {
       if (encoded.length > Math.ceil(maxBytes / 3) * 4 * 3) return reject(414, "request too large for a GET; use POST");
       request = decodeGetRequest(encoded);
     } else if (method === "POST") {
-      if (!isOcspRequest(c.req.header("content-type"))) return reject(415, `content type must be ${OCSP_REQUEST}`);
+      if (!isOcspRequest(requestHeader(c, "content-type", deps.header))) return reject(415, `content type must be ${OCSP_REQUEST}`);
       const deadline = deadlineOf((deps.bodyReadTimeoutSeconds ?? 10) * 1000);
       let body;
       try {

@@ -10,6 +10,7 @@ import type { JellyfishConfig } from "../config/profile.js";
 import { SecretSealer } from "../crypto/sealed_secret.js";
 import { createApp } from "../http/app.js";
 import type { BodyReader } from "../http/read_body.js";
+import type { HeaderReader } from "../http/request_header.js";
 import { SignerError } from "../kms/signer.js";
 import { loadDelegatedResponder } from "../ocsp/delegated_responder.js";
 import type { Store } from "../store/store.js";
@@ -42,6 +43,8 @@ export interface Platform {
   randomBytes?: (length: number) => Uint8Array;
   /** The runtime's own request body reader (Node: straight from the socket). */
   readBody?: BodyReader;
+  /** The runtime's own request header reader (Node: from the IncomingMessage). */
+  header?: HeaderReader;
 }
 
 export interface Composed {
@@ -88,7 +91,7 @@ export async function compose(platform: Platform): Promise<Composed> {
   const publication = { context: () => context, log };
   const ocspContext = { ca, store, responder: ocspResponder, validitySeconds, now: context.now };
   const ocsp = { context: () => ocspContext };
-  return { app: createApp({ config, context: () => context, log, admin, publication, ocsp, readBody: platform.readBody }), context };
+  return { app: createApp({ config, context: () => context, log, admin, publication, ocsp, readBody: platform.readBody, header: platform.header }), context };
 }
 
 async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {

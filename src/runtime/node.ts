@@ -4,7 +4,7 @@ import { compose } from "./compose.js";
 import { Instance } from "./instance.js";
 import { settingsCaSigner as caSigner, settingsStore } from "./backends.js";
 import { consoleLog, type Log } from "./log.js";
-import { readIncomingBody } from "./node_body.js";
+import { incomingHeader, readIncomingBody } from "./node_body.js";
 import { textSetting, type Settings } from "./settings.js";
 
 /**
@@ -30,7 +30,7 @@ export interface NodeOptions {
 export async function startNodeServer(settings: Settings, options: NodeOptions = {}): Promise<NodeServer> {
   const log = options.log ?? consoleLog;
   const instance = new Instance(
-    () => compose({ settings, log, makeSigner: () => caSigner(settings), makeStore: () => settingsStore(settings, log), readBody: readIncomingBody }),
+    () => compose({ settings, log, makeSigner: () => caSigner(settings), makeStore: () => settingsStore(settings, log), readBody: readIncomingBody, header: incomingHeader }),
     log,
   );
   const host = textSetting(settings, "HOST") ?? "127.0.0.1";

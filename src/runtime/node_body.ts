@@ -41,3 +41,26 @@ export function readIncomingBody(c: Context, maxBytes: number, deadline: Promise
     });
   });
 }
+
+/**
+ * A request header straight from the IncomingMessage's raw header list, so
+ * that @hono/node-server never builds the fetch Headers object for a CMP
+ * request (src/http/request_header.ts). Fields of the same name are joined
+ * with ", " as Headers.get joins them (Node's own `headers` keeps only the
+ * first Content-Type), so a request with two Content-Types is refused here
+ * exactly as through Headers; values are trimmed, as Headers trims them of
+ * spaces and tabs.
+ */
+export function incomingHeader(c: Context, name: string): string | undefined {
+  const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.rawHeaders;
+  if (!raw) return undefined;
+  const wanted = name.toLowerCase();
+  let value: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const field = raw[i]!;
+    if (field.length !== wanted.length || field.toLowerCase() !== wanted) continue;
+    const trimmed = raw[i + 1]!.trim();
+    value = value === undefined ? trimmed : `${value}, ${trimmed}`;
+  }
+  return value;
+}

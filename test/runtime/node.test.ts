@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startNodeServer, type NodeServer } from "../../src/runtime/node.js";
+import { RawConnection } from "../support/raw_http.js";
 import { makeKey, makeCaFiles, makeTempDir, mustOpenssl, openssl, opensslCmp, type TempDir } from "../support/openssl.js";
 
 // The self-hosted Node runtime: the same composition, served by @hono/node-server.
@@ -62,6 +63,33 @@ it("reads a body with and without Content-Length, and refuses one over the limit
   expect((await chunked(garbage)).status).toBe(400);
   expect((await post(new Uint8Array(limit + 1))).status).toBe(413);
   expect((await chunked(new Uint8Array(limit + 1))).status).toBe(413);
+});
+
+// Content-Type comes from the raw header list (src/runtime/node_body.ts
+// incomingHeader), not from a fetch Headers object: the same decisions as
+// through Headers, including two Content-Type fields, which Headers joins
+// into one value that is not application/pkixcmp (Node's own `headers`
+// would keep only the first).
+it("takes Content-Type from the raw headers: any case and parameters, and refuses none, another or two", async () => {
+  const port = Number(new URL(server.url).port);
+  const send = async (headerLines: string[]) => {
+    const connection = await RawConnection.open(port);
+    try {
+      connection.write(["POST /.well-known/cmp HTTP/1.1", "Host: x", ...headerLines, "Content-Length: 7", "", "garbage"].join("\r\n"), "POST");
+      const response = await connection.response();
+      return response === "closed" ? "closed" : response.status;
+    } finally {
+      connection.destroy();
+    }
+  };
+  expect(await send(["content-TYPE:  Application/PKIXCMP; charset=x "])).toBe(400); // read, then not a PKIMessage
+  expect(await send([])).toBe(415);
+  expect(await send(["Content-Type: text/plain"])).toBe(415);
+  expect(await send(["Content-Type: application/pkixcmp", "Content-Type: application/pkixcmp"])).toBe(415);
+  const ocsp = await RawConnection.open(port);
+  ocsp.write(["POST /ocsp HTTP/1.1", "Host: x", "Content-Type: application/ocsp-request", "Content-Type: text/plain", "Content-Length: 1", "", "A"].join("\r\n"), "POST");
+  expect(await ocsp.response()).toMatchObject({ status: 415 });
+  ocsp.destroy();
 });
 
 // OCSP through the same socket body reader, with its own 8 KiB limit.
