@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { encodeCertificatesPem, encodePem } from "../asn1/pem.js";
 import { fromBase64, fromHex } from "../asn1/bytes.js";
 import { REMOVE_FROM_CRL, REVOCATION_REASONS, getCertificate, releaseHold, revokeCertificate } from "../ca/certificate_record.js";

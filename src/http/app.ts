@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { JellyfishConfig, Profile } from "../config/profile.js";
 import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";

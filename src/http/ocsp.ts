@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { fromBase64, toHex } from "../asn1/bytes.js";
 import { digest } from "../crypto/digest.js";
 import { ocspErrorResponse } from "../ocsp/basic_ocsp_response.js";

@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { encodePem } from "../asn1/pem.js";
 import { SignerError } from "../kms/signer.js";
 import { StoreError } from "../store/store.js";

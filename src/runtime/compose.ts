@@ -1,5 +1,5 @@
 import { randomBytes } from "../crypto/random_pool.js";
-import type { Hono } from "hono";
+import type { Hono } from "hono/tiny";
 import type { CertificateAuthority } from "../ca/authority.js";
 import { checkRootCaUpdate } from "../ca/root_ca_update.js";
 import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/local_key_pair.js";

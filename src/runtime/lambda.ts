@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { defaultIsContentTypeBinary, handle } from "hono/aws-lambda";
 import type { ExpirySweep } from "../cmp/expiry.js";
 import { isPkixCmp } from "../http/media_type.js";
