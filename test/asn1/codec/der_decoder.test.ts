@@ -79,6 +79,30 @@ describe("decodeDer is strict DER (X.690 §10)", () => {
     });
   }
 
+  it("refuses a time not in its DER form, which it used to hand to asn1js (a flipped bit made 26112216:118... some other instant)", () => {
+    class Times {
+      @AsnProp({ type: AsnPropTypes.UTCTime })
+      utc = new Date();
+    }
+    const encode = (text: string) => Uint8Array.from([0x30, text.length + 2, 0x17, text.length, ...Buffer.from(text, "latin1")]);
+    expect(decodeDer(encode("261122161118Z"), Times).utc.toISOString()).toBe("2026-11-22T16:11:18.000Z");
+    for (const text of ["26112216:118Z", "2611221611Z", "261122161118+0100", "x261122161118Z"]) {
+      expect(() => decodeDer(encode(text), Times)).toThrow(/is not a DER UTCTime/);
+    }
+  });
+
+  it("reads a GeneralizedTime in the years 0-99 as those years, not 1900-1999 as Date.UTC (and asn1js) would", () => {
+    class When {
+      @AsnProp({ type: AsnPropTypes.GeneralizedTime })
+      time = new Date();
+    }
+    const text = "00261122162118Z";
+    const bytes = Uint8Array.from([0x30, text.length + 2, 0x18, text.length, ...Buffer.from(text, "latin1")]);
+    const decoded = decodeDer(bytes, When);
+    expect(decoded.time.toISOString()).toBe("0026-11-22T16:21:18.000Z");
+    expect(Buffer.from(AsnSerializer.serialize(decoded)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it("refuses a UTF8String that is not UTF-8, and a time that does not exist, which asn1js reads as something", () => {
     const bytes = new Uint8Array(readFileSync(join(FIXTURES, "rr-sig-1-rr.der")));
     const hex = Buffer.from(bytes).toString("hex");
