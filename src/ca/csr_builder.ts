@@ -7,6 +7,7 @@ import { encodeName, isEmptyName, parseDistinguishedName } from "./distinguished
 import { basicConstraintsExtension, keyUsageExtension } from "./extensions.js";
 import { encodeAlgorithm } from "./issuer.js";
 import { signCertificate } from "./signed_certificate.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** PKCS #9 extensionRequest (RFC 2985 §5.4.2): the extensions the requester asks for. */
 export const id_pkcs9_at_extensionRequest = "1.2.840.113549.1.9.14";
@@ -57,7 +58,7 @@ export async function createCertificationRequest(options: CertificationRequestOp
   });
   // CertificationRequest has the shape of Certificate (RFC 5280 §4.1): the
   // same wrapper signs it, so the octets signed are the octets sent.
-  const infoDer = new Uint8Array(AsnConvert.serialize(info));
+  const infoDer = serializeDer(info);
   return signCertificate(options.signer, encodeAlgorithm(options.signer.algorithm), infoDer);
 }
 

@@ -13,6 +13,7 @@ import { readChildren, readElement } from "../asn1/der.js";
 import { authorityKeyIdentifierExtension } from "./extensions.js";
 import { keyIdentifierOfPublicKey } from "./key_identifier.js";
 import { bytesEqual } from "../asn1/bytes.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /**
  * Everything about the issuing CA that every issued certificate repeats,
@@ -99,6 +100,6 @@ async function computeIssuer(ca: CertificateAuthority): Promise<PreparedIssuer> 
 }
 
 export function encodeAlgorithm(algorithm: AlgorithmIdentifier): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(algorithm));
+  return serializeDer(algorithm);
 }
 

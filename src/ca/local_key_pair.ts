@@ -5,6 +5,7 @@ import { constantTimeEqual } from "../crypto/constant_time.js";
 import { formatDistinguishedName } from "./distinguished_name.js";
 import { LocalSigner } from "../kms/local.js";
 import type { Signer } from "../kms/signer.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** A signing key with its certificate and chain: a CA, or a dedicated CMP signer. */
 export interface KeyAndCertificates {
@@ -47,7 +48,7 @@ export function readCertificateChain(certificatesPem: string, label: string): Ce
     const tbs = AsnConvert.parse(certificates[0]!, Certificate).tbsCertificate;
     return {
       certificates,
-      certifiedKey: new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
+      certifiedKey: serializeDer(tbs.subjectPublicKeyInfo),
       subject: formatDistinguishedName(tbs.subject),
     };
   } catch (error) {

@@ -9,6 +9,7 @@ import { id_regCtrl_oldCertID } from "../asn1/oids.js";
 import { PKIBodyTypes } from "../asn1/pki_body.js";
 import { POPOSigningKey, ProofOfPossession } from "../asn1/proof_of_possession.js";
 import type { Signer } from "../kms/signer.js";
+import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
 
 /** RFC 9483 §4.1.1: one CertReqMsg per request, certReqId 0. */
 export const CERT_REQ_ID = 0;
@@ -47,14 +48,14 @@ export async function certReqMessagesBody(type: "ir" | "cr" | "kur", content: Ce
     extensions: content.extensions && content.extensions.length > 0 ? new Extensions([...content.extensions]) : undefined,
   });
   const controls = content.oldCertId
-    ? new Controls([new AttributeTypeAndValue({ type: id_regCtrl_oldCertID, value: AsnConvert.serialize(content.oldCertId) })])
+    ? new Controls([new AttributeTypeAndValue({ type: id_regCtrl_oldCertID, value: serializeDerBuffer(content.oldCertId) })])
     : undefined;
-  const certReq = new Uint8Array(AsnConvert.serialize(new CertRequest({ certReqId: CERT_REQ_ID, certTemplate: template, controls })));
+  const certReq = serializeDer(new CertRequest({ certReqId: CERT_REQ_ID, certTemplate: template, controls }));
   const signature = await content.popSigner.sign(certReq);
   const popo = new ProofOfPossession({
     signature: new POPOSigningKey({ algorithmIdentifier: content.popSigner.algorithm, signature: signature.slice().buffer as ArrayBuffer }),
   });
-  const certReqMsg = encodeSequence([certReq, new Uint8Array(AsnConvert.serialize(popo))]);
+  const certReqMsg = encodeSequence([certReq, serializeDer(popo)]);
   return encodeTlv(0xa0 | PKIBodyTypes.indexOf(type), [encodeSequence([certReqMsg])]);
 }
 

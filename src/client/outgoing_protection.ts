@@ -7,6 +7,7 @@ import type { MacKey } from "../crypto/mac_protection.js";
 import { derOf } from "../asn1/der_of.js";
 import { checkIterations, MAC_DEFAULT_ITERATIONS, newMacKey } from "./mac_parameters.js";
 import type { ProtectionOptions } from "./options.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** How one outgoing message is protected: its protectionAlg and the PKIProtection bits over ProtectedPart. */
 export interface MessageProtection {
@@ -44,7 +45,7 @@ export interface OutgoingProtection {
 
 /** protectionAlg as DER, encoded once per object (the request and the key cache both need it). */
 export function protectionAlgDer(algorithm: AlgorithmIdentifier): Uint8Array {
-  return derOf(algorithm, (value) => new Uint8Array(AsnConvert.serialize(value)));
+  return derOf(algorithm, (value) => serializeDer(value));
 }
 
 /** How many of our recent MAC keys are kept to check answers with: more than the messages a client has in flight. */

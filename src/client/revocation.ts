@@ -7,6 +7,7 @@ import { RevDetails, RevReqContent } from "../asn1/revocation.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { CmpClientError } from "./errors.js";
 import { describeStatusInfo, formatStatusInfo, type StatusInfo } from "./status.js";
+import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
 
 /** A CRLReason (RFC 5280 §5.3.1) by name: "keyCompromise", "superseded", ... */
 export type RevocationReason = keyof typeof CRLReasons;
@@ -23,13 +24,13 @@ export function rrBody(certificate: Uint8Array, reason: RevocationReason = "unsp
   const code = CRLReasons[reason];
   if (code === undefined) throw new TypeError(`unknown revocation reason "${String(reason)}"`);
   const crlEntryDetails = new Extensions([
-    new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnConvert.serialize(new CRLReason(code))) }),
+    new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(serializeDerBuffer(new CRLReason(code))) }),
   ]);
   const details = new RevDetails({
     certDetails: new CertTemplate({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }),
     crlEntryDetails,
   });
-  return new Uint8Array(AsnConvert.serialize(new PKIBody({ rr: new RevReqContent([details]) })));
+  return serializeDer(new PKIBody({ rr: new RevReqContent([details]) }));
 }
 
 /**

@@ -330,6 +330,22 @@ function writeSmallInteger(writer: DerWriter, tag: number, value: number): void 
  * false for anything else, which asn1js then handles its own way.
  */
 function writeObjectIdentifier(writer: DerWriter, text: string): boolean {
+  let encoding = oidCache.get(text);
+  if (!encoding) {
+    const scratch = new DerWriter(32);
+    if (!writeArcs(scratch, text)) return false;
+    encoding = scratch.result();
+    // A message names the same few dozen algorithms and attributes over and over; the cache stays bounded all the same.
+    if (oidCache.size >= 4096) oidCache.clear();
+    oidCache.set(text, encoding);
+  }
+  writer.bytes(encoding);
+  return true;
+}
+
+const oidCache = new Map<string, Uint8Array>();
+
+function writeArcs(writer: DerWriter, text: string): boolean {
   const arcs = text.split(".");
   if (arcs.length < 2) return false;
   const numbers: number[] = [];
