@@ -50,7 +50,7 @@ const counts = {
   bothDecoded: 0, encodedSame: 0, encodeBothRefused: 0, bothRefused: 0, onlyAsn1jsNotDer: 0, notDerAsGiven: 0, bounded: 0, asn1jsLargeArc: 0, asn1jsEarlyYear: 0, asn1jsTokenizerOnly: 0, asn1jsLimits: 0, asn1jsImplicitAny: 0, findings: 0,
 };
 const findings: string[] = [];
-const losses = { choiceAbsent: 0, initialised: 0, largeInteger: 0, largeArc: 0, unusedBits: 0 };
+const losses = { leftOut: 0, initialised: 0, largeInteger: 0, largeArc: 0, unusedBits: 0 };
 const started = Date.now();
 
 for (let index = 0; index < total; index++) {
@@ -115,7 +115,7 @@ console.log(`  both decoded, equal objects:       ${counts.bothDecoded}`);
 console.log(`  encoded by both, the same octets (the received ones where the decoders agree): ${counts.encodedSame}`);
 console.log(`  encoding refused by both:          ${counts.encodeBothRefused}`);
 console.log(`  encoded by both, the same octets, not those received, where asn1-schema's objects do not keep them:`);
-console.log(`    an optional CHOICE none of whose alternatives was there, left absent: ${losses.choiceAbsent}`);
+console.log(`    an element left out (a DEFAULT value written out, an optional CHOICE none of whose alternatives it is): ${losses.leftOut}`);
 console.log(`    a field absent from the message that its class initialises: ${losses.initialised}`);
 console.log(`    an INTEGER read as a number past 2^53: ${losses.largeInteger}`);
 console.log(`    an OBJECT IDENTIFIER arc past 2^49: ${losses.largeArc}`);
@@ -161,6 +161,14 @@ interface TreeDifference {
 /** Where two DER trees first differ: the path of child indexes, and the two elements there (one missing when a child is). */
 function treeDifference(a: DerNode, b: DerNode, path: string): TreeDifference {
   if (a.tag === b.tag && a.children && b.children) {
+    const same = (x: DerNode, y: DerNode) => Buffer.compare(Buffer.from(encodeTree(x)), Buffer.from(encodeTree(y))) === 0;
+    // One element of the message that the encoding leaves out, wherever it stood.
+    if (a.children.length === b.children.length + 1) {
+      for (let index = 0; index < a.children.length; index++) {
+        const rest = a.children.filter((_, at) => at !== index);
+        if (rest.every((child, at) => same(child, b.children![at]!))) return { path: `${path}/${index}`, received: a.children[index] };
+      }
+    }
     for (let index = 0; index < Math.max(a.children.length, b.children.length); index++) {
       const [x, y] = [a.children[index], b.children[index]];
       if (!x || !y) return { path: `${path}/${index}`, received: x, encoded: y };
@@ -176,8 +184,10 @@ function treeDifference(a: DerNode, b: DerNode, path: string): TreeDifference {
  * received (both encoders agree on the octets; the decoders on the object):
  */
 function lossOf({ received, encoded }: TreeDifference): keyof typeof losses | undefined {
-  // an optional CHOICE (a popo) whose element is none of its alternatives is left absent, as AsnParser leaves it;
-  if (received && !encoded) return "choiceAbsent";
+  // an element left out: a value equal to its DEFAULT written out in the message (X.690 §11.5 forbids it; taken as
+  // AsnParser takes it: a certificate's explicit v1, an extension's critical FALSE), or an optional CHOICE (a popo)
+  // whose element is none of its alternatives, left absent as AsnParser leaves it;
+  if (received && !encoded) return "leftOut";
   // a field the message lacks but the class initialises (CertificationRequestInfo.attributes) is written;
   if (encoded && !received) return "initialised";
   if (!received || !encoded) return undefined;

@@ -7,6 +7,7 @@ import {
   AsnGeneralizedTimeConverter,
   AsnIA5StringConverter,
   AsnIntegerArrayBufferConverter,
+  AsnIntegerBigIntConverter,
   AsnIntegerConverter,
   AsnNullConverter,
   AsnObjectIdentifierConverter,
@@ -288,6 +289,9 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
       minimalInteger(contents);
       boundedNumber(contents);
       return contents.length >= 4 ? signedBigInt(contents).toString() : Number(signedBigInt(contents));
+    case AsnIntegerBigIntConverter:
+      // An iteration count, a key length (RFC 4211 §4.4, RFC 8018 §A.2): two's complement as a bigint, as asn1js's toBigInt reads it.
+      return signedBigInt(minimalInteger(contents));
     case AsnEnumeratedConverter:
       minimalInteger(contents);
       boundedNumber(contents);

@@ -6,6 +6,7 @@ import {
   AsnGeneralizedTimeConverter,
   AsnIA5StringConverter,
   AsnIntegerArrayBufferConverter,
+  AsnIntegerBigIntConverter,
   AsnIntegerConverter,
   AsnNullConverter,
   AsnNumericStringConverter,
@@ -195,6 +196,9 @@ function writePrimitive(writer: DerWriter, converter: IAsnConverter, value: unkn
       if (isSmallInteger(number)) return writeSmallInteger(writer, 0x02, number);
       break;
     }
+    case AsnIntegerBigIntConverter:
+      if (typeof value === "bigint" && value >= 0n) return writeUnsignedBigInt(writer, value);
+      break;
     case AsnEnumeratedConverter:
       if (isSmallInteger(value)) return writeSmallInteger(writer, 0x0a, value);
       break;
@@ -303,11 +307,12 @@ function writeBitString(writer: DerWriter, unusedBits: number, bits: Uint8Array)
 }
 
 /**
- * Integers asn1js writes exactly (its two's complement goes through
- * doubles and loses the last bit near 2^53); larger ones are left to it.
+ * Integers asn1js writes exactly: its two's complement goes through
+ * doubles, and a negative number of seven octets (below -2^47) or a
+ * positive one near 2^53 loses low bits. Those are left to it.
  */
 function isSmallInteger(value: unknown): value is number {
-  return Number.isInteger(value) && Math.abs(value as number) <= 2 ** 48;
+  return Number.isInteger(value) && (value as number) >= -(2 ** 47) && (value as number) <= 2 ** 48;
 }
 
 /** X.690 §8.3: two's complement in the fewest octets (§8.3.2), for integers exact in a double. */
@@ -321,6 +326,16 @@ function writeSmallInteger(writer: DerWriter, tag: number, value: number): void 
     if ((rest === 0 && !(low & 0x80)) || (rest === -1 && low & 0x80)) break;
   }
   writer.header(tag, mark);
+}
+
+/** A non-negative bigint as an INTEGER (X.690 §8.3): its octets, a leading 00 where the top bit is set (negative ones are left to asn1js). */
+function writeUnsignedBigInt(writer: DerWriter, value: bigint): void {
+  const mark = writer.size;
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  for (let index = hex.length - 2; index >= 0; index -= 2) writer.byte(parseInt(hex.slice(index, index + 2), 16));
+  if (parseInt(hex.slice(0, 2), 16) & 0x80) writer.byte(0);
+  writer.header(0x02, mark);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AsnParser, AsnProp, AsnPropTypes, AsnSerializer } from "@peculiar/asn1-schema";
+import { AsnIntegerBigIntConverter, AsnParser, AsnProp, AsnPropTypes, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { describe, expect, it } from "vitest";
 import { decodeDer } from "../../../src/asn1/codec/der_decoder.js";
@@ -101,6 +101,18 @@ describe("decodeDer is strict DER (X.690 §10)", () => {
     const decoded = decodeDer(bytes, When);
     expect(decoded.time.toISOString()).toBe("0026-11-22T16:21:18.000Z");
     expect(Buffer.from(AsnSerializer.serialize(decoded)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("reads an INTEGER into a bigint (AsnIntegerBigIntConverter) as asn1js does, without asn1js", () => {
+    class Count {
+      @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerBigIntConverter })
+      value = 0n;
+    }
+    for (const hex of ["3003020100", "30030201ff", "3004020201f4", "3004020200ff", "300b020900ffffffffffffffff", "300a02088000000000000000"]) {
+      const bytes = Uint8Array.from(Buffer.from(hex, "hex"));
+      expect(decodeDer(bytes, Count).value).toBe(AsnParser.parse(bytes, Count).value);
+    }
+    expect(() => decodeDer(Uint8Array.from(Buffer.from("30040202007f", "hex")), Count)).toThrow(/minimal/);
   });
 
   it("refuses a UTF8String that is not UTF-8, and a time that does not exist, which asn1js reads as something", () => {

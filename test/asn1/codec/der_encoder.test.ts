@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AsnArray, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes, BitString, OctetString } from "@peculiar/asn1-schema";
+import { AsnArray, AsnIntegerBigIntConverter, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes, BitString, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
   AttributeTypeAndValue,
@@ -241,6 +241,7 @@ describe("encodeDer against AsnSerializer on objects built in code", () => {
 class Primitive {
   @AsnProp({ type: AsnPropTypes.Integer, optional: true }) integer?: number | string;
   @AsnProp({ type: AsnPropTypes.Enumerated, optional: true }) enumerated?: number;
+  @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerBigIntConverter, optional: true }) big?: bigint;
   @AsnProp({ type: AsnPropTypes.ObjectIdentifier, optional: true }) oid?: string;
   @AsnProp({ type: AsnPropTypes.UTCTime, optional: true }) utc?: Date;
   @AsnProp({ type: AsnPropTypes.GeneralizedTime, optional: true }) generalized?: Date;
@@ -272,9 +273,12 @@ const fromHex = (text: string) => new Uint8Array(Buffer.from(text, "hex")).buffe
 
 describe("encodeDer writes each converter's values as asn1js does", () => {
   const cases: Array<[string, Partial<Primitive>]> = [];
-  const integers = [0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 2 ** 31, -(2 ** 31), 2 ** 32, 2 ** 47, -(2 ** 47), 2 ** 48, -(2 ** 48), 2 ** 48 + 1, 2 ** 53 - 1, -(2 ** 53 - 1)];
-  for (let index = 0; index < 200; index++) integers.push(Math.round((Math.random() - 0.5) * 2 ** (1 + (index % 53))));
+  const integers = [0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 2 ** 31, -(2 ** 31), 2 ** 32, 2 ** 47, -(2 ** 47), -(2 ** 47) - 1, -(2 ** 47) + 1, -269267251799350, 2 ** 48, -(2 ** 48), 2 ** 48 + 1, 2 ** 53 - 1, -(2 ** 53 - 1)];
+  for (let index = 0; index < 1000; index++) integers.push(Math.round((Math.random() - 0.5) * 2 ** (1 + (index % 53))));
   for (const value of integers) cases.push([`INTEGER ${value}`, { integer: value }], [`ENUMERATED ${value}`, { enumerated: value }]);
+  for (const value of [0n, 1n, 127n, 128n, 255n, 256n, 500n, 10_000n, 2n ** 63n, 2n ** 64n - 1n, 3n ** 100n, -1n, -128n, -129n, -(2n ** 70n)]) {
+    cases.push([`INTEGER ${value} as a bigint`, { big: value }]);
+  }
   cases.push(["INTEGER given as decimal text", { integer: "123456789" }], ["INTEGER past 2^53 (asn1js's own way)", { integer: 2 ** 60 }], ["INTEGER 1.5", { integer: 1.5 }]);
   for (const oid of ["1.2.840.113549.1.1.11", "2.5.29.19", "0.9.2342.19200300.100.1.25", "2.999.1", "1.3.6.1.4.1.99999999999", "2.16.840.1.101.3.4.2.1", "1.39", "1.2.9007199254740991", "1.2.562949953421311", "1.2.562949953421312", "1.2.99999999999999999999", "1.02.3", "3.1", "1"]) {
     cases.push([`OID ${oid}`, { oid }]);
