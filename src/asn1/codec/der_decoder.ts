@@ -397,6 +397,21 @@ function latin1(contents: Uint8Array): string {
 
 /** Dotted decimal, arcs minimal (X.690 §8.19.2). */
 function objectIdentifier(contents: Uint8Array): string {
+  // The same few dozen OIDs come again and again: their text is kept by their octets (bounded).
+  const key = contents.length <= 32 ? latin1(contents) : undefined;
+  const known = key === undefined ? undefined : oidTexts.get(key);
+  if (known !== undefined) return known;
+  const text = objectIdentifierText(contents);
+  if (key !== undefined) {
+    if (oidTexts.size >= 4096) oidTexts.clear();
+    oidTexts.set(key, text);
+  }
+  return text;
+}
+
+const oidTexts = new Map<string, string>();
+
+function objectIdentifierText(contents: Uint8Array): string {
   if (contents.length === 0) throw new DecodeError("an OBJECT IDENTIFIER has at least one octet");
   const arcs: string[] = [];
   let value = 0n;

@@ -43,15 +43,22 @@ import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
  * to asn1js as AsnSerializer would: correct, only slower.
  */
 export function encodeDer(value: unknown, target?: Function): Uint8Array {
-  const writer = new DerWriter();
+  // One writer (and its buffer) serves encode after encode; an encode inside an encode (a DEFAULT compared) gets its own.
+  const writer = idle ?? new DerWriter();
+  idle = undefined;
   try {
     writeObject(writer, value, target);
+    return writer.result();
   } catch (error) {
     if (error instanceof IndefiniteLength) return new Uint8Array(AsnSerializer.serialize(value));
     throw error;
+  } finally {
+    writer.reset();
+    idle = writer;
   }
-  return writer.result();
 }
+
+let idle: DerWriter | undefined;
 
 /**
  * An element asn1js wrote with an indefinite length (BER it was given in an

@@ -20,6 +20,12 @@ export class DerWriter {
     return this.#buffer.length - this.#start;
   }
 
+  /** Start again, empty, keeping the buffer (a large one is let go: one big certificate chain should not pin it). */
+  reset(): void {
+    if (this.#buffer.length > 1 << 16) this.#buffer = new Uint8Array(1024);
+    this.#start = this.#buffer.length;
+  }
+
   /** The encoding, as a copy of exactly its octets. */
   result(): Uint8Array {
     return this.#buffer.slice(this.#start);
