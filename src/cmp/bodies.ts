@@ -3,6 +3,7 @@ import { PKIBody, PKIBodyTypes, type PKIBodyType } from "../asn1/pki_body.js";
 import type { CmpError } from "../asn1/pki_failure_info.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIFailureInfoBits, PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
+import { PKIStatusInfos, RevRepContent } from "../asn1/revocation.js";
 import { encodeExplicit, encodeSequence, encodeTlv } from "../asn1/der.js";
 import { serializeDer } from "../asn1/serialize_der.js";
 
@@ -23,7 +24,7 @@ export function errorBody(error: CmpError): Uint8Array {
 
 /** pkiconf [19] PKIConfirmContent ::= NULL (RFC 9810 §5.3.17). */
 export function pkiConfBody(): Uint8Array {
-  return Uint8Array.of(0xa0 | 19, 0x02, 0x05, 0x00);
+  return serializeDer(new PKIBody({ pkiconf: null }));
 }
 
 /**
@@ -49,7 +50,7 @@ export function certRepBody(
 
 /** rp [12] RevRepContent with one status (RFC 9810 §5.3.10, RFC 9483 §4.2). */
 export function rpBody(status: PKIStatusInfo): Uint8Array {
-  return encodeTlv(0xa0 | PKIBodyTypes.indexOf("rp"), [encodeSequence([encodeSequence([serializeDer(status)])])]);
+  return serializeDer(new PKIBody({ rp: new RevRepContent({ status: new PKIStatusInfos([status]) }) }));
 }
 
 /** DER INTEGER of a safe integer, minimal two's complement (X.690 §8.3). */

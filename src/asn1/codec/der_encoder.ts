@@ -24,6 +24,7 @@ import {
   type IAsnConverter,
 } from "@peculiar/asn1-schema";
 import { isPlainDer } from "./der_plain.js";
+import { EncodedDer } from "./encoded_der.js";
 import { DerWriter } from "./der_writer.js";
 import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
 
@@ -92,6 +93,7 @@ function isConvertible(value: object): value is Convertible {
 
 /** A schema object (or a value that converts itself), as AsnSerializer.toASN treats it. */
 function writeObject(writer: DerWriter, value: unknown, target?: Function): void {
+  if (value instanceof EncodedDer) return writer.bytes(value.bytes);
   if (value && typeof value === "object" && isConvertible(value)) {
     if (value instanceof OctetString && value.toASN === OctetString.prototype.toASN) return writeOctetStringClass(writer, value);
     if (value instanceof BitString && value.toASN === BitString.prototype.toASN) return writeBitStringClass(writer, value);
