@@ -1,3 +1,4 @@
+// AsnConvert.parse stays for a configured certificate: operator input, read once, as leniently as OpenSSL reads it.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { decodeCertificatesPem } from "../asn1/pem.js";

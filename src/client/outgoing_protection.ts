@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
@@ -8,6 +7,7 @@ import { derOf } from "../asn1/der_of.js";
 import { checkIterations, MAC_DEFAULT_ITERATIONS, newMacKey } from "./mac_parameters.js";
 import type { ProtectionOptions } from "./options.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /** How one outgoing message is protected: its protectionAlg and the PKIProtection bits over ProtectedPart. */
 export interface MessageProtection {
@@ -81,10 +81,10 @@ export function outgoingProtection(options: ProtectionOptions, randomBytes: (len
   if (!bytesEqual(parsed.spki, signer.publicKey)) throw new TypeError("the signer's public key is not the key of certificates[0]");
   return {
     kind: "signature",
-    sender: AsnConvert.parse(parsed.subject, Name),
+    sender: decodeDer(parsed.subject, Name),
     senderKID: parsed.subjectKeyId ? (parsed.subjectKeyId.slice().buffer as ArrayBuffer) : undefined,
     extraCerts: certificates.map((der) => der.slice()),
-    issuer: AsnConvert.parse(parsed.issuer, Name),
+    issuer: decodeDer(parsed.issuer, Name),
     certificate: certificate.slice(),
     async next() {
       return { protectionAlg: signer.algorithm, protect: (data) => signer.sign(data) };

@@ -1,3 +1,4 @@
+// AsnConvert.parse stays for a configured certificate's extension contents: operator input, read once at start-up, as leniently as OpenSSL reads it.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { directoryName } from "../asn1/general_name_der.js";

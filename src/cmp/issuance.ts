@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralNames, Name } from "@peculiar/asn1-x509";
 import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
@@ -25,6 +24,7 @@ import { transactionKey, type TransactionRecord } from "./transaction.js";
 import { StoreError } from "../store/store.js";
 import { claimForUpdate, releaseUpdateClaim } from "./update_claim.js";
 import { undoAll, type Undo } from "./undo.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 const NULL_DER = Uint8Array.of(0x05, 0x00);
 
@@ -140,8 +140,8 @@ export interface TransactionWriter {
 export async function issuePending(exchange: Exchange, pending: PendingRequest, writer: TransactionWriter): Promise<HandlerResult> {
   const approved: ApprovedRequest = {
     certReqId: pending.certReqId,
-    subject: AsnConvert.parse(fromBase64(pending.subject), Name),
-    subjectAltName: pending.subjectAltName ? AsnConvert.parse(fromBase64(pending.subjectAltName), GeneralNames) : undefined,
+    subject: decodeDer(fromBase64(pending.subject), Name),
+    subjectAltName: pending.subjectAltName ? decodeDer(fromBase64(pending.subjectAltName), GeneralNames) : undefined,
     publicKey: fromBase64(pending.publicKey),
     keyUsage: pending.keyUsage,
     supersedes: pending.supersedes,
