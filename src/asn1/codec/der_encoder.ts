@@ -51,7 +51,7 @@ export function encodeDer(value: unknown, target?: Function): Uint8Array {
     writeObject(writer, value, target);
     return writer.result();
   } catch (error) {
-    if (error instanceof IndefiniteLength) return new Uint8Array(AsnSerializer.serialize(value));
+    if (error instanceof LeftToAsnSerializer) return new Uint8Array(AsnSerializer.serialize(value));
     throw error;
   } finally {
     writer.reset();
@@ -62,11 +62,15 @@ export function encodeDer(value: unknown, target?: Function): Uint8Array {
 let idle: DerWriter | undefined;
 
 /**
- * An element asn1js wrote with an indefinite length (BER it was given in an
- * ANY): asn1js then gives the elements around it indefinite lengths too, so
- * the whole value is left to AsnSerializer. Never the case for DER input.
+ * A value whose octets depend on asn1js beyond the element at hand, so the
+ * whole value is left to AsnSerializer: an element asn1js wrote with an
+ * indefinite length (BER it was given in an ANY; asn1js then gives the
+ * elements around it indefinite lengths too), or a primitive alternative of
+ * a CHOICE under an IMPLICIT tag (which X.680 §31.2.9 forbids; asn1js
+ * writes it as an empty constructed element). Neither happens for the
+ * project's schemas and DER input.
  */
-class IndefiniteLength extends Error {}
+class LeftToAsnSerializer extends Error {}
 
 type Fields = Array<[string, SchemaItem]>;
 const reversedFields = new WeakMap<Schema, Fields>();
@@ -162,11 +166,13 @@ function writeField(writer: DerWriter, item: SchemaItem, value: unknown): void {
   const mark = writer.size;
   writeUntagged(writer, item, value);
   if (!item.implicit) return writer.header(0xa0 | item.context, mark);
-  // asn1js takes an IMPLICIT NULL that came from encoded octets (an ANY holding 05 00) whole, its header included, as the contents.
-  if (!(writer.peek() === 0x05 && bufferView(value) !== undefined)) writer.dropHeader();
+  const tag = writer.peek();
   // As asn1-schema does: a primitive type, or a class that converts itself,
   // gets a primitive [n] (whatever its own form); a schema class a constructed one.
   const primitive = !item.repeated && (typeof item.type === "number" || isConvertibleClass(item.type));
+  if (!primitive && !(tag & 0x20)) throw new LeftToAsnSerializer();
+  // asn1js takes an IMPLICIT NULL that came from encoded octets (an ANY holding 05 00) whole, its header included, as the contents.
+  if (!(tag === 0x05 && bufferView(value) !== undefined)) writer.dropHeader();
   writer.header((primitive ? 0x80 : 0xa0) | item.context, mark);
 }
 
@@ -289,7 +295,7 @@ function bufferView(value: unknown): Uint8Array | undefined {
 function writeForeign(writer: DerWriter, encoding: ArrayBuffer | Uint8Array): void {
   const octets = bufferView(encoding)!;
   if (octets.length === 0) throw new Error("asn1js could not encode a value");
-  if (octets[1] === 0x80 || ((octets[0]! & 0x1f) === 0x1f && octets.includes(0x80, 1))) throw new IndefiniteLength();
+  if (octets[1] === 0x80 || ((octets[0]! & 0x1f) === 0x1f && octets.includes(0x80, 1))) throw new LeftToAsnSerializer();
   writer.bytes(octets);
 }
 

@@ -329,6 +329,14 @@ describe("encodeDer writes each converter's values as asn1js does", () => {
     expect(expectSame(new Integers([3, 1, 2]))).toBe("3109020103020101020102");
   });
 
+  it("a CHOICE under an IMPLICIT tag (X.680 forbids it) is left whole to AsnSerializer when its alternative is primitive", () => {
+    class Holder {
+      @AsnProp({ type: Time, context: 0, implicit: true }) time = new Time(new Date(Date.UTC(2030, 0, 1)));
+      @AsnProp({ type: GeneralName, context: 1, implicit: true }) name = new GeneralName({ directoryName: name });
+    }
+    expectSame(new Holder());
+  });
+
   it("OctetString and BitString classes, and the BIT STRING of a failInfo", () => {
     class Holder {
       @AsnProp({ type: OctetString }) octets = new OctetString([1, 2, 3]);
