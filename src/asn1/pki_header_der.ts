@@ -1,4 +1,7 @@
-import { encodeExplicit, encodeSequence, encodeTlv } from "./der.js";
+import { AsnProp, AsnPropTypes } from "@peculiar/asn1-schema";
+import { encodeDer } from "./codec/der_encoder.js";
+import { EncodedDer } from "./codec/encoded_der.js";
+import { encodeTlv } from "./der.js";
 
 /**
  * The fields of a PKIHeader we send, each already DER (or plain bytes for
@@ -25,30 +28,84 @@ export interface PKIHeaderFields {
 }
 
 /**
- * Encode a PKIHeader (RFC 9810 §5.1.1, EXPLICIT tags) from its parts.
- * Every message we send has one, and the schema serializer took longer for
- * it than for the rest of most answers together; its parts are few and
- * fixed, and the parts that are structures come encoded (the CA's name and
- * signature algorithm once per process, the recipient as the request sent
- * it). The tests compare the result with the schema serializer's.
+ * A PKIHeader (RFC 9810 §5.1.1, EXPLICIT tags) as we send it: the fields
+ * of pki_header.ts, with those that are structures already encoded
+ * (EncodedDer) and written as they are: the CA's name and signature
+ * algorithm encoded once per process, the recipient as the request sent it.
+ * The rest are encoded by the schema encoder like any other field.
+ */
+class PKIHeaderParts {
+  @AsnProp({ type: AsnPropTypes.Integer })
+  pvno = 2;
+
+  @AsnProp({ type: EncodedDer })
+  sender = new EncodedDer();
+
+  @AsnProp({ type: EncodedDer })
+  recipient = new EncodedDer();
+
+  @AsnProp({ type: AsnPropTypes.GeneralizedTime, context: 0, optional: true })
+  messageTime?: Date;
+
+  @AsnProp({ type: EncodedDer, context: 1, optional: true })
+  protectionAlg?: EncodedDer;
+
+  @AsnProp({ type: AsnPropTypes.OctetString, context: 2, optional: true })
+  senderKID?: Uint8Array;
+
+  @AsnProp({ type: AsnPropTypes.OctetString, context: 3, optional: true })
+  recipKID?: Uint8Array;
+
+  @AsnProp({ type: AsnPropTypes.OctetString, context: 4, optional: true })
+  transactionID?: Uint8Array;
+
+  @AsnProp({ type: AsnPropTypes.OctetString, context: 5, optional: true })
+  senderNonce?: Uint8Array;
+
+  @AsnProp({ type: AsnPropTypes.OctetString, context: 6, optional: true })
+  recipNonce?: Uint8Array;
+
+  @AsnProp({ type: EncodedDer, context: 7, optional: true })
+  freeText?: EncodedDer;
+
+  @AsnProp({ type: EncodedDer, context: 8, optional: true })
+  generalInfo?: EncodedDer;
+}
+
+/**
+ * Encode a PKIHeader from its parts. Every message we send has one; the
+ * parts that are structures come encoded and are spliced in, so a name
+ * copied from a request goes back octet for octet. The tests compare the
+ * result with the schema serializer's on the decoded header.
  */
 export function encodePKIHeader(fields: PKIHeaderFields): Uint8Array {
   if (!Number.isInteger(fields.pvno) || fields.pvno < 0 || fields.pvno > 127) throw new Error(`pvno ${fields.pvno} is not a small INTEGER`);
-  const elements = [encodeTlv(0x02, [Uint8Array.of(fields.pvno)]), fields.sender, fields.recipient];
-  const optional = (tag: number, element: Uint8Array | undefined) => {
-    if (element) elements.push(encodeExplicit(tag, element));
-  };
-  const octets = (bytes: Uint8Array | undefined) => (bytes ? encodeTlv(0x04, [bytes]) : undefined);
-  optional(0, fields.messageTime ? encodeGeneralizedTime(fields.messageTime) : undefined);
-  optional(1, fields.protectionAlg);
-  optional(2, octets(fields.senderKID));
-  optional(3, octets(fields.recipKID));
-  optional(4, octets(fields.transactionID));
-  optional(5, octets(fields.senderNonce));
-  optional(6, octets(fields.recipNonce));
-  optional(7, fields.freeText);
-  optional(8, fields.generalInfo);
-  return encodeSequence(elements);
+  if (fields.messageTime) checkGeneralizedTime(fields.messageTime);
+  const header = new PKIHeaderParts();
+  header.pvno = fields.pvno;
+  header.sender = new EncodedDer(fields.sender);
+  header.recipient = new EncodedDer(fields.recipient);
+  header.messageTime = fields.messageTime;
+  header.protectionAlg = encoded(fields.protectionAlg);
+  header.senderKID = fields.senderKID;
+  header.recipKID = fields.recipKID;
+  header.transactionID = fields.transactionID;
+  header.senderNonce = fields.senderNonce;
+  header.recipNonce = fields.recipNonce;
+  header.freeText = encoded(fields.freeText);
+  header.generalInfo = encoded(fields.generalInfo);
+  return encodeDer(header);
+}
+
+function encoded(bytes: Uint8Array | undefined): EncodedDer | undefined {
+  return bytes ? new EncodedDer(bytes) : undefined;
+}
+
+/** The times a GeneralizedTime can carry (X.690 §11.7: four-digit years); anything else is our bug, not a message to send. */
+function checkGeneralizedTime(time: Date): void {
+  if (Number.isNaN(time.getTime())) throw new Error("GeneralizedTime: invalid Date");
+  const year = time.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new Error(`GeneralizedTime: year ${year} is out of range`);
 }
 
 /**
@@ -56,12 +113,9 @@ export function encodePKIHeader(fields: PKIHeaderFields): Uint8Array {
  * seconds only when there are any and without trailing zeros, then "Z".
  */
 export function encodeGeneralizedTime(time: Date): Uint8Array {
-  const ms = time.getTime();
-  if (Number.isNaN(ms)) throw new Error("GeneralizedTime: invalid Date");
-  const year = time.getUTCFullYear();
-  if (year < 0 || year > 9999) throw new Error(`GeneralizedTime: year ${year} is out of range`);
+  checkGeneralizedTime(time);
   const two = (n: number) => String(n).padStart(2, "0");
-  let text = `${String(year).padStart(4, "0")}${two(time.getUTCMonth() + 1)}${two(time.getUTCDate())}${two(time.getUTCHours())}${two(time.getUTCMinutes())}${two(time.getUTCSeconds())}`;
+  let text = `${String(time.getUTCFullYear()).padStart(4, "0")}${two(time.getUTCMonth() + 1)}${two(time.getUTCDate())}${two(time.getUTCHours())}${two(time.getUTCMinutes())}${two(time.getUTCSeconds())}`;
   const fraction = time.getUTCMilliseconds();
   if (fraction !== 0) text += `.${String(fraction).padStart(3, "0").replace(/0+$/, "")}`;
   return encodeTlv(0x18, [new TextEncoder().encode(`${text}Z`)]);

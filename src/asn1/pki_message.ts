@@ -1,9 +1,10 @@
 import { parseDer } from "./parse_der.js";
-import { AsnArray, AsnProp, AsnPropTypes, AsnSerializer, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnArray, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { CMPCertificates } from "./cmp_certificates.js";
 import { encodeSequence } from "./der.js";
 import { PKIBody } from "./pki_body.js";
 import { PKIHeader } from "./pki_header.js";
+import { serializeDer } from "./serialize_der.js";
 
 /**
  * ```asn1
@@ -74,7 +75,7 @@ export function protectedPart(header: Uint8Array, body: Uint8Array): Uint8Array 
 /** Encode a header and body we built, returning their DER for protection and assembly. */
 export function encodeHeaderAndBody(header: PKIHeader, body: PKIBody): { header: Uint8Array; body: Uint8Array } {
   return {
-    header: new Uint8Array(AsnSerializer.serialize(header)),
-    body: new Uint8Array(AsnSerializer.serialize(body)),
+    header: serializeDer(header),
+    body: serializeDer(body),
   };
 }

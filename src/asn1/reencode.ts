@@ -1,6 +1,6 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { bytesEqual } from "./bytes.js";
 import { DecodeError } from "./decode_error.js";
+import { serializeDer } from "./serialize_der.js";
 
 /**
  * The DER of a value decoded from a request, encoded again. The schema
@@ -11,7 +11,7 @@ import { DecodeError } from "./decode_error.js";
  */
 export function reencode(value: object, what: string): Uint8Array {
   try {
-    return new Uint8Array(AsnConvert.serialize(value));
+    return serializeDer(value);
   } catch (cause) {
     throw new DecodeError(`${what} cannot be encoded as DER again`, { cause });
   }
@@ -20,7 +20,7 @@ export function reencode(value: object, what: string): Uint8Array {
 /** Whether two decoded values have the same DER; a value that cannot be encoded again equals nothing. */
 export function sameEncoding(a: object, b: object): boolean {
   try {
-    return bytesEqual(new Uint8Array(AsnConvert.serialize(a)), new Uint8Array(AsnConvert.serialize(b)));
+    return bytesEqual(serializeDer(a), serializeDer(b));
   } catch {
     return false;
   }

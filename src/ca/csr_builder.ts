@@ -1,5 +1,4 @@
 import { Attributes, CertificationRequestInfo } from "@peculiar/asn1-csr";
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Attribute, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { encodeSequence } from "../asn1/der.js";
 import type { Signer } from "../kms/signer.js";
@@ -7,6 +6,8 @@ import { encodeName, isEmptyName, parseDistinguishedName } from "./distinguished
 import { basicConstraintsExtension, keyUsageExtension } from "./extensions.js";
 import { encodeAlgorithm } from "./issuer.js";
 import { signCertificate } from "./signed_certificate.js";
+import { serializeDer } from "../asn1/serialize_der.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /** PKCS #9 extensionRequest (RFC 2985 §5.4.2): the extensions the requester asks for. */
 export const id_pkcs9_at_extensionRequest = "1.2.840.113549.1.9.14";
@@ -51,13 +52,13 @@ export async function createCertificationRequest(options: CertificationRequestOp
   const info = new CertificationRequestInfo({
     version: 0, // v1 (RFC 2986 §4.1)
     // Through encodeName and back, so a multi-valued RDN is in DER order (X.690 §11.6).
-    subject: AsnConvert.parse(encodeName(subjectName), Name),
-    subjectPKInfo: AsnConvert.parse(options.signer.publicKey, SubjectPublicKeyInfo),
+    subject: decodeDer(encodeName(subjectName), Name),
+    subjectPKInfo: decodeDer(options.signer.publicKey, SubjectPublicKeyInfo),
     attributes: new Attributes(ca ? [new Attribute({ type: id_pkcs9_at_extensionRequest, values: [toArrayBuffer(extensions)] })] : []),
   });
   // CertificationRequest has the shape of Certificate (RFC 5280 §4.1): the
   // same wrapper signs it, so the octets signed are the octets sent.
-  const infoDer = new Uint8Array(AsnConvert.serialize(info));
+  const infoDer = serializeDer(info);
   return signCertificate(options.signer, encodeAlgorithm(options.signer.algorithm), infoDer);
 }
 

@@ -1,9 +1,9 @@
 import { sameEncoding } from "../asn1/reencode.js";
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
 import { BY_NAME, BY_OID, OID } from "../asn1/attribute_types.js";
 import { fromHex, toHex } from "../asn1/bytes.js";
 import { encodeSequence, encodeTlv } from "../asn1/der.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 export { attributeShortName, attributeTypeOid } from "../asn1/attribute_types.js";
 
@@ -212,7 +212,7 @@ export function sameDistinguishedName(a: Name, b: Name): boolean {
  */
 export function encodeName(name: Name): Uint8Array {
   const rdns = [...name].map((rdn) => {
-    const avas = [...rdn].map((ava) => new Uint8Array(AsnConvert.serialize(ava)));
+    const avas = [...rdn].map((ava) => serializeDer(ava));
     if (avas.length > 1) avas.sort(compareBytes);
     return encodeTlv(0x31, avas);
   });

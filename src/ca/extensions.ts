@@ -1,4 +1,4 @@
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { OctetString } from "@peculiar/asn1-schema";
 import {
   AccessDescription,
   AuthorityInfoAccessSyntax,
@@ -31,6 +31,7 @@ import {
   id_pe_authorityInfoAccess,
 } from "@peculiar/asn1-x509";
 import type { KeyUsageName } from "../config/profile.js";
+import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
 
 /**
  * X.509 v3 extensions of issued certificates (RFC 5280 §4.2). Each builder
@@ -42,9 +43,9 @@ function encodeExtension(extnID: string, critical: boolean, value: unknown): Uin
   const extension = new Extension({
     extnID,
     critical,
-    extnValue: new OctetString(AsnConvert.serialize(value)),
+    extnValue: new OctetString(serializeDerBuffer(value as object)),
   });
-  return new Uint8Array(AsnConvert.serialize(extension));
+  return serializeDer(extension);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, GeneralNames } from "@peculiar/asn1-x509";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /**
  * SubjectAltNames as operators write them, in OpenSSL's notation:
@@ -23,7 +24,7 @@ export function parseGeneralName(text: string): GeneralName {
   if (kind[1] === "iPAddress") {
     if (!isIpAddress(value)) throw new Error(`"${value}" is not an IPv4 or IPv6 address`);
     // Through the encoding and back: one spelling per address (2001:db8::1, not 2001:0db8:0:0::1; 10.0.0.1, not 010.0.0.1).
-    return AsnConvert.parse(AsnConvert.serialize(new GeneralName({ iPAddress: value })), GeneralName);
+    return decodeDer(serializeDer(new GeneralName({ iPAddress: value })), GeneralName);
   }
   return new GeneralName({ [kind[1]]: kind[1] === "dNSName" ? value.toLowerCase() : value });
 }

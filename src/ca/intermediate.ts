@@ -1,3 +1,4 @@
+// AsnConvert.parse stays for an operator's intermediate CA certificate and its extensions: read once, as leniently as OpenSSL reads them.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { BasicConstraints, Certificate, KeyUsage, KeyUsageFlags, id_ce_basicConstraints, id_ce_keyUsage, type Name } from "@peculiar/asn1-x509";
 import type { Signer } from "../kms/signer.js";

@@ -1,3 +1,4 @@
+// AsnConvert.parse stays for the configured CA certificate and its extensions: operator input, read once per process, as leniently as OpenSSL reads it.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -13,6 +14,8 @@ import { readChildren, readElement } from "../asn1/der.js";
 import { authorityKeyIdentifierExtension } from "./extensions.js";
 import { keyIdentifierOfPublicKey } from "./key_identifier.js";
 import { bytesEqual } from "../asn1/bytes.js";
+import { serializeDer } from "../asn1/serialize_der.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /**
  * Everything about the issuing CA that every issued certificate repeats,
@@ -68,7 +71,7 @@ async function computeIssuer(ca: CertificateAuthority): Promise<PreparedIssuer> 
   const subject = fields[offset + 4]!;
   const name = der.slice(subject.start, subject.end);
 
-  const ourKey = AsnConvert.parse(ca.signer.publicKey, SubjectPublicKeyInfo);
+  const ourKey = decodeDer(ca.signer.publicKey, SubjectPublicKeyInfo);
   const certKey = tbs.subjectPublicKeyInfo;
   if (
     ourKey.algorithm.algorithm !== certKey.algorithm.algorithm ||
@@ -99,6 +102,6 @@ async function computeIssuer(ca: CertificateAuthority): Promise<PreparedIssuer> 
 }
 
 export function encodeAlgorithm(algorithm: AlgorithmIdentifier): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(algorithm));
+  return serializeDer(algorithm);
 }
 

@@ -1,3 +1,4 @@
+// AsnConvert.parse stays for a configured certificate: operator input, read once, as leniently as OpenSSL reads it.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { decodeCertificatesPem } from "../asn1/pem.js";
@@ -5,6 +6,7 @@ import { constantTimeEqual } from "../crypto/constant_time.js";
 import { formatDistinguishedName } from "./distinguished_name.js";
 import { LocalSigner } from "../kms/local.js";
 import type { Signer } from "../kms/signer.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** A signing key with its certificate and chain: a CA, or a dedicated CMP signer. */
 export interface KeyAndCertificates {
@@ -47,7 +49,7 @@ export function readCertificateChain(certificatesPem: string, label: string): Ce
     const tbs = AsnConvert.parse(certificates[0]!, Certificate).tbsCertificate;
     return {
       certificates,
-      certifiedKey: new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
+      certifiedKey: serializeDer(tbs.subjectPublicKeyInfo),
       subject: formatDistinguishedName(tbs.subject),
     };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 import {
   BasicConstraints,
   ExtendedKeyUsage,
@@ -93,7 +93,7 @@ export function templateModifications(asked: AskedContent, plan: CertificatePlan
   }
   const issued = new Map<string, Extension>();
   for (const der of plan.extensions) {
-    const extension = AsnConvert.parse(der, Extension);
+    const extension = decodeDer(der, Extension);
     issued.set(extension.extnID, extension);
   }
   for (const extension of asked.extensions ?? []) {
@@ -160,7 +160,7 @@ const KEY_USAGE_BITS: readonly KeyUsageName[] = [
 
 function keyUsageModifications(asked: Extension, issued: Extension | undefined, plan: CertificatePlan): string[] {
   const askedBits = keyUsageBits(parseValue(asked, KeyUsage, "keyUsage"));
-  const issuedBits = issued ? keyUsageBits(AsnConvert.parse(issued.extnValue.buffer, KeyUsage)) : [];
+  const issuedBits = issued ? keyUsageBits(decodeDer(new Uint8Array(issued.extnValue.buffer), KeyUsage)) : [];
   const missing = askedBits.filter((bit) => !issuedBits.includes(bit));
   const algorithm = plan.keyAlgorithm;
   const cannot = missing.filter((bit) => algorithm && KEY_USAGE_BITS.includes(bit as KeyUsageName) && !keyUsageAllowedFor(algorithm, bit as KeyUsageName));
@@ -187,7 +187,7 @@ const PURPOSE_NAMES = new Map(Object.entries(EXTENDED_KEY_USAGE).map(([name, oid
 
 function purposeModifications(asked: Extension, issued: Extension | undefined): string[] {
   const askedPurposes = [...parseValue(asked, ExtendedKeyUsage, "extendedKeyUsage")];
-  const issuedPurposes = issued ? [...AsnConvert.parse(issued.extnValue.buffer, ExtendedKeyUsage)] : [];
+  const issuedPurposes = issued ? [...decodeDer(new Uint8Array(issued.extnValue.buffer), ExtendedKeyUsage)] : [];
   const name = (oid: string) => PURPOSE_NAMES.get(oid) ?? oid;
   const missing = askedPurposes.filter((oid) => !issuedPurposes.includes(oid)).map(name);
   const added = issuedPurposes.filter((oid) => !askedPurposes.includes(oid)).map(name);
@@ -210,7 +210,7 @@ function basicConstraintsModifications(asked: Extension): string[] {
 function subjectAltNameModifications(asked: Extension, issued: Extension | undefined): string[] {
   const askedNames = parseValue(asked, GeneralNames, "subjectAltName");
   if (!issued) return ["subjectAltName not granted"];
-  const issuedNames = AsnConvert.parse(issued.extnValue.buffer, GeneralNames);
+  const issuedNames = decodeDer(new Uint8Array(issued.extnValue.buffer), GeneralNames);
   if (sameEncoding(askedNames, issuedNames)) return [];
   const text = (names: GeneralNames) => names.map((name) => formatGeneralName(name) ?? "(other name)").join(", ");
   return [`subjectAltName set to ${text(issuedNames)} (asked ${text(askedNames)})`];

@@ -1,5 +1,5 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Validity } from "@peculiar/asn1-x509";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 export interface ValidityPeriod {
   notBefore: Date;
@@ -35,5 +35,5 @@ export function validityPeriod(
  * GeneralizedTime from 2050, as RFC 5280 §4.1.2.5 requires.
  */
 export function encodeValidity(period: ValidityPeriod): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(new Validity(period)));
+  return serializeDer(new Validity(period));
 }

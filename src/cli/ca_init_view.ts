@@ -1,3 +1,4 @@
+// AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { formatDistinguishedName, parseDistinguishedName } from "../ca/distinguished_name.js";

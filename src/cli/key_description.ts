@@ -1,3 +1,4 @@
+// AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { SubjectPublicKeyInfo, type AlgorithmIdentifier } from "@peculiar/asn1-x509";

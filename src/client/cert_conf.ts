@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { CertConfirmContent, CertStatus } from "../asn1/cert_confirm_content.js";
 import { PKIBody } from "../asn1/pki_body.js";
@@ -7,6 +6,7 @@ import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIFailureInfoBits, PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
 import { certHashAlgorithm } from "../crypto/algorithms.js";
 import { digest } from "../crypto/digest.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /**
  * certConf [24] with one CertStatus (RFC 9810 §5.3.18, RFC 9483 §4.1.1):
@@ -30,5 +30,5 @@ export async function certConfBody(
       })
     : undefined;
   const status = new CertStatus({ certHash: certHash.slice().buffer as ArrayBuffer, certReqId, statusInfo });
-  return new Uint8Array(AsnConvert.serialize(new PKIBody({ certConf: new CertConfirmContent([status]) })));
+  return serializeDer(new PKIBody({ certConf: new CertConfirmContent([status]) }));
 }

@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Extensions, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
 import { AttributeTypeAndValue, Controls } from "../asn1/attribute_type_and_value.js";
 import type { CertId } from "../asn1/cert_id.js";
@@ -9,6 +8,8 @@ import { id_regCtrl_oldCertID } from "../asn1/oids.js";
 import { PKIBodyTypes } from "../asn1/pki_body.js";
 import { POPOSigningKey, ProofOfPossession } from "../asn1/proof_of_possession.js";
 import type { Signer } from "../kms/signer.js";
+import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /** RFC 9483 §4.1.1: one CertReqMsg per request, certReqId 0. */
 export const CERT_REQ_ID = 0;
@@ -43,18 +44,19 @@ export interface CertRequestContent {
 export async function certReqMessagesBody(type: "ir" | "cr" | "kur", content: CertRequestContent): Promise<Uint8Array> {
   const template = new CertTemplate({
     subject: content.subject ?? new Name([]),
-    publicKey: AsnConvert.parse(content.publicKey, SubjectPublicKeyInfo),
+    // The signer's own export, DER: decoded by the project's decoder and encoded back to the same octets.
+    publicKey: decodeDer(content.publicKey, SubjectPublicKeyInfo),
     extensions: content.extensions && content.extensions.length > 0 ? new Extensions([...content.extensions]) : undefined,
   });
   const controls = content.oldCertId
-    ? new Controls([new AttributeTypeAndValue({ type: id_regCtrl_oldCertID, value: AsnConvert.serialize(content.oldCertId) })])
+    ? new Controls([new AttributeTypeAndValue({ type: id_regCtrl_oldCertID, value: serializeDerBuffer(content.oldCertId) })])
     : undefined;
-  const certReq = new Uint8Array(AsnConvert.serialize(new CertRequest({ certReqId: CERT_REQ_ID, certTemplate: template, controls })));
+  const certReq = serializeDer(new CertRequest({ certReqId: CERT_REQ_ID, certTemplate: template, controls }));
   const signature = await content.popSigner.sign(certReq);
   const popo = new ProofOfPossession({
     signature: new POPOSigningKey({ algorithmIdentifier: content.popSigner.algorithm, signature: signature.slice().buffer as ArrayBuffer }),
   });
-  const certReqMsg = encodeSequence([certReq, new Uint8Array(AsnConvert.serialize(popo))]);
+  const certReqMsg = encodeSequence([certReq, serializeDer(popo)]);
   return encodeTlv(0xa0 | PKIBodyTypes.indexOf(type), [encodeSequence([certReqMsg])]);
 }
 

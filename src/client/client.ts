@@ -1,5 +1,4 @@
 import { randomBytes as pooledRandomBytes } from "../crypto/random_pool.js";
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, type Extension } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
 import type { Signer } from "../kms/signer.js";
@@ -15,6 +14,7 @@ import { readRevocationResponse, rrBody, type RevocationReason } from "./revocat
 import type { StatusInfo } from "./status.js";
 import { subjectAltNames, subjectName, updatedCertificate } from "./template_fields.js";
 import { Transaction } from "./transaction.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /** p10cr has no CertReqMsg, so its CertResponse and certConf use certReqId -1 (RFC 9810 §5.3.4, §5.3.18). */
 const P10CR_CERT_REQ_ID = -1;
@@ -113,7 +113,7 @@ export class CmpClient {
       body: p10crBody(request.csr),
       certReqId: P10CR_CERT_REQ_ID,
       publicKey,
-      sender: this.#context.protection.sender ?? AsnConvert.parse(subject, Name),
+      sender: this.#context.protection.sender ?? decodeDer(subject, Name),
     });
   }
 

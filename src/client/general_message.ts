@@ -1,7 +1,7 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
 import { PKIBody } from "../asn1/pki_body.js";
 import type { DecodedRequest } from "../cmp/decode.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** One InfoTypeAndValue (RFC 9810 §5.3.19): an id-it OID and, when it has one, the DER of its value. */
 export interface InfoItem {
@@ -19,7 +19,7 @@ export function genmBody(items: readonly (string | InfoItem)[]): Uint8Array {
     const { infoType, infoValue } = typeof item === "string" ? { infoType: item, infoValue: undefined } : item;
     return new InfoTypeAndValue({ infoType, infoValue: infoValue ? (infoValue.slice().buffer as ArrayBuffer) : undefined });
   });
-  return new Uint8Array(AsnConvert.serialize(new PKIBody({ genm: new InfoTypeAndValues(itavs) })));
+  return serializeDer(new PKIBody({ genm: new InfoTypeAndValues(itavs) }));
 }
 
 /** The genp's InfoTypeAndValues as received; what they mean is up to the caller, by infoType. */

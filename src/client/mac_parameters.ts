@@ -1,10 +1,10 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { PBMParameter, id_PasswordBasedMac } from "../asn1/pbm.js";
 import { PBKDF2Params, PBKDF2Salt, PBMAC1Params, id_PBKDF2, id_PBMAC1 } from "../asn1/pbmac1.js";
 import { OID } from "../crypto/algorithms.js";
 import { MIN_ITERATIONS } from "../crypto/iteration_count.js";
 import { prepareMac, type MacKey } from "../crypto/mac_protection.js";
+import { serializeDerBuffer } from "../asn1/serialize_der.js";
 
 /**
  * The protectionAlg of our MAC-protected messages, with a fresh salt each
@@ -55,7 +55,7 @@ function pbmAlgorithm(salt: Uint8Array, iterations: number): AlgorithmIdentifier
     iterationCount: BigInt(iterations),
     mac: new AlgorithmIdentifier({ algorithm: OID.hmacWithSHA256, parameters: null }),
   });
-  return new AlgorithmIdentifier({ algorithm: id_PasswordBasedMac, parameters: AsnConvert.serialize(parameters) });
+  return new AlgorithmIdentifier({ algorithm: id_PasswordBasedMac, parameters: serializeDerBuffer(parameters) });
 }
 
 /** PBMAC1 with PBKDF2 (RFC 8018 Appendix A.5, A.2): keyLength spelled out, the HMAC key length (RFC 2104 §3). */
@@ -68,10 +68,10 @@ function pbmac1Algorithm(salt: Uint8Array, iterations: number): AlgorithmIdentif
     prf: hmacSha256(),
   });
   const parameters = new PBMAC1Params({
-    keyDerivationFunc: new AlgorithmIdentifier({ algorithm: id_PBKDF2, parameters: AsnConvert.serialize(pbkdf2) }),
+    keyDerivationFunc: new AlgorithmIdentifier({ algorithm: id_PBKDF2, parameters: serializeDerBuffer(pbkdf2) }),
     messageAuthScheme: hmacSha256(),
   });
-  return new AlgorithmIdentifier({ algorithm: id_PBMAC1, parameters: AsnConvert.serialize(parameters) });
+  return new AlgorithmIdentifier({ algorithm: id_PBMAC1, parameters: serializeDerBuffer(parameters) });
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
@@ -7,6 +6,8 @@ import type { MacKey } from "../crypto/mac_protection.js";
 import { derOf } from "../asn1/der_of.js";
 import { checkIterations, MAC_DEFAULT_ITERATIONS, newMacKey } from "./mac_parameters.js";
 import type { ProtectionOptions } from "./options.js";
+import { serializeDer } from "../asn1/serialize_der.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /** How one outgoing message is protected: its protectionAlg and the PKIProtection bits over ProtectedPart. */
 export interface MessageProtection {
@@ -44,7 +45,7 @@ export interface OutgoingProtection {
 
 /** protectionAlg as DER, encoded once per object (the request and the key cache both need it). */
 export function protectionAlgDer(algorithm: AlgorithmIdentifier): Uint8Array {
-  return derOf(algorithm, (value) => new Uint8Array(AsnConvert.serialize(value)));
+  return derOf(algorithm, (value) => serializeDer(value));
 }
 
 /** How many of our recent MAC keys are kept to check answers with: more than the messages a client has in flight. */
@@ -80,10 +81,10 @@ export function outgoingProtection(options: ProtectionOptions, randomBytes: (len
   if (!bytesEqual(parsed.spki, signer.publicKey)) throw new TypeError("the signer's public key is not the key of certificates[0]");
   return {
     kind: "signature",
-    sender: AsnConvert.parse(parsed.subject, Name),
+    sender: decodeDer(parsed.subject, Name),
     senderKID: parsed.subjectKeyId ? (parsed.subjectKeyId.slice().buffer as ArrayBuffer) : undefined,
     extraCerts: certificates.map((der) => der.slice()),
-    issuer: AsnConvert.parse(parsed.issuer, Name),
+    issuer: decodeDer(parsed.issuer, Name),
     certificate: certificate.slice(),
     async next() {
       return { protectionAlg: signer.algorithm, protect: (data) => signer.sign(data) };

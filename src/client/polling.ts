@@ -1,10 +1,10 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { PKIBody } from "../asn1/pki_body.js";
 import { PollReq, PollReqContent } from "../asn1/poll.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { readCertResponse, type CertResponseOutcome } from "./cert_response.js";
 import { CmpClientError } from "./errors.js";
 import type { Transaction } from "./transaction.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** The least time between two polls, so a server answering checkAfter 0 is not polled in a tight loop. */
 const MIN_POLL_INTERVAL_MS = 1_000;
@@ -23,7 +23,7 @@ export async function pollForCertificate(
   limitMs: number,
 ): Promise<{ response: DecodedRequest; outcome: Extract<CertResponseOutcome, { kind: "certificate" }> }> {
   const started = Date.now();
-  const body = new Uint8Array(AsnConvert.serialize(new PKIBody({ pollReq: new PollReqContent([new PollReq({ certReqId })]) })));
+  const body = serializeDer(new PKIBody({ pollReq: new PollReqContent([new PollReq({ certReqId })]) }));
   for (;;) {
     const response = await transaction.exchange(body, ["pollRep", responseType]);
     if (response.type === responseType) {

@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import type { Name } from "@peculiar/asn1-x509";
 import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 import { InfoTypeAndValues, type InfoTypeAndValue } from "../asn1/info_type_and_value.js";
@@ -7,6 +6,7 @@ import { directoryName } from "../asn1/general_name_der.js";
 import { derOf } from "../asn1/der_of.js";
 import { protectedPart } from "../asn1/pki_message.js";
 import { protectionAlgDer, type OutgoingProtection } from "./outgoing_protection.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 export interface RequestHeader {
   pvno: number;
@@ -29,8 +29,8 @@ export async function encodeRequest(fields: RequestHeader, bodyDer: Uint8Array, 
   const message = await protection.next();
   const headerDer = encodePKIHeader({
     pvno: fields.pvno,
-    sender: derOf(fields.sender, (name) => directoryName(new Uint8Array(AsnConvert.serialize(name)))),
-    recipient: derOf(fields.recipient, (name) => directoryName(new Uint8Array(AsnConvert.serialize(name)))),
+    sender: derOf(fields.sender, (name) => directoryName(serializeDer(name))),
+    recipient: derOf(fields.recipient, (name) => directoryName(serializeDer(name))),
     // Whole seconds: GeneralizedTime without fractions, as src/cmp/response.ts writes it.
     messageTime: new Date(Math.floor(fields.now.getTime() / 1000) * 1000),
     protectionAlg: protectionAlgDer(message.protectionAlg),
@@ -39,7 +39,7 @@ export async function encodeRequest(fields: RequestHeader, bodyDer: Uint8Array, 
     senderNonce: fields.senderNonce,
     recipNonce: fields.recipNonce,
     generalInfo: fields.generalInfo && fields.generalInfo.length > 0
-      ? new Uint8Array(AsnConvert.serialize(new InfoTypeAndValues([...fields.generalInfo])))
+      ? serializeDer(new InfoTypeAndValues([...fields.generalInfo]))
       : undefined,
   });
   const bits = await message.protect(protectedPart(headerDer, bodyDer));

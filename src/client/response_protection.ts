@@ -1,4 +1,6 @@
+import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
+import { BoundedCache, bytesKey } from "../crypto/bounded_cache.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { protectedPart } from "../asn1/pki_message.js";
 import { prepareTrustAnchors, validateCertificatePath, type TrustAnchors } from "../crypto/cert_path.js";
@@ -21,7 +23,18 @@ export interface ResponseTrust {
   now: () => Date;
   /** The key of one of our own messages with this protectionAlg (DER), if any (see OutgoingProtection.sentMacKey). */
   sentMacKey?: (protectionAlgDer: Uint8Array) => MacKey | undefined;
+  /**
+   * Keys already derived for responses, by their protectionAlg (DER). A
+   * server may answer under a salt of its own that it keeps for a while
+   * (Jellyfish does: answerKey in src/crypto/mac_protection.ts); the key
+   * follows from our secret and those parameters alone, so it is derived
+   * once (500-1 000 rounds of PBM, ~0.5 ms) instead of once per response.
+   */
+  answerMacKeys?: BoundedCache<string, Promise<MacKey>>;
 }
+
+/** How many response MAC keys a client keeps: a server's answer salts in the last while. */
+const ANSWER_MAC_KEYS = 16;
 
 export function responseTrust(
   trust: TrustOptions | undefined,
@@ -29,10 +42,25 @@ export function responseTrust(
   now: () => Date,
   sentMacKey?: ResponseTrust["sentMacKey"],
 ): ResponseTrust {
-  if (!trust) return { secret, now, sentMacKey };
-  if ("pinned" in trust) return { secret, anchors: prepareTrustAnchors([trust.pinned]), pinned: trust.pinned.slice(), now, sentMacKey };
+  const answerMacKeys = secret ? new BoundedCache<string, Promise<MacKey>>(ANSWER_MAC_KEYS) : undefined;
+  if (!trust) return { secret, now, sentMacKey, answerMacKeys };
+  if ("pinned" in trust) return { secret, anchors: prepareTrustAnchors([trust.pinned]), pinned: trust.pinned.slice(), now, sentMacKey, answerMacKeys };
   if (trust.anchors.length === 0) throw new TypeError("trust.anchors is empty: no signed response could ever be trusted");
-  return { secret, anchors: prepareTrustAnchors(trust.anchors), now, sentMacKey };
+  return { secret, anchors: prepareTrustAnchors(trust.anchors), now, sentMacKey, answerMacKeys };
+}
+
+/** The key for a response's MAC, derived once per protectionAlg (a failed derivation is not kept). */
+function answerMacKey(trust: ResponseTrust, protectionAlg: AlgorithmIdentifier, der: Uint8Array | undefined): Promise<MacKey> {
+  const derive = () => prepareMac(protectionAlg, trust.secret!, MAC_MAX_ITERATIONS);
+  if (!der || !trust.answerMacKeys) return derive();
+  const id = bytesKey(der);
+  let key = trust.answerMacKeys.get(id);
+  if (!key) {
+    key = derive();
+    trust.answerMacKeys.set(id, key);
+    key.catch(() => trust.answerMacKeys!.delete(id));
+  }
+  return key;
 }
 
 /**
@@ -58,7 +86,7 @@ export async function verifyResponseProtection(response: DecodedRequest, trust: 
     if (isMacProtection(protectionAlg)) {
       if (!trust.secret) throw refused("the response is MAC-protected, but we hold no shared secret");
       const sentAlgorithm = taggedFieldDer(response.headerDer, 1);
-      const mac = (sentAlgorithm && trust.sentMacKey?.(sentAlgorithm)) ?? (await prepareMac(protectionAlg, trust.secret, MAC_MAX_ITERATIONS));
+      const mac = (sentAlgorithm && trust.sentMacKey?.(sentAlgorithm)) ?? (await answerMacKey(trust, protectionAlg, sentAlgorithm));
       if (!(await mac.verify(part, bits))) throw refused("the response's MAC does not verify with our secret: altered, or not from the server that knows it");
       return;
     }

@@ -1,4 +1,4 @@
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { OctetString } from "@peculiar/asn1-schema";
 import { Certificate, CRLReason, CRLReasons, Extension, Extensions, id_ce_cRLReasons } from "@peculiar/asn1-x509";
 import { CertTemplate } from "../asn1/cert_template.js";
 import { PKIBody } from "../asn1/pki_body.js";
@@ -7,6 +7,8 @@ import { RevDetails, RevReqContent } from "../asn1/revocation.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { CmpClientError } from "./errors.js";
 import { describeStatusInfo, formatStatusInfo, type StatusInfo } from "./status.js";
+import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
+import { parseDer } from "../asn1/parse_der.js";
 
 /** A CRLReason (RFC 5280 §5.3.1) by name: "keyCompromise", "superseded", ... */
 export type RevocationReason = keyof typeof CRLReasons;
@@ -19,17 +21,18 @@ export type RevocationReason = keyof typeof CRLReasons;
  * known or shall not be published, the reasonCode MUST be 0").
  */
 export function rrBody(certificate: Uint8Array, reason: RevocationReason = "unspecified"): Uint8Array {
-  const tbs = AsnConvert.parse(certificate, Certificate).tbsCertificate;
+  // The caller's certificate, checked and decoded strictly (RFC 5280 §4.1: DER).
+  const tbs = parseDer(certificate, Certificate).tbsCertificate;
   const code = CRLReasons[reason];
   if (code === undefined) throw new TypeError(`unknown revocation reason "${String(reason)}"`);
   const crlEntryDetails = new Extensions([
-    new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnConvert.serialize(new CRLReason(code))) }),
+    new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(serializeDerBuffer(new CRLReason(code))) }),
   ]);
   const details = new RevDetails({
     certDetails: new CertTemplate({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }),
     crlEntryDetails,
   });
-  return new Uint8Array(AsnConvert.serialize(new PKIBody({ rr: new RevReqContent([details]) })));
+  return serializeDer(new PKIBody({ rr: new RevReqContent([details]) }));
 }
 
 /**

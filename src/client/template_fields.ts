@@ -1,6 +1,7 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, Extension, GeneralName, Name, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import { CertId } from "../asn1/cert_id.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
+import { parseDer } from "../asn1/parse_der.js";
 import { encodeName, isEmptyName, parseDistinguishedName } from "../ca/distinguished_name.js";
 import { subjectAltNameExtension } from "../ca/extensions.js";
 import { parseGeneralNames } from "../ca/general_name_text.js";
@@ -11,7 +12,7 @@ import { parseGeneralNames } from "../ca/general_name_text.js";
  * in DER order (X.690 §11.6).
  */
 export function subjectName(text: string): Name {
-  return AsnConvert.parse(encodeName(parseDistinguishedName(text)), Name);
+  return decodeDer(encodeName(parseDistinguishedName(text)), Name);
 }
 
 /**
@@ -21,7 +22,7 @@ export function subjectName(text: string): Name {
  */
 export function subjectAltNames(texts: readonly string[], subject: Name | undefined): Extension | undefined {
   const der = subjectAltNameExtension(parseGeneralNames(texts), subject === undefined || isEmptyName(subject));
-  return der ? AsnConvert.parse(der, Extension) : undefined;
+  return der ? decodeDer(der, Extension) : undefined;
 }
 
 /**
@@ -30,7 +31,8 @@ export function subjectAltNames(texts: readonly string[], subject: Name | undefi
  * oldCertID control naming it by issuer and serial (RFC 4211 §6.5).
  */
 export function updatedCertificate(der: Uint8Array): { subject: Name; subjectAltName?: Extension; oldCertId: CertId } {
-  const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
+  // The caller's certificate, checked and decoded strictly (RFC 5280 §4.1: DER).
+  const tbs = parseDer(der, Certificate).tbsCertificate;
   return {
     subject: tbs.subject,
     subjectAltName: tbs.extensions?.find((extension) => extension.extnID === id_ce_subjectAltName),

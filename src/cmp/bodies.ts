@@ -1,10 +1,11 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { ErrorMsgContent } from "../asn1/error_msg_content.js";
 import { PKIBody, PKIBodyTypes, type PKIBodyType } from "../asn1/pki_body.js";
 import type { CmpError } from "../asn1/pki_failure_info.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIFailureInfoBits, PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
+import { PKIStatusInfos, RevRepContent } from "../asn1/revocation.js";
 import { encodeExplicit, encodeSequence, encodeTlv } from "../asn1/der.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** PKIStatusInfo for an error: rejection, the reason as text, and the failInfo bits (RFC 9810 §5.2.3). */
 export function rejectionStatus(error: CmpError): PKIStatusInfo {
@@ -18,12 +19,12 @@ export function rejectionStatus(error: CmpError): PKIStatusInfo {
 /** error [23] ErrorMsgContent (RFC 9810 §5.3.21). */
 export function errorBody(error: CmpError): Uint8Array {
   const body = new PKIBody({ error: new ErrorMsgContent({ pKIStatusInfo: rejectionStatus(error) }) });
-  return new Uint8Array(AsnConvert.serialize(body));
+  return serializeDer(body);
 }
 
 /** pkiconf [19] PKIConfirmContent ::= NULL (RFC 9810 §5.3.17). */
 export function pkiConfBody(): Uint8Array {
-  return Uint8Array.of(0xa0 | 19, 0x02, 0x05, 0x00);
+  return serializeDer(new PKIBody({ pkiconf: null }));
 }
 
 /**
@@ -36,7 +37,7 @@ export function certRepBody(
   response: { certReqId: number; status: PKIStatusInfo; certificate?: Uint8Array },
   caPubs?: readonly Uint8Array[],
 ): Uint8Array {
-  const certResponse = [encodeInteger(response.certReqId), new Uint8Array(AsnConvert.serialize(response.status))];
+  const certResponse = [encodeInteger(response.certReqId), serializeDer(response.status)];
   if (response.certificate) {
     // CertifiedKeyPair ::= SEQUENCE { certOrEncCert CertOrEncCert }; certificate [0] CMPCertificate
     certResponse.push(encodeSequence([encodeExplicit(0, response.certificate)]));
@@ -49,7 +50,7 @@ export function certRepBody(
 
 /** rp [12] RevRepContent with one status (RFC 9810 §5.3.10, RFC 9483 §4.2). */
 export function rpBody(status: PKIStatusInfo): Uint8Array {
-  return encodeTlv(0xa0 | PKIBodyTypes.indexOf("rp"), [encodeSequence([encodeSequence([new Uint8Array(AsnConvert.serialize(status))])])]);
+  return serializeDer(new PKIBody({ rp: new RevRepContent({ status: new PKIStatusInfos([status]) }) }));
 }
 
 /** DER INTEGER of a safe integer, minimal two's complement (X.690 §8.3). */

@@ -1,9 +1,11 @@
+// AsnConvert.parse stays for a configured certificate's extension contents: operator input, read once at start-up, as leniently as OpenSSL reads it.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { directoryName } from "../asn1/general_name_der.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import type { Signer } from "../kms/signer.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /**
  * The key and certificate that sign our CMP responses (RFC 9483 §3.1: the
@@ -36,7 +38,7 @@ export function cmpSigner(signer: Signer, certificates: Uint8Array[]): CmpSigner
     name: certificate.tbsCertificate.subject,
     keyIdentifier: ski ? AsnConvert.parse(ski.extnValue, SubjectKeyIdentifier).buffer : undefined,
     senderDer: directoryName(parsed.subject),
-    algorithmDer: new Uint8Array(AsnConvert.serialize(signer.algorithm)),
+    algorithmDer: serializeDer(signer.algorithm),
   };
 }
 

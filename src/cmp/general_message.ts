@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { toHex } from "../asn1/bytes.js";
 import { DecodeError } from "../asn1/decode_error.js";
@@ -23,6 +22,7 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { nextNonces } from "./nonces.js";
 import { caCertsValue, certReqTemplateValue, rootCaKeyUpdateValue, signKeyPairTypesValue } from "./support_messages.js";
 import { closedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** Most InfoTypeAndValues answered from one genm: each may cost a CRL read. */
 export const MAX_INFO_ITEMS = 10;
@@ -96,7 +96,7 @@ export async function handleGeneralMessage(exchange: Exchange): Promise<HandlerR
   const answers: Answer[] = [];
   for (const query of queries) answers.push(await query());
   if (unsupported.length > 0) {
-    answers.push({ infoType: id_it_unsupportedOIDs, infoValue: new Uint8Array(AsnConvert.serialize(new ObjectIdentifiers(unsupported))) });
+    answers.push({ infoType: id_it_unsupportedOIDs, infoValue: serializeDer(new ObjectIdentifiers(unsupported)) });
   }
   const asked = items.map((item) => NAMES[item.infoType] ?? item.infoType).join(", ") || "(empty)";
   exchange.log.reason = unsupported.length > 0 ? `not served: ${unsupported.join(", ")}` : undefined;
@@ -159,7 +159,7 @@ function checkInfoType(infoType: string): void {
   let valid = /^[0-2](\.(0|[1-9][0-9]{0,19}))+$/.test(infoType);
   if (valid) {
     try {
-      valid = parseDer(new Uint8Array(AsnConvert.serialize(new ObjectIdentifiers([infoType]))), ObjectIdentifiers)[0] === infoType;
+      valid = parseDer(serializeDer(new ObjectIdentifiers([infoType])), ObjectIdentifiers)[0] === infoType;
     } catch {
       valid = false;
     }
@@ -184,7 +184,7 @@ function decode<T>(value: Uint8Array, type: new () => T, name: string, what: str
 /** genp [22] GenRepContent (RFC 9810 §5.3.20). */
 function genpBody(answers: readonly Answer[]): Uint8Array {
   const itavs = answers.map(({ infoType, infoValue }) => new InfoTypeAndValue({ infoType, infoValue: infoValue?.slice().buffer as ArrayBuffer | undefined }));
-  return new Uint8Array(AsnConvert.serialize(new PKIBody({ genp: new InfoTypeAndValues(itavs) })));
+  return serializeDer(new PKIBody({ genp: new InfoTypeAndValues(itavs) }));
 }
 
 /**

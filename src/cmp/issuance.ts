@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralNames, Name } from "@peculiar/asn1-x509";
 import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { InfoTypeAndValue } from "../asn1/info_type_and_value.js";
@@ -26,6 +25,7 @@ import { StoreError } from "../store/store.js";
 import { getUnlessNew } from "../store/message_store.js";
 import { claimForUpdate, releaseUpdateClaim } from "./update_claim.js";
 import { undoAll, type Undo } from "./undo.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 const NULL_DER = Uint8Array.of(0x05, 0x00);
 
@@ -142,8 +142,8 @@ export interface TransactionWriter {
 export async function issuePending(exchange: Exchange, pending: PendingRequest, writer: TransactionWriter): Promise<HandlerResult> {
   const approved: ApprovedRequest = {
     certReqId: pending.certReqId,
-    subject: AsnConvert.parse(fromBase64(pending.subject), Name),
-    subjectAltName: pending.subjectAltName ? AsnConvert.parse(fromBase64(pending.subjectAltName), GeneralNames) : undefined,
+    subject: decodeDer(fromBase64(pending.subject), Name),
+    subjectAltName: pending.subjectAltName ? decodeDer(fromBase64(pending.subjectAltName), GeneralNames) : undefined,
     publicKey: fromBase64(pending.publicKey),
     keyUsage: pending.keyUsage,
     supersedes: pending.supersedes,

@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { fromBase64 } from "../asn1/bytes.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { PKIBody } from "../asn1/pki_body.js";
@@ -13,6 +12,7 @@ import { nextNonces, stepOf } from "./nonces.js";
 import { releaseUpdateClaim } from "./update_claim.js";
 import { getPendingRequest, pendingKey, pendingModifications, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
 import { continuedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /**
  * pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4): while the request waits, a
@@ -184,5 +184,5 @@ function pollRep(certReqId: number, checkAfter: number, reason: string): Handler
   const body = new PKIBody({
     pollRep: new PollRepContent([new PollRep({ certReqId, checkAfter, reason: new PKIFreeText([reason]) })]),
   });
-  return { body: new Uint8Array(AsnConvert.serialize(body)), responseType: "pollRep", outcome: "waiting" };
+  return { body: serializeDer(body), responseType: "pollRep", outcome: "waiting" };
 }

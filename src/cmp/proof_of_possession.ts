@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { GeneralName, type Name } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
 import { reencode } from "../asn1/reencode.js";
@@ -8,6 +7,7 @@ import { POPO_PRIV_KEY_ALTERNATIVES, type POPOSigningKey, type POPOSigningKeyInp
 import { readChildren, readElement } from "../asn1/der.js";
 import { formatDistinguishedName, sameDistinguishedName } from "../ca/distinguished_name.js";
 import { verifySignature } from "../crypto/signature.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /** What the proof of possession is checked against, besides the request itself. */
 export interface PopContext {
@@ -166,7 +166,7 @@ function popoElementTag(bodyDer: Uint8Array): number | undefined {
 function sameGeneralName(a: GeneralName, b: GeneralName): boolean {
   if (a.directoryName && b.directoryName) return sameDistinguishedName(a.directoryName, b.directoryName);
   try {
-    return bytesEqual(new Uint8Array(AsnConvert.serialize(a)), new Uint8Array(AsnConvert.serialize(b)));
+    return bytesEqual(serializeDer(a), serializeDer(b));
   } catch {
     return false;
   }

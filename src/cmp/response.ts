@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { encodeExplicit, encodeOctetAlignedBitString, encodeSequence } from "../asn1/der.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
 import { PVNO, type PKIHeader } from "../asn1/pki_header.js";
@@ -10,6 +9,7 @@ import type { MacKey } from "../crypto/mac_protection.js";
 import type { CaIdentity } from "./ca_identity.js";
 import type { CmpSigner } from "./cmp_signer.js";
 import { bytesEqual } from "../asn1/bytes.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 /**
  * How a response is protected (RFC 9483 §3.2): with the requester's MAC
@@ -52,7 +52,7 @@ export async function encodeResponse(
     messageTime: new Date(Math.floor(context.now.getTime() / 1000) * 1000),
     protectionAlg:
       protection?.kind === "mac"
-        ? new Uint8Array(AsnConvert.serialize(protection.mac.protectionAlg))
+        ? serializeDer(protection.mac.protectionAlg)
         : signer?.algorithmDer,
     // senderKID names the MAC secret, or the signer's key (its SKI).
     senderKID: bytes(protection?.kind === "mac" ? protection.senderKID : signer?.keyIdentifier),
@@ -60,7 +60,7 @@ export async function encodeResponse(
     senderNonce: context.senderNonce,
     recipNonce: bytes(request?.senderNonce),
     generalInfo: options.generalInfo && options.generalInfo.length > 0
-      ? new Uint8Array(AsnConvert.serialize(new InfoTypeAndValues(options.generalInfo)))
+      ? serializeDer(new InfoTypeAndValues(options.generalInfo))
       : undefined,
   });
   const elements = [headerDer, bodyDer];
@@ -77,7 +77,7 @@ export async function encodeResponse(
 
 /** The recipient when the request's header bytes are not at hand: its sender re-encoded, else the NULL-DN. */
 function recipientOf(request: PKIHeader | undefined): Uint8Array {
-  return request ? new Uint8Array(AsnConvert.serialize(request.sender)) : NULL_DN;
+  return request ? serializeDer(request.sender) : NULL_DN;
 }
 
 function bytes(buffer: ArrayBuffer | undefined): Uint8Array | undefined {

@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { AttributeTypeAndValue, Controls } from "../asn1/attribute_type_and_value.js";
 import { bytesEqual } from "../asn1/bytes.js";
@@ -13,6 +12,7 @@ import { namedCurveParameters } from "../crypto/named_curves.js";
 import { encodeInteger } from "./bodies.js";
 import { isSelfIssued } from "./cmp_signer.js";
 import type { Exchange } from "./exchange.js";
+import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
 
 // The values of the genp answers that need no store: the CA's certificates,
 // its root rollover, and what the profile certifies (RFC 9810 §5.3.19,
@@ -73,7 +73,7 @@ function publicKeyAlgorithm(type: KeyType): AlgorithmIdentifier {
  */
 export function signKeyPairTypesValue(profile: Profile): Uint8Array {
   const algorithms = KEY_TYPE_ORDER.filter((type) => profile.certificate.keyTypes.has(type)).map(publicKeyAlgorithm);
-  return new Uint8Array(AsnConvert.serialize(new AlgorithmIdentifiers(algorithms)));
+  return serializeDer(new AlgorithmIdentifiers(algorithms));
 }
 
 /** RSA modulus sizes announced in keySpec, those the profile and the server's limits allow. */
@@ -97,7 +97,7 @@ export function certReqTemplateValue(exchange: Exchange): Uint8Array {
   for (const type of KEY_TYPE_ORDER) {
     if (!certificate.keyTypes.has(type)) continue;
     if (type !== "RSA") {
-      controls.push(new AttributeTypeAndValue({ type: id_regCtrl_algId, value: AsnConvert.serialize(publicKeyAlgorithm(type)) }));
+      controls.push(new AttributeTypeAndValue({ type: id_regCtrl_algId, value: serializeDerBuffer(publicKeyAlgorithm(type)) }));
       continue;
     }
     const max = exchange.context.config.limits.rsaMaxModulusBits;
@@ -107,5 +107,5 @@ export function certReqTemplateValue(exchange: Exchange): Uint8Array {
     }
   }
   const content = new CertReqTemplateContent({ certTemplate: new CertTemplate(), keySpec: controls.length > 0 ? new Controls(controls) : undefined });
-  return new Uint8Array(AsnConvert.serialize(content));
+  return serializeDer(content);
 }

@@ -1,4 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { PBKDF2Salt } from "../asn1/pbmac1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -10,6 +9,7 @@ import { computeMac, verifyMac } from "./hmac.js";
 import { decodePbmParameter, derivePbmKey } from "./pbm.js";
 import { decodePbmac1Params, derivePbmac1Key, planPbmac1 } from "./pbmac1.js";
 import type { HmacKey } from "./hmac.js";
+import { serializeDerBuffer } from "../asn1/serialize_der.js";
 
 /**
  * MAC-based PKIProtection (RFC 9810 §5.1.3.1, RFC 9481 §6.1): the one entry
@@ -132,10 +132,10 @@ function resalted(protectionAlg: AlgorithmIdentifier, salt: Uint8Array): Algorit
   if (protectionAlg.algorithm === OID.passwordBasedMac) {
     const parameters = decodePbmParameter(protectionAlg.parameters);
     parameters.salt = saltBuffer;
-    return new AlgorithmIdentifier({ algorithm: protectionAlg.algorithm, parameters: AsnConvert.serialize(parameters) });
+    return new AlgorithmIdentifier({ algorithm: protectionAlg.algorithm, parameters: serializeDerBuffer(parameters) });
   }
   const { pbmac1, pbkdf2 } = decodePbmac1Params(protectionAlg.parameters);
   pbkdf2.salt = new PBKDF2Salt({ specified: saltBuffer });
-  pbmac1.keyDerivationFunc = new AlgorithmIdentifier({ algorithm: pbmac1.keyDerivationFunc.algorithm, parameters: AsnConvert.serialize(pbkdf2) });
-  return new AlgorithmIdentifier({ algorithm: protectionAlg.algorithm, parameters: AsnConvert.serialize(pbmac1) });
+  pbmac1.keyDerivationFunc = new AlgorithmIdentifier({ algorithm: pbmac1.keyDerivationFunc.algorithm, parameters: serializeDerBuffer(pbkdf2) });
+  return new AlgorithmIdentifier({ algorithm: protectionAlg.algorithm, parameters: serializeDerBuffer(pbmac1) });
 }

@@ -1,5 +1,5 @@
 import { parseDer } from "../asn1/parse_der.js";
-import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { OID, signatureAlgorithm, type SignatureAlgorithm } from "./algorithms.js";
@@ -8,6 +8,7 @@ import { ecdsaDerToRaw } from "./ecdsa_signature.js";
 import { namedCurveOfParameters, type NamedCurve } from "./named_curves.js";
 import { assertModulusLimit, checkRsaKey, DEFAULT_RSA_MAX_MODULUS_BITS, rsaKeyFacts, type RsaKeyFacts } from "./rsa_key.js";
 import type { CryptoKey, KeyImportAlgorithm, VerifyAlgorithm } from "./webcrypto_types.js";
+import { serializeDer } from "../asn1/serialize_der.js";
 
 export { digest } from "./digest.js";
 export { DEFAULT_RSA_MAX_MODULUS_BITS } from "./rsa_key.js";
@@ -228,7 +229,7 @@ function asRsaEncryptionSpki(spki: SubjectPublicKeyInfo): Uint8Array {
     algorithm: new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: null }),
     subjectPublicKey: spki.subjectPublicKey,
   });
-  return new Uint8Array(AsnConvert.serialize(relabelled));
+  return serializeDer(relabelled);
 }
 
 function mismatch(sig: SignatureAlgorithm, keyOid: string): CmpError {

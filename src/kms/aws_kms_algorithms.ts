@@ -1,7 +1,7 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { OID, type WebCryptoHash } from "../crypto/algorithms.js";
+import { serializeDerBuffer } from "../asn1/serialize_der.js";
 
 /**
  * Which AWS KMS signing algorithm a key signs with, and how X.509 names the
@@ -112,11 +112,11 @@ function pssAlgorithm(bits: "256" | "384" | "512"): AlgorithmIdentifier {
   const hashAlgorithm = new AlgorithmIdentifier({ algorithm: HASH_OIDS[bits], parameters: null });
   const params = new RsaSaPssParams({
     hashAlgorithm,
-    maskGenAlgorithm: new AlgorithmIdentifier({ algorithm: OID.mgf1, parameters: AsnConvert.serialize(hashAlgorithm) }),
+    maskGenAlgorithm: new AlgorithmIdentifier({ algorithm: OID.mgf1, parameters: serializeDerBuffer(hashAlgorithm) }),
     saltLength: HASH_BYTES[bits],
     trailerField: 1,
   });
-  return new AlgorithmIdentifier({ algorithm: OID.rsassaPss, parameters: AsnConvert.serialize(params) });
+  return new AlgorithmIdentifier({ algorithm: OID.rsassaPss, parameters: serializeDerBuffer(params) });
 }
 
 export function isKmsSigningAlgorithm(value: string): value is KmsSigningAlgorithm {

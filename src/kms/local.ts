@@ -1,3 +1,4 @@
+// AsnConvert.parse stays for PKCS #8 keys and their parameters from operators: read once, as leniently as OpenSSL reads them.
 import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { ecdsaRawToDer } from "../crypto/ecdsa_signature.js";

@@ -1,4 +1,5 @@
 import { id_kp_OCSPSigning } from "@peculiar/asn1-ocsp";
+// AsnConvert.parse stays for a configured responder certificate's extensions: operator input, checked once, as leniently as OpenSSL reads it.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { ExtendedKeyUsage, Name, id_ce_extKeyUsage } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
@@ -8,6 +9,7 @@ import { prepareIssuer } from "../ca/issuer.js";
 import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/local_key_pair.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { verifySignature } from "../crypto/signature.js";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /**
  * The delegated OCSP responder of publication.ocsp.responder: a local key
@@ -36,7 +38,7 @@ export async function responderCertificateProblem(der: Uint8Array, ca: Certifica
   const certificate = parseCertificate(der);
   const issuer = await prepareIssuer(ca);
   const tbs = certificate.certificate.tbsCertificate;
-  if (!bytesEqual(certificate.issuer, issuer.name) && !sameDistinguishedName(tbs.issuer, AsnConvert.parse(issuer.name, Name))) {
+  if (!bytesEqual(certificate.issuer, issuer.name) && !sameDistinguishedName(tbs.issuer, decodeDer(issuer.name, Name))) {
     return `the responder certificate's issuer (${certificate.issuerLabel}) is not the CA's subject: RFC 6960 §4.2.2.2 wants it issued directly by the CA`;
   }
   let verified: boolean;

@@ -50,6 +50,12 @@ describe("encodePKIHeader", () => {
     expect(encodePKIHeader({ pvno: 2, sender: NULL_DN, recipient: directoryName(Uint8Array.of(0x30, 0)) })).toEqual(der(header));
   });
 
+  it("splices the encoded parts as they are, even octets a schema round trip would change (a length in a long form)", () => {
+    const recipient = Uint8Array.of(0xa4, 0x81, 0x02, 0x30, 0x00);
+    const header = encodePKIHeader({ pvno: 2, sender: NULL_DN, recipient });
+    expect(Buffer.from(header).toString("hex")).toContain(Buffer.from(recipient).toString("hex"));
+  });
+
   it("refuses a pvno that is not a small INTEGER", () => {
     expect(() => encodePKIHeader({ pvno: 300, sender: NULL_DN, recipient: NULL_DN })).toThrow(/pvno/);
   });

@@ -7,6 +7,7 @@ import {
   AsnGeneralizedTimeConverter,
   AsnIA5StringConverter,
   AsnIntegerArrayBufferConverter,
+  AsnIntegerBigIntConverter,
   AsnIntegerConverter,
   AsnNullConverter,
   AsnObjectIdentifierConverter,
@@ -288,6 +289,9 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
       minimalInteger(contents);
       boundedNumber(contents);
       return contents.length >= 4 ? signedBigInt(contents).toString() : Number(signedBigInt(contents));
+    case AsnIntegerBigIntConverter:
+      // An iteration count, a key length (RFC 4211 §4.4, RFC 8018 §A.2): two's complement as a bigint, as asn1js's toBigInt reads it.
+      return signedBigInt(minimalInteger(contents));
     case AsnEnumeratedConverter:
       minimalInteger(contents);
       boundedNumber(contents);
@@ -316,8 +320,9 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
     case AsnUTCTimeConverter:
     case AsnGeneralizedTimeConverter: {
       const date = derTime(contents, converter === AsnUTCTimeConverter);
-      if (date) return date;
-      break;
+      // X.690 §11.7, §11.8 (RFC 5280 §4.1.2.5): a DER time has one form; asn1js would read another as some other instant.
+      if (!date) throw new DecodeError(`${latin1(contents)} is not a DER ${converter === AsnUTCTimeConverter ? "UTCTime" : "GeneralizedTime"}`);
+      return date;
     }
   }
   const use = converter ?? AsnAnyConverter;
@@ -392,6 +397,21 @@ function latin1(contents: Uint8Array): string {
 
 /** Dotted decimal, arcs minimal (X.690 §8.19.2). */
 function objectIdentifier(contents: Uint8Array): string {
+  // The same few dozen OIDs come again and again: their text is kept by their octets (bounded).
+  const key = contents.length <= 32 ? latin1(contents) : undefined;
+  const known = key === undefined ? undefined : oidTexts.get(key);
+  if (known !== undefined) return known;
+  const text = objectIdentifierText(contents);
+  if (key !== undefined) {
+    if (oidTexts.size >= 4096) oidTexts.clear();
+    oidTexts.set(key, text);
+  }
+  return text;
+}
+
+const oidTexts = new Map<string, string>();
+
+function objectIdentifierText(contents: Uint8Array): string {
   if (contents.length === 0) throw new DecodeError("an OBJECT IDENTIFIER has at least one octet");
   const arcs: string[] = [];
   let value = 0n;
@@ -414,7 +434,7 @@ function objectIdentifier(contents: Uint8Array): string {
   return arcs.join(".");
 }
 
-/** DER times (X.690 §11.7, §11.8; RFC 5280 §4.1.2.5): UTCTime YYMMDDHHMMSSZ, GeneralizedTime YYYYMMDDHHMMSS[.f]Z; undefined for another form. */
+/** DER times (X.690 §11.7, §11.8; RFC 5280 §4.1.2.5): UTCTime YYMMDDHHMMSSZ, GeneralizedTime YYYYMMDDHHMMSS[.f]Z; undefined for another form (refused). */
 function derTime(contents: Uint8Array, utc: boolean): Date | undefined {
   if (contents.length > 32) throw new DecodeError("a time of more than 32 octets");
   const text = latin1(contents);
@@ -425,6 +445,8 @@ function derTime(contents: Uint8Array, utc: boolean): Date | undefined {
   const milliseconds = match[7] ? Math.floor(Number(`0${match[7]}`) * 1000) : 0;
   const [month, day, hours, minutes, seconds] = [2, 3, 4, 5, 6].map((group) => Number(match[group]));
   const date = new Date(Date.UTC(year, month! - 1, day, hours, minutes, seconds, milliseconds));
+  // Date.UTC takes a year 0-99 as 1900-1999; GeneralizedTime 0026 is the year 26 (asn1js reads 1926).
+  if (year < 100) date.setUTCFullYear(year);
   // Date.UTC rolls month 13 or 31 February over; DER has no such times.
   if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hours || date.getUTCMinutes() !== minutes || date.getUTCSeconds() !== seconds) {
     throw new DecodeError(`${text} is not a time`);

@@ -1,4 +1,5 @@
 import { access, readFile, writeFile } from "node:fs/promises";
+// AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
 import { readChildren, readElement } from "../../asn1/der.js";

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AsnParser, AsnProp, AsnPropTypes, AsnSerializer } from "@peculiar/asn1-schema";
+import { AsnIntegerBigIntConverter, AsnParser, AsnProp, AsnPropTypes, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { describe, expect, it } from "vitest";
 import { decodeDer } from "../../../src/asn1/codec/der_decoder.js";
@@ -78,6 +78,42 @@ describe("decodeDer is strict DER (X.690 §10)", () => {
       expect(() => decodeDer(bytes, AlgorithmIdentifier)).toThrow(DecodeError);
     });
   }
+
+  it("refuses a time not in its DER form, which it used to hand to asn1js (a flipped bit made 26112216:118... some other instant)", () => {
+    class Times {
+      @AsnProp({ type: AsnPropTypes.UTCTime })
+      utc = new Date();
+    }
+    const encode = (text: string) => Uint8Array.from([0x30, text.length + 2, 0x17, text.length, ...Buffer.from(text, "latin1")]);
+    expect(decodeDer(encode("261122161118Z"), Times).utc.toISOString()).toBe("2026-11-22T16:11:18.000Z");
+    for (const text of ["26112216:118Z", "2611221611Z", "261122161118+0100", "x261122161118Z"]) {
+      expect(() => decodeDer(encode(text), Times)).toThrow(/is not a DER UTCTime/);
+    }
+  });
+
+  it("reads a GeneralizedTime in the years 0-99 as those years, not 1900-1999 as Date.UTC (and asn1js) would", () => {
+    class When {
+      @AsnProp({ type: AsnPropTypes.GeneralizedTime })
+      time = new Date();
+    }
+    const text = "00261122162118Z";
+    const bytes = Uint8Array.from([0x30, text.length + 2, 0x18, text.length, ...Buffer.from(text, "latin1")]);
+    const decoded = decodeDer(bytes, When);
+    expect(decoded.time.toISOString()).toBe("0026-11-22T16:21:18.000Z");
+    expect(Buffer.from(AsnSerializer.serialize(decoded)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("reads an INTEGER into a bigint (AsnIntegerBigIntConverter) as asn1js does, without asn1js", () => {
+    class Count {
+      @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerBigIntConverter })
+      value = 0n;
+    }
+    for (const hex of ["3003020100", "30030201ff", "3004020201f4", "3004020200ff", "300b020900ffffffffffffffff", "300a02088000000000000000"]) {
+      const bytes = Uint8Array.from(Buffer.from(hex, "hex"));
+      expect(decodeDer(bytes, Count).value).toBe(AsnParser.parse(bytes, Count).value);
+    }
+    expect(() => decodeDer(Uint8Array.from(Buffer.from("30040202007f", "hex")), Count)).toThrow(/minimal/);
+  });
 
   it("refuses a UTF8String that is not UTF-8, and a time that does not exist, which asn1js reads as something", () => {
     const bytes = new Uint8Array(readFileSync(join(FIXTURES, "rr-sig-1-rr.der")));
