@@ -138,7 +138,7 @@ export class MessageStore implements Store {
       return {
         key,
         expect: this.expected.get(key),
-        write: write === undefined || write === "delete" ? write : { value: JSON.parse(write.json), ttlSeconds: write.ttlSeconds },
+        write: write === undefined || write === "delete" ? write : { json: write.json, ttlSeconds: write.ttlSeconds },
       };
     });
     let result: BatchResult;

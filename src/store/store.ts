@@ -65,7 +65,8 @@ export interface Store {
 export interface BatchOperation {
   key: string;
   expect?: number | null;
-  write?: { value: unknown; ttlSeconds?: number } | "delete";
+  /** `json`: the value already as JSON.stringify's text, for a caller that holds it so (message_store.ts), sparing a parse and a second stringify. */
+  write?: { value: unknown; ttlSeconds?: number } | { json: string; ttlSeconds?: number } | "delete";
 }
 
 export type BatchResult =

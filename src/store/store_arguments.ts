@@ -66,10 +66,16 @@ export function prepareBatch(operations: readonly BatchOperation[], limit = BATC
     if (expect !== undefined && expect !== null && !(Number.isSafeInteger(expect) && expect > 0)) {
       throw new RangeError(`batch operation on "${key}" expects version ${expect}, not a positive integer`);
     }
-    const prepared = write === undefined || write === "delete" ? write : { json: toJson(write.value), ttlSeconds: ttlSeconds(write) };
+    const prepared = write === undefined || write === "delete" ? write : { json: jsonOf(write), ttlSeconds: ttlSeconds(write) };
     return { key, expect, write: prepared };
   });
 }
 
 /** The retention window in milliseconds: how long an absent (deleted or expired) entry keeps its version. */
 export const VERSION_RETENTION_MS = VERSION_RETENTION_SECONDS * 1000;
+
+function jsonOf(write: { value: unknown } | { json: string }): string {
+  if (!("json" in write)) return toJson(write.value);
+  if (typeof write.json !== "string") throw new TypeError("a batch write's json must be JSON text");
+  return write.json;
+}
