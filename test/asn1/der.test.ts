@@ -12,6 +12,20 @@ describe("encodeLength", () => {
     expect(hex(encodeLength(255))).toBe("81ff");
     expect(hex(encodeLength(256))).toBe("820100");
     expect(hex(encodeLength(65536))).toBe("83010000");
+    expect(hex(encodeLength(65535))).toBe("82ffff");
+    expect(hex(encodeLength(16777215))).toBe("83ffffff");
+    expect(hex(encodeLength(16777216))).toBe("8401000000");
+  });
+
+  it("is what encodeTlv writes between the tag and the contents, in one buffer", () => {
+    for (const length of [0, 1, 127, 128, 255, 256, 65535, 65536]) {
+      const tlv = encodeTlv(0x04, [new Uint8Array(length).fill(0xcc)]);
+      const header = encodeLength(length);
+      expect(tlv.length).toBe(1 + header.length + length);
+      expect(hex(tlv.subarray(1, 1 + header.length))).toBe(hex(header));
+      expect(tlv.subarray(1 + header.length).every((octet) => octet === 0xcc)).toBe(true);
+    }
+    expect(hex(encodeTlv(0x30, [Uint8Array.of(1, 2), new Uint8Array(0), Uint8Array.of(3)]))).toBe("3003010203");
   });
 });
 
