@@ -22,8 +22,9 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** DER length octets: short form below 128, else the minimal long form (X.690 §8.1.3, §10.1). */
 export function encodeLength(length: number): Uint8Array {
-  const out = new Uint8Array(lengthOctets(length));
-  writeLength(out, 0, length);
+  const octets = lengthOctets(length);
+  const out = new Uint8Array(octets);
+  writeLength(out, 0, length, octets);
   return out;
 }
 
@@ -35,13 +36,13 @@ function lengthOctets(length: number): number {
   return count;
 }
 
-/** Write the DER length of `length` at `offset`; returns the offset after it. */
-function writeLength(out: Uint8Array, offset: number, length: number): number {
+/** Write the DER length of `length`, `octets` long (lengthOctets), at `offset`; returns the offset after it. */
+function writeLength(out: Uint8Array, offset: number, length: number, octets: number): number {
   if (length < 0x80) {
     out[offset] = length;
     return offset + 1;
   }
-  const count = lengthOctets(length) - 1;
+  const count = octets - 1;
   out[offset] = 0x80 | count;
   for (let index = count, rest = length; index >= 1; index--, rest = Math.floor(rest / 256)) out[offset + index] = rest & 0xff;
   return offset + count + 1;
@@ -56,9 +57,10 @@ function writeLength(out: Uint8Array, offset: number, length: number): number {
 export function encodeTlv(tag: number, contents: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of contents) length += part.length;
-  const out = new Uint8Array(1 + lengthOctets(length) + length);
+  const octets = lengthOctets(length);
+  const out = new Uint8Array(1 + octets + length);
   out[0] = tag;
-  let offset = writeLength(out, 1, length);
+  let offset = writeLength(out, 1, length, octets);
   for (const part of contents) {
     out.set(part, offset);
     offset += part.length;

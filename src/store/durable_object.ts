@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
 import { InvalidCursorError, StoreError, type BatchOperation, type BatchResult, type ListOptions, type ListPage, type Store, type Versioned, type WriteOptions } from "./store.js";
-import { expiresAt, pageLimit, prepareBatch, toJson, VERSION_RETENTION_MS, type PreparedOperation } from "./store_arguments.js";
+import { expiresAt, pageLimit, prepareBatch, toJson, ttlSeconds, VERSION_RETENTION_MS, type PreparedOperation } from "./store_arguments.js";
 
 /**
  * The Store on Cloudflare Workers: one Durable Object holds every entry in
@@ -74,14 +74,16 @@ export class StoreObject extends DurableObject {
     this.upsert(key, json, expiresAt);
   }
 
-  private upsert(key: string, json: string, expiresAt: number | null): void {
-    this.sql(
+  /** Write the entry whatever is there; returns its new version. */
+  private upsert(key: string, json: string, expiresAt: number | null): number {
+    return this.sql<{ version: number }>(
       `INSERT INTO entries (key, json, version, expires_at) VALUES (?1, ?2, 1, ?3)
-       ON CONFLICT (key) DO UPDATE SET json = excluded.json, version = entries.version + 1, expires_at = excluded.expires_at`,
+       ON CONFLICT (key) DO UPDATE SET json = excluded.json, version = entries.version + 1, expires_at = excluded.expires_at
+       RETURNING version`,
       key,
       json,
       expiresAt,
-    );
+    )[0]!.version;
   }
 
   /**
@@ -103,17 +105,21 @@ export class StoreObject extends DurableObject {
    */
   batchEntries(operations: PreparedOperation[], now: number): BatchResult {
     return this.ctx.storage.transactionSync(() => {
-      const current = (key: string) => this.getEntry(key, now)?.version ?? null;
-      const failed = operations.flatMap(({ key, expect }, index) => (expect === undefined || current(key) === expect ? [] : [index]));
+      const failed = operations.flatMap(({ key, expect }, index) => (expect === undefined || this.liveVersion(key, now) === expect ? [] : [index]));
       if (failed.length > 0) return { committed: false as const, failed };
       this.purgeExpired(now);
-      const versions = operations.map(({ key, write }) => {
-        if (write === "delete") this.deleteEntry(key, now);
-        else if (write) this.upsert(key, write.json, write.ttlSeconds === undefined ? null : Math.ceil(now + write.ttlSeconds * 1000));
-        return this.getEntry(key, now)?.version;
+      const versions = operations.map(({ key, expect, write }) => {
+        if (write === undefined) return expect ?? undefined;
+        if (write === "delete") return void this.deleteEntry(key, now);
+        return this.upsert(key, write.json, expiryOf(now, write.ttlSeconds));
       });
       return { committed: true as const, versions };
     });
+  }
+
+  /** The version of the live entry under key, or null: a condition needs no value. */
+  private liveVersion(key: string, now: number): number | null {
+    return this.sql<{ version: number }>("SELECT version FROM entries WHERE key = ?1 AND (expires_at IS NULL OR expires_at > ?2)", key, now)[0]?.version ?? null;
   }
 
   /** Live entries with the prefix and a key after `after`, in key order; one more than `limit` tells the caller a next page exists. */
@@ -225,9 +231,7 @@ export class DurableObjectStore implements Store {
   private prepare(value: unknown, options?: WriteOptions): { json: string; expires: number | null; now: number } {
     const now = this.now();
     const json = toJson(value);
-    // Whole milliseconds for the INTEGER column; null is SQL's "no expiry".
-    const expires = expiresAt(now, options);
-    return { json, expires: expires === undefined ? null : Math.ceil(expires), now };
+    return { json, expires: expiryOf(now, ttlSeconds(options)), now };
   }
 
   /**
@@ -263,6 +267,12 @@ interface StoredEntry extends Record<string, string | number> {
 
 interface ListedEntry extends StoredEntry {
   key: string;
+}
+
+/** Whole milliseconds for the INTEGER column; null is SQL's "no expiry". */
+function expiryOf(now: number, ttlSeconds: number | undefined): number | null {
+  const expires = expiresAt(now, ttlSeconds === undefined ? undefined : { ttlSeconds });
+  return expires === undefined ? null : Math.ceil(expires);
 }
 
 const SCHEMA = `

@@ -116,21 +116,10 @@ export class DynamoDbStore implements Store {
    */
   async delete(key: string): Promise<void> {
     const now = this.now();
-    const update = tombstone(key, now);
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: itemKey(key),
-          UpdateExpression: update.expression,
-          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(#expiresAtMs) OR #expiresAtMs > :now)",
-          ExpressionAttributeNames: TOMBSTONE_NAMES,
-          ExpressionAttributeValues: update.values,
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw storeError(`delete ${key}`, error);
-    }
+    await this.update(`delete ${key}`, key, tombstone(now), TOMBSTONE_NAMES, {
+      expression: "attribute_exists(pk) AND (attribute_not_exists(#expiresAtMs) OR #expiresAtMs > :now)",
+      values: {},
+    });
   }
 
   /**
@@ -175,7 +164,7 @@ export class DynamoDbStore implements Store {
         },
       };
     }
-    const update = write === "delete" ? tombstone(key, now) : writeUpdate(write.json, write.ttlSeconds === undefined ? undefined : now + write.ttlSeconds * 1000);
+    const update = write === "delete" ? tombstone(now) : writeUpdate(write.json, write.ttlSeconds === undefined ? undefined : now + write.ttlSeconds * 1000);
     return {
       Update: {
         TableName: this.tableName,
@@ -232,8 +221,23 @@ export class DynamoDbStore implements Store {
    */
   private async write(key: string, value: unknown, options: WriteOptions | undefined, condition?: Condition): Promise<boolean> {
     const update = writeUpdate(toJson(value), expiresAt(this.now(), options));
-    const writeId = update.values[":writeId"]!.S;
-    const values = { ...update.values, ...condition?.values };
+    const result = await this.update(`write ${key}`, key, update, ATTRIBUTE_NAMES, condition);
+    if (result.written) return true;
+    // The SDK retries a request whose answer was lost (a timeout, a 5xx);
+    // if the first attempt had committed, the retry fails our own condition.
+    // The writeId tells that case from a real lost race.
+    if (result.attempts > 1) return (await this.read(key))?.writeId?.S === update.values[":writeId"]!.S;
+    return false;
+  }
+
+  /** One UpdateItem; a failed condition is an answer, any other failure a StoreError. */
+  private async update(
+    what: string,
+    key: string,
+    update: Condition,
+    names: Record<string, string>,
+    condition?: Condition,
+  ): Promise<{ written: true } | { written: false; attempts: number }> {
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -241,18 +245,14 @@ export class DynamoDbStore implements Store {
           Key: itemKey(key),
           UpdateExpression: update.expression,
           ConditionExpression: condition?.expression,
-          ExpressionAttributeNames: ATTRIBUTE_NAMES,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...update.values, ...condition?.values },
         }),
       );
-      return true;
+      return { written: true };
     } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw storeError(`write ${key}`, error);
-      // The SDK retries a request whose answer was lost (a timeout, a 5xx);
-      // if the first attempt had committed, the retry fails our own condition.
-      // The writeId tells that case from a real lost race.
-      if (attempts(error) > 1) return (await this.read(key))?.writeId?.S === writeId;
-      return false;
+      if (!isConditionalCheckFailed(error)) throw storeError(what, error);
+      return { written: false, attempts: attempts(error) };
     }
   }
 
@@ -325,7 +325,7 @@ function writeUpdate(json: string, expiryMs: number | undefined): Condition {
 }
 
 /** A delete: the value goes, the version counts on, and the item is absent from now (DynamoDB's TTL removes it after the retention window). */
-function tombstone(_key: string, now: number): Condition {
+function tombstone(now: number): Condition {
   return {
     expression: "SET #value = :null, #version = if_not_exists(#version, :zero) + :one, #expiresAtMs = :now, #expiresAt = :retainUntil",
     values: {

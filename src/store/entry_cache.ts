@@ -1,3 +1,4 @@
+import { BoundedCache } from "../crypto/bounded_cache.js";
 import { VERSION_RETENTION_SECONDS, type Store } from "./store.js";
 
 /**
@@ -21,32 +22,32 @@ export interface RememberedEntry {
  * That is what makes the certConf after an ir one Durable Object call
  * instead of three: the transaction and certificate the ir wrote are here.
  *
- * Bounded: at most `capacity` entries, the least recently used go first.
+ * Bounded (BoundedCache): at most `capacity` entries, the least recently used go first.
  */
 export class EntryCache {
-  private readonly entries = new Map<string, RememberedEntry & { until: number }>();
+  private readonly entries: BoundedCache<string, RememberedEntry & { until: number }>;
 
   constructor(
-    private readonly capacity = 4096,
+    capacity = 4096,
     private readonly lifetimeMs = ENTRY_CACHE_SECONDS * 1000,
-  ) {}
+  ) {
+    this.entries = new BoundedCache(capacity);
+  }
 
   get(key: string, now: number): RememberedEntry | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.until <= now) return undefined;
-    this.entries.set(key, entry);
+    if (entry && entry.until <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
     return entry;
   }
 
   /** Remember an entry seen at `now`; `expiresAt` (ms) caps how long, for an entry with a TTL. */
   set(key: string, entry: RememberedEntry, now: number, expiresAt?: number): void {
-    this.entries.delete(key);
     const until = Math.min(now + this.lifetimeMs, expiresAt ?? Infinity);
-    if (until <= now) return;
-    this.entries.set(key, { json: entry.json, version: entry.version, until });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    if (until <= now) this.entries.delete(key);
+    else this.entries.set(key, { json: entry.json, version: entry.version, until });
   }
 
   forget(key: string): void {
