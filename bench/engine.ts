@@ -47,7 +47,7 @@ export async function engineInOwnProcess(transactions: number): Promise<EngineRe
   return JSON.parse(stdout) as EngineResult;
 }
 
-export async function engineMicrobenchmark(transactions: number): Promise<EngineResult> {
+export async function engineMicrobenchmark(transactions: number, warmupTransactions = transactions): Promise<EngineResult> {
   const { ca } = await makeTestCa("P-256", "CN=Bench CA");
   const caCertificate = ca.certificate;
   const config = loadConfig({ CMP_SECRETS: JSON.stringify({ dev: "s3cret" }) });
@@ -95,12 +95,8 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
       if (failures.length < 5) failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  // Warm-up (JIT, first-use imports), not counted.
   const warm = keys.next();
   const warmResult = await mac.ir({ subject: deviceSubject(), key: { signer: warm } });
-  samples.clear();
-  calls.clear();
-
   const credential = { signer: warm, certificate: warmResult.certificate };
   const signed = new CmpClient({
     url,
@@ -110,21 +106,32 @@ export async function engineMicrobenchmark(transactions: number): Promise<Engine
   });
   const csrs = await Promise.all(keys.signers.slice(0, 16).map((signer) => createCertificationRequest({ signer, subject: deviceSubject(), ca: false })));
   const revocable: Array<{ signer: LocalSigner; certificate: Uint8Array }> = [];
-  for (let i = 0; i < transactions; i++) {
-    const signer = keys.next();
-    await attempt("ir (MAC)", async () => revocable.push({ signer, certificate: (await mac.ir({ subject: deviceSubject(), key: { signer } })).certificate }));
-    await attempt("cr (signature)", () => signed.cr({ subject: deviceSubject(), key: { signer: keys.next() } }));
-    await attempt("p10cr (MAC)", () => mac.p10cr({ csr: csrs[i % csrs.length]! }));
-  }
-  for (const holder of revocable) {
-    const client = new CmpClient({
-      url,
-      protection: { signature: { signer: holder.signer, certificates: [holder.certificate] } },
-      trust: { anchors: [caCertificate] },
-      fetch: inProcess,
-    });
-    await attempt("rr (signature)", () => client.rr({ certificate: holder.certificate }));
-  }
+  const transactionsOfEachKind = async (count: number) => {
+    revocable.length = 0;
+    for (let i = 0; i < count; i++) {
+      const signer = keys.next();
+      await attempt("ir (MAC)", async () => revocable.push({ signer, certificate: (await mac.ir({ subject: deviceSubject(), key: { signer } })).certificate }));
+      await attempt("cr (signature)", () => signed.cr({ subject: deviceSubject(), key: { signer: keys.next() } }));
+      await attempt("p10cr (MAC)", () => mac.p10cr({ csr: csrs[i % csrs.length]! }));
+    }
+    for (const holder of revocable) {
+      const client = new CmpClient({
+        url,
+        protection: { signature: { signer: holder.signer, certificates: [holder.certificate] } },
+        trust: { anchors: [caCertificate] },
+        fetch: inProcess,
+      });
+      await attempt("rr (signature)", () => client.rr({ certificate: holder.certificate }));
+    }
+  };
+  // Warm-up, not counted: the same mix, until V8 has compiled the hot code
+  // (its optimizing compiler works on other threads, whose CPU would count
+  // against the messages measured). bench/steps.ts measures the crypto floor
+  // after a warm-up too, so both sides of engineToFloorRatio are steady state.
+  await transactionsOfEachKind(warmupTransactions);
+  samples.clear();
+  calls.clear();
+  await transactionsOfEachKind(transactions);
   // OCSP answers for the certificates issued above (revoked by now), on the same store.
   try {
     for (const [kind, list] of await ocspSamples(ca, store, revocable.map((holder) => holder.certificate), Math.max(100, transactions))) samples.set(kind, list);
