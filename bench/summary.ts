@@ -61,8 +61,18 @@ export interface Summary {
    * which should equal total. Target 2.
    */
   durableObjectCallsPerEnrollment: { total: number | null; ir: number | null; certConf: number | null; workerd: number | null };
-  /** The load generator's (client library's) CPU ms per MAC enrollment against Jellyfish on Node. Target ≤ 2.5. */
+  /**
+   * The client library's own CPU ms per MAC enrollment (median), in process
+   * with the engine: no HTTP client (bench/engine.ts). Target ≤ 2.5.
+   */
   clientCpuMsPerEnrollment: number | null;
+  /**
+   * The load generator's CPU ms per MAC enrollment against Jellyfish on
+   * Node: the client library, Node's HTTP client and the load generator,
+   * at full load on cores shared with the server. For reading beside the
+   * mock row's, which runs the same client.
+   */
+  loadGeneratorCpuMsPerEnrollment: { jellyfishNode: number | null; mock: number | null };
   /** Jellyfish on Node's transactions/s over the mock's: for reading, not a target (docs/performance.md says why). */
   throughputRatioToMock: { mac: number | null; signature: number | null; rr: number | null };
   /** The Worker bundle's main module without the AWS SDK, gzip level 9, KiB. Target ≤ 101. */
@@ -126,7 +136,11 @@ export function buildSummary(
       certConf: certConfCalls,
       workerd: typeof workerdDoCalls === "string" ? null : finite(workerdDoCalls),
     },
-    clientCpuMsPerEnrollment: finite(row(NODE, WORKLOAD_OF.mac)?.clientCpuMsPerTransaction),
+    clientCpuMsPerEnrollment: measured?.clientLibrary ? finite(measured.clientLibrary.median / 1000) : null,
+    loadGeneratorCpuMsPerEnrollment: {
+      jellyfishNode: finite(row(NODE, WORKLOAD_OF.mac)?.clientCpuMsPerTransaction),
+      mock: finite(row(MOCK, WORKLOAD_OF.mac)?.clientCpuMsPerTransaction),
+    },
     throughputRatioToMock: { mac: throughput("mac-ir"), signature: throughput("sig-cr"), rr: throughput("rr") },
     bundleGzipKiB: typeof bundle === "string" ? null : bundle.withoutAwsSdk.gzipBytes / 1024,
   };
@@ -174,7 +188,15 @@ export function summaryLines(summary: Summary): string[] {
     `≤ ${TARGETS.durableObjectCallsPerEnrollment}`,
     verdict(calls.total, TARGETS.durableObjectCallsPerEnrollment),
   );
-  add("client CPU per MAC enrollment (load generator, Node target)", "clientCpuMsPerEnrollment", shown(s.clientCpuMsPerEnrollment, 2, " ms"), `≤ ${TARGETS.clientCpuMsPerEnrollment} ms`, verdict(s.clientCpuMsPerEnrollment, TARGETS.clientCpuMsPerEnrollment));
+  add("client library CPU per MAC enrollment (median, no HTTP client)", "clientCpuMsPerEnrollment", shown(s.clientCpuMsPerEnrollment, 2, " ms"), `≤ ${TARGETS.clientCpuMsPerEnrollment} ms`, verdict(s.clientCpuMsPerEnrollment, TARGETS.clientCpuMsPerEnrollment));
+  const load = s.loadGeneratorCpuMsPerEnrollment;
+  add(
+    "load generator CPU per MAC enrollment (library + Node's HTTP client, at full load)",
+    "loadGeneratorCpuMsPerEnrollment",
+    `against Jellyfish on Node ${shown(load.jellyfishNode, 2, " ms")}, against the mock ${shown(load.mock, 2, " ms")}`,
+    "",
+    "for reading",
+  );
   add("bundle without the AWS SDK, gzip", "bundleGzipKiB", shown(s.bundleGzipKiB, 1, " KiB"), `≤ ${TARGETS.bundleGzipKiB} KiB`, verdict(s.bundleGzipKiB, TARGETS.bundleGzipKiB));
   const t = s.throughputRatioToMock;
   add(

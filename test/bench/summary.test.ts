@@ -33,6 +33,7 @@ const engine: EngineResult = {
     "ir (MAC)": { perMessage: 1, byMethod: { create: 1 } },
     "certConf (MAC)": { perMessage: 2, byMethod: { get: 1, compareAndSet: 1 } },
   },
+  clientLibrary: { microseconds: 2100, median: 1900, count: 10 },
   failures: [],
 };
 const steps: StepsResult = { steps: [], cryptoFloorUs: 800, floorParts: { pbmKeyUs: 200, hmacUs: 5, popUs: 180, caSignatureUs: 20 } };
@@ -50,7 +51,8 @@ describe("bench summary (issue 15's stable keys)", () => {
     expect(summary.mockServerCpuMsPerEnrollment).toEqual({ mac: 2.5, signature: 6 });
     expect(summary.cpuRatioToMock.node).toEqual({ mac: 0.8, signature: 0.5 });
     expect(summary.cpuRatioToMock.workerd).toEqual({ mac: 1.6, signature: null });
-    expect(summary.clientCpuMsPerEnrollment).toBe(2.4);
+    expect(summary.clientCpuMsPerEnrollment).toBe(1.9);
+    expect(summary.loadGeneratorCpuMsPerEnrollment).toEqual({ jellyfishNode: 2.4, mock: 1 });
     expect(summary.throughputRatioToMock).toEqual({ mac: 2, signature: 3, rr: null });
     expect(summary.bundleGzipKiB).toBe(100);
   });
@@ -69,6 +71,8 @@ describe("bench summary (issue 15's stable keys)", () => {
     expect(failed.engineToFloorRatio).toBeNull();
     expect(failed.durableObjectCallsPerEnrollment).toEqual({ total: null, ir: null, certConf: null, workerd: null });
     expect(failed.bundleGzipKiB).toBeNull();
+    expect(failed.clientCpuMsPerEnrollment).toBeNull();
+    expect(failed.loadGeneratorCpuMsPerEnrollment).toEqual({ jellyfishNode: null, mock: null });
     // null survives JSON; undefined would drop the key.
     expect(JSON.parse(JSON.stringify(failed))).toEqual(failed);
   });
