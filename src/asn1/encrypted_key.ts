@@ -1,6 +1,6 @@
 import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { EnvelopedData } from "@peculiar/asn1-cms";
+import { EnvelopedData } from "./enveloped_data.js";
 
 /**
  * ```asn1
