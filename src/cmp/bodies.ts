@@ -34,13 +34,16 @@ export function pkiConfBody(): Uint8Array {
  */
 export function certRepBody(
   type: Extract<PKIBodyType, "ip" | "cp" | "kup">,
-  response: { certReqId: number; status: PKIStatusInfo; certificate?: Uint8Array },
+  response: { certReqId: number; status: PKIStatusInfo; certificate?: Uint8Array; privateKey?: Uint8Array },
   caPubs?: readonly Uint8Array[],
 ): Uint8Array {
   const certResponse = [encodeInteger(response.certReqId), serializeDer(response.status)];
   if (response.certificate) {
-    // CertifiedKeyPair ::= SEQUENCE { certOrEncCert CertOrEncCert }; certificate [0] CMPCertificate
-    certResponse.push(encodeSequence([encodeExplicit(0, response.certificate)]));
+    // CertifiedKeyPair ::= SEQUENCE { certOrEncCert CertOrEncCert, privateKey [0] EncryptedKey OPTIONAL }; certificate [0] CMPCertificate.
+    // RFC 9810 Appendix F is an EXPLICIT TAGS module: privateKey wraps the EncryptedKey CHOICE (envelopedData [0]) in [0].
+    const pair = [encodeExplicit(0, response.certificate)];
+    if (response.privateKey) pair.push(encodeExplicit(0, response.privateKey));
+    certResponse.push(encodeSequence(pair));
   }
   const certRepMessage: Uint8Array[] = [];
   if (caPubs && caPubs.length > 0) certRepMessage.push(encodeExplicit(1, encodeSequence(caPubs)));

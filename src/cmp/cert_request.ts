@@ -13,6 +13,7 @@ import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
 import { rejectingRequestFailures } from "./request_rejection.js";
 import { templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
 import type { SignatureCredentials } from "./protection.js";
+import { asksForCentralKeyGeneration, generateCentralKey, planCentralKey } from "./central_key_generation.js";
 
 const RESPONSE_TYPE = { ir: "ip", cr: "cp", kur: "kup" } as const;
 
@@ -40,28 +41,43 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
   const certReqId = message.certReq.certReqId;
   if (certReqId !== 0) throw new CmpError("badRequest", `certReqId must be 0, not ${certReqId} (RFC 9483 §4.1.1)`);
 
-  const publicKey = templatePublicKey(message);
+  // RFC 9483 §4.1.6: no public key (or one with an empty key) asks the server to generate the pair; checked here, generated last.
+  const central = asksForCentralKeyGeneration(message) ? planCentralKey(exchange, message) : undefined;
+  const requestedKey = central ? undefined : templatePublicKey(message);
   let defaults: TemplateDefaults | undefined;
   let supersedes: string | undefined;
   if (type === "kur") {
     const updated = certificateBeingUpdated(exchange);
     checkOldCertId(message, exchange, updated.issuedSerial!);
     const oldKey = reencode(updated.parsed.tbsCertificate.subjectPublicKeyInfo, "the public key of the certificate being updated");
-    if (!exchange.profile.keyUpdate.allowKeyReuse && bytesEqual(oldKey, publicKey)) {
+    if (requestedKey && !exchange.profile.keyUpdate.allowKeyReuse && bytesEqual(oldKey, requestedKey)) {
       throw new CmpError("badCertTemplate", "a key update must certify a new key, not the key of the certificate being updated");
     }
     defaults = { subject: updated.parsed.tbsCertificate.subject, subjectAltName: subjectAltNameOf(updated) };
     supersedes = updated.issuedSerial;
   }
-  const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), publicKey, exchange.profile.certificate, defaults);
-  await verifyProofOfPossession(message, publicKey, {
-    authenticatedSender: authenticatedSender(exchange),
-    fromTrustedRa: exchange.credentials.registrationAuthority,
-    rsaMaxModulusBits: exchange.context.config.limits.rsaMaxModulusBits,
-    bodyDer: exchange.request.bodyDer,
-  });
+  const template = checkCertTemplate(message.certReq.certTemplate, acceptableIssuers(exchange), requestedKey, exchange.profile.certificate, defaults);
+  if (requestedKey) {
+    await verifyProofOfPossession(message, requestedKey, {
+      authenticatedSender: authenticatedSender(exchange),
+      fromTrustedRa: exchange.credentials.registrationAuthority,
+      rsaMaxModulusBits: exchange.context.config.limits.rsaMaxModulusBits,
+      bodyDer: exchange.request.bodyDer,
+    });
+  }
+  // Everything else passed: only now is a key generated (RSA takes a while) and the CA asked to sign its package.
+  const generated = central ? await generateCentralKey(exchange, central) : undefined;
+  const publicKey = generated?.publicKey ?? requestedKey!;
   const { validity, extensions } = message.certReq.certTemplate;
-  return { certReqId, subject: template.subject, subjectAltName: template.subjectAltName, publicKey, asked: { validity, extensions }, supersedes };
+  return {
+    certReqId,
+    subject: template.subject,
+    subjectAltName: template.subjectAltName,
+    publicKey,
+    encryptedPrivateKey: generated?.encryptedKey,
+    asked: { validity, extensions },
+    supersedes,
+  };
 }
 
 /**

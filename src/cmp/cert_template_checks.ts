@@ -28,13 +28,15 @@ export interface TemplateDefaults {
  * §4.1.1): a public key, subject and subjectAltName the profile allows
  * (src/ca/issuance_policy.ts), a subject or SubjectAltNames at all, no
  * fields only the CA may choose, and an issuer that is one of
- * `acceptableIssuers` if named at all. With `defaults` (kur), an omitted
+ * `acceptableIssuers` if named at all. `publicKey` is undefined when the
+ * server generates the key (RFC 9483 §4.1.6): the generated one is checked
+ * against the profile instead (central_key_generation.ts). With `defaults` (kur), an omitted
  * subject or subjectAltName is taken from them, and a given one must equal them.
  */
 export function checkCertTemplate(
   template: CertTemplate,
   acceptableIssuers: readonly Name[],
-  publicKey: Uint8Array,
+  publicKey: Uint8Array | undefined,
   profile: CertificateProfile,
   defaults?: TemplateDefaults,
 ): AcceptedTemplate {
@@ -46,7 +48,7 @@ export function checkCertTemplate(
   if (template.issuer && template.issuer.length > 0 && !acceptableIssuers.some((issuer) => sameDistinguishedName(template.issuer!, issuer))) {
     throw new CmpError("wrongAuthority", `the template names issuer "${formatDistinguishedName(template.issuer)}", not this CA`);
   }
-  checkPublicKeyPolicy(publicKey, profile, template.publicKey);
+  if (publicKey) checkPublicKeyPolicy(publicKey, profile, template.publicKey);
 
   let subjectAltName: GeneralNames | undefined;
   const asked = new Set<string>();

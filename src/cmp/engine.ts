@@ -121,7 +121,7 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
     });
     log.outcome = result.outcome;
     log.responseType = result.responseType;
-    const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts }).catch(async (error) => {
+    const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts, pvno: result.pvno }).catch(async (error) => {
       // The answer cannot leave (its signature failed): take back what it would have delivered.
       await result.unsent?.().catch(() => undefined);
       throw error;

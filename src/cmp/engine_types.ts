@@ -2,6 +2,7 @@ import type { JellyfishConfig, Profile } from "../config/profile.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { Store } from "../store/store.js";
 import type { CmpSigner } from "./cmp_signer.js";
+import type { KeyPackageSigner } from "../cms/signed_key_package.js";
 import type { SecretSealer } from "../crypto/sealed_secret.js";
 
 /** Everything the engine needs, passed in so it knows no platform (DESIGN.md). */
@@ -15,6 +16,8 @@ export interface EngineContext {
   randomBytes(length: number): Uint8Array;
   /** Dedicated signers of signed responses, by profile name (Profile.responseSigner); others use the CA. */
   responseSigners?: ReadonlyMap<string, CmpSigner>;
+  /** Key generation authorities that sign centrally generated keys, by profile name (CentralKeyGeneration.signer); others use the CA. */
+  keyGenerationSigners?: ReadonlyMap<string, KeyPackageSigner>;
   /** Opens sealed enrollment codes (client-mode profiles); from the ENROLLMENT_CODE_KEY secret. */
   sealer?: SecretSealer;
   /** Operational warnings (not the per-message line, which the caller writes). */

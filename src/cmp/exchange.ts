@@ -27,6 +27,8 @@ export interface HandlerResult {
   outcome: string;
   generalInfo?: InfoTypeAndValue[];
   extraCerts?: readonly Uint8Array[];
+  /** 3: the body uses cmp2021 syntax (EnvelopedData, RFC 9810 §7), whatever the request's pvno. */
+  pvno?: 3;
   /**
    * Take back what this answer delivers (a new certificate: its records, a
    * consumed registration, a kur claim) when it cannot be sent after all,

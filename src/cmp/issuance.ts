@@ -47,6 +47,12 @@ export interface ApprovedRequest {
   keyUsage?: readonly KeyUsageName[];
   /** kur: the serial of the certificate being updated. */
   supersedes?: string;
+  /**
+   * Central key generation (RFC 9483 §4.1.6): the generated private key,
+   * already EncryptedKey (envelopedData) for the requester. Only ever in
+   * memory: such a request is answered now or refused, never kept waiting.
+   */
+  encryptedPrivateKey?: Uint8Array;
 }
 
 export type ResponseType = "ip" | "cp" | "kup";
@@ -97,12 +103,19 @@ export async function issueAndAnswer(exchange: Exchange, requested: ApprovedRequ
   try {
     if (replaced) await claimForUpdate(context.store, replaced, key, claimant, exchange.now);
     const hold = holdReason(profile, delivery.approved);
+    if (hold && delivery.approved.encryptedPrivateKey) {
+      // A pending request is stored until it is decided; a generated private key never is (central_key_generation.ts).
+      throw new CmpError("notAuthorized", `central key generation is not offered for requests that wait for approval (${hold})`);
+    }
     if (hold) return await wait(exchange, delivery, "approval", hold);
     let issued: IssuedCertificate;
     try {
       // The plan compared above is the certificate signed now (same request, same time).
       issued = await sign(exchange, delivery.approved, judged.plan);
     } catch (error) {
+      if (error instanceof SignerError && error.transient && delivery.approved.encryptedPrivateKey) {
+        throw new CmpError("systemUnavail", "the CA could not sign the certificate now; try again later", { cause: error });
+      }
       if (error instanceof SignerError && error.transient) {
         context.warn("signer unavailable; the request waits", { transactionID: exchange.transactionID, error: error.message });
         return await wait(exchange, delivery, "signer");
@@ -281,6 +294,7 @@ async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: I
     certReqId: approved.certReqId,
     modifications: delivery.modifications,
     certificate: issued.der,
+    privateKey: approved.encryptedPrivateKey,
     implicitConfirm,
   });
   answer.unsent = () => undoAll(undo, (what, e) => warnUndo(context, what, e));
@@ -290,7 +304,15 @@ async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: I
 /** ip/cp/kup with the certificate: the first answer, or the same again to a repeated pollReq whose answer was lost. */
 export function certificateAnswer(
   exchange: Exchange,
-  answer: { responseType: ResponseType; certReqId: number; modifications: readonly string[]; certificate: Uint8Array; implicitConfirm: boolean },
+  answer: {
+    responseType: ResponseType;
+    certReqId: number;
+    modifications: readonly string[];
+    certificate: Uint8Array;
+    /** DER EncryptedKey of a centrally generated key (RFC 9483 §4.1.6). */
+    privateKey?: Uint8Array;
+    implicitConfirm: boolean;
+  },
 ): HandlerResult {
   const { ca } = exchange;
   const { responseType, implicitConfirm, modifications } = answer;
@@ -300,8 +322,14 @@ export function certificateAnswer(
       ? new PKIStatusInfo({ status: PKIStatus.grantedWithMods, statusString: new PKIFreeText([modificationsText(modifications)]) })
       : new PKIStatusInfo({ status: PKIStatus.accepted });
   return {
-    body: certRepBody(responseType, { certReqId: answer.certReqId, status, certificate: answer.certificate }, caPubs(exchange, responseType)),
+    body: certRepBody(
+      responseType,
+      { certReqId: answer.certReqId, status, certificate: answer.certificate, privateKey: answer.privateKey },
+      caPubs(exchange, responseType),
+    ),
     responseType,
+    // RFC 9810 §5.2.2, §7: EnvelopedData is cmp2021 syntax, so a response that carries it is pvno 3.
+    pvno: answer.privateKey ? 3 : undefined,
     outcome: implicitConfirm ? "issued (implicitly confirmed)" : "issued",
     generalInfo: implicitConfirm ? [new InfoTypeAndValue({ infoType: id_it_implicitConfirm, infoValue: NULL_DER.slice().buffer })] : undefined,
     // RFC 9483 §4.1.1: extraCerts SHOULD carry the chain of the new certificate. The root goes too, although a

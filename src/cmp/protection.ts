@@ -43,6 +43,11 @@ export interface MacCredentials extends Authenticated {
   reference: string;
   senderKID: ArrayBuffer;
   mac: MacKey;
+  /**
+   * The shared secret itself: a centrally generated private key is encrypted
+   * with a key derived from it (RFC 9483 §4.1.6.3). Never logged or stored.
+   */
+  secret: Uint8Array;
   /** Client mode: the request was authenticated with this end entity's enrollment code. */
   enrollment?: { username: string; sealedCode: Sealed };
 }
@@ -114,6 +119,7 @@ async function verifyMac(request: DecodedRequest, context: VerificationContext):
     identity: `mac-${toHex(senderKID)}`,
     senderKID,
     mac,
+    secret,
     enrollment,
     // EJBCA's RA mode: whoever holds the profile's one secret is the RA.
     registrationAuthority: profile.registrationAuthority.macReferences.has(reference) || (shared && profile.mode === "ra"),

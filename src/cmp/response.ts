@@ -39,13 +39,14 @@ export interface ResponseContext {
 export async function encodeResponse(
   context: ResponseContext,
   bodyDer: Uint8Array,
-  options: { generalInfo?: InfoTypeAndValue[]; extraCerts?: readonly Uint8Array[] } = {},
+  options: { generalInfo?: InfoTypeAndValue[]; extraCerts?: readonly Uint8Array[]; pvno?: 3 } = {},
 ): Promise<Uint8Array> {
   const { request, protection } = context;
   const signer = protection?.kind === "signature" ? protection.signer : undefined;
   const headerDer = encodePKIHeader({
-    // Answer in the request's version (OpenSSL 3.0 refuses pvno 3 unless it sent 3).
-    pvno: request?.pvno === PVNO.cmp2021 ? PVNO.cmp2021 : PVNO.cmp2000,
+    // Answer in the request's version (OpenSSL 3.0 refuses pvno 3 unless it sent 3), unless the body
+    // needs cmp2021 syntax (RFC 9810 §7: EnvelopedData), which only a client that asked for it gets.
+    pvno: request?.pvno === PVNO.cmp2021 || options.pvno === 3 ? PVNO.cmp2021 : PVNO.cmp2000,
     // RFC 9483 §3.1: a signed message's sender is its protection certificate's subject.
     sender: signer ? signer.senderDer : context.ca.senderDer,
     recipient: (context.requestDer && senderDer(context.requestDer)) ?? recipientOf(request),

@@ -19,7 +19,7 @@ import {
 import { compareBytes } from "./set_of.js";
 import { ContentTypeValue } from "../asn1/cms_attribute_values.js";
 import { AsymmetricKeyPackage, OneAsymmetricKey } from "../asn1/asymmetric_key_package.js";
-import { id_contentType, id_ct_KP_aKeyPackage, id_messageDigest, id_signingTime } from "../asn1/cms_oids.js";
+import { id_contentType, id_ct_KP_aKeyPackage, id_data, id_messageDigest, id_signingTime } from "../asn1/cms_oids.js";
 import { decodeDer } from "../asn1/codec/der_decoder.js";
 import { serializeDer, serializeDerBuffer } from "../asn1/serialize_der.js";
 import { encodeTlv } from "../asn1/der.js";
@@ -35,6 +35,16 @@ export interface KeyPackageSigner {
 }
 
 /**
+ * What the SignedData carries: "asymmetricKeyPackage", as RFC 9483 §4.1.6
+ * and RFC 9810 §5.2.2 specify (eContentType id-ct-KP-aKeyPackage, an
+ * AsymmetricKeyPackage of one OneAsymmetricKey); or "privateKeyInfo", the
+ * bare PrivateKeyInfo as id-data, which is what OpenSSL 3.5 sends and reads
+ * (its client decodes the content with d2i_PrivateKey and cannot read an
+ * AsymmetricKeyPackage).
+ */
+export type KeyPackageForm = "asymmetricKeyPackage" | "privateKeyInfo";
+
+/**
  * The SignedData that vouches for a centrally generated private key
  * (RFC 9483 §4.1.6): version 3 (RFC 5652 §5.1: eContentType is not id-data),
  * one digest algorithm, eContentType id-ct-KP-aKeyPackage with the
@@ -45,15 +55,16 @@ export interface KeyPackageSigner {
  * attributes (RFC 5652 §5.4). sid is the subjectKeyIdentifier when the
  * certificate has one (SignerInfo version 3), else issuer and serial (1).
  * Returns the DER of SignedData itself: what EnvelopedData encrypts, its
- * content type id-signedData.
+ * content type id-signedData. `form` "privateKeyInfo" changes only the
+ * content and its type (see KeyPackageForm).
  */
-export async function signKeyPackage(privateKeyInfo: Uint8Array, kga: KeyPackageSigner, now: Date): Promise<Uint8Array> {
+export async function signKeyPackage(privateKeyInfo: Uint8Array, kga: KeyPackageSigner, now: Date, form: KeyPackageForm = "asymmetricKeyPackage"): Promise<Uint8Array> {
   const hash = certHashAlgorithm(kga.signer.algorithm);
-  const keyPackage = new AsymmetricKeyPackage([decodeDer(privateKeyInfo, OneAsymmetricKey)]);
-  const eContent = serializeDer(keyPackage);
+  const eContentType = form === "asymmetricKeyPackage" ? id_ct_KP_aKeyPackage : id_data;
+  const eContent = form === "asymmetricKeyPackage" ? serializeDer(new AsymmetricKeyPackage([decodeDer(privateKeyInfo, OneAsymmetricKey)])) : privateKeyInfo;
 
   const attributes = [
-    new Attribute({ attrType: id_contentType, attrValues: [serializeDerBuffer(new ContentTypeValue(id_ct_KP_aKeyPackage))] }),
+    new Attribute({ attrType: id_contentType, attrValues: [serializeDerBuffer(new ContentTypeValue(eContentType))] }),
     new Attribute({ attrType: id_messageDigest, attrValues: [serializeDerBuffer(new OctetString(await digest(hash, eContent)))] }),
     new Attribute({ attrType: id_signingTime, attrValues: [serializeDerBuffer(new Time(new Date(Math.floor(now.getTime() / 1000) * 1000)))] }),
   ];
@@ -88,7 +99,7 @@ export async function signKeyPackage(privateKeyInfo: Uint8Array, kga: KeyPackage
     version: CMSVersion.v3,
     digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: hash.oid })]),
     encapContentInfo: new EncapsulatedContentInfo({
-      eContentType: id_ct_KP_aKeyPackage,
+      eContentType,
       eContent: new EncapsulatedContent({ single: new OctetString(eContent) }),
     }),
     certificates: new CertificateSet(certificates.map((entry) => entry.choice)),

@@ -3,6 +3,7 @@ import { DEFAULT_BODY_TYPES } from "./defaults.js";
 import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, integer, resolveText, signerReference, stringArray, type ConfigSource } from "./json_fields.js";
 import { RESERVED_PATHS } from "./load_publication.js";
 import { loadCertificateProfile } from "./load_certificate_profile.js";
+import { loadCentralKeyGeneration } from "./load_central_key_generation.js";
 import type { Profile, UsernameSource } from "./profile.js";
 
 // Of the body types, those a client sends and this server can serve.
@@ -10,6 +11,7 @@ const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf
 const FIELDS = [
   "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "implicitConfirm",
   "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate", "approval", "signerRetry", "confirmation",
+  "centralKeyGeneration",
 ];
 
 export interface ProfileInputs {
@@ -80,6 +82,7 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
   const keyUpdate = asObject(object.keyUpdate ?? {}, `${at}.keyUpdate`);
   allowOnly(keyUpdate, ["allowKeyReuse", "revokeOldCertificate"], `${at}.keyUpdate`);
 
+  const certificate = loadCertificateProfile(object.certificate, `${at}.certificate`);
   return {
     name,
     mode,
@@ -88,7 +91,8 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     macSecret,
     enrollmentCodes: boolean(object.enrollmentCodes ?? mode === "client", `${at}.enrollmentCodes`),
     username: loadUsername(object.username, `${at}.username`),
-    certificate: loadCertificateProfile(object.certificate, `${at}.certificate`),
+    certificate,
+    centralKeyGeneration: loadCentralKeyGeneration(object.centralKeyGeneration, `${at}.centralKeyGeneration`, certificate, inputs.source),
     implicitConfirm: boolean(object.implicitConfirm ?? true, `${at}.implicitConfirm`),
     bodyTypes: new Set(bodyTypes),
     signatureTrust: {

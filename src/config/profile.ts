@@ -55,6 +55,25 @@ export interface Profile {
   signerRetry: { maxAttempts: number; checkAfterSeconds: number };
   /** confirmWaitTime (RFC 9810 §5.1.1.2): how long a certificate may stay unconfirmed, and what then. */
   confirmation: { waitSeconds: number; revokeUnconfirmed: boolean };
+  /** Key pairs the server may generate for a requester (RFC 9483 §4.1.6); no keyTypes: refused. */
+  centralKeyGeneration: CentralKeyGeneration;
+}
+
+/**
+ * Central key generation (RFC 9483 §4.1.6, src/cmp/central_key_generation.ts):
+ * the key types the server generates, the one it picks when the template
+ * names none, and the RSA modulus size. Empty keyTypes (the default): refused.
+ */
+export interface CentralKeyGeneration {
+  keyTypes: ReadonlySet<KeyType>;
+  defaultKeyType?: KeyType;
+  rsaBits: number;
+  /**
+   * The key generation authority that signs key packages, PEM, resolved from
+   * bindings: a certificate with id-kp-cmKGA (RFC 9483 §4.1.6; OpenSSL's
+   * client insists on it for the signer), then its chain. Absent: the CA signs.
+   */
+  signer?: { keyPem: string; certificatesPem: string };
 }
 
 export interface ApprovalPolicy {

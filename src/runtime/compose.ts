@@ -4,6 +4,7 @@ import type { CertificateAuthority } from "../ca/authority.js";
 import { checkRootCaUpdate } from "../ca/root_ca_update.js";
 import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/local_key_pair.js";
 import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
+import type { KeyPackageSigner } from "../cms/signed_key_package.js";
 import type { EngineContext } from "../cmp/engine_types.js";
 import { loadConfig } from "../config/load.js";
 import type { JellyfishConfig } from "../config/profile.js";
@@ -62,6 +63,7 @@ export async function compose(platform: Platform): Promise<Composed> {
   const ca = await loadAuthority(platform);
   if (config.rootCaUpdate) await attemptAsync(() => checkRootCaUpdate(config.rootCaUpdate!, ca.chain));
   const responseSigners = await loadResponseSigners(config);
+  const keyGenerationSigners = await loadKeyGenerationSigners(config);
   const { responder, validitySeconds } = config.publication.ocsp;
   const ocspResponder = responder && (await attemptAsync(() => loadDelegatedResponder(responder, ca, platform.now?.() ?? new Date())));
   const sealer = await loadSealer(settings, config);
@@ -72,6 +74,7 @@ export async function compose(platform: Platform): Promise<Composed> {
     ca,
     store,
     responseSigners,
+    keyGenerationSigners,
     sealer,
     now: platform.now ?? (() => new Date()),
     randomBytes: platform.randomBytes ?? randomBytes,
@@ -121,6 +124,21 @@ async function loadResponseSigners(config: JellyfishConfig): Promise<Map<string,
       }),
     );
     signers.set(profile.name, cmpSigner(signer, certificates));
+  }
+  return signers;
+}
+
+/** Key generation authorities of the profiles that configure one (CentralKeyGeneration.signer). */
+async function loadKeyGenerationSigners(config: JellyfishConfig): Promise<Map<string, KeyPackageSigner>> {
+  const signers = new Map<string, KeyPackageSigner>();
+  for (const profile of config.profiles.values()) {
+    const reference = profile.centralKeyGeneration.signer;
+    if (!reference) continue;
+    const field = `profiles.${profile.name}.centralKeyGeneration.signer`;
+    const { signer, certificates } = await attemptAsync(() =>
+      loadLocalKeyAndCertificates(reference.keyPem, reference.certificatesPem, { key: `${field}.key`, certificates: `${field}.certificates` }),
+    );
+    signers.set(profile.name, { signer, certificates });
   }
   return signers;
 }
