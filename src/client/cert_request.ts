@@ -1,4 +1,7 @@
-import { Extensions, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier, Extensions, Name, SubjectPublicKeyInfo, type Extension } from "@peculiar/asn1-x509";
+import type { KeyType } from "../config/profile.js";
+import { OID } from "../crypto/algorithms.js";
+import { namedCurveParameters } from "../crypto/named_curves.js";
 import { AttributeTypeAndValue, Controls } from "../asn1/attribute_type_and_value.js";
 import type { CertId } from "../asn1/cert_id.js";
 import { CertRequest } from "../asn1/cert_req_messages.js";
@@ -19,10 +22,12 @@ export interface CertRequestContent {
   subject?: Name;
   /** Template extensions, e.g. subjectAltName. */
   extensions?: readonly Extension[];
-  /** The DER SubjectPublicKeyInfo to certify: the POP signer's key. */
-  publicKey: Uint8Array;
-  /** The new key's signer: signs the proof of possession. */
-  popSigner: Signer;
+  /** The DER SubjectPublicKeyInfo to certify: the POP signer's key. Absent: the server generates the key (RFC 9483 §4.1.6). */
+  publicKey?: Uint8Array;
+  /** The new key's signer: signs the proof of possession. Absent with publicKey. */
+  popSigner?: Signer;
+  /** Central key generation: the key type to ask for, or none to let the server choose (RFC 9483 §4.1.6). */
+  centralKeyType?: KeyType;
   /** kur: the certificate being updated (RFC 4211 §6.5, RFC 9483 §4.1.3). */
   oldCertId?: CertId;
 }
@@ -45,19 +50,38 @@ export async function certReqMessagesBody(type: "ir" | "cr" | "kur", content: Ce
   const template = new CertTemplate({
     subject: content.subject ?? new Name([]),
     // The signer's own export, DER: decoded by the project's decoder and encoded back to the same octets.
-    publicKey: decodeDer(content.publicKey, SubjectPublicKeyInfo),
+    // Central key generation: the key type alone, or nothing (RFC 9483 §4.1.6).
+    publicKey: content.publicKey ? decodeDer(content.publicKey, SubjectPublicKeyInfo) : keyTypeOnly(content.centralKeyType),
     extensions: content.extensions && content.extensions.length > 0 ? new Extensions([...content.extensions]) : undefined,
   });
   const controls = content.oldCertId
     ? new Controls([new AttributeTypeAndValue({ type: id_regCtrl_oldCertID, value: serializeDerBuffer(content.oldCertId) })])
     : undefined;
   const certReq = serializeDer(new CertRequest({ certReqId: CERT_REQ_ID, certTemplate: template, controls }));
+  // RFC 9483 §4.1.6: a request for central key generation has no proof of possession; there is no key yet.
+  if (!content.popSigner) return encodeTlv(0xa0 | PKIBodyTypes.indexOf(type), [encodeSequence([encodeSequence([certReq])])]);
   const signature = await content.popSigner.sign(certReq);
   const popo = new ProofOfPossession({
     signature: new POPOSigningKey({ algorithmIdentifier: content.popSigner.algorithm, signature: signature.slice().buffer as ArrayBuffer }),
   });
   const certReqMsg = encodeSequence([certReq, serializeDer(popo)]);
   return encodeTlv(0xa0 | PKIBodyTypes.indexOf(type), [encodeSequence([certReqMsg])]);
+}
+
+/**
+ * RFC 9483 §4.1.6: a template publicKey that names only the key type to
+ * generate: its algorithm (with the curve for EC) and a zero-length
+ * subjectPublicKey.
+ */
+function keyTypeOnly(keyType: KeyType | undefined): SubjectPublicKeyInfo | undefined {
+  if (!keyType) return undefined;
+  const algorithm =
+    keyType === "RSA"
+      ? new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: null })
+      : keyType === "Ed25519"
+        ? new AlgorithmIdentifier({ algorithm: OID.ed25519 })
+        : new AlgorithmIdentifier({ algorithm: OID.ecPublicKey, parameters: namedCurveParameters(keyType).slice().buffer });
+  return new SubjectPublicKeyInfo({ algorithm, subjectPublicKey: new ArrayBuffer(0) });
 }
 
 /** p10cr [4] CertificationRequest (RFC 9810 §5.3.1, RFC 9483 §4.1.4): the CSR as it is, its signature the POP. */

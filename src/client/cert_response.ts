@@ -1,4 +1,5 @@
 import { PKIStatus } from "../asn1/pki_status.js";
+import type { EncryptedKey } from "../asn1/encrypted_key.js";
 import type { DecodedRequest } from "../cmp/decode.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { CmpClientError } from "./errors.js";
@@ -6,7 +7,7 @@ import { describeStatusInfo, formatStatusInfo, type StatusInfo } from "./status.
 
 export type CertResponseOutcome =
   | { kind: "waiting"; status: StatusInfo }
-  | { kind: "certificate"; certificate: Uint8Array; caPubs: Uint8Array[]; status: StatusInfo };
+  | { kind: "certificate"; certificate: Uint8Array; caPubs: Uint8Array[]; status: StatusInfo; privateKey?: EncryptedKey };
 
 /** Statuses that come with a certificate (RFC 9810 §5.2.3); the warnings are passed on in the result's status. */
 const ISSUED: ReadonlySet<number> = new Set([
@@ -64,5 +65,6 @@ export function readCertResponse(response: DecodedRequest, certReqId: number): C
       throw new CmpClientError("protocol", `the ${type} has a caPubs entry (${index}) that is not a certificate: ${(cause as Error).message}`, { cause });
     }
   }
-  return { kind: "certificate", certificate, caPubs, status };
+  // A centrally generated key (RFC 9483 §4.1.6), opened by the enrollment that asked for one (central_key.ts).
+  return { kind: "certificate", certificate, caPubs, status, privateKey: answer.certifiedKeyPair?.privateKey };
 }

@@ -15,6 +15,9 @@ import type { StatusInfo } from "./status.js";
 import { subjectAltNames, subjectName, updatedCertificate } from "./template_fields.js";
 import { Transaction } from "./transaction.js";
 import { decodeDer } from "../asn1/codec/der_decoder.js";
+import type { KeyType } from "../config/profile.js";
+import type { RecipientKey } from "../cms/open_enveloped_data.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
 
 /** p10cr has no CertReqMsg, so its CertResponse and certConf use certReqId -1 (RFC 9810 §5.3.4, §5.3.18). */
 const P10CR_CERT_REQ_ID = -1;
@@ -24,8 +27,18 @@ export interface CertificateRequest {
   subject?: string;
   /** SubjectAltNames in OpenSSL's notation: "DNS:host.example", "IP:192.0.2.1", "email:...", "URI:...". */
   subjectAltNames?: string[];
-  /** The key to certify: its signer makes the proof of possession (RFC 4211 §4.1). */
-  key: { signer: Signer; publicKey?: Uint8Array };
+  /** The key to certify: its signer makes the proof of possession (RFC 4211 §4.1). Exactly one of key and centralKeyGeneration. */
+  key?: { signer: Signer; publicKey?: Uint8Array };
+  /**
+   * Ask the server to generate the key pair (RFC 9483 §4.1.6); the result's
+   * privateKey holds it. keyType: the type to ask for (absent: the
+   * server's choice). With signature protection, decryptionKey is the
+   * PKCS #8 private key of the protection certificate, which the server
+   * encrypts the new key for (a Signer cannot decrypt); with a MAC, the
+   * shared secret opens it. The request goes out as pvno 3 (RFC 9483 §3.1:
+   * EnvelopedData is expected).
+   */
+  centralKeyGeneration?: { keyType?: KeyType; decryptionKey?: Uint8Array };
 }
 
 export interface KeyUpdateRequest extends CertificateRequest {
@@ -131,24 +144,47 @@ export class CmpClient {
     return { infos: readGeneralResponse(response), extraCerts: response.extraCertsDer.map((der) => der.slice()) };
   }
 
+  /** What opens a centrally generated key: the MAC secret, or the protection certificate's private key. */
+  #keyRecipient(options: NonNullable<CertificateRequest["centralKeyGeneration"]>): RecipientKey {
+    const { protection } = this.#context;
+    if (protection.secret) return { kind: "password", secret: protection.secret };
+    if (!options.decryptionKey || !protection.certificate) {
+      throw new TypeError("central key generation with signature protection needs centralKeyGeneration.decryptionKey, the protection key as PKCS #8");
+    }
+    return { kind: "privateKey", privateKey: options.decryptionKey, spki: parseCertificate(protection.certificate).spki };
+  }
+
   async #certRequest(
     type: "ir" | "cr" | "kur",
     request: CertificateRequest,
     updated?: ReturnType<typeof updatedCertificate>,
   ): Promise<EnrollmentResult> {
-    const { signer } = request.key;
-    const publicKey = request.key.publicKey ?? signer.publicKey;
-    if (!bytesEqual(publicKey, signer.publicKey)) throw new TypeError("key.publicKey is not the public key of key.signer");
+    if ((request.key === undefined) === (request.centralKeyGeneration === undefined)) {
+      throw new TypeError("give exactly one of key (a key to certify) and centralKeyGeneration (the server generates it)");
+    }
+    const signer = request.key?.signer;
+    const publicKey = request.key ? (request.key.publicKey ?? request.key.signer.publicKey) : undefined;
+    if (signer && publicKey && !bytesEqual(publicKey, signer.publicKey)) throw new TypeError("key.publicKey is not the public key of key.signer");
+    const centralKey = request.centralKeyGeneration ? { recipient: this.#keyRecipient(request.centralKeyGeneration) } : undefined;
     const subject = request.subject !== undefined ? subjectName(request.subject) : updated?.subject;
     const extensions: Extension[] = [];
     const names = request.subjectAltNames?.length ? subjectAltNames(request.subjectAltNames, subject) : updated?.subjectAltName;
     if (names) extensions.push(names);
-    const body = await certReqMessagesBody(type, { subject, extensions, publicKey, popSigner: signer, oldCertId: updated?.oldCertId });
-    return enroll(this.#context, {
+    const body = await certReqMessagesBody(type, {
+      subject,
+      extensions,
+      publicKey,
+      popSigner: signer,
+      oldCertId: updated?.oldCertId,
+      centralKeyType: request.centralKeyGeneration?.keyType,
+    });
+    // RFC 9483 §3.1: pvno 3 when the answer is to carry EnvelopedData.
+    return enroll(centralKey ? { ...this.#context, pvno: 3 } : this.#context, {
       type,
       body,
       certReqId: CERT_REQ_ID,
       publicKey,
+      centralKey,
       // RFC 9483 §3.1: a signed message's sender is its certificate's subject; with a MAC, the subject we ask for.
       sender: this.#context.protection.sender ?? subject ?? new Name(),
     });

@@ -10,6 +10,8 @@ import { grantsImplicitConfirm, implicitConfirmRequest } from "./implicit_confir
 import { pollForCertificate } from "./polling.js";
 import type { StatusInfo } from "./status.js";
 import { Transaction } from "./transaction.js";
+import { openCentralKey } from "./central_key.js";
+import type { RecipientKey } from "../cms/open_enveloped_data.js";
 
 export interface EnrollmentResult {
   /** The new certificate, DER, exactly as the server sent it. */
@@ -23,6 +25,11 @@ export interface EnrollmentResult {
   /** True when the server granted implicit confirmation and no certConf was sent. */
   implicitlyConfirmed: boolean;
   transactionID: Uint8Array;
+  /**
+   * Central key generation (RFC 9483 §4.1.6): the private key the server
+   * generated for the certificate, PKCS #8 DER, decrypted and checked.
+   */
+  privateKey?: Uint8Array;
 }
 
 const RESPONSE_TYPE = { ir: "ip", cr: "cp", kur: "kup", p10cr: "cp" } as const;
@@ -31,9 +38,11 @@ export interface Enrollment {
   type: keyof typeof RESPONSE_TYPE;
   body: Uint8Array;
   certReqId: number;
-  /** The DER SubjectPublicKeyInfo the certificate must certify. */
-  publicKey: Uint8Array;
+  /** The DER SubjectPublicKeyInfo the certificate must certify; absent when the server generates the key. */
+  publicKey?: Uint8Array;
   sender: Name;
+  /** Central key generation: what opens the private key the server returns (RFC 9483 §4.1.6). */
+  centralKey?: { recipient: RecipientKey };
 }
 
 /**
@@ -62,10 +71,20 @@ export async function enroll(context: ClientContext, enrollment: Enrollment): Pr
   } catch (cause) {
     throw new CmpClientError("protocol", `the ${responseType} carries a certificate that cannot be read: ${(cause as Error).message}`, { cause });
   }
-  if (!bytesEqual(parsed.spki, enrollment.publicKey)) {
+  if (enrollment.publicKey && !bytesEqual(parsed.spki, enrollment.publicKey)) {
     const reason = `the certificate ${parsed.label} certifies another public key than the one requested`;
     if (!implicit) await rejectCertificate(transaction, outcome.certificate, parsed, enrollment.certReqId, reason);
     throw new CmpClientError("protocol", `certificate refused: ${reason}`);
+  }
+  let privateKey: Uint8Array | undefined;
+  if (enrollment.centralKey) {
+    try {
+      privateKey = await openCentralKey(outcome.privateKey, enrollment.centralKey.recipient, parsed, [...response.extraCertsDer, ...outcome.caPubs]);
+    } catch (error) {
+      // A certificate whose key we cannot have is of no use: tell the server, so it does not count as issued.
+      if (!implicit && error instanceof CmpClientError) await rejectCertificate(transaction, outcome.certificate, parsed, enrollment.certReqId, error.message);
+      throw error;
+    }
   }
   if (!implicit) {
     await transaction.exchange(await confirmation(outcome.certificate, parsed, enrollment.certReqId), ["pkiconf"]);
@@ -77,6 +96,7 @@ export async function enroll(context: ClientContext, enrollment: Enrollment): Pr
     status: outcome.status,
     implicitlyConfirmed: implicit,
     transactionID: transaction.transactionID.slice(),
+    privateKey,
   };
 }
 

@@ -33,11 +33,17 @@ export function schemeHash(scheme: string): HashAlgorithm | undefined {
  * algorithm (as the KARI's parameters carry it), the ukm if any, and the KEK
  * length in bits. Both sides run this with their own halves of the pair.
  */
-export async function agreedKek(hash: HashAlgorithm, sharedSecret: Uint8Array, wrapAlgorithm: AlgorithmIdentifier, ukm?: ArrayBuffer): Promise<CryptoKey> {
+export async function agreedKek(
+  hash: HashAlgorithm,
+  sharedSecret: Uint8Array,
+  wrapAlgorithm: AlgorithmIdentifier,
+  kekBytes: number = KEY_WRAP.bytes,
+  ukm?: ArrayBuffer,
+): Promise<CryptoKey> {
   const suppPubInfo = new Uint8Array(4);
-  new DataView(suppPubInfo.buffer).setUint32(0, KEY_WRAP.bytes * 8);
+  new DataView(suppPubInfo.buffer).setUint32(0, kekBytes * 8);
   const sharedInfo = serializeDer(new EccCmsSharedInfo({ keyInfo: wrapAlgorithm, entityUInfo: ukm, suppPubInfo: suppPubInfo.buffer }));
-  const kek = await x963Kdf(hash, sharedSecret, sharedInfo, KEY_WRAP.bytes);
+  const kek = await x963Kdf(hash, sharedSecret, sharedInfo, kekBytes);
   return crypto.subtle.importKey("raw", kek, "AES-KW", false, ["wrapKey", "unwrapKey"]);
 }
 

@@ -45,6 +45,8 @@ export async function startEngineServer(options: {
    * them from a profile's responseSigner (this server does not load those).
    */
   responseSigners?: ReadonlyMap<string, CmpSigner>;
+  /** Key generation authorities by profile name, as compose.ts builds them from centralKeyGeneration.signer. */
+  keyGenerationSigners?: EngineContext["keyGenerationSigners"];
   /** Opens enrollment codes (client-mode profiles), as src/runtime/compose.ts builds it from ENROLLMENT_CODE_KEY. */
   sealer?: SecretSealer;
   /** A store to share, e.g. between two servers playing two instances. */
@@ -61,6 +63,7 @@ export async function startEngineServer(options: {
     ca: options.ca.ca,
     store,
     responseSigners: options.responseSigners,
+    keyGenerationSigners: options.keyGenerationSigners,
     sealer: options.sealer,
     now: options.now ?? (() => new Date()),
     randomBytes: (length) => webcrypto.getRandomValues(new Uint8Array(length)),
