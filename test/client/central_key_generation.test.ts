@@ -10,7 +10,9 @@ import { privateKeyMatches } from "../../src/crypto/key_pair_match.js";
 import { parseCertificate } from "../../src/crypto/parsed_certificate.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { makeTestCa, startEngineServer, type EngineServer, type TestCa } from "../support/engine_server.js";
-import { profileUrl } from "./jellyfish_harness.js";
+import { profileUrl, recordOf } from "./jellyfish_harness.js";
+import { reprotect } from "../support/reprotect.js";
+import { ProofOfPossession } from "../../src/asn1/proof_of_possession.js";
 
 // The client library asks Jellyfish's engine for a server-generated key
 // (RFC 9483 §4.1.6) and opens the answer: with a MAC (PWRI), with an EC
@@ -168,6 +170,36 @@ describe("central key generation through the client library", () => {
     const error = await rejected(macClient("held").ir({ subject: "CN=held", centralKeyGeneration: {} }));
     expect(error.statusInfo?.failInfo).toEqual(["notAuthorized"]);
     expect(error.message).toContain("wait for approval");
+    expect(await storeDump()).toBe(before);
+  });
+
+  it("kur: a new certificate with a generated key replaces the protection certificate", async () => {
+    await start();
+    const { client, pkcs8 } = await signingClient("P-256");
+    const result = await client.kur({ centralKeyGeneration: { decryptionKey: pkcs8 } });
+    expect(await privateKeyMatches(result.privateKey!, parseCertificate(result.certificate).spki)).toBe(true);
+    expect((await recordOf(server, result.certificate))?.supersedes).toBeDefined();
+    await expectNotStored(result.privateKey!);
+  });
+
+  it("a proof of possession beside a request for central key generation is refused (badPOP), nothing stored", async () => {
+    await start();
+    const before = await storeDump();
+    server.tamper = (request) => reprotect(request, "s3cret", (message) => {
+      message.body.ir![0]!.popo = new ProofOfPossession({ raVerified: null });
+    });
+    const error = await rejected(macClient().ir({ subject: "CN=with-pop", centralKeyGeneration: {} }));
+    expect(error.statusInfo?.failInfo).toEqual(["badPOP"]);
+    expect(await storeDump()).toBe(before);
+  });
+
+  it("an Ed25519 protection certificate can receive no key: refused (notAuthorized), nothing stored", async () => {
+    await start();
+    const { client, pkcs8 } = await signingClient("Ed25519");
+    const before = await storeDump();
+    const error = await rejected(client.cr({ subject: "CN=ed-recipient", centralKeyGeneration: { decryptionKey: pkcs8 } }));
+    expect(error.statusInfo?.failInfo).toEqual(["notAuthorized"]);
+    expect(error.message).toContain("can receive no encrypted private key");
     expect(await storeDump()).toBe(before);
   });
 });
