@@ -146,6 +146,21 @@ describe("central key generation with openssl cmp 3.5", () => {
     expect(privateKeyPublic).toBe(certKey);
   });
 
+  it("kur -centralkeygen: the device re-keys to a generated key; the new certificate keeps the subject", async () => {
+    const enrolled = await device.enroll("kur-device", "keygen");
+    const cert = dir.file("kur.pem");
+    const key = dir.file("kur.key");
+    const result = await device.cmp(
+      ["-cmd", "kur", "-cert", enrolled.cert, "-key", enrolled.key, "-centralkeygen", "-trusted", dir.file("ca.pem"), "-certout", cert, "-newkeyout", key],
+      "keygen",
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const [certKey, privateKeyPublic] = await publicKeys(cert, key);
+    expect(privateKeyPublic).toBe(certKey);
+    expect(await mustOpenssl(["x509", "-in", cert, "-noout", "-subject"])).toContain("CN = kur-device");
+    await expectKeyNowhere(key);
+  });
+
   it("a profile without centralKeyGeneration refuses with notAuthorized and the reason; nothing recorded", async () => {
     const before = await records();
     const logged = worker.logLines().length;
