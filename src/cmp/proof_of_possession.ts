@@ -189,11 +189,15 @@ function describe(name: GeneralName): string {
   return kind ?? "an empty GeneralName";
 }
 
-/** The template's public key as DER, or badCertTemplate when absent. */
+/**
+ * The template's public key as DER, or badCertTemplate when absent. (A
+ * template without one asks for central key generation, which
+ * cert_request.ts tells apart before it gets here.)
+ */
 export function templatePublicKey(request: CertReqMsg): Uint8Array {
   const publicKey = request.certReq.certTemplate.publicKey;
   if (!publicKey) {
-    throw new CmpError("badCertTemplate", "the certificate template has no publicKey (central key generation is not offered)");
+    throw new CmpError("badCertTemplate", "the certificate template has no publicKey");
   }
   return reencode(publicKey, "the template's publicKey");
 }

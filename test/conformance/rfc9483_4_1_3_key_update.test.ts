@@ -83,7 +83,7 @@ describe("RFC 9483 §4.1.3 kur with POPOSigningKeyInput (RFC 4211 §4.1)", () =>
     expectRejected(answer, "badPOP", /poposkInput must be absent when the template carries subject and publicKey/);
   });
 
-  it("a template without publicKey is badCertTemplate (central key generation is not offered)", async () => {
+  it("a template without publicKey asks for central key generation (RFC 9483 §4.1.6), which this profile does not offer: notAuthorized", async () => {
     const c = await conformance();
     const body = await certRequestBody("kur", {
       subject: null,
@@ -93,7 +93,7 @@ describe("RFC 9483 §4.1.3 kur with POPOSigningKeyInput (RFC 4211 §4.1)", () =>
       popo: signingKeyInputPop(),
     });
     const answer = await c.send(await c.request(body, { protection: "signature" }));
-    expectRejected(answer, "badCertTemplate", /no publicKey \(central key generation is not offered\)/);
+    expectRejected(answer, "notAuthorized", /asks for central key generation, and profile "[^"]+" does not offer it/);
   });
 
   it("the conforming kur of RFC 9483 (subject present, signature over certReq) is accepted", async () => {
