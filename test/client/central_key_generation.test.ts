@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { OneAsymmetricKey } from "../../src/asn1/asymmetric_key_package.js";
 import { toBase64, toHex } from "../../src/asn1/bytes.js";
