@@ -67,6 +67,7 @@ async function checkCertRequest(exchange: Exchange, type: keyof typeof RESPONSE_
   }
   // Everything else passed: only now is a key generated (RSA takes a while) and the CA asked to sign its package.
   const generated = central ? await generateCentralKey(exchange, central) : undefined;
+  if (central) exchange.log.generatedKeyType = central.keyType;
   const publicKey = generated?.publicKey ?? requestedKey!;
   const { validity, extensions } = message.certReq.certTemplate;
   return {

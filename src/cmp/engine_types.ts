@@ -48,6 +48,8 @@ export interface CmpLogEntry {
   failInfo?: string[];
   reason?: string;
   serial?: string;
+  /** Central key generation (RFC 9483 §4.1.6): the type of the key the server generated (never the key). */
+  generatedKeyType?: string;
 }
 
 export type { Profile };

@@ -97,6 +97,7 @@ describe("central key generation with openssl cmp 3.5", () => {
     expect(await mustOpenssl(["pkey", "-in", key, "-noout", "-text"])).toContain("NIST CURVE: P-256");
     const serial = await serialOf(cert);
     expect((await records()).find((r) => r.serial === serial)).toMatchObject({ subject: "CN=central-mac", status: "confirmed" });
+    await expect.poll(() => worker.logLines()).toContainEqual(expect.objectContaining({ bodyType: "ir", serial, generatedKeyType: "P-256" }));
     await expectKeyNowhere(key);
   });
 
