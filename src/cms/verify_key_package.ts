@@ -1,10 +1,10 @@
 import { OctetString } from "@peculiar/asn1-schema";
-import { ExtendedKeyUsage, id_ce_extKeyUsage } from "@peculiar/asn1-x509";
 import { SignedData, type SignerInfo } from "@peculiar/asn1-cms";
 import { AsymmetricKeyPackage, OneAsymmetricKey } from "../asn1/asymmetric_key_package.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { ContentTypeValue } from "../asn1/cms_attribute_values.js";
-import { id_contentType, id_ct_KP_aKeyPackage, id_data, id_kp_cmKGA, id_messageDigest } from "../asn1/cms_oids.js";
+import { id_contentType, id_ct_KP_aKeyPackage, id_data, id_messageDigest } from "../asn1/cms_oids.js";
+import { hasKeyGenerationPurpose } from "./key_generation_authority.js";
 import { encodeTlv } from "../asn1/der.js";
 import { parseDer } from "../asn1/parse_der.js";
 import { serializeDer } from "../asn1/serialize_der.js";
@@ -71,9 +71,7 @@ async function checkSignature(signerInfo: SignerInfo, signer: ParsedCertificate,
 /** RFC 9483 §4.1.6: the CA itself, or a key generation authority (id-kp-cmKGA) the CA certified. */
 async function authorize(signer: ParsedCertificate, issuer: ParsedCertificate): Promise<void> {
   if (bytesEqual(signer.der, issuer.der)) return;
-  const eku = signer.certificate.tbsCertificate.extensions?.find((extension) => extension.extnID === id_ce_extKeyUsage);
-  const purposes = eku ? parseDer(eku.extnValue.buffer, ExtendedKeyUsage) : [];
-  if (!purposes.includes(id_kp_cmKGA)) throw new KeyPackageError(`the key package's signer ${signer.label} is neither the CA nor a key generation authority (id-kp-cmKGA)`);
+  if (!hasKeyGenerationPurpose(signer.certificate)) throw new KeyPackageError(`the key package's signer ${signer.label} is neither the CA nor a key generation authority (id-kp-cmKGA)`);
   const byIssuer = bytesEqual(signer.issuer, issuer.subject) && (await verifySignature(issuer.spki, signer.signatureAlgorithm, signer.tbs, signer.signature));
   if (!byIssuer) throw new KeyPackageError(`the key generation authority ${signer.label} is not certified by ${issuer.label}`);
 }

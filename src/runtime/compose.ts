@@ -5,6 +5,8 @@ import { checkRootCaUpdate } from "../ca/root_ca_update.js";
 import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/local_key_pair.js";
 import { cmpSigner, type CmpSigner } from "../cmp/cmp_signer.js";
 import type { KeyPackageSigner } from "../cms/signed_key_package.js";
+import { hasKeyGenerationPurpose } from "../cms/key_generation_authority.js";
+import { parseCertificate } from "../crypto/parsed_certificate.js";
 import type { EngineContext } from "../cmp/engine_types.js";
 import { loadConfig } from "../config/load.js";
 import type { JellyfishConfig } from "../config/profile.js";
@@ -63,7 +65,7 @@ export async function compose(platform: Platform): Promise<Composed> {
   const ca = await loadAuthority(platform);
   if (config.rootCaUpdate) await attemptAsync(() => checkRootCaUpdate(config.rootCaUpdate!, ca.chain));
   const responseSigners = await loadResponseSigners(config);
-  const keyGenerationSigners = await loadKeyGenerationSigners(config);
+  const keyGenerationSigners = await loadKeyGenerationSigners(config, log);
   const { responder, validitySeconds } = config.publication.ocsp;
   const ocspResponder = responder && (await attemptAsync(() => loadDelegatedResponder(responder, ca, platform.now?.() ?? new Date())));
   const sealer = await loadSealer(settings, config);
@@ -129,15 +131,24 @@ async function loadResponseSigners(config: JellyfishConfig): Promise<Map<string,
 }
 
 /** Key generation authorities of the profiles that configure one (CentralKeyGeneration.signer). */
-async function loadKeyGenerationSigners(config: JellyfishConfig): Promise<Map<string, KeyPackageSigner>> {
+async function loadKeyGenerationSigners(config: JellyfishConfig, log: Log): Promise<Map<string, KeyPackageSigner>> {
   const signers = new Map<string, KeyPackageSigner>();
   for (const profile of config.profiles.values()) {
     const reference = profile.centralKeyGeneration.signer;
-    if (!reference) continue;
+    if (!reference) {
+      if (profile.centralKeyGeneration.keyTypes.size > 0) {
+        // Allowed (RFC 9483 §4.1.6: the CA may sign), but openssl cmp insists on id-kp-cmKGA, which a CA certificate lacks.
+        log({ level: "warn", message: `profile "${profile.name}": the CA signs centrally generated keys; openssl cmp refuses that without a KGA signer (docs/central-key-generation.md)` });
+      }
+      continue;
+    }
     const field = `profiles.${profile.name}.centralKeyGeneration.signer`;
     const { signer, certificates } = await attemptAsync(() =>
       loadLocalKeyAndCertificates(reference.keyPem, reference.certificatesPem, { key: `${field}.key`, certificates: `${field}.certificates` }),
     );
+    if (!hasKeyGenerationPurpose(parseCertificate(certificates[0]!).certificate)) {
+      throw new Misconfigured(`${field}.certificates: the first certificate lacks extendedKeyUsage id-kp-cmKGA (1.3.6.1.5.5.7.3.32), which a key generation authority needs (RFC 9483 §4.1.6)`);
+    }
     signers.set(profile.name, { signer, certificates });
   }
   return signers;
