@@ -92,9 +92,9 @@ export async function signKeyPackage(privateKeyInfo: Uint8Array, kga: KeyPackage
     signatureAlgorithm: new SignatureAlgorithmIdentifier(kga.signer.algorithm as AlgorithmIdentifier),
     signature: new OctetString(signature),
   });
-  const certificates = [...kga.certificates]
-    .map((der) => ({ der, choice: new CertificateChoices({ certificate: decodeDer(der, Certificate) }) }))
-    .sort((a, b) => compareBytes(a.der, b.der));
+  // The signer's certificate first, then its chain (RFC 9483 §4.1.6), as OpenSSL writes them too: not sorted as a
+  // DER SET OF would be. Nothing checks this SET's order, while strict RFC 9483 readers look for the KGA certificate first.
+  const certificates = kga.certificates.map((der) => new CertificateChoices({ certificate: decodeDer(der, Certificate) }));
   const signedData = new SignedData({
     version: CMSVersion.v3,
     digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: hash.oid })]),
@@ -102,7 +102,7 @@ export async function signKeyPackage(privateKeyInfo: Uint8Array, kga: KeyPackage
       eContentType,
       eContent: new EncapsulatedContent({ single: new OctetString(eContent) }),
     }),
-    certificates: new CertificateSet(certificates.map((entry) => entry.choice)),
+    certificates: new CertificateSet(certificates),
     signerInfos: new SignerInfos([signerInfo]),
   });
   return serializeDer(signedData);

@@ -83,6 +83,23 @@ describe("round trips through src/cms", () => {
   });
 });
 
+describe("the SignedData's layout (RFC 9483 §4.1.6)", () => {
+  it("version 3, one digest algorithm, one SignerInfo v3 named by subjectKeyIdentifier, the signer's certificate first", async () => {
+    const kga = await makeTestCa("P-256", "CN=Layout CA");
+    const pair = await generateKeyPair("P-256", 2048);
+    const chain = [kga.ca.certificate, ca.ca.certificate];
+    const parsed = parseDer(await signKeyPackage(pair.privateKey, { signer: kga.ca.signer, certificates: chain }, new Date()), SignedData);
+    expect(parsed.version).toBe(3);
+    expect(parsed.digestAlgorithms).toHaveLength(1);
+    expect(parsed.encapContentInfo.eContentType).toBe("2.16.840.1.101.2.1.2.78.5");
+    expect(parsed.signerInfos).toHaveLength(1);
+    expect(parsed.signerInfos[0]!.version).toBe(3);
+    expect(parsed.signerInfos[0]!.sid.subjectKeyIdentifier).toBeDefined();
+    expect(parsed.certificates!.map((choice) => serializeDer(choice.certificate!))).toEqual(chain);
+    expect(parsed.signerInfos[0]!.signedAttrs!.map((attribute) => attribute.attrType).sort()).toEqual(["1.2.840.113549.1.9.3", "1.2.840.113549.1.9.4", "1.2.840.113549.1.9.5"]);
+  });
+});
+
 describe("openssl cms reads what src/cms writes", () => {
   it("verifies the SignedData against the CA, and decrypts each kind of envelope", async () => {
     const { signedData } = await keyPackage();
