@@ -96,7 +96,7 @@ export async function generateCentralKey(exchange: Exchange, plan: CentralKeyPla
     let signedData: Uint8Array;
     try {
       const kga = context.keyGenerationSigners?.get(profile.name) ?? { signer: context.ca.signer, certificates: exchange.ca.chain };
-      signedData = await signKeyPackage(pair.privateKey, kga, exchange.now, keyPackageForm(exchange));
+      signedData = await signKeyPackage(pair.privateKey, kga, exchange.now, keyPackageForm(exchange), pair.publicKey);
     } catch (error) {
       if (error instanceof SignerError && error.transient) {
         throw new CmpError("systemUnavail", "the CA could not sign the generated key now; try again later", { cause: error });
@@ -113,10 +113,11 @@ export async function generateCentralKey(exchange: Exchange, plan: CentralKeyPla
 
 /**
  * RFC 9483 §3.1: a client that expects EnvelopedData in the answer sends
- * pvno 3, and gets the key package RFC 9483 §4.1.6 specifies. openssl cmp
- * 3.5 asks for central key generation with pvno 2 and reads only a bare
- * PrivateKeyInfo as the signed content (as its own server sends it), so a
- * pvno 2 request gets that (docs/central-key-generation.md).
+ * pvno 3, and gets what RFC 9483 §4.1.6 specifies: an AsymmetricKeyPackage
+ * (OneAsymmetricKey v2 with its public key) and, for a MAC, AES key wrap.
+ * openssl cmp 3.5 asks with pvno 2 and reads only a bare PrivateKeyInfo as
+ * the signed content and RFC 3211's PWRI-KEK (as its own server sends
+ * them), so a pvno 2 request gets those (docs/central-key-generation.md).
  */
 function keyPackageForm(exchange: Exchange): KeyPackageForm {
   return exchange.request.message.header.pvno === PVNO.cmp2021 ? "asymmetricKeyPackage" : "privateKeyInfo";
@@ -153,7 +154,9 @@ function requestedKeyType(message: CertReqMsg, fallback: KeyType): KeyType {
  */
 function keyRecipient(exchange: Exchange): KeyRecipient {
   const { credentials } = exchange;
-  if (credentials.kind === "mac") return { kind: "password", secret: credentials.secret };
+  if (credentials.kind === "mac") {
+    return { kind: "password", secret: credentials.secret, keyWrap: keyPackageForm(exchange) === "asymmetricKeyPackage" ? "aesKeyWrap" : "pwriKek" };
+  }
   const spki = reencode(credentials.parsed.tbsCertificate.subjectPublicKeyInfo, "the protection certificate's public key");
   const technique = recipientTechnique(spki);
   if (!technique) {

@@ -46,7 +46,7 @@ export async function envelope(content: Uint8Array, contentType: string, recipie
 
   let recipientInfo: RecipientInfo;
   if (recipient.kind === "password") {
-    recipientInfo = await passwordRecipientInfo(recipient.secret, cekBytes, randomBytes);
+    recipientInfo = await passwordRecipientInfo(recipient.secret, cek, cekBytes, recipient.keyWrap, randomBytes);
   } else {
     const technique = recipientTechnique(recipient.spki);
     if (technique === "keyAgreement") {

@@ -44,7 +44,7 @@ export async function openEnvelopedData(envelopedData: EnvelopedData, key: Recip
   try {
     if (recipientInfo.pwri) {
       if (key.kind !== "password") throw new EnvelopeError("the key is encrypted for a password, and none was given");
-      cek = await importAesCbcKey(await openPassword(recipientInfo.pwri, key.secret));
+      cek = await openPassword(recipientInfo.pwri, key.secret);
     } else if (recipientInfo.kari) {
       if (key.kind !== "privateKey") throw new EnvelopeError("the key is encrypted for a certificate's key, and none was given");
       cek = await openKeyAgreement(recipientInfo.kari, key);
@@ -61,7 +61,11 @@ export async function openEnvelopedData(envelopedData: EnvelopedData, key: Recip
   }
 }
 
-async function openPassword(pwri: PasswordRecipientInfo, secret: Uint8Array): Promise<Uint8Array> {
+/**
+ * PBKDF2 (RFC 9481 §4.4.1), then the key encryption: AES key wrap (RFC 9481
+ * §4.3.1, RFC 9483 §4.1.6.3) or RFC 3211's PWRI-KEK (what OpenSSL writes).
+ */
+async function openPassword(pwri: PasswordRecipientInfo, secret: Uint8Array): Promise<CryptoKey> {
   const derivation = pwri.keyDerivationAlgorithm;
   if (derivation?.algorithm !== id_PBKDF2 || !derivation.parameters) throw new EnvelopeError("the password's key derivation is not PBKDF2 (RFC 9481 §4.4.1)");
   const params = parseDer(derivation.parameters, PBKDF2Params);
@@ -70,20 +74,24 @@ async function openPassword(pwri: PasswordRecipientInfo, secret: Uint8Array): Pr
   if (params.iterationCount < 1n || params.iterationCount > BigInt(MAX_PBKDF2_ITERATIONS)) {
     throw new EnvelopeError(`PBKDF2 with ${params.iterationCount} iterations is refused (1 to ${MAX_PBKDF2_ITERATIONS})`);
   }
-  if (pwri.keyEncryptionAlgorithm.algorithm !== id_alg_PWRI_KEK || !pwri.keyEncryptionAlgorithm.parameters) {
-    throw new EnvelopeError("the password's key encryption is not id-alg-PWRI-KEK (RFC 3211)");
-  }
-  const cipher = parseDer(pwri.keyEncryptionAlgorithm.parameters, AlgorithmIdentifier);
-  const kekBytes = AES_CBC_KEY_BYTES[cipher.algorithm];
-  if (!kekBytes) throw new EnvelopeError(`PWRI-KEK with ${cipher.algorithm} is not AES-CBC`);
+  const encryption = pwri.keyEncryptionAlgorithm;
+  const wrapBytes = AES_WRAP_KEY_BYTES[encryption.algorithm];
+  const cipher = encryption.algorithm === id_alg_PWRI_KEK && encryption.parameters ? parseDer(encryption.parameters, AlgorithmIdentifier) : undefined;
+  const kekBytes = wrapBytes ?? (cipher && AES_CBC_KEY_BYTES[cipher.algorithm]);
+  if (!kekBytes) throw new EnvelopeError(`the password's key encryption ${encryption.algorithm} is neither AES key wrap nor id-alg-PWRI-KEK with AES-CBC`);
   const length = params.keyLength !== undefined ? Number(params.keyLength) : kekBytes;
-  if (length !== kekBytes) throw new EnvelopeError("the PBKDF2 key length is not the key size of the PWRI-KEK cipher");
+  if (length !== kekBytes) throw new EnvelopeError("the PBKDF2 key length is not the key size of the key encryption");
   const hash = hmacFromAlgorithmIdentifier(params.prf).hash;
   const password = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
   const kek = new Uint8Array(
     await crypto.subtle.deriveBits({ name: "PBKDF2", hash: hash.name, salt: new Uint8Array(salt), iterations: Number(params.iterationCount) }, password, kekBytes * 8),
   );
-  return pwriUnwrap(await importAesCbcKey(kek), octets(cipher.parameters, "the PWRI-KEK IV"), new Uint8Array(pwri.encryptedKey.buffer));
+  const encryptedKey = new Uint8Array(pwri.encryptedKey.buffer);
+  if (wrapBytes) {
+    const unwrapping = await crypto.subtle.importKey("raw", kek, "AES-KW", false, ["unwrapKey"]);
+    return crypto.subtle.unwrapKey("raw", encryptedKey, unwrapping, "AES-KW", "AES-CBC", false, ["decrypt"]);
+  }
+  return importAesCbcKey(await pwriUnwrap(await importAesCbcKey(kek), octets(cipher!.parameters, "the PWRI-KEK IV"), encryptedKey));
 }
 
 async function openKeyAgreement(kari: KeyAgreeRecipientInfo, key: Extract<RecipientKey, { kind: "privateKey" }>): Promise<CryptoKey> {

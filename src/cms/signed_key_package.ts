@@ -1,5 +1,5 @@
 import { OctetString } from "@peculiar/asn1-schema";
-import { Certificate, Name, SubjectKeyIdentifier, Time, id_ce_subjectKeyIdentifier, AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { Certificate, Name, SubjectKeyIdentifier, SubjectPublicKeyInfo, Time, id_ce_subjectKeyIdentifier, AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import {
   Attribute,
   CertificateChoices,
@@ -35,6 +35,17 @@ export interface KeyPackageSigner {
 }
 
 /**
+ * The key as OneAsymmetricKey (RFC 5958 §2): with the public key (the
+ * BIT STRING of its SubjectPublicKeyInfo) as version v2, which strict RFC
+ * 9483 readers ask for; without, the v1 PrivateKeyInfo WebCrypto exported.
+ */
+function oneAsymmetricKey(privateKeyInfo: Uint8Array, publicKey: Uint8Array | undefined): OneAsymmetricKey {
+  const key = decodeDer(privateKeyInfo, OneAsymmetricKey);
+  if (!publicKey) return key;
+  return new OneAsymmetricKey({ ...key, version: 1, publicKey: decodeDer(publicKey, SubjectPublicKeyInfo).subjectPublicKey });
+}
+
+/**
  * What the SignedData carries: "asymmetricKeyPackage", as RFC 9483 §4.1.6
  * and RFC 9810 §5.2.2 specify (eContentType id-ct-KP-aKeyPackage, an
  * AsymmetricKeyPackage of one OneAsymmetricKey); or "privateKeyInfo", the
@@ -58,10 +69,16 @@ export type KeyPackageForm = "asymmetricKeyPackage" | "privateKeyInfo";
  * content type id-signedData. `form` "privateKeyInfo" changes only the
  * content and its type (see KeyPackageForm).
  */
-export async function signKeyPackage(privateKeyInfo: Uint8Array, kga: KeyPackageSigner, now: Date, form: KeyPackageForm = "asymmetricKeyPackage"): Promise<Uint8Array> {
+export async function signKeyPackage(
+  privateKeyInfo: Uint8Array,
+  kga: KeyPackageSigner,
+  now: Date,
+  form: KeyPackageForm = "asymmetricKeyPackage",
+  publicKey?: Uint8Array,
+): Promise<Uint8Array> {
   const hash = certHashAlgorithm(kga.signer.algorithm);
   const eContentType = form === "asymmetricKeyPackage" ? id_ct_KP_aKeyPackage : id_data;
-  const eContent = form === "asymmetricKeyPackage" ? serializeDer(new AsymmetricKeyPackage([decodeDer(privateKeyInfo, OneAsymmetricKey)])) : privateKeyInfo;
+  const eContent = form === "asymmetricKeyPackage" ? serializeDer(new AsymmetricKeyPackage([oneAsymmetricKey(privateKeyInfo, publicKey)])) : privateKeyInfo;
 
   const attributes = [
     new Attribute({ attrType: id_contentType, attrValues: [serializeDerBuffer(new ContentTypeValue(eContentType))] }),

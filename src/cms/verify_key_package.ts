@@ -81,7 +81,9 @@ function privateKeyOf(eContentType: string, content: Uint8Array): Uint8Array {
     if (eContentType === id_ct_KP_aKeyPackage) {
       const keys = parseDer(content, AsymmetricKeyPackage);
       if (keys.length !== 1) throw new KeyPackageError(`the AsymmetricKeyPackage holds ${keys.length} keys, not one`);
-      return serializeDer(keys[0]!);
+      // As PrivateKeyInfo (v1), which every PKCS #8 reader (WebCrypto included) takes: the public key was only a convenience.
+      const { privateKeyAlgorithm, privateKey } = keys[0]!;
+      return serializeDer(new OneAsymmetricKey({ version: 0, privateKeyAlgorithm, privateKey }));
     }
     if (eContentType === id_data) {
       parseDer(content, OneAsymmetricKey);

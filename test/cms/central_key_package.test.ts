@@ -1,6 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Certificate } from "@peculiar/asn1-x509";
+import { Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { AsymmetricKeyPackage } from "../../src/asn1/asymmetric_key_package.js";
+import { privateKeyMatches } from "../../src/crypto/key_pair_match.js";
 import { ContentInfo, SignedData } from "@peculiar/asn1-cms";
 import { serializeDer } from "../../src/asn1/serialize_der.js";
 import { id_data, id_signedData } from "../../src/asn1/cms_oids.js";
@@ -48,7 +50,7 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 function recipientOf(kind: "password" | "ec" | "rsa"): { sender: KeyRecipient; receiver: RecipientKey } {
-  if (kind === "password") return { sender: { kind: "password", secret: SECRET }, receiver: { kind: "password", secret: SECRET } };
+  if (kind === "password") return { sender: { kind: "password", secret: SECRET, keyWrap: "aesKeyWrap" }, receiver: { kind: "password", secret: SECRET } };
   const { certificate, privateKey, spki } = recipients[kind];
   return { sender: { kind: "certificate", certificate: decodeDer(certificate, Certificate), spki }, receiver: { kind: "privateKey", privateKey, spki } };
 }
@@ -100,6 +102,29 @@ describe("the SignedData's layout (RFC 9483 §4.1.6)", () => {
   });
 });
 
+describe("the RFC 9483 and the OpenSSL 3.5 dialects", () => {
+  it("a password recipient with AES-256 key wrap (RFC 9481 §4.3.1) or with PWRI-KEK (RFC 3211) opens alike", async () => {
+    const { privateKey, signedData } = await keyPackage();
+    for (const keyWrap of ["aesKeyWrap", "pwriKek"] as const) {
+      const enveloped = parseDer(await envelope(signedData, id_signedData, { kind: "password", secret: SECRET, keyWrap }, random), EnvelopedData);
+      const algorithm = enveloped.recipientInfos[0]!.pwri!.keyEncryptionAlgorithm;
+      expect(algorithm.algorithm).toBe(keyWrap === "aesKeyWrap" ? "2.16.840.1.101.3.4.1.45" : "1.2.840.113549.1.9.16.3.9");
+      if (keyWrap === "aesKeyWrap") expect(algorithm.parameters).toBeUndefined();
+      expect(await verifyKeyPackage(await openEnvelopedData(enveloped, { kind: "password", secret: SECRET }), parseCertificate(ca.ca.certificate))).toEqual(privateKey);
+    }
+  });
+
+  it("with the public key given, the AsymmetricKeyPackage holds a OneAsymmetricKey v2 with it", async () => {
+    const pair = await generateKeyPair("P-256", 2048);
+    const signedData = await signKeyPackage(pair.privateKey.slice(), { signer: ca.ca.signer, certificates: ca.ca.chain }, new Date(), "asymmetricKeyPackage", pair.publicKey);
+    const content = new Uint8Array(parseDer(signedData, SignedData).encapContentInfo.eContent!.single!.buffer);
+    const [key] = parseDer(content, AsymmetricKeyPackage);
+    expect(key!.version).toBe(1);
+    expect(new Uint8Array(key!.publicKey!)).toEqual(new Uint8Array(parseDer(pair.publicKey, SubjectPublicKeyInfo).subjectPublicKey));
+    expect(await privateKeyMatches(await verifyKeyPackage(signedData, parseCertificate(ca.ca.certificate)), pair.publicKey)).toBe(true);
+  });
+});
+
 describe("openssl cms reads what src/cms writes", () => {
   it("verifies the SignedData against the CA, and decrypts each kind of envelope", async () => {
     const { signedData } = await keyPackage();
@@ -107,7 +132,9 @@ describe("openssl cms reads what src/cms writes", () => {
     await writeFile(dir.file("sd.der"), contentInfo(id_signedData, signedData));
     await mustOpenssl(["cms", "-verify", "-inform", "DER", "-in", dir.file("sd.der"), "-CAfile", dir.file("ca.pem"), "-purpose", "any", "-out", dir.file("content.der")]);
     for (const kind of ["password", "ec", "rsa"] as const) {
-      const der = await envelope(signedData, id_signedData, recipientOf(kind).sender, random);
+      // openssl cms reads PWRI-KEK only (which is why openssl cmp 3.5's requests get it), not RFC 9481's AES key wrap.
+      const sender: KeyRecipient = kind === "password" ? { kind: "password", secret: SECRET, keyWrap: "pwriKek" } : recipientOf(kind).sender;
+      const der = await envelope(signedData, id_signedData, sender, random);
       await writeFile(dir.file(`env-${kind}.der`), contentInfo("envelopedData", der));
       const args = kind === "password" ? ["-pwri_password", "a shared secret"] : ["-inkey", recipients[kind].keyPath, "-recip", recipients[kind].certPath];
       await mustOpenssl(["cms", "-decrypt", "-inform", "DER", "-in", dir.file(`env-${kind}.der`), ...args, "-out", dir.file(`dec-${kind}.der`)]);
