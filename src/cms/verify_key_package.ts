@@ -30,6 +30,17 @@ export class KeyPackageError extends Error {}
  * a PrivateKeyInfo as id-data.
  */
 export async function verifyKeyPackage(signedDataDer: Uint8Array, issuer: ParsedCertificate): Promise<Uint8Array> {
+  try {
+    return await verify(signedDataDer, issuer);
+  } catch (error) {
+    // Garbled content (CBC decrypts an altered envelope to garbage, not to an error) fails anywhere in here:
+    // a certificate that does not parse, a key WebCrypto refuses. Whatever it is, this is no key package.
+    if (error instanceof KeyPackageError) throw error;
+    throw new KeyPackageError(`the key package does not verify: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function verify(signedDataDer: Uint8Array, issuer: ParsedCertificate): Promise<Uint8Array> {
   let signedData: SignedData;
   try {
     signedData = parseDer(signedDataDer, SignedData);

@@ -11,6 +11,8 @@ import { parseCertificate } from "../../src/crypto/parsed_certificate.js";
 import { generateLocalKey, LocalSigner, type LocalKeyKind } from "../../src/kms/local.js";
 import { makeTestCa, startEngineServer, type EngineServer, type TestCa } from "../support/engine_server.js";
 import { profileUrl, recordOf } from "./jellyfish_harness.js";
+import { openCentralKey } from "../../src/client/central_key.js";
+import { serializeDer } from "../../src/asn1/serialize_der.js";
 import { reprotect } from "../support/reprotect.js";
 import { ProofOfPossession } from "../../src/asn1/proof_of_possession.js";
 
@@ -201,5 +203,42 @@ describe("central key generation through the client library", () => {
     expect(error.statusInfo?.failInfo).toEqual(["notAuthorized"]);
     expect(error.message).toContain("can receive no encrypted private key");
     expect(await storeDump()).toBe(before);
+  });
+
+  it("the client refuses a tampered envelope or key package: a protocol error, never a key", async () => {
+    await start();
+    // The ip as the server sent it, caught on its way to the client.
+    const answers: Uint8Array[] = [];
+    const client = new CmpClient({
+      url: profileUrl(server, "keygen"),
+      protection: { mac: { reference: "dev", secret: "s3cret" } },
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const body = new Uint8Array(await response.arrayBuffer());
+        answers.push(body);
+        return new Response(body, { status: response.status, headers: response.headers });
+      },
+    });
+    const result = await client.ir({ subject: "CN=tamper", centralKeyGeneration: {} });
+    const ip = parseDer(answers[0]!, PKIMessage);
+    const pair = ip.body.ip!.response[0]!.certifiedKeyPair!;
+    const certificate = parseCertificate(result.certificate);
+    const candidates = (ip.extraCerts ?? []).map((c) => serializeDer(c));
+    const recipient = { kind: "password" as const, secret: new TextEncoder().encode("s3cret") };
+    expect(await openCentralKey(pair.privateKey, recipient, certificate, candidates)).toEqual(result.privateKey);
+
+    const content = new Uint8Array(pair.privateKey!.envelopedData!.encryptedContentInfo.encryptedContent!.value!.buffer);
+    for (const index of [0, content.length >> 1, content.length - 1]) {
+      content[index]! ^= 0x01;
+      const error = await openCentralKey(pair.privateKey, recipient, certificate, candidates).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(CmpClientError);
+      expect((error as CmpClientError).kind).toBe("protocol");
+      expect((error as Error).message).toMatch(/^the generated private key is refused/);
+      content[index]! ^= 0x01;
+    }
+    // The wrong secret, and a certificate the key does not belong to.
+    await expect(openCentralKey(pair.privateKey, { kind: "password", secret: new TextEncoder().encode("wrong") }, certificate, candidates)).rejects.toThrow(/refused/);
+    const other = await macClient().ir({ subject: "CN=other", centralKeyGeneration: {} });
+    await expect(openCentralKey(pair.privateKey, recipient, parseCertificate(other.certificate), candidates)).rejects.toThrow(/is not the key of the certificate/);
   });
 });
