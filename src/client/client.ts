@@ -14,6 +14,7 @@ import { readRevocationResponse, rrBody, type RevocationReason } from "./revocat
 import type { StatusInfo } from "./status.js";
 import { subjectAltNames, subjectName, updatedCertificate } from "./template_fields.js";
 import { Transaction } from "./transaction.js";
+import { sendBatch, sendWithAddedProtection } from "./nesting.js";
 import { decodeDer } from "../asn1/codec/der_decoder.js";
 
 /** p10cr has no CertReqMsg, so its CertResponse and certConf use certReqId -1 (RFC 9810 §5.3.4, §5.3.18). */
@@ -129,6 +130,26 @@ export class CmpClient {
     const transaction = new Transaction(this.#context, this.#context.protection.sender ?? new Name());
     const response = await transaction.exchange(genmBody(request.infoTypes), ["genp"]);
     return { infos: readGeneralResponse(response), extraCerts: response.extraCertsDer.map((der) => der.slice()) };
+  }
+
+  /**
+   * As a registration authority (RFC 9483 §5.2.2.2): end entities' messages
+   * in one nested message signed with this client's key; their answers, in
+   * the same order, from the CA's signed nest. Needs signature protection.
+   */
+  async batch(messages: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    return sendBatch(this.#context, this.#raSender(), messages);
+  }
+
+  /** As a registration authority (RFC 9483 §5.2.2.1): one end entity's message with our signature added; its answer, for the end entity to check. */
+  async addProtection(message: Uint8Array): Promise<Uint8Array> {
+    return sendWithAddedProtection(this.#context, this.#raSender(), message);
+  }
+
+  #raSender(): Name {
+    const sender = this.#context.protection.sender;
+    if (!sender || this.#context.protection.secret) throw new TypeError("a registration authority signs what it nests (RFC 9483 §5.2.2): use signature protection");
+    return sender;
   }
 
   async #certRequest(

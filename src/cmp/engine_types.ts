@@ -45,6 +45,8 @@ export interface CmpLogEntry {
   failInfo?: string[];
   reason?: string;
   serial?: string;
+  /** A nested request (RFC 9483 §5.2.2): each inner message's entry, in order. */
+  nested?: CmpLogEntry[];
 }
 
 export type { Profile };

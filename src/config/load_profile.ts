@@ -6,7 +6,7 @@ import { loadCertificateProfile } from "./load_certificate_profile.js";
 import type { Profile, UsernameSource } from "./profile.js";
 
 // Of the body types, those a client sends and this server can serve.
-const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error"];
+const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error", "nested"];
 const FIELDS = [
   "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "implicitConfirm",
   "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate", "approval", "signerRetry", "confirmation",

@@ -106,7 +106,7 @@ describe("defaults (src/config/defaults.ts)", () => {
 
   it("has the documented profile defaults", () => {
     expect(DEFAULT_PROFILE_NAME).toBe("default");
-    expect(DEFAULT_BODY_TYPES).toEqual(["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error"]);
+    expect(DEFAULT_BODY_TYPES).toEqual(["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error", "nested"]);
     expect(DEFAULT_CERTIFICATE).toEqual({
       validityDays: 365,
       backdateSeconds: 60,
@@ -149,7 +149,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
       extendedKeyUsage: ["1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"],
     });
     expect(profile.implicitConfirm).toBe(true);
-    expect([...profile.bodyTypes].sort()).toEqual(["certConf", "cr", "error", "genm", "ir", "kur", "p10cr", "pollReq", "rr"]);
+    expect([...profile.bodyTypes].sort()).toEqual(["certConf", "cr", "error", "genm", "ir", "kur", "nested", "p10cr", "pollReq", "rr"]);
     expect(profile.responseProtection).toBe("mirror");
     expect(profile.responseSigner).toBeUndefined();
     expect(profile.signatureTrust.thisCa).toBe(true);
