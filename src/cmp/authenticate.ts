@@ -42,9 +42,18 @@ export async function authenticateRequest(
   const verification = { profile, ca: context.ca, store: context.store, now, limits, sealer: context.sealer };
   const unprotected = header.protectionAlg === undefined && shell.protection === undefined;
   const credentials = forwardedBy?.registrationAuthority && unprotected ? forwardedBy : await verifyProtection(decoded, verification);
-  checkAuthenticatedProtectionKind(decoded.type, credentials);
-  await checkOriginalMessages(decoded, verification);
   return { decoded, credentials };
+}
+
+/**
+ * The checks that need the sender known, after authenticateRequest; the
+ * caller sets the answer's protection for that sender first, so that
+ * these refusals reach it protected (a MAC answer to a MAC request).
+ */
+export async function checkAuthenticatedRequest({ decoded, credentials }: AuthenticatedRequest, profile: Profile, context: EngineContext, now: Date): Promise<void> {
+  checkAuthenticatedProtectionKind(decoded.type, credentials);
+  const verification = { profile, ca: context.ca, store: context.store, now, limits: context.config.limits, sealer: context.sealer };
+  await checkOriginalMessages(decoded, verification);
 }
 
 /** Whether the header names MAC protection (PBM, PBMAC1), before anything is verified. */

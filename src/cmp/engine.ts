@@ -21,7 +21,7 @@ import { lastResortAnswer } from "./last_resort.js";
 import { DecodeError } from "../asn1/decode_error.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { authenticateRequest, macProtected, type AuthenticatedRequest } from "./authenticate.js";
+import { authenticateRequest, checkAuthenticatedRequest, macProtected, type AuthenticatedRequest } from "./authenticate.js";
 import { handleNested, type InnerMessages, type NestedResult } from "./nested.js";
 import { toHex } from "../asn1/bytes.js";
 import type { CmpSigner } from "./cmp_signer.js";
@@ -99,8 +99,10 @@ async function answerRequest(
   try {
     describeRequest(log, shell.type, header);
     responseContext.protection = unauthenticatedProtection(header, profile, signer);
-    const { decoded, credentials } = preauthenticated ?? (await authenticateRequest(shell, profile, context, now));
+    const authenticated = preauthenticated ?? (await authenticateRequest(shell, profile, context, now));
+    const { decoded, credentials } = authenticated;
     responseContext.protection = await authenticatedProtection(credentials, profile, signer, context);
+    if (!preauthenticated) await checkAuthenticatedRequest(authenticated, profile, context, now);
     const handler = decoded.type === "nested" ? undefined : HANDLERS[decoded.type];
     if ((!handler && decoded.type !== "nested") || !profile.bodyTypes.has(decoded.type)) {
       throw new CmpError("badRequest", `${decoded.type} messages are not served by profile "${profile.name}"`);
@@ -148,7 +150,11 @@ async function answerRequest(
 /** The inner messages of a nest from `forwardedBy`: authenticated each on its own, answered on the nest's store. */
 function innerMessages(profile: Profile, context: EngineContext, now: Date, forwardedBy: Credentials): InnerMessages {
   return {
-    authenticate: (shell) => authenticateRequest(shell, profile, context, now, forwardedBy),
+    async authenticate(shell) {
+      const authenticated = await authenticateRequest(shell, profile, context, now, forwardedBy);
+      await checkAuthenticatedRequest(authenticated, profile, context, now);
+      return authenticated;
+    },
     answer: (message, authenticated) => answerRequest(message, profile, context, { profile: profile.name, outcome: "error" }, undefined, authenticated),
   };
 }
