@@ -3,7 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodeSequence, encodeTlv } from "../../src/asn1/der.js";
 import { InfoTypeAndValue } from "../../src/asn1/info_type_and_value.js";
 import { id_it_origPKIMessage } from "../../src/asn1/oids.js";
-import type { PKIMessage } from "../../src/asn1/pki_message.js";
+import { PKIMessage } from "../../src/asn1/pki_message.js";
+import { ProofOfPossession } from "../../src/asn1/proof_of_possession.js";
+import { parseDer } from "../../src/asn1/parse_der.js";
+import { serializeDer } from "../../src/asn1/serialize_der.js";
 import { batchingFetch, CmpClient, CmpClientError, type Fetch } from "../../src/client/index.js";
 import { outgoingProtection } from "../../src/client/outgoing_protection.js";
 import { encodeRequest } from "../../src/client/request_message.js";
@@ -177,6 +180,37 @@ describe("batching (RFC 9483 §5.2.2.2)", () => {
     );
     await server.post(macNest);
     expect(server.logs[0]!.failInfo).toEqual(["wrongIntegrity"]);
+  });
+});
+
+describe("what an RA may and may not put in a nest", () => {
+  it("takes an unprotected inner request as the RA's own: raVerified is then accepted (RFC 9483 §5.2.2.2, §5.3)", async () => {
+    const server = engine();
+    const message = parseDer(await capturedIr(server, { subject: "CN=vouched-for" }), PKIMessage);
+    message.header.protectionAlg = undefined;
+    message.header.senderKID = undefined;
+    message.body.ir![0]!.popo = new ProofOfPossession({ raVerified: null });
+    const unprotected = serializeDer(new PKIMessage({ header: message.header, body: message.body }));
+    const other = await capturedIr(server, { subject: "CN=protected" });
+    const answer = await server.post(await nest([unprotected, other]));
+    expect(answer?.type).toBe("nested");
+    expect(server.logs[0]!.nested!.map((entry) => entry.outcome)).toEqual(["issued", "issued"]);
+    expect(await certificateCount(server)).toBe(2);
+  });
+
+  it("refuses a nest inside a nest, and more than 32 messages", async () => {
+    const server = engine();
+    const inner = await capturedIr(server, { subject: "CN=deep" });
+    await server.post(await nest([await nest([inner]), await capturedIr(server, { subject: "CN=shallow" })]));
+    expect(server.logs[0]).toMatchObject({ failInfo: ["badRequest"], reason: "inner message #1 is itself nested; one level of nesting is served" });
+    // Counted before any inner message is decoded (empty SEQUENCEs stand in for messages here) ...
+    await server.post(await nest(Array.from({ length: 33 }, () => Uint8Array.of(0x30, 0x00))));
+    expect(server.logs[1]!.failInfo).toEqual(["badRequest"]);
+    expect(server.logs[1]!.reason).toMatch(/at most 32 messages/);
+    // ... and 33 real irs exceed the whole request's DER element budget before that.
+    await server.post(await nest(Array.from({ length: 33 }, () => inner)));
+    expect(server.logs[2]).toMatchObject({ failInfo: ["badDataFormat"], reason: expect.stringMatching(/decoding limit/) });
+    expect(await storedKeys(server)).toBe(0);
   });
 });
 
