@@ -29,7 +29,7 @@ export function parseChecked<T>(bytes: Uint8Array, type: new () => T): T {
 }
 
 /** Bytes as the schemas hand them out: ArrayBuffer, a typed array, or asn1-schema's OctetString (a buffer with a view's shape). */
-type ByteSource = ArrayBuffer | ArrayBufferView | { buffer: ArrayBuffer; byteOffset?: number; byteLength: number };
+export type ByteSource = ArrayBuffer | ArrayBufferView | { buffer: ArrayBuffer; byteOffset?: number; byteLength: number };
 
 function asBytes(bytes: ByteSource): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;

@@ -1,6 +1,6 @@
 // AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { RSAPublicKey } from "@peculiar/asn1-rsa";
+import { RSAPublicKey } from "../asn1/rsa.js";
 import { SubjectPublicKeyInfo, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { namedCurveOfParameters } from "../crypto/named_curves.js";
 
