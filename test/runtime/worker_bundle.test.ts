@@ -14,4 +14,11 @@ describe("the Worker bundle", () => {
       expect(contents, text).not.toContain(text);
     }
   }, 120_000);
+
+  it("is built with keep_names = false and keeps the ASN.1 type names the codec's messages use (src/asn1/type_names.ts)", async () => {
+    const { contents } = await buildWorkerBundle();
+    // keep_names would wrap classes in __name(..., "PKIMessage"); the names list keeps them as object keys.
+    expect(contents).not.toMatch(/"PKIMessage"\)/);
+    for (const name of ["PKIMessage", "CertReqMessages", "CertTemplate", "Certificate", "Name"]) expect(contents).toMatch(new RegExp(`[{,]${name}:`));
+  }, 120_000);
 });

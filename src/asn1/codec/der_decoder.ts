@@ -26,6 +26,7 @@ import { derChildren, derContents, derEncoding, readDerElement, type DerElement 
 import { EncodedDer } from "./encoded_der.js";
 import { BMP_STRING, SINGLE_OCTET_STRINGS, WIDE_STRINGS, decodeBmpString, decodeUniversalString, latin1 } from "./der_strings.js";
 import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
+import { typeName } from "./type_name.js";
 
 /**
  * Decode DER into a schema class, driven by the declarations its
@@ -73,16 +74,16 @@ function decodeType(element: DerElement, target: new () => unknown): unknown {
   // Octets kept as they are (pki_header_der.ts): the element whole, whatever it is.
   if (target === EncodedDer) return new EncodedDer(derEncoding(element).slice());
   const schema = schemaOf(target);
-  if (!schema) throw new DecodeError(`${target.name} has no schema this decoder reads`);
+  if (!schema) throw new DecodeError(`${typeName(target)} has no schema this decoder reads`);
   if (schema.itemType !== undefined) return decodeArray(element, target, schema);
   if (schema.type === AsnTypeTypes.Choice) return decodeChoice(element, target, schema);
   // AsnParser could not match a SET's fields in any order either; no schema of the project's is one.
-  if (schema.type === AsnTypeTypes.Set) throw new DecodeError(`SET types (${target.name}) are not decoded here`);
+  if (schema.type === AsnTypeTypes.Set) throw new DecodeError(`SET types (${typeName(target)}) are not decoded here`);
   return decodeSequence(element, target, schema);
 }
 
 function decodeSequence(element: DerElement, target: new () => unknown, schema: Schema, implicitContents = false): unknown {
-  if (!implicitContents && element.tag !== 0x30) throw new DecodeError(`${target.name}: expected a SEQUENCE`);
+  if (!implicitContents && element.tag !== 0x30) throw new DecodeError(`${typeName(target)}: expected a SEQUENCE`);
   const children = derChildren(element);
   const result = new target() as Record<string, unknown>;
   let index = 0;
@@ -103,10 +104,10 @@ function decodeSequence(element: DerElement, target: new () => unknown, schema: 
       assign(result, key, item, decodeField(child, item), child);
       index++;
     } else if (!item.optional && item.defaultValue === undefined) {
-      throw new DecodeError(`${target.name}: ${key} is missing`);
+      throw new DecodeError(`${typeName(target)}: ${key} is missing`);
     }
   }
-  if (index !== children.length) throw new DecodeError(`${target.name}: ${children.length - index} element(s) its schema does not have`);
+  if (index !== children.length) throw new DecodeError(`${typeName(target)}: ${children.length - index} element(s) its schema does not have`);
   return result;
 }
 
@@ -117,13 +118,13 @@ function decodeChoice(element: DerElement, target: new () => unknown, schema: Sc
     assign(result, key, item, decodeField(element, item), element);
     return result;
   }
-  throw new ChoiceMismatch(`${target.name}: no alternative has tag 0x${element.tag.toString(16)}`, element);
+  throw new ChoiceMismatch(`${typeName(target)}: no alternative has tag 0x${element.tag.toString(16)}`, element);
 }
 
 /** A SEQUENCE OF / SET OF class; `implicitContents`: under an IMPLICIT tag, whose contents are the items. */
 function decodeArray(element: DerElement, target: new () => unknown, schema: Schema, implicitContents = false): unknown {
   const expected = schema.type === AsnTypeTypes.Set ? 0x31 : 0x30;
-  if (!implicitContents && element.tag !== expected) throw new DecodeError(`${target.name}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
+  if (!implicitContents && element.tag !== expected) throw new DecodeError(`${typeName(target)}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
   const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
   return (target as unknown as { from(items: unknown[]): unknown }).from(items);
 }
@@ -185,7 +186,7 @@ function decodeValue(element: DerElement, type: Target, converter?: IAsnConverte
   if (typeof type === "number") return decodePrimitive(element, type, converter ?? defaultConverter(type) ?? undefined);
   // CMS EncryptedContent's constructedValue (RFC 5652 §6.1, asn1-cms): the items of a constructed [0] IMPLICIT, each an OCTET STRING.
   if (converter === AsnConstructedOctetStringConverter && (type === OctetString || type.prototype instanceof OctetString)) return decodeType(element, type);
-  if (converter) throw new DecodeError(`${type.name}: a converter this decoder has no reader for`);
+  if (converter) throw new DecodeError(`${typeName(type)}: a converter this decoder has no reader for`);
   return decodeType(element, type);
 }
 

@@ -3,6 +3,7 @@ import { bufferView, writeBitStringClass, writeOctetStringClass, writePrimitive 
 import { EncodedDer } from "./encoded_der.js";
 import { DerWriter } from "./der_writer.js";
 import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
+import { typeName } from "./type_name.js";
 
 /**
  * Encode a schema object as DER, driven by the declarations its
@@ -67,12 +68,12 @@ function writeObject(writer: DerWriter, value: unknown, target?: Function): void
   if (value && typeof value === "object" && isConvertible(value)) {
     if (value instanceof OctetString && value.toASN === OctetString.prototype.toASN) return writeOctetStringClass(writer, value);
     if (value instanceof BitString && value.toASN === BitString.prototype.toASN) return writeBitStringClass(writer, value);
-    throw new Error(`${value.constructor.name} converts itself (toASN); the DER encoder does not write such classes`);
+    throw new Error(`${typeName(value.constructor)} converts itself (toASN); the DER encoder does not write such classes`);
   }
   if (!value || typeof value !== "object") throw new TypeError("Parameter 1 should be type of Object.");
   const schema = schemaOf(target ?? value.constructor);
   // A class without a schema (or with an empty one): nothing to write it from.
-  if (!schema) throw new Error(`${value.constructor.name} has no ASN.1 schema to encode it by`);
+  if (!schema) throw new Error(`${typeName(value.constructor)} has no ASN.1 schema to encode it by`);
   if (schema.itemType !== undefined) return writeArray(writer, value, schema);
   if (schema.type === AsnTypeTypes.Choice) return writeChoice(writer, value as Record<string, unknown>, schema, target ?? value.constructor);
   const mark = writer.size;
@@ -103,7 +104,7 @@ function writeChoice(writer: DerWriter, value: Record<string, unknown>, schema: 
     const field = value[key];
     if (!isDefault(field, item)) return writeField(writer, item, field);
   }
-  throw new Error(`Schema '${target.name}' has wrong data. Choice cannot be empty.`);
+  throw new Error(`Schema '${typeName(target)}' has wrong data. Choice cannot be empty.`);
 }
 
 /**

@@ -22,6 +22,7 @@ import { isPlainDer } from "./der_plain.js";
 import { SINGLE_OCTET_STRINGS, WIDE_STRINGS, BMP_STRING, bmpStringOctets, universalStringOctets } from "./der_strings.js";
 import { DerWriter } from "./der_writer.js";
 import { ipAddressOctets } from "./ip_address.js";
+import { typeName } from "./type_name.js";
 
 // The primitive values of the DER encoder (der_encoder.ts): what each of
 // asn1-schema's known converters writes, octet for octet as asn1js writes
@@ -123,7 +124,7 @@ export function writePrimitive(writer: DerWriter, converter: IAsnConverter, valu
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") return `a ${value.constructor?.name ?? "object"}`;
+  if (typeof value === "object") return `a ${value.constructor ? typeName(value.constructor) : "object"}`;
   return `the ${typeof value} ${JSON.stringify(String(value).slice(0, 40))}`;
 }
 
