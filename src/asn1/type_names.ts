@@ -1,4 +1,5 @@
 import { BitString, OctetString } from "@peculiar/asn1-schema";
+import { registerTypeNames } from "./codec/type_name.js";
 import {
   Certificate, TBSCertificate, Name, RelativeDistinguishedName, AttributeTypeAndValue as
   X509AttributeTypeAndValue, AttributeValue, DirectoryString, Extension, Extensions, AlgorithmIdentifier,
@@ -38,7 +39,9 @@ import { RSAPublicKey, RsaSaPssParams } from "./rsa.js";
  * are kept. Every schema class of src/asn1, and the @peculiar classes the
  * project decodes or that sit inside them (test/asn1/type_names.test.ts
  * checks each key is its class's name). One not listed is named by
- * Function.name: right under Node, minified in the Worker.
+ * Function.name: right under Node, minified in the Worker. The Worker's
+ * entry (src/runtime/cloudflare.ts) imports this module, which registers
+ * the list with the codec (codec/type_name.ts).
  */
 export function asnTypeNames(): Array<Record<string, unknown>> {
   // One object per package: asn1-x509 and src/asn1 both have an AttributeTypeAndValue.
@@ -82,3 +85,5 @@ export function asnTypeNames(): Array<Record<string, unknown>> {
     },
   ];
 }
+
+registerTypeNames(asnTypeNames);

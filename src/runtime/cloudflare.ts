@@ -1,3 +1,5 @@
+// The names of ASN.1 types in the codec's messages, which keep_names = false (wrangler.toml) would otherwise minify.
+import "../asn1/type_names.js";
 import type { DurableObjectNamespace, KVNamespace } from "@cloudflare/workers-types";
 import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
 import { KvStore } from "../store/kv.js";
