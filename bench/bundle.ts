@@ -93,10 +93,18 @@ export async function configWithoutAwsSdk(): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, "bench-without-aws-sdk.toml");
   const stub = `"@aws-sdk/client-kms" = ${JSON.stringify(join(ROOT, "bench/no_aws_sdk.ts"))}`;
-  const relative = toml.replace(/^main = "([^"]+)"/m, 'main = "../$1"').replace(/^("[^"]+"\s*=\s*)"\.\/([^"]+)"$/gm, '$1"../$2"');
+  const relative = relocatedToml(toml);
   const withStub = /^\[alias\]$/m.test(relative) ? relative.replace(/^\[alias\]$/m, `[alias]\n${stub}`) : `${relative}\n[alias]\n${stub}\n`;
   await writeFile(path, withStub);
   return path;
+}
+
+/**
+ * wrangler.toml's text for a copy under .wrangler/: wrangler resolves main
+ * and the [alias] paths relative to the config file, so "./x" becomes "../x".
+ */
+export function relocatedToml(toml: string): string {
+  return toml.replace(/^main = "\.?\/?([^"]+)"/m, 'main = "../$1"').replace(/^("[^"]+"\s*=\s*)"\.\/([^"]+)"$/gm, '$1"../$2"');
 }
 
 async function flags(): Promise<string[]> {
