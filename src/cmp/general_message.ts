@@ -1,5 +1,5 @@
 import { Certificate } from "@peculiar/asn1-x509";
-import { toHex } from "../asn1/bytes.js";
+import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { DecodeError } from "../asn1/decode_error.js";
 import { CRLStatusList, ObjectIdentifiers } from "../asn1/general_message_values.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
@@ -23,6 +23,10 @@ import { nextNonces } from "./nonces.js";
 import { caCertsValue, certReqTemplateValue, rootCaKeyUpdateValue, signKeyPairTypesValue } from "./support_messages.js";
 import { closedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { generalMessageHoldReason } from "./approval.js";
+import { profileForCertProfile, requestedCertProfiles } from "./cert_profile.js";
+import type { PendingOperation } from "./pending_request.js";
+import { waitForOperator } from "./waiting_operation.js";
 
 /** Most InfoTypeAndValues answered from one genm: each may cost a CRL read. */
 export const MAX_INFO_ITEMS = 10;
@@ -76,31 +80,80 @@ const NAMES: Record<string, string> = {
  */
 export async function handleGeneralMessage(exchange: Exchange): Promise<HandlerResult> {
   const items = [...exchange.request.message.body.genm!];
+  const names = requestedCertProfiles(exchange.request.message.header, items.length, `a genm with ${items.length} InfoTypeAndValue${items.length === 1 ? "" : "s"}`);
+  const prepared = await prepareGenp(exchange, items, names);
+  // RFC 9483 §4.4: a genm the profile holds waits for an operator (checked above, answered after the decision).
+  const hold = generalMessageHoldReason(exchange.profile);
+  if (hold) {
+    return waitForOperator(exchange, {
+      requestType: "genm",
+      responseType: "genp",
+      subjectText: `genm (${prepared.asked}) from ${exchange.log.sender ?? exchange.credentials.identity}`,
+      holdReason: hold,
+      infoItems: items.map((item) => {
+        const value = valueOf(item);
+        return { infoType: item.infoType, infoValue: value ? toBase64(value) : undefined };
+      }),
+      certProfiles: names.map((name) => name ?? null),
+    });
+  }
+  await recordTransaction(exchange);
+  return prepared.answer();
+}
+
+/**
+ * The final answer to a genm that waited and was approved (poll_operation.ts):
+ * the stored InfoTypeAndValues asked again, checked again (the CA or its CRL
+ * may have changed meanwhile), answered now.
+ */
+export async function answerHeldGeneralMessage(exchange: Exchange, pending: PendingOperation): Promise<HandlerResult> {
+  const items = (pending.infoItems ?? []).map(
+    ({ infoType, infoValue }) => new InfoTypeAndValue({ infoType, infoValue: infoValue ? (fromBase64(infoValue).slice().buffer as ArrayBuffer) : undefined }),
+  );
+  const names = (pending.certProfiles ?? []).map((name) => name ?? undefined);
+  return (await prepareGenp(exchange, items, names)).answer();
+}
+
+/**
+ * Every InfoTypeAndValue checked and its query planned (nothing answered
+ * yet), and `answer` to compute the genp. `certProfiles[i]` is the
+ * certificate profile named for items[i] (RFC 9810 §5.1.1.4); it decides
+ * certReqTemplate and signKeyPairTypes, and must be one the profile offers
+ * whatever the item (badCertTemplate otherwise).
+ */
+async function prepareGenp(
+  exchange: Exchange,
+  items: readonly InfoTypeAndValue[],
+  certProfiles: readonly (string | undefined)[],
+): Promise<{ asked: string; answer: () => Promise<HandlerResult> }> {
   if (items.length > MAX_INFO_ITEMS) {
     throw new CmpError("badRequest", `a genm may carry at most ${MAX_INFO_ITEMS} InfoTypeAndValues, not ${items.length}`);
   }
+  const profiles = certProfiles.map((name) => profileForCertProfile(exchange.profile, name));
   const unsupported: string[] = [];
   const queries: Query[] = [];
   if (items.length === 0) {
     queries.push(() => ({ infoType: id_it_caCerts, infoValue: caCertsValue(exchange) }));
     queries.push(() => ({ infoType: id_it_signKeyPairTypes, infoValue: signKeyPairTypesValue(exchange.profile) }));
   }
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     checkInfoType(item.infoType);
-    const query = await queryOf(item, exchange);
+    const profile = profiles[index] ?? exchange.profile;
+    const query = await queryOf(item, profile === exchange.profile ? exchange : { ...exchange, profile });
     if (query) queries.push(query);
     else if (!unsupported.includes(item.infoType)) unsupported.push(item.infoType);
   }
-
-  await recordTransaction(exchange);
-  const answers: Answer[] = [];
-  for (const query of queries) answers.push(await query());
-  if (unsupported.length > 0) {
-    answers.push({ infoType: id_it_unsupportedOIDs, infoValue: serializeDer(new ObjectIdentifiers(unsupported)) });
-  }
   const asked = items.map((item) => NAMES[item.infoType] ?? item.infoType).join(", ") || "(empty)";
-  exchange.log.reason = unsupported.length > 0 ? `not served: ${unsupported.join(", ")}` : undefined;
-  return { body: genpBody(answers), responseType: "genp", outcome: `answered ${asked}` };
+  const answer = async (): Promise<HandlerResult> => {
+    const answers: Answer[] = [];
+    for (const query of queries) answers.push(await query());
+    if (unsupported.length > 0) {
+      answers.push({ infoType: id_it_unsupportedOIDs, infoValue: serializeDer(new ObjectIdentifiers(unsupported)) });
+    }
+    exchange.log.reason = unsupported.length > 0 ? `not served: ${unsupported.join(", ")}` : undefined;
+    return { body: genpBody(answers), responseType: "genp", outcome: `answered ${asked}` };
+  };
+  return { asked, answer };
 }
 
 /** The DER of an infoValue, if present: the schema's ANY gives a NULL as null, which is a value all the same. */

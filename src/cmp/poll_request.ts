@@ -10,9 +10,21 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { certificateAnswer, issuePending, type TransactionWriter } from "./issuance.js";
 import { nextNonces, stepOf } from "./nonces.js";
 import { releaseUpdateClaim } from "./update_claim.js";
-import { getPendingRequest, pendingKey, pendingModifications, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
+import {
+  getPendingRequest,
+  isPendingOperation,
+  pendingKey,
+  pendingModifications,
+  ttlUntil,
+  waitingTransactionTtl,
+  type AnyPendingRequest,
+  type PendingOperation,
+  type PendingRequest,
+} from "./pending_request.js";
+import { operationAnswerAgain, pollOperation } from "./poll_operation.js";
 import { continuedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { profileForCertProfile } from "./cert_profile.js";
 
 /**
  * pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4): while the request waits, a
@@ -38,13 +50,14 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
   if (transaction.state !== "pending" || !transaction.pendingId) {
     throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
   }
-  const pendingEntry = await getPendingRequest(context.store, transaction.pendingId);
-  if (!pendingEntry) throw new CmpError("badRequest", "the waiting request is no longer known (expired)");
-  let pending = pendingEntry.value;
-
-  if ((pending.status === "pending" || pending.status === "approved") && Date.parse(pending.expiresAt) <= now.getTime()) {
-    pending = await settle(context.store, pendingEntry, { status: "expired", decisionReason: "not decided in time" }, now);
+  const anyPending = await getPendingRequest(context.store, transaction.pendingId);
+  if (!anyPending) throw new CmpError("badRequest", "the waiting request is no longer known (expired)");
+  if ((anyPending.value.status === "pending" || anyPending.value.status === "approved") && Date.parse(anyPending.value.expiresAt) <= now.getTime()) {
+    const expired = await settle(context.store, anyPending, { status: "expired", decisionReason: "not decided in time" }, now);
+    anyPending.value = expired;
   }
+  const pendingEntry = anyPending as Versioned<PendingRequest>;
+  let pending = pendingEntry.value;
   // Every answer from here is our next message in the transaction.
   const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
   const advance = (changes: Partial<TransactionRecord>) =>
@@ -57,6 +70,11 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
       if (current?.value.serial === serial) await context.store.compareAndSet(key, current.version, transaction, { ttlSeconds });
     },
   };
+
+  // An rr or genm (RFC 9483 §4.4): polled for the complete response, certReqId -1.
+  if (isPendingOperation(anyPending.value)) {
+    return pollOperation(exchange, anyPending as Versioned<PendingOperation>, advance, (checkAfter, reason) => pollRep(transaction.certReqId, checkAfter, reason));
+  }
 
   switch (pending.status) {
     case "pending":
@@ -91,11 +109,13 @@ async function answerAgain(exchange: Exchange, entry: Versioned<TransactionRecor
   const transaction = entry.value;
   const header = exchange.request.message.header;
   const key = transactionKey(exchange.credentials.identity, exchange.transactionID);
-  const pending = (await getPendingRequest(context.store, pendingId))?.value;
-  if (!pending) throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
+  const anyPending = (await getPendingRequest(context.store, pendingId))?.value;
+  if (!anyPending) throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
   const moved = { ...transaction, ...nextNonces(transaction, "retry", header, exchange.senderNonce) };
-  const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
+  const ttlSeconds = waitingTransactionTtl(anyPending.expiresAt, now, context.config.limits.transactionTtlSeconds);
   await mustAdvance(context.store.compareAndSet(key, entry.version, moved, { ttlSeconds }));
+  if (isPendingOperation(anyPending)) return operationAnswerAgain(exchange, anyPending);
+  const pending = anyPending;
   if (transaction.certificate && (transaction.state === "awaitingConfirmation" || transaction.outcome === "implicitlyConfirmed")) {
     return certificateAnswer(exchange, {
       responseType: pending.responseType,
@@ -136,7 +156,8 @@ async function retrySigning(
   const pending = pendingEntry.value;
   let result: HandlerResult;
   try {
-    result = await issuePending(exchange, pending, writer);
+    // Under the certificate profile the request named when it came (RFC 9810 §5.1.1.4).
+    result = await issuePending({ ...exchange, profile: profileForCertProfile(profile, pending.certificateProfile) }, pending, writer);
   } catch (error) {
     if (!(error instanceof SignerError && error.transient)) throw error;
     const attempts = pending.signingAttempts + 1;
@@ -168,7 +189,7 @@ async function retrySigning(
   return result;
 }
 
-async function settle(store: Store, entry: Versioned<PendingRequest>, changes: Partial<PendingRequest>, now: Date): Promise<PendingRequest> {
+async function settle<T extends AnyPendingRequest>(store: Store, entry: Versioned<T>, changes: Partial<PendingRequest>, now: Date): Promise<T> {
   const updated = { ...entry.value, ...changes };
   if (!(await store.compareAndSet(pendingKey(entry.value.id), entry.version, updated, { ttlSeconds: ttlUntil(updated.expiresAt, now) }))) {
     throw new CmpError("badRequest", "the waiting request changed meanwhile (a concurrent poll or decision); poll again");

@@ -162,7 +162,11 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
     expect(profile.enrollmentCodes).toBe(false);
     expect(profile.username).toEqual({ from: "subject", attribute: "CN" });
     expect(profile.paths).toEqual([]);
-    expect(profile.approval).toEqual({ hold: "none", dnsNames: [], checkAfterSeconds: 10, pendingTtlSeconds: 7 * 86_400 });
+    expect(profile.approval).toEqual({ hold: "none", dnsNames: [], revocations: "none", generalMessages: "none", checkAfterSeconds: 10, pendingTtlSeconds: 7 * 86_400 });
+    // One certificate profile, named after the CMP profile, the default (RFC 9810 §5.1.1.4 certProfile).
+    expect([...profile.certificateProfiles.keys()]).toEqual([profile.name]);
+    expect(profile.certificateProfile).toBe(profile.name);
+    expect(profile.certificateProfiles.get(profile.name)).toBe(profile.certificate);
     expect(profile.signerRetry).toEqual({ maxAttempts: 5, checkAfterSeconds: 5 });
     expect(profile.confirmation).toEqual({ waitSeconds: 3600, revokeUnconfirmed: false });
     return profile;
