@@ -69,7 +69,7 @@ export function profileForCertProfile(profile: Profile, name: string | undefined
  */
 export function withRequestedCertProfile(exchange: Exchange, requests: number): Exchange {
   const type = exchange.request.type;
-  const [name] = requestedCertProfiles(exchange.request.message.header, type === "p10cr" ? 1 : requests, `a ${type} with ${requests} request${requests === 1 ? "" : "s"}`);
+  const [name] = requestedCertProfiles(exchange.request.message.header, type === "p10cr" ? 1 : requests, `${/^[aeiou]/.test(type) ? "an" : "a"} ${type} with ${requests} request${requests === 1 ? "" : "s"}`);
   const profile = profileForCertProfile(exchange.profile, name);
   return profile === exchange.profile ? exchange : { ...exchange, profile };
 }
