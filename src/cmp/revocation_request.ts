@@ -154,7 +154,8 @@ async function startTransaction(exchange: Exchange, key: string, serial: string)
 
 /** The same rr again with a fresh senderNonce: same profile, same certificate, a nonce not seen in this transaction. */
 function isRepeat(transaction: TransactionRecord, details: RevDetails, exchange: Exchange): boolean {
-  if (transaction.requestType !== "rr" || transaction.profile !== exchange.profile.name || !transaction.revokedSerial) return false;
+  // A waiting rr is no repeat: resending it must not carry it out before the approval (RFC 9483 §4.4).
+  if (transaction.requestType !== "rr" || transaction.state === "pending" || transaction.profile !== exchange.profile.name || !transaction.revokedSerial) return false;
   const nonce = exchange.request.message.header.senderNonce;
   if (!nonce || (transaction.requestNonces ?? []).includes(toHex(nonce))) return false;
   try {

@@ -52,6 +52,8 @@ export async function waitForOperator(exchange: Exchange, held: HeldOperation): 
     certHashAlgorithm: "",
     createdAt: now.toISOString(),
     pendingId: id,
+    // rr: the certificate it names, so that the pollReqs of its holder still get through once it is revoked (protection.ts).
+    revokedSerial: held.serial,
   };
   const ttlSeconds = waitingTransactionTtl(expiresAt, now, context.config.limits.transactionTtlSeconds);
   const ours = (t: TransactionRecord) => t.state === "pending" && t.senderNonce === transaction.senderNonce;
