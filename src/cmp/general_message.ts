@@ -56,7 +56,9 @@ const NAMES: Record<string, string> = {
  *
  *  - id-it-caCerts: the CA certificates (§4.3.1);
  *  - id-it-rootCaCert: id-it-rootCaKeyUpdate, the configured root rollover (§4.3.2);
- *  - id-it-certReqTemplate: what the profile certifies (§4.3.3);
+ *  - id-it-certReqTemplate: what the profile certifies (§4.3.3), for the
+ *    certificate profile generalInfo's certProfile names for this item
+ *    (RFC 9810 §5.1.1.4, §5.3.19.16 Note; cert_profile.ts);
  *  - id-it-crlStatusList: id-it-crls, our CRL if newer than the client's (§4.3.4);
  *  - id-it-currentCRL: our current CRL (RFC 9810 §5.3.19.6);
  *  - id-it-signKeyPairTypes: the key types the profile certifies (RFC 9810 §5.3.19.2).
@@ -73,7 +75,11 @@ const NAMES: Record<string, string> = {
  * Every value is checked before anything is done: a value where the RFC
  * says "< absent >" is badRequest (the Siemens suite expects that), a value
  * that does not decode is badDataFormat, more than MAX_INFO_ITEMS items is
- * badRequest. Then the transaction is recorded as rr records it (a closed
+ * badRequest; a certProfile with more names than items is badRequest, a
+ * name not offered badCertTemplate. A profile that holds general messages
+ * (approval.generalMessages) answers `waiting` now and the genp at the
+ * pollReq after an operator's approval (RFC 9483 §4.4, waiting_operation.ts,
+ * poll_operation.ts). Otherwise the transaction is recorded as rr records it (a closed
  * one: the transactionID cannot be reused; a replay of the message is
  * refused, a repeat with a fresh senderNonce answered again), and only then
  * are the answers computed.

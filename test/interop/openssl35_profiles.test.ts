@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
 import { cmpDevice, serialOf, type CmpDevice } from "../support/cmp_device.js";
@@ -39,6 +40,7 @@ beforeAll(async () => {
           defaultCertificateProfile: "tls-server",
         },
         heldrr: { ra: { macReferences: ["ra"] }, approval: { revocations: "all", checkAfterSeconds: 1 } },
+        heldgenm: { approval: { generalMessages: "all", checkAfterSeconds: 1 } },
       },
     },
   });
@@ -106,6 +108,41 @@ describe("openssl cmp 3.5 -profile selects the certificate profile", () => {
     expect(result.stdout + result.stderr).toContain('certificate profile "code-signing" is not offered by profile "devices"');
     await expect.poll(() => worker.logLines().slice(logged)).toContainEqual(expect.objectContaining({ bodyType: "ir", responseType: "ip", failInfo: ["badCertTemplate"] }));
     expect(await records()).toEqual(before);
+  });
+});
+
+describe("openssl cmp 3.5 -cmd genm -infotype certReqTemplate -profile NAME (RFC 9483 §4.3.3)", () => {
+  it("the template of the named certificate profile: tls-client's EKU, not tls-server's", async () => {
+    // The certTemplate as openssl saved it: its extensions' DER holds the EKU purposes' OIDs.
+    const template = async (name: string) => {
+      const file = dir.file(`${name}-template.der`);
+      const result = await device.cmp(["-cmd", "genm", ...MAC, "-infotype", "certReqTemplate", "-profile", name, "-template", file, "-keyspec", dir.file(`${name}-keyspec.der`)], "devices");
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      await mustOpenssl(["asn1parse", "-inform", "DER", "-in", file]);
+      return Buffer.from(await readFile(file)).toString("hex");
+    };
+    const clientAuth = "06082b06010505070302";
+    const serverAuth = "06082b06010505070301";
+    const client = await template("tls-client");
+    expect(client).toContain(clientAuth);
+    expect(client).not.toContain(serverAuth);
+    expect(await template("tls-server")).toContain(serverAuth);
+  });
+});
+
+describe("openssl cmp 3.5 -cmd genm held for approval (RFC 9483 §4.4)", () => {
+  it("waits, polls, and gets the genp once an operator approves", async () => {
+    const logged = worker.logLines().length;
+    const running = device.cmp(["-cmd", "genm", ...MAC, "-infotype", "signKeyPairTypes", "-total_timeout", "60"], "heldgenm");
+    await expect.poll(async () => ((await admin("GET", "/requests")).body.requests as Array<{ requestType: string }>).filter((r) => r.requestType === "genm"), { timeout: 20_000 }).toHaveLength(1);
+    const [request] = ((await admin("GET", "/requests")).body.requests as Array<{ id: string; requestType: string }>).filter((r) => r.requestType === "genm");
+    await expect.poll(() => worker.logLines().slice(logged).filter((l) => l.bodyType === "pollReq").length, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect((await admin("POST", `/requests/${request!.id}/approve`, {})).status).toBe(200);
+    const result = await running;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const exchanges = worker.logLines().slice(logged).filter((line) => line.profile === "heldgenm").map((line) => [line.bodyType, line.responseType]);
+    expect(exchanges[0]).toEqual(["genm", "error"]);
+    expect(exchanges.at(-1)).toEqual(["pollReq", "genp"]);
   });
 });
 
