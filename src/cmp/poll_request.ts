@@ -42,8 +42,9 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
   const transaction = entry.value;
   const step = stepOf(transaction, header);
   const polls = request.message.body.pollReq!;
-  if (polls.length !== 1 || polls[0]!.certReqId !== transaction.certReqId) {
-    throw new CmpError("badCertId", `pollReq must ask for certReqId ${transaction.certReqId}, once`);
+  // RFC 9810 §5.3.22: "the index of a CertResponse data structure with status 'waiting' or -1 referring to the complete response".
+  if (polls.length !== 1 || (polls[0]!.certReqId !== transaction.certReqId && polls[0]!.certReqId !== COMPLETE_RESPONSE)) {
+    throw new CmpError("badCertId", `pollReq must ask for certReqId ${transaction.certReqId}${transaction.certReqId === COMPLETE_RESPONSE ? "" : ` or ${COMPLETE_RESPONSE}`}, once`);
   }
   const pendingId = transaction.pendingId ?? `${credentials.identity}.${exchange.transactionID}`;
   if (step === "retry" && transaction.state !== "pending") return answerAgain(exchange, entry, pendingId);
@@ -73,14 +74,14 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
 
   // An rr or genm (RFC 9483 §4.4): polled for the complete response, certReqId -1.
   if (isPendingOperation(anyPending.value)) {
-    return pollOperation(exchange, anyPending as Versioned<PendingOperation>, advance, (checkAfter, reason) => pollRep(transaction.certReqId, checkAfter, reason));
+    return pollOperation(exchange, anyPending as Versioned<PendingOperation>, advance, (checkAfter, reason) => pollRep(askedCertReqId(exchange), checkAfter, reason));
   }
 
   switch (pending.status) {
     case "pending":
       if (pending.reason === "approval") {
         await mustAdvance(advance({}));
-        return pollRep(transaction.certReqId, exchange.profile.approval.checkAfterSeconds, `waiting for approval: ${pending.holdReason ?? ""}`);
+        return pollRep(askedCertReqId(exchange), exchange.profile.approval.checkAfterSeconds, `waiting for approval: ${pending.holdReason ?? ""}`);
       }
       return retrySigning(exchange, pendingEntry, advance, writer);
     case "approved":
@@ -170,7 +171,7 @@ async function retrySigning(
     }
     await settle(context.store, pendingEntry, { signingAttempts: attempts }, now);
     await mustAdvance(advance({}));
-    return pollRep(pending.certReqId, profile.signerRetry.checkAfterSeconds, "the CA's signing service is unavailable; poll again");
+    return pollRep(askedCertReqId(exchange), profile.signerRetry.checkAfterSeconds, "the CA's signing service is unavailable; poll again");
   }
   // The transaction already says what was issued; the request's own status is bookkeeping
   // (the expiry sweep reads the transaction before expiring it), so its failure must not cost the answer.
@@ -199,6 +200,14 @@ async function settle<T extends AnyPendingRequest>(store: Store, entry: Versione
 
 async function mustAdvance(written: Promise<boolean>): Promise<void> {
   if (!(await written)) throw new CmpError("badRequest", "the transaction changed meanwhile (a concurrent message); poll again");
+}
+
+/** certReqId -1 in a pollReq: polling for the complete response (RFC 9810 §5.3.22), as for an rr or genm (RFC 9483 §4.4). */
+const COMPLETE_RESPONSE = -1;
+
+/** The certReqId the pollReq asked for (checked above): its pollRep answers with the same (RFC 9483 §4.4). */
+function askedCertReqId(exchange: Exchange): number {
+  return exchange.request.message.body.pollReq![0]!.certReqId;
 }
 
 function pollRep(certReqId: number, checkAfter: number, reason: string): HandlerResult {

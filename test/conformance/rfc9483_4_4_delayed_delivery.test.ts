@@ -12,7 +12,7 @@ import { certificateKey, type CertificateRecord } from "../../src/ca/certificate
 import { serialNumberHex } from "../../src/ca/serial_number.js";
 import { genmBody } from "../../src/client/general_message.js";
 import { decidePendingRequest, listPendingRequests, pendingKey, type AnyPendingRequest } from "../../src/cmp/pending_request.js";
-import { conformance, expectRefusal, PKIStatus, type Answer, type Conformance } from "./harness.js";
+import { certRequestBody, conformance, expectRefusal, issuedCertificate, PKIStatus, type Answer, type Conformance } from "./harness.js";
 
 // RFC 9483 §4.4 (RFC 9810 §5.3.21-22) for requests other than certificate
 // requests: an rr or genm the profile holds is answered with an error
@@ -27,6 +27,7 @@ const PROFILES = {
   heldrr: { bodyTypes: ALL, approval: { revocations: "all", checkAfterSeconds: 2 } },
   ragated: { bodyTypes: ALL, ra: { macReferences: ["fixture-ref"] }, approval: { revocations: "registrationAuthority", checkAfterSeconds: 2 } },
   heldgenm: { bodyTypes: ALL, approval: { generalMessages: "all", checkAfterSeconds: 3 } },
+  heldir: { bodyTypes: ALL, approval: { hold: "all", checkAfterSeconds: 4 } },
 };
 
 const reasonCode = (reason: number) =>
@@ -223,5 +224,28 @@ describe("RFC 9483 §4.4 / RFC 9810 §5.3.22 example: a genm held for approval",
     const c = await conformance(PROFILES);
     const answer = await c.send(await c.request(genmBody([{ infoType: id_it_caCerts, infoValue: Uint8Array.of(0x05, 0x00) }])), "heldgenm");
     expectRefusal(answer, "error", "badRequest", /must be sent without infoValue/);
+  });
+});
+
+describe("RFC 9810 §5.3.22: a waiting certificate request may be polled for the complete response, certReqId -1", () => {
+  it("ip waiting; pollReq -1 gets pollRep -1; after approval pollReq -1 gets the ip with the certificate (certReqId 0)", async () => {
+    const c = await conformance(PROFILES);
+    const request = await c.request(await certRequestBody("ir"));
+    const waiting = await c.send(request, "heldir");
+    expect([waiting.type, waiting.status]).toEqual(["ip", PKIStatus.waiting]);
+    const polled = await c.send(await pollReq(c, request, waiting, "mac"), "heldir");
+    expectPollRep(polled, 4);
+    await decidePendingRequest(c.target.store, (await onlyPending(c)).id, "approved", undefined, new Date());
+    const final = await c.send(await pollReq(c, request, polled, "mac"), "heldir");
+    expect([final.type, final.status], final.statusString).toEqual(["ip", PKIStatus.accepted]);
+    expect(final.message.body.ip!.response[0]!.certReqId).toBe(0);
+    expect(issuedCertificate(final)).toBeDefined();
+  });
+
+  it("another certReqId is badCertId", async () => {
+    const c = await conformance(PROFILES);
+    const request = await c.request(await certRequestBody("ir"));
+    const waiting = await c.send(request, "heldir");
+    expectRefusal(await c.send(await pollReq(c, request, waiting, "mac", 1), "heldir"), "error", "badCertId", /pollReq must ask for certReqId 0 or -1, once/);
   });
 });
