@@ -6,8 +6,7 @@ import { CmpClientError } from "./errors.js";
 import type { Transaction } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
 import type { PKIBodyType } from "../asn1/pki_body.js";
-import { PKIStatus } from "../asn1/pki_status.js";
-import { describeErrorContent, formatStatusInfo } from "./status.js";
+
 
 /** The least time between two polls, so a server answering checkAfter 0 is not polled in a tight loop. */
 const MIN_POLL_INTERVAL_MS = 1_000;
@@ -68,9 +67,8 @@ export async function exchangeAllowingDelay(
   limitMs: number,
   generalInfo?: Parameters<Transaction["exchange"]>[2],
 ): Promise<DecodedRequest> {
-  const first = await transaction.exchange(body, [responseType, "error"], generalInfo);
+  const first = await transaction.exchange(body, [responseType], generalInfo, { waiting: true });
   if (first.type === responseType) return first;
-  rejectUnlessWaiting(first);
   const started = Date.now();
   const poll = serializeDer(new PKIBody({ pollReq: new PollReqContent([new PollReq({ certReqId: COMPLETE_RESPONSE })]) }));
   for (;;) {
@@ -91,12 +89,4 @@ export async function exchangeAllowingDelay(
     }
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
-}
-
-/** An error message is the final answer unless its status is waiting (RFC 9810 §5.3.21). */
-function rejectUnlessWaiting(response: DecodedRequest): void {
-  const content = response.message.body.error!;
-  if (content.pKIStatusInfo.status === PKIStatus.waiting) return;
-  const statusInfo = describeErrorContent(content);
-  throw new CmpClientError("rejected", `the server answered with an error: ${formatStatusInfo(statusInfo)}`, { statusInfo, authenticated: true });
 }
