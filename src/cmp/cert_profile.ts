@@ -5,6 +5,7 @@ import { parseChecked } from "../asn1/parse_der.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import type { PKIHeader } from "../asn1/pki_header.js";
 import type { Profile } from "../config/profile.js";
+import { getCertificate } from "../ca/certificate_record.js";
 import type { Exchange } from "./exchange.js";
 import { printable } from "./protection.js";
 
@@ -66,10 +67,25 @@ export function profileForCertProfile(profile: Profile, name: string | undefined
  * header names in effect, for everything that follows (the template checks,
  * the certificate, the record, a wait for approval). `requests` is how many
  * certificate requests the body carries.
+ *
+ * A kur that names none keeps the certificate profile of the certificate it
+ * updates (RFC 9483 §4.1.3: the new certificate replaces it), as its record
+ * says, while this profile still offers it; otherwise the default.
  */
-export function withRequestedCertProfile(exchange: Exchange, requests: number): Exchange {
+export async function withRequestedCertProfile(exchange: Exchange, requests: number): Promise<Exchange> {
   const type = exchange.request.type;
-  const [name] = requestedCertProfiles(exchange.request.message.header, type === "p10cr" ? 1 : requests, `${/^[aeiou]/.test(type) ? "an" : "a"} ${type} with ${requests} request${requests === 1 ? "" : "s"}`);
+  const what = `${/^[aeiou]/.test(type) ? "an" : "a"} ${type} with ${requests} request${requests === 1 ? "" : "s"}`;
+  let [name] = requestedCertProfiles(exchange.request.message.header, type === "p10cr" ? 1 : requests, what);
+  if (name === undefined && type === "kur") name = await updatedCertificateProfile(exchange);
   const profile = profileForCertProfile(exchange.profile, name);
   return profile === exchange.profile ? exchange : { ...exchange, profile };
+}
+
+/** The certificate profile the certificate a kur updates was issued under, if this profile still offers it. */
+async function updatedCertificateProfile(exchange: Exchange): Promise<string | undefined> {
+  const { credentials, profile } = exchange;
+  if (credentials.kind !== "signature" || !credentials.issuedSerial) return undefined;
+  const record = await getCertificate(exchange.context.store, credentials.issuedSerial);
+  const name = record?.profile === profile.name ? record.certificateProfile : undefined;
+  return name !== undefined && profile.certificateProfiles.has(name) ? name : undefined;
 }

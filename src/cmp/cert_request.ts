@@ -32,7 +32,7 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
       throw new CmpError("badRequest", `exactly one CertReqMsg is accepted per request, not ${messages.length} (RFC 9483 §4.1.1)`);
     }
     // RFC 9810 §5.1.1.4: the certificate profile named in generalInfo decides what the template may ask.
-    const profiled = withRequestedCertProfile(exchange, messages.length);
+    const profiled = await withRequestedCertProfile(exchange, messages.length);
     const requested = await checkCertRequest(profiled, type, messages[0]!);
     return issueAndAnswer(profiled, requested, RESPONSE_TYPE[type]);
   });

@@ -24,7 +24,7 @@ const id_extensionRequest = "1.2.840.113549.1.9.14";
 export function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
   return rejectingRequestFailures(exchange, "cp", P10CR_CERT_REQ_ID, async () => {
     // RFC 9810 §5.1.1.4: one certificate profile name at most in a p10cr.
-    const profiled = withRequestedCertProfile(exchange, 1);
+    const profiled = await withRequestedCertProfile(exchange, 1);
     return issueAndAnswer(profiled, await checkCsr(profiled), "cp");
   });
 }

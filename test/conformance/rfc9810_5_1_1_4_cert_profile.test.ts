@@ -4,14 +4,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CertProfileValue } from "../../src/asn1/cert_profile_value.js";
 import { CertReqTemplateContent } from "../../src/asn1/general_message_values.js";
 import { InfoTypeAndValue } from "../../src/asn1/info_type_and_value.js";
-import { id_it_caCerts, id_it_certProfile, id_it_certReqTemplate, id_regCtrl_algId } from "../../src/asn1/oids.js";
+import { id_it_caCerts, id_it_certProfile, id_it_certReqTemplate, id_it_implicitConfirm, id_regCtrl_algId } from "../../src/asn1/oids.js";
+import { outgoingProtection } from "../../src/client/outgoing_protection.js";
 import { PKIBody } from "../../src/asn1/pki_body.js";
 import { PKIMessage } from "../../src/asn1/pki_message.js";
 import { PollReq, PollReqContent } from "../../src/asn1/poll.js";
 import type { CertificateRecord } from "../../src/ca/certificate_record.js";
 import { genmBody } from "../../src/client/general_message.js";
 import { decidePendingRequest, listPendingRequests } from "../../src/cmp/pending_request.js";
-import { certRequestBody, conformance, expectRefusal, issuedCertificate, p10crRequestBody, PKIStatus, type Answer, type Conformance } from "./harness.js";
+import { certRequestBody, conformance, expectRefusal, issuedCertificate, newKey, p10crRequestBody, PKIStatus, type Answer, type Conformance } from "./harness.js";
 
 // RFC 9810 §5.1.1.4 / RFC 9483 §3.1: a request names the certificate
 // profile it wants in PKIHeader generalInfo (id-it-certProfile,
@@ -81,7 +82,6 @@ describe("RFC 9810 §5.1.1.4 certProfile in an ir selects the certificate profil
   });
 
   it("the named profile's rules apply: tls-client certifies P-256 only", async () => {
-    const { newKey } = await import("./harness.js");
     const key = await newKey("P-384");
     const answer = await c.send(await c.request(await certRequestBody("ir", { key }), { header: { generalInfo: [certProfile(["tls-client"])] } }));
     expectRefusal(answer, "ip", "badCertTemplate", /P-384 keys are not certified by this profile/);
@@ -109,6 +109,22 @@ describe("RFC 9810 §5.1.1.4 certProfile in an ir selects the certificate profil
   it("a single certificate block is one certificate profile named after the CMP profile (backward compatible)", async () => {
     expect(issued(await ir([certProfile(["single"])], "single")).days).toBe(7);
     expectRefusal(await ir([certProfile(["tls-client"])], "single"), "ip", "badCertTemplate", /certificate profile "tls-client" is not offered by profile "single" \(it offers single\)/);
+  });
+});
+
+describe("a kur that names no certificate profile keeps the updated certificate's (RFC 9483 §4.1.3)", () => {
+  it("a tls-client certificate updated by kur without certProfile is tls-client again, not the default tls-server", async () => {
+    const key = await newKey();
+    const implicit = new InfoTypeAndValue({ infoType: id_it_implicitConfirm, infoValue: Uint8Array.of(0x05, 0x00).buffer });
+    const first = await c.send(await c.request(await certRequestBody("ir", { key, subject: "CN=updater" }), { header: { generalInfo: [certProfile(["tls-client"]), implicit] } }));
+    expect(issued(first).eku).toEqual(["1.3.6.1.5.5.7.3.2"]);
+    const protection = outgoingProtection({ signature: { signer: key, certificates: [issuedCertificate(first)!] } }, (n) => crypto.getRandomValues(new Uint8Array(n)));
+    const kur = async (generalInfo: InfoTypeAndValue[]) => c.send(await c.request(await certRequestBody("kur", { subject: "CN=updater" }), { protection, header: { generalInfo: [...generalInfo, implicit] } }));
+    const kept = await kur([]);
+    expect([kept.type, kept.status], kept.statusString).toEqual(["kup", PKIStatus.accepted]);
+    const tbs = AsnConvert.parse(issuedCertificate(kept)!, Certificate).tbsCertificate;
+    expect([...AsnConvert.parse(tbs.extensions!.find((e) => e.extnID === id_ce_extKeyUsage)!.extnValue, ExtendedKeyUsage)]).toEqual(["1.3.6.1.5.5.7.3.2"]);
+    expect(await recordOf(kept)).toMatchObject({ certificateProfile: "tls-client", supersedes: expect.any(String) });
   });
 });
 
