@@ -51,14 +51,16 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
   if (transaction.state !== "pending" || !transaction.pendingId) {
     throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
   }
-  const anyPending = await getPendingRequest(context.store, transaction.pendingId);
-  if (!anyPending) throw new CmpError("badRequest", "the waiting request is no longer known (expired)");
-  if ((anyPending.value.status === "pending" || anyPending.value.status === "approved") && Date.parse(anyPending.value.expiresAt) <= now.getTime()) {
-    const expired = await settle(context.store, anyPending, { status: "expired", decisionReason: "not decided in time" }, now);
-    anyPending.value = expired;
+  const found = await getPendingRequest(context.store, transaction.pendingId);
+  if (!found) throw new CmpError("badRequest", "the waiting request is no longer known (expired)");
+  let current = found.value;
+  if ((current.status === "pending" || current.status === "approved") && Date.parse(current.expiresAt) <= now.getTime()) {
+    current = await settle(context.store, found, { status: "expired", decisionReason: "not decided in time" }, now);
   }
+  // An expired request is only refused from here: nothing compares-and-sets it again, so the version read stays.
+  const anyPending = { ...found, value: current };
   const pendingEntry = anyPending as Versioned<PendingRequest>;
-  let pending = pendingEntry.value;
+  const pending = pendingEntry.value;
   // Every answer from here is our next message in the transaction.
   const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
   const advance = (changes: Partial<TransactionRecord>) =>
