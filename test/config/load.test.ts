@@ -573,3 +573,42 @@ describe("JELLYFISH_CONFIG as an object", () => {
     expect(fromObject.profiles.get("client")?.paths).toEqual(["/ejbca/publicweb/cmp/c"]);
   });
 });
+
+describe("certificate profiles (RFC 9810 §5.1.1.4 certProfile) and approval of rr and genm", () => {
+  it("certificateProfiles with defaultCertificateProfile: every one loaded, the default in effect", () => {
+    const profile = only(
+      loadConfig(
+        withProfile({
+          certificateProfiles: { "tls-server": { validityDays: 90 }, "tls-client": { validityDays: 30, extendedKeyUsage: ["clientAuth"] } },
+          defaultCertificateProfile: "tls-client",
+          approval: { revocations: "registrationAuthority", generalMessages: "all" },
+        }),
+      ),
+    );
+    expect([...profile.certificateProfiles.keys()]).toEqual(["tls-server", "tls-client"]);
+    expect(profile.certificateProfile).toBe("tls-client");
+    expect(profile.certificate.validitySeconds).toBe(30 * 86_400);
+    expect(profile.certificateProfiles.get("tls-server")!.validitySeconds).toBe(90 * 86_400);
+    expect(profile.approval).toMatchObject({ revocations: "registrationAuthority", generalMessages: "all" });
+  });
+
+  it("one certificate profile needs no defaultCertificateProfile", () => {
+    expect(only(loadConfig(withProfile({ certificateProfiles: { only: {} } }))).certificateProfile).toBe("only");
+  });
+
+  it.each([
+    ["certificate and certificateProfiles together", { certificate: {}, certificateProfiles: { a: {} } }, "profiles.p.certificate", "not both"],
+    ["no certificate profile", { certificateProfiles: {} }, "profiles.p.certificateProfiles", "at least one"],
+    ["a name with a space", { certificateProfiles: { "tls server": {} } }, "profiles.p.certificateProfiles", "is not a certificate profile name"],
+    ["several and no default", { certificateProfiles: { a: {}, b: {} } }, "profiles.p.defaultCertificateProfile", "one of a, b"],
+    ["a default not offered", { certificateProfiles: { a: {} }, defaultCertificateProfile: "b" }, "profiles.p.defaultCertificateProfile", "must be one of a"],
+    ["a default without certificateProfiles", { defaultCertificateProfile: "a" }, "profiles.p.defaultCertificateProfile", "does not have"],
+    ["a bad field inside one", { certificateProfiles: { a: { validityDays: 0 } } }, "profiles.p.certificateProfiles.a.validityDays", ""],
+    ["approval.revocations unknown", { approval: { revocations: "some" } }, "profiles.p.approval.revocations", '"registrationAuthority"'],
+    ["approval.generalMessages unknown", { approval: { generalMessages: true } }, "profiles.p.approval.generalMessages", '"none" or "all"'],
+  ])("rejects %s, naming the field", (_, profile, field, problem) => {
+    const error = configError(withProfile(profile));
+    expect(error.message.startsWith(`${field}: `), error.message).toBe(true);
+    expect(error.message).toContain(problem);
+  });
+});
