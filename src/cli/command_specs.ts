@@ -262,7 +262,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         "--status <status>",
         [
           `only requests in this status (default ${DEFAULT_REQUEST_STATUS}): pending, approved,`,
-          "rejected, expired, issued, failed, or all for every one",
+          "rejected, expired, issued, completed (rr, genm), failed, or all",
         ],
       ],
     ],

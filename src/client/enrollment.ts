@@ -10,6 +10,7 @@ import { grantsImplicitConfirm, implicitConfirmRequest } from "./implicit_confir
 import { pollForCertificate } from "./polling.js";
 import type { StatusInfo } from "./status.js";
 import { Transaction } from "./transaction.js";
+import { certProfileInfo } from "./cert_profile.js";
 
 export interface EnrollmentResult {
   /** The new certificate, DER, exactly as the server sent it. */
@@ -34,6 +35,8 @@ export interface Enrollment {
   /** The DER SubjectPublicKeyInfo the certificate must certify. */
   publicKey: Uint8Array;
   sender: Name;
+  /** The certificate profile asked for in generalInfo (RFC 9810 §5.1.1.4). */
+  certProfile?: string;
 }
 
 /**
@@ -49,7 +52,9 @@ export async function enroll(context: ClientContext, enrollment: Enrollment): Pr
   const responseType = RESPONSE_TYPE[enrollment.type];
   const transaction = new Transaction(context, enrollment.sender);
   const askImplicit = context.implicitConfirm;
-  let response = await transaction.exchange(enrollment.body, [responseType], askImplicit ? [implicitConfirmRequest()] : undefined);
+  const profile = certProfileInfo(enrollment.certProfile === undefined ? undefined : [enrollment.certProfile]);
+  const generalInfo = [...(askImplicit ? [implicitConfirmRequest()] : []), ...(profile ? [profile] : [])];
+  let response = await transaction.exchange(enrollment.body, [responseType], generalInfo.length > 0 ? generalInfo : undefined);
   let outcome = readCertResponse(response, enrollment.certReqId);
   if (outcome.kind === "waiting") {
     ({ response, outcome } = await pollForCertificate(transaction, responseType, enrollment.certReqId, context.pollLimitMs));

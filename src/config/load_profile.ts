@@ -2,13 +2,13 @@ import { PKIBodyTypes } from "../asn1/pki_body.js";
 import { DEFAULT_BODY_TYPES } from "./defaults.js";
 import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, integer, resolveText, signerReference, stringArray, type ConfigSource } from "./json_fields.js";
 import { RESERVED_PATHS } from "./load_publication.js";
-import { loadCertificateProfile } from "./load_certificate_profile.js";
+import { loadCertificateProfiles } from "./load_certificate_profiles.js";
 import type { Profile, UsernameSource } from "./profile.js";
 
 // Of the body types, those a client sends and this server can serve.
 const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error", "nested"];
 const FIELDS = [
-  "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "implicitConfirm",
+  "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "certificateProfiles", "defaultCertificateProfile", "implicitConfirm",
   "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate", "approval", "signerRetry", "confirmation",
 ];
 
@@ -67,10 +67,18 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
   }
 
   const approval = asObject(object.approval ?? {}, `${at}.approval`);
-  allowOnly(approval, ["hold", "dnsNames", "checkAfterSeconds", "pendingTtlSeconds"], `${at}.approval`);
+  allowOnly(approval, ["hold", "dnsNames", "revocations", "generalMessages", "checkAfterSeconds", "pendingTtlSeconds"], `${at}.approval`);
   const hold = approval.hold ?? "none";
   if (hold !== "none" && hold !== "all" && hold !== "outsideDnsNames") {
     throw new ConfigError(`${at}.approval.hold`, 'must be "none", "all" or "outsideDnsNames"');
+  }
+  const revocations = approval.revocations ?? "none";
+  if (revocations !== "none" && revocations !== "all" && revocations !== "registrationAuthority") {
+    throw new ConfigError(`${at}.approval.revocations`, 'must be "none", "all" or "registrationAuthority"');
+  }
+  const generalMessages = approval.generalMessages ?? "none";
+  if (generalMessages !== "none" && generalMessages !== "all") {
+    throw new ConfigError(`${at}.approval.generalMessages`, 'must be "none" or "all"');
   }
   const signerRetry = asObject(object.signerRetry ?? {}, `${at}.signerRetry`);
   allowOnly(signerRetry, ["maxAttempts", "checkAfterSeconds"], `${at}.signerRetry`);
@@ -80,6 +88,8 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
   const keyUpdate = asObject(object.keyUpdate ?? {}, `${at}.keyUpdate`);
   allowOnly(keyUpdate, ["allowKeyReuse", "revokeOldCertificate"], `${at}.keyUpdate`);
 
+  const certificates = loadCertificateProfiles(object, name, at);
+
   return {
     name,
     mode,
@@ -88,7 +98,9 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     macSecret,
     enrollmentCodes: boolean(object.enrollmentCodes ?? mode === "client", `${at}.enrollmentCodes`),
     username: loadUsername(object.username, `${at}.username`),
-    certificate: loadCertificateProfile(object.certificate, `${at}.certificate`),
+    certificate: certificates.profiles.get(certificates.defaultName)!,
+    certificateProfile: certificates.defaultName,
+    certificateProfiles: certificates.profiles,
     implicitConfirm: boolean(object.implicitConfirm ?? true, `${at}.implicitConfirm`),
     bodyTypes: new Set(bodyTypes),
     signatureTrust: {
@@ -104,6 +116,8 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     approval: {
       hold,
       dnsNames: stringArray(approval.dnsNames ?? [], `${at}.approval.dnsNames`),
+      revocations,
+      generalMessages,
       checkAfterSeconds: integer(approval.checkAfterSeconds ?? 10, `${at}.approval.checkAfterSeconds`, 1),
       pendingTtlSeconds: integer(approval.pendingTtlSeconds ?? 7 * 86_400, `${at}.approval.pendingTtlSeconds`, 60),
     },
