@@ -82,17 +82,29 @@ export async function build(config: string, outdir: string): Promise<{ path: str
 
 /**
  * wrangler.toml with an [alias] for the SDK, written under .wrangler/
- * (git-ignored); `main` is made relative to it. (wrangler 4.86's --alias
- * flag left the bundle unchanged, the config table works.)
+ * (git-ignored); `main` and the aliases wrangler.toml already has (asn1js)
+ * are made relative to it, and the SDK's goes into the same [alias] table
+ * (TOML allows a table once). (wrangler 4.86's --alias flag left the bundle
+ * unchanged, the config table works.)
  */
-async function configWithoutAwsSdk(): Promise<string> {
+export async function configWithoutAwsSdk(): Promise<string> {
   const toml = await readFile(join(ROOT, "wrangler.toml"), "utf8");
   const dir = join(ROOT, ".wrangler");
   await mkdir(dir, { recursive: true });
   const path = join(dir, "bench-without-aws-sdk.toml");
-  const stub = join(ROOT, "bench/no_aws_sdk.ts");
-  await writeFile(path, `${toml.replace(/^main = "([^"]+)"/m, 'main = "../$1"')}\n[alias]\n"@aws-sdk/client-kms" = ${JSON.stringify(stub)}\n`);
+  const stub = `"@aws-sdk/client-kms" = ${JSON.stringify(join(ROOT, "bench/no_aws_sdk.ts"))}`;
+  const relative = relocatedToml(toml);
+  const withStub = /^\[alias\]$/m.test(relative) ? relative.replace(/^\[alias\]$/m, `[alias]\n${stub}`) : `${relative}\n[alias]\n${stub}\n`;
+  await writeFile(path, withStub);
   return path;
+}
+
+/**
+ * wrangler.toml's text for a copy under .wrangler/: wrangler resolves main
+ * and the [alias] paths relative to the config file, so "./x" becomes "../x".
+ */
+export function relocatedToml(toml: string): string {
+  return toml.replace(/^main = "\.?\/?([^"]+)"/m, 'main = "../$1"').replace(/^("[^"]+"\s*=\s*)"\.\/([^"]+)"$/gm, '$1"../$2"');
 }
 
 async function flags(): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { relocatedToml } from "./bundle.js";
 import { startMiniflareTarget } from "./miniflare_target.js";
 import { ROOT } from "./targets.js";
 import { prepare, type WorkloadSetup } from "./workloads.js";
@@ -37,6 +38,6 @@ async function countingConfig(): Promise<string> {
   const dir = join(ROOT, ".wrangler");
   await mkdir(dir, { recursive: true });
   const path = join(dir, "bench-do-calls.toml");
-  await writeFile(path, toml.replace(/^main = "[^"]+"/m, 'main = "../bench/do_calls_entry.ts"'));
+  await writeFile(path, relocatedToml(toml).replace(/^main = "[^"]+"/m, 'main = "../bench/do_calls_entry.ts"'));
   return path;
 }

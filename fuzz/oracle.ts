@@ -3,6 +3,7 @@ import { decodeBody, decodeShell, type DecodedRequest } from "../src/cmp/decode.
 import { DEFAULT_LIMITS } from "../src/config/defaults.js";
 import type { CmpAnswer } from "../src/cmp/engine_types.js";
 import { BUG_WARNINGS, type Target } from "./target.js";
+import { PKIStatus } from "../src/asn1/pki_status.js";
 
 const ANSWER_LIMITS = { ...DEFAULT_LIMITS, derMaxElements: 1_000_000, derMaxDepth: 1000, extraCertsMaxCount: 1000, extraCertsMaxBytes: 1 << 30 };
 
@@ -13,7 +14,11 @@ const RESPONSE_TYPES = new Set(["ip", "cp", "kup", "rp", "pkiconf", "genp", "err
  * The checks after every message: an answer (no escaped exception), a DER
  * PKIMessage of a response type, never HTTP 500, no warning that an
  * exception escaped a check, no systemFailure, and no change of state
- * unless the answer is a success. Returns what is wrong, or undefined.
+ * unless the answer is a success. Two answers that are no success may
+ * change transaction and waiting-request state, and only those: an error of
+ * status waiting (RFC 9483 §4.4: the rr or genm now waits for an operator),
+ * and the answer to a pollReq (its transaction moves on, and a refusal
+ * decided by an operator closes it). Returns what is wrong, or undefined.
  */
 export async function checkAnswer(target: Target, outcome: { answer?: CmpAnswer; thrown?: unknown }): Promise<string | undefined> {
   if (outcome.thrown !== undefined) return `handleCmp threw: ${describe(outcome.thrown)}`;
@@ -41,7 +46,9 @@ export async function checkAnswer(target: Target, outcome: { answer?: CmpAnswer;
   if (answer.log.failInfo?.includes("systemFailure")) return `systemFailure: ${answer.log.reason}`;
   const failed = decoded.type === "error" || (answer.log.failInfo?.length ?? 0) > 0;
   if (failed) {
-    const changed = await target.store.changedKeys();
+    const waiting = decoded.type === "error" && decoded.message.body.error!.pKIStatusInfo.status === PKIStatus.waiting;
+    const bookkeeping = waiting || answer.log.bodyType === "pollReq";
+    const changed = (await target.store.changedKeys()).filter((key) => !(bookkeeping && (key.startsWith("txn/") || key.startsWith("pending/"))));
     if (changed.length > 0) return `the state changed (${changed.join(", ")}) although the answer is ${answer.log.failInfo?.join(",") ?? "an error"}`;
   }
   return undefined;

@@ -55,7 +55,7 @@ export async function makeTarget(limits: Record<string, number> = {}, profiles?:
       profiles: profiles ?? {
         // The kur seed certifies the client's key again (openssl cmp -newkey with the same key).
         default: { bodyTypes: ["ir", "cr", "kur", "p10cr", "rr", "certConf", "pollReq", "genm", "error"], keyUpdate: { allowKeyReuse: true } },
-        approval: { approval: { hold: "all", checkAfterSeconds: 1 } },
+        approval: { approval: { hold: "all", revocations: "all", generalMessages: "all", checkAfterSeconds: 1 } },
       },
     }),
   });

@@ -47,7 +47,7 @@ const trees = files.map((file) => ({ file, tree: parseTree(new Uint8Array(readFi
 const pool = trees.flatMap(({ tree }) => [tree]);
 
 const counts = {
-  bothDecoded: 0, encodedSame: 0, encodeBothRefused: 0, bothRefused: 0, onlyAsn1jsNotDer: 0, notDerAsGiven: 0, bounded: 0, asn1jsLargeArc: 0, asn1jsEarlyYear: 0, asn1jsTokenizerOnly: 0, asn1jsLimits: 0, asn1jsImplicitAny: 0, findings: 0,
+  bothDecoded: 0, encodedSame: 0, encodeBothRefused: 0, encodedExactly: 0, bothRefused: 0, onlyAsn1jsNotDer: 0, notDerAsGiven: 0, bounded: 0, asn1jsLargeArc: 0, asn1jsEarlyYear: 0, asn1jsTokenizerOnly: 0, asn1jsLimits: 0, asn1jsImplicitAny: 0, findings: 0,
 };
 const findings: string[] = [];
 const losses = { leftOut: 0, initialised: 0, largeInteger: 0, largeArc: 0, unusedBits: 0 };
@@ -114,6 +114,7 @@ console.log(`${total} mutated messages in ${seconds.toFixed(1)} s, seed ${seed}`
 console.log(`  both decoded, equal objects:       ${counts.bothDecoded}`);
 console.log(`  encoded by both, the same octets (the received ones where the decoders agree): ${counts.encodedSame}`);
 console.log(`  encoding refused by both:          ${counts.encodeBothRefused}`);
+console.log(`  encoded exactly here (decodes back to the same object) where AsnSerializer gives other octets or none: ${counts.encodedExactly}`);
 console.log(`  encoded by both, the same octets, not those received, where asn1-schema's objects do not keep them:`);
 console.log(`    an element left out (a DEFAULT value written out, an optional CHOICE none of whose alternatives it is): ${losses.leftOut}`);
 console.log(`    a field absent from the message that its class initialises: ${losses.initialised}`);
@@ -138,6 +139,9 @@ function compareEncoders(message: PKIMessage, received: Uint8Array | undefined, 
   const theirs = attempt(() => Buffer.from(AsnSerializer.serialize(message)));
   const ours = attempt(() => Buffer.from(encodeDer(message)));
   if (!theirs.ok && !ours.ok) counts.encodeBothRefused++;
+  // Where asn1js writes a value from a double (an INTEGER past 2^53, an OID arc past 2^49) or cannot write it, the project's
+  // encoder writes it exactly: its octets decode back to the very object encoded.
+  else if (ours.ok && (!theirs.ok || !theirs.value.equals(ours.value)) && decodesBackTo(ours.value, message)) counts.encodedExactly++;
   else if (!theirs.ok || !ours.ok) finding(`encoded by one encoder only (${theirs.ok ? "" : `AsnSerializer: ${theirs.error}`}${ours.ok ? "" : `encodeDer: ${ours.error}`}): ${where}`);
   else if (!theirs.value.equals(ours.value)) finding(`encoded differently (${ours.value.length} octets here, ${theirs.value.length} by AsnSerializer): ${where}`);
   else if (received && !ours.value.equals(received)) {
@@ -156,6 +160,12 @@ interface TreeDifference {
   path: string;
   received?: DerNode;
   encoded?: DerNode;
+}
+
+/** Whether `encoded` decodes to an object equal to `message`. */
+function decodesBackTo(encoded: Buffer, message: PKIMessage): boolean {
+  const back = attempt(() => decodeDer(new Uint8Array(encoded), PKIMessage));
+  return back.ok && firstDifference(normaliseDecoded(back.value), normaliseDecoded(message), "PKIMessage") === undefined;
 }
 
 /** Where two DER trees first differ: the path of child indexes, and the two elements there (one missing when a child is). */

@@ -1,5 +1,6 @@
 import { DecodeError } from "./decode_error.js";
 import { decodeDer } from "./codec/der_decoder.js";
+import { typeName } from "./codec/type_name.js";
 import { checkDer, DEFAULT_DER_LIMITS, type DerLimits } from "./der_scan.js";
 
 /**
@@ -24,12 +25,12 @@ export function parseChecked<T>(bytes: Uint8Array, type: new () => T): T {
   try {
     return decodeDer(bytes, type);
   } catch (cause) {
-    throw new DecodeError(`not a DER ${type.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new DecodeError(`not a DER ${typeName(type)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 
 /** Bytes as the schemas hand them out: ArrayBuffer, a typed array, or asn1-schema's OctetString (a buffer with a view's shape). */
-type ByteSource = ArrayBuffer | ArrayBufferView | { buffer: ArrayBuffer; byteOffset?: number; byteLength: number };
+export type ByteSource = ArrayBuffer | ArrayBufferView | { buffer: ArrayBuffer; byteOffset?: number; byteLength: number };
 
 function asBytes(bytes: ByteSource): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;

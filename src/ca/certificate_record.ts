@@ -17,6 +17,8 @@ export interface CertificateRecord {
   notAfter: string;
   status: CertificateStatus;
   profile: string;
+  /** The certificate profile it was issued under (RFC 9810 §5.1.1.4 certProfile); absent in records older than certificate profiles. */
+  certificateProfile?: string;
   /** Base64 DER of the certificate. */
   der: string;
   /** Who asked for it: the sender identity that authenticated the request. */

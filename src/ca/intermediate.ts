@@ -1,7 +1,6 @@
-// AsnConvert.parse stays for an operator's intermediate CA certificate and its extensions: read once, as leniently as OpenSSL reads them.
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { BasicConstraints, Certificate, KeyUsage, KeyUsageFlags, id_ce_basicConstraints, id_ce_keyUsage, type Name } from "@peculiar/asn1-x509";
 import type { Signer } from "../kms/signer.js";
+import { parseOperatorDer } from "../asn1/parse_operator_der.js";
 import { encodeName, isEmptyName, parseDistinguishedName } from "./distinguished_name.js";
 import { basicConstraintsExtension, keyUsageExtension, subjectKeyIdentifierExtension } from "./extensions.js";
 import { prepareIssuer } from "./issuer.js";
@@ -93,13 +92,13 @@ function subjectKeyOf(request: IntermediateCaRequest): Uint8Array {
  * (cA TRUE, §6.1.4 (k), prepareIssuer already demands.)
  */
 function checkIssuerMayCertifyCa(der: Uint8Array, pathLen: number): void {
-  const extensions = AsnConvert.parse(der, Certificate).tbsCertificate.extensions ?? [];
+  const extensions = parseOperatorDer(der, Certificate, "the issuer certificate").tbsCertificate.extensions ?? [];
   const keyUsage = extensions.find((extension) => extension.extnID === id_ce_keyUsage);
-  if (keyUsage && !(AsnConvert.parse(keyUsage.extnValue.buffer, KeyUsage).toNumber() & KeyUsageFlags.keyCertSign)) {
+  if (keyUsage && !(parseOperatorDer(keyUsage.extnValue, KeyUsage, "the issuer certificate's keyUsage").toNumber() & KeyUsageFlags.keyCertSign)) {
     throw new Error("the issuer certificate's keyUsage lacks keyCertSign: it may not sign certificates");
   }
   const basic = extensions.find((extension) => extension.extnID === id_ce_basicConstraints);
-  const issuerPathLen = basic ? AsnConvert.parse(basic.extnValue.buffer, BasicConstraints).pathLenConstraint : undefined;
+  const issuerPathLen = basic ? parseOperatorDer(basic.extnValue, BasicConstraints, "the issuer certificate's basicConstraints").pathLenConstraint : undefined;
   if (issuerPathLen === undefined) return;
   if (issuerPathLen === 0) throw new Error("the issuer certificate has pathLenConstraint 0: it may not certify another CA");
   if (pathLen > issuerPathLen - 1) {

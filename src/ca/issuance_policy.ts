@@ -1,6 +1,6 @@
 import { parseDer } from "../asn1/parse_der.js";
 import { unsignedBitLength } from "../crypto/rsa_key.js";
-import { RSAPublicKey } from "@peculiar/asn1-rsa";
+import { RSAPublicKey } from "../asn1/rsa.js";
 import { type GeneralName, type GeneralNames, type Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { namedCurveOfParameters } from "../crypto/named_curves.js";

@@ -1,5 +1,3 @@
-// AsnConvert.parse stays for the configured CA certificate and its extensions: operator input, read once per process, as leniently as OpenSSL reads it.
-import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
   BasicConstraints,
@@ -16,6 +14,8 @@ import { keyIdentifierOfPublicKey } from "./key_identifier.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { serializeDer } from "../asn1/serialize_der.js";
 import { decodeDer } from "../asn1/codec/der_decoder.js";
+import { parseDer } from "../asn1/parse_der.js";
+import { parseOperatorDer } from "../asn1/parse_operator_der.js";
 
 /**
  * Everything about the issuing CA that every issued certificate repeats,
@@ -56,9 +56,9 @@ async function computeIssuer(ca: CertificateAuthority): Promise<PreparedIssuer> 
   const der = ca.certificate;
   let certificate: Certificate;
   try {
-    certificate = AsnConvert.parse(der, Certificate);
+    certificate = parseDer(der, Certificate);
   } catch (error) {
-    throw new Error("the CA certificate is not a DER X.509 certificate", { cause: error });
+    throw new Error(`the CA certificate is not a DER X.509 certificate (${(error as Error).message})`, { cause: error });
   }
   const tbs = certificate.tbsCertificate;
 
@@ -83,13 +83,13 @@ async function computeIssuer(ca: CertificateAuthority): Promise<PreparedIssuer> 
   const extensions = tbs.extensions ?? [];
   const basicConstraints = extensions.find((extension) => extension.extnID === id_ce_basicConstraints);
   // RFC 5280 §4.2.1.9: a certificate whose key signs certificates MUST assert cA.
-  if (!basicConstraints || !AsnConvert.parse(basicConstraints.extnValue.buffer, BasicConstraints).cA) {
+  if (!basicConstraints || !parseOperatorDer(basicConstraints.extnValue, BasicConstraints, "the CA certificate's basicConstraints").cA) {
     throw new Error("the CA certificate does not have basicConstraints cA TRUE");
   }
 
   const ski = extensions.find((extension) => extension.extnID === id_ce_subjectKeyIdentifier);
   const keyIdentifier = ski
-    ? new Uint8Array(AsnConvert.parse(ski.extnValue.buffer, SubjectKeyIdentifier).buffer)
+    ? new Uint8Array(parseOperatorDer(ski.extnValue, SubjectKeyIdentifier, "the CA certificate's subjectKeyIdentifier").buffer)
     : await keyIdentifierOfPublicKey(new Uint8Array(certKey.subjectPublicKey));
 
   return {

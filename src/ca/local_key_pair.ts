@@ -1,5 +1,3 @@
-// AsnConvert.parse stays for a configured certificate: operator input, read once, as leniently as OpenSSL reads it.
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { decodeCertificatesPem } from "../asn1/pem.js";
 import { constantTimeEqual } from "../crypto/constant_time.js";
@@ -7,6 +5,7 @@ import { formatDistinguishedName } from "./distinguished_name.js";
 import { LocalSigner } from "../kms/local.js";
 import type { Signer } from "../kms/signer.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { parseOperatorDer } from "../asn1/parse_operator_der.js";
 
 /** A signing key with its certificate and chain: a CA, or a dedicated CMP signer. */
 export interface KeyAndCertificates {
@@ -46,7 +45,7 @@ export function readCertificateChain(certificatesPem: string, label: string): Ce
   try {
     const certificates = decodeCertificatesPem(certificatesPem);
     if (certificates.length === 0) throw new Error("holds no certificate");
-    const tbs = AsnConvert.parse(certificates[0]!, Certificate).tbsCertificate;
+    const tbs = parseOperatorDer(certificates[0]!, Certificate, "its first certificate").tbsCertificate;
     return {
       certificates,
       certifiedKey: serializeDer(tbs.subjectPublicKeyInfo),

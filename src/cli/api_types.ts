@@ -61,7 +61,7 @@ export interface CrlAnswer {
 export interface PendingRequest {
   id: string;
   profile: string;
-  /** "ir", "cr", "kur" or "p10cr". */
+  /** "ir", "cr", "kur", "p10cr", or "rr" / "genm" (RFC 9483 §4.4 delayed delivery). */
   requestType?: string;
   subjectText: string;
   subjectAltNamesText?: string[];
@@ -71,7 +71,7 @@ export interface PendingRequest {
   reason?: string;
   /** The rule that held it for approval. */
   holdReason?: string;
-  /** "pending", "approved", "rejected", "expired", "issued" or "failed" today; shown as given. */
+  /** "pending", "approved", "rejected", "expired", "issued", "completed" (an rr or genm answered) or "failed" today; shown as given. */
   status: string;
   createdAt?: string;
   expiresAt?: string;

@@ -12,6 +12,7 @@ import {
 } from "./command_specs.js";
 import { parseRevocationReason, REMOVE_FROM_CRL, REVOCATION_REASON_NAMES } from "./revocation_reasons.js";
 import { caInitOptions, type CaInitOptions } from "./ca_init_args.js";
+import { raGatewayOptions, type RaGatewayOptions } from "./ra_gateway_args.js";
 import { helpCommand, helpGroup, helpOverall, usageCommand, usageGroup, usageOverall } from "./usage.js";
 import { UsageError } from "./usage_error.js";
 
@@ -44,6 +45,8 @@ export interface CommandOptions {
   decisionReason?: string;
   /** `ca init`: its options, checked together. */
   caInit?: CaInitOptions;
+  /** `ra gateway`: its options, checked together. */
+  raGateway?: RaGatewayOptions;
 }
 
 export interface Invocation {
@@ -162,6 +165,7 @@ function convertOptions(values: Parsed["values"], env: Environment, spec: Comman
   }
   if (values["revoked-since"] !== undefined) options.revokedSince = isoTime(values["revoked-since"], spec);
   if (spec.name === "ca init") options.caInit = caInitOptions(values, env, spec);
+  if (spec.name === "ra gateway") options.raGateway = raGatewayOptions(values, spec);
   return options;
 }
 

@@ -1,5 +1,4 @@
-// AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { parseDer } from "../asn1/parse_der.js";
 import { Certificate } from "@peculiar/asn1-x509";
 import { formatDistinguishedName, parseDistinguishedName } from "../ca/distinguished_name.js";
 import { serialNumberHex } from "../ca/serial_number.js";
@@ -41,7 +40,7 @@ export function caInitReport(made: Made): string {
       `\n${csrNextSteps(options)}`,
     ].join("");
   }
-  const tbs = AsnConvert.parse(made.der, Certificate).tbsCertificate;
+  const tbs = parseDer(made.der, Certificate).tbsCertificate;
   const what = mode.kind === "self-signed" ? "a self-signed root CA certificate" : "a CA certificate, followed by its issuer's chain";
   return [
     `Wrote ${mode.out}: ${what}.\n\n`,

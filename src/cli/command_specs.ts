@@ -41,6 +41,13 @@ export const OPTION_TYPES = {
   days: { type: "string" },
   out: { type: "string" },
   force: { type: "boolean" },
+  // ra gateway
+  upstream: { type: "string" },
+  cert: { type: "string" },
+  trusted: { type: "string" },
+  listen: { type: "string" },
+  batch: { type: "string" },
+  "wait-ms": { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -84,7 +91,7 @@ export type CommandName =
   | OfflineCommandName;
 
 /** The commands that run here alone (CommandSpec.offline). */
-export type OfflineCommandName = "ca init";
+export type OfflineCommandName = "ca init" | "ra gateway";
 
 export type OptionHelp = readonly [flag: string, help: string | readonly string[]];
 
@@ -255,7 +262,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         "--status <status>",
         [
           `only requests in this status (default ${DEFAULT_REQUEST_STATUS}): pending, approved,`,
-          "rejected, expired, issued, failed, or all for every one",
+          "rejected, expired, issued, completed (rr, genm), failed, or all",
         ],
       ],
     ],
@@ -346,6 +353,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     notes: [
       "The key is used where it is: a KMS key signs in KMS (kms:GetPublicKey and",
       "kms:Sign on the key), and never leaves it.",
+    ],
+  },
+  {
+    name: "ra gateway",
+    args: [],
+    options: ["upstream", "key", "cert", "trusted", "listen", "batch", "wait-ms"],
+    required: ["upstream", "key", "cert", "trusted"],
+    synopsis: "ra gateway --upstream <CMP URL> --key <file> --cert <file> --trusted <file> [--listen <host:port>] [--batch <n>] [--wait-ms <ms>]",
+    summary: "run a registration authority here: devices' CMP messages go to the CA in nests it signs (RFC 9483 §5.2.2)",
+    offline: true,
+    optionHelp: [
+      ["--upstream <CMP URL>", ["the CA's CMP endpoint, e.g. https://ca.example/.well-known/cmp/p/ra;", "its profile must trust this RA (ra.trustAnchors)"]],
+      ["--key <file>", "the RA's private key, PKCS #8 PEM"],
+      ["--cert <file>", "the RA's certificate (PEM), then any CA certificates between it and the anchor"],
+      ["--trusted <file>", "the CA certificate(s) that sign the CA's answers (PEM)"],
+      ["--listen <host:port>", `where devices send their messages (default ${"127.0.0.1:8790"}); path /.well-known/cmp`],
+      ["--batch <n>", "most messages in one nest (default 8, at most 32)"],
+      ["--wait-ms <ms>", "how long the first waiting message waits for others (default 1000)"],
+    ],
+    notes: [
+      "A lone message goes up with the RA's protection added (RFC 9483 §5.2.2.1), several in a batch (§5.2.2.2).",
+      "Each device checks its own answer; the gateway keeps no state.",
     ],
   },
 ];

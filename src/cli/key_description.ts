@@ -1,6 +1,5 @@
-// AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { RSAPublicKey } from "@peculiar/asn1-rsa";
+import { parseOperatorDer } from "../asn1/parse_operator_der.js";
+import { RSAPublicKey } from "../asn1/rsa.js";
 import { SubjectPublicKeyInfo, type AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { namedCurveOfParameters } from "../crypto/named_curves.js";
 
@@ -22,7 +21,7 @@ const SIGNATURES: ReadonlyMap<string, string> = new Map([
 
 /** "ECDSA P-256", "RSA 3072", "Ed25519", or the key algorithm's OID. */
 export function describePublicKey(spkiDer: Uint8Array): string {
-  const spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
+  const spki = parseOperatorDer(spkiDer, SubjectPublicKeyInfo, "the public key");
   const { algorithm, parameters } = spki.algorithm;
   switch (algorithm) {
     case "1.2.840.10045.2.1": {
@@ -31,7 +30,7 @@ export function describePublicKey(spkiDer: Uint8Array): string {
     }
     case "1.2.840.113549.1.1.1":
     case "1.2.840.113549.1.1.10": {
-      const modulus = new Uint8Array(AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey).modulus);
+      const modulus = new Uint8Array(parseOperatorDer(spki.subjectPublicKey, RSAPublicKey, "the RSA public key").modulus);
       // INTEGER contents: a leading 0x00 only keeps the value positive.
       const bits = (modulus[0] === 0 ? modulus.length - 1 : modulus.length) * 8;
       return `RSA ${bits}`;

@@ -3,6 +3,7 @@ import { AdminApiError, AdminClient, UnreachableError } from "./admin_client.js"
 import { parseCommandLine, UsageError, type Environment, type Invocation } from "./args.js";
 import type { CommandName, OfflineCommandName } from "./command_specs.js";
 import { caChain } from "./commands/ca.js";
+import { raGateway } from "./commands/ra_gateway.js";
 import { caInit } from "./commands/ca_init.js";
 import { certList, certRevoke, certShow, certUnhold } from "./commands/cert.js";
 import { crlRegenerate, crlShow } from "./commands/crl.js";
@@ -52,6 +53,7 @@ const HANDLERS: Record<Exclude<CommandName, OfflineCommandName>, CommandHandler>
 /** The commands with `offline: true` in their spec. */
 export const OFFLINE_HANDLERS: Record<OfflineCommandName, OfflineHandler> = {
   "ca init": caInit,
+  "ra gateway": raGateway,
 };
 
 export async function run(argv: readonly string[], env: Environment, io: Io): Promise<number> {

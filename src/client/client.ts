@@ -14,6 +14,9 @@ import { readRevocationResponse, rrBody, type RevocationReason } from "./revocat
 import type { StatusInfo } from "./status.js";
 import { subjectAltNames, subjectName, updatedCertificate } from "./template_fields.js";
 import { Transaction } from "./transaction.js";
+import { sendBatch, sendWithAddedProtection } from "./nesting.js";
+import { certProfileInfo } from "./cert_profile.js";
+import { exchangeAllowingDelay } from "./polling.js";
 import { decodeDer } from "../asn1/codec/der_decoder.js";
 import type { KeyType } from "../config/profile.js";
 import type { RecipientKey } from "../cms/open_enveloped_data.js";
@@ -39,6 +42,8 @@ export interface CertificateRequest {
    * EnvelopedData is expected).
    */
   centralKeyGeneration?: { keyType?: KeyType; decryptionKey?: Uint8Array };
+  /** The certificate profile to ask for, in generalInfo id-it-certProfile (RFC 9810 §5.1.1.4; openssl cmp -profile). */
+  certProfile?: string;
 }
 
 export interface KeyUpdateRequest extends CertificateRequest {
@@ -119,7 +124,7 @@ export class CmpClient {
   }
 
   /** PKCS #10 request (p10cr/cp, RFC 9483 §4.1.4): the CSR's signature is the proof of possession. */
-  async p10cr(request: { csr: Uint8Array }): Promise<EnrollmentResult> {
+  async p10cr(request: { csr: Uint8Array; certProfile?: string }): Promise<EnrollmentResult> {
     const { subject, publicKey } = csrParts(request.csr);
     return enroll(this.#context, {
       type: "p10cr",
@@ -127,20 +132,30 @@ export class CmpClient {
       certReqId: P10CR_CERT_REQ_ID,
       publicKey,
       sender: this.#context.protection.sender ?? decodeDer(subject, Name),
+      certProfile: request.certProfile,
     });
   }
 
-  /** Revocation (rr/rp, RFC 9483 §4.2) of a certificate, by its issuer and serial number. */
+  /**
+   * Revocation (rr/rp, RFC 9483 §4.2) of a certificate, by its issuer and
+   * serial number; polled for while the server says waiting (RFC 9483 §4.4).
+   */
   async rr(request: RevocationRequest): Promise<RevocationResult> {
     const transaction = new Transaction(this.#context, this.#context.protection.sender ?? new Name());
-    const response = await transaction.exchange(rrBody(request.certificate, request.reason), ["rp"]);
+    const response = await exchangeAllowingDelay(transaction, rrBody(request.certificate, request.reason), "rp", this.#context.pollLimitMs);
     return { status: readRevocationResponse(response), extraCerts: response.extraCertsDer.map((der) => der.slice()) };
   }
 
-  /** General message (genm/genp, RFC 9483 §4.3): ask by infoType OID (e.g. id-it-caCerts), get the genp's items. */
-  async genm(request: { infoTypes: readonly (string | InfoItem)[] }): Promise<GeneralMessageResult> {
+  /**
+   * General message (genm/genp, RFC 9483 §4.3): ask by infoType OID (e.g.
+   * id-it-caCerts), get the genp's items; polled for while the server says
+   * waiting (RFC 9483 §4.4). `certProfiles`: the certificate profile for
+   * each infoType, in order (RFC 9810 §5.1.1.4), e.g. for id-it-certReqTemplate.
+   */
+  async genm(request: { infoTypes: readonly (string | InfoItem)[]; certProfiles?: readonly string[] }): Promise<GeneralMessageResult> {
     const transaction = new Transaction(this.#context, this.#context.protection.sender ?? new Name());
-    const response = await transaction.exchange(genmBody(request.infoTypes), ["genp"]);
+    const profile = certProfileInfo(request.certProfiles);
+    const response = await exchangeAllowingDelay(transaction, genmBody(request.infoTypes), "genp", this.#context.pollLimitMs, profile ? [profile] : undefined);
     return { infos: readGeneralResponse(response), extraCerts: response.extraCertsDer.map((der) => der.slice()) };
   }
 
@@ -152,6 +167,26 @@ export class CmpClient {
       throw new TypeError("central key generation with signature protection needs centralKeyGeneration.decryptionKey, the protection key as PKCS #8");
     }
     return { kind: "privateKey", privateKey: options.decryptionKey, spki: parseCertificate(protection.certificate).spki };
+  }
+
+  /**
+   * As a registration authority (RFC 9483 §5.2.2.2): end entities' messages
+   * in one nested message signed with this client's key; their answers, in
+   * the same order, from the CA's signed nest. Needs signature protection.
+   */
+  async batch(messages: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    return sendBatch(this.#context, this.#raSender(), messages);
+  }
+
+  /** As a registration authority (RFC 9483 §5.2.2.1): one end entity's message with our signature added; its answer, for the end entity to check. */
+  async addProtection(message: Uint8Array): Promise<Uint8Array> {
+    return sendWithAddedProtection(this.#context, this.#raSender(), message);
+  }
+
+  #raSender(): Name {
+    const sender = this.#context.protection.sender;
+    if (!sender || this.#context.protection.secret) throw new TypeError("a registration authority signs what it nests (RFC 9483 §5.2.2): use signature protection");
+    return sender;
   }
 
   async #certRequest(
@@ -187,6 +222,7 @@ export class CmpClient {
       centralKey,
       // RFC 9483 §3.1: a signed message's sender is its certificate's subject; with a MAC, the subject we ask for.
       sender: this.#context.protection.sender ?? subject ?? new Name(),
+      certProfile: request.certProfile,
     });
   }
 }

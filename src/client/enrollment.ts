@@ -12,6 +12,7 @@ import type { StatusInfo } from "./status.js";
 import { Transaction } from "./transaction.js";
 import { openCentralKey } from "./central_key.js";
 import type { RecipientKey } from "../cms/open_enveloped_data.js";
+import { certProfileInfo } from "./cert_profile.js";
 
 export interface EnrollmentResult {
   /** The new certificate, DER, exactly as the server sent it. */
@@ -43,6 +44,8 @@ export interface Enrollment {
   sender: Name;
   /** Central key generation: what opens the private key the server returns (RFC 9483 §4.1.6). */
   centralKey?: { recipient: RecipientKey };
+  /** The certificate profile asked for in generalInfo (RFC 9810 §5.1.1.4). */
+  certProfile?: string;
 }
 
 /**
@@ -58,7 +61,9 @@ export async function enroll(context: ClientContext, enrollment: Enrollment): Pr
   const responseType = RESPONSE_TYPE[enrollment.type];
   const transaction = new Transaction(context, enrollment.sender);
   const askImplicit = context.implicitConfirm;
-  let response = await transaction.exchange(enrollment.body, [responseType], askImplicit ? [implicitConfirmRequest()] : undefined);
+  const profile = certProfileInfo(enrollment.certProfile === undefined ? undefined : [enrollment.certProfile]);
+  const generalInfo = [...(askImplicit ? [implicitConfirmRequest()] : []), ...(profile ? [profile] : [])];
+  let response = await transaction.exchange(enrollment.body, [responseType], generalInfo.length > 0 ? generalInfo : undefined);
   let outcome = readCertResponse(response, enrollment.certReqId);
   if (outcome.kind === "waiting") {
     ({ response, outcome } = await pollForCertificate(transaction, responseType, enrollment.certReqId, context.pollLimitMs));

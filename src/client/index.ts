@@ -1,5 +1,6 @@
 // jellyfish/client: a CMP client (RFC 9810, RFC 9483, RFC 9811) on WebCrypto and fetch.
 export { CmpClient } from "./client.js";
+export { batchingFetch } from "./nesting.js";
 export type { CertificateRequest, GeneralMessageResult, KeyUpdateRequest, RevocationRequest, RevocationResult } from "./client.js";
 export type { EnrollmentResult } from "./enrollment.js";
 export { CmpClientError, type CmpClientErrorKind } from "./errors.js";

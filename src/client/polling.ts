@@ -5,6 +5,8 @@ import { readCertResponse, type CertResponseOutcome } from "./cert_response.js";
 import { CmpClientError } from "./errors.js";
 import type { Transaction } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import type { PKIBodyType } from "../asn1/pki_body.js";
+
 
 /** The least time between two polls, so a server answering checkAfter 0 is not polled in a tight loop. */
 const MIN_POLL_INTERVAL_MS = 1_000;
@@ -34,6 +36,47 @@ export async function pollForCertificate(
     const [entry, ...others] = response.message.body.pollRep!;
     if (!entry || others.length > 0 || entry.certReqId !== certReqId) {
       throw new CmpClientError("protocol", `the pollRep must answer certReqId ${certReqId} alone`);
+    }
+    if (!Number.isSafeInteger(entry.checkAfter) || entry.checkAfter < 0) {
+      throw new CmpClientError("protocol", `the pollRep's checkAfter ${entry.checkAfter} is not a number of seconds`);
+    }
+    const waitMs = Math.max(MIN_POLL_INTERVAL_MS, entry.checkAfter * 1000);
+    const elapsed = Date.now() - started;
+    if (elapsed + waitMs > limitMs) {
+      const reason = entry.reason ? ` (the server says: ${[...entry.reason].join("; ")})` : "";
+      throw new CmpClientError("timeout", `still waiting after ${elapsed} ms; polling again in ${entry.checkAfter} s would pass the limit of ${limitMs} ms${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+/** certReqId -1: polling for the complete response (RFC 9810 §5.3.22). */
+const COMPLETE_RESPONSE = -1;
+
+/**
+ * A request other than a certificate request (rr, genm) whose answer may be
+ * delayed (RFC 9483 §4.4): sent expecting `responseType`; an error message
+ * with status "waiting" starts polling with pollReq certReqId -1 until the
+ * final answer, pollRep meanwhile. Any other error is a CmpClientError
+ * "rejected", as Transaction.exchange raises it.
+ */
+export async function exchangeAllowingDelay(
+  transaction: Transaction,
+  body: Uint8Array,
+  responseType: PKIBodyType,
+  limitMs: number,
+  generalInfo?: Parameters<Transaction["exchange"]>[2],
+): Promise<DecodedRequest> {
+  const first = await transaction.exchange(body, [responseType], generalInfo, { waiting: true });
+  if (first.type === responseType) return first;
+  const started = Date.now();
+  const poll = serializeDer(new PKIBody({ pollReq: new PollReqContent([new PollReq({ certReqId: COMPLETE_RESPONSE })]) }));
+  for (;;) {
+    const response = await transaction.exchange(poll, ["pollRep", responseType]);
+    if (response.type === responseType) return response;
+    const [entry, ...others] = response.message.body.pollRep!;
+    if (!entry || others.length > 0 || entry.certReqId !== COMPLETE_RESPONSE) {
+      throw new CmpClientError("protocol", `the pollRep must answer certReqId ${COMPLETE_RESPONSE} alone`);
     }
     if (!Number.isSafeInteger(entry.checkAfter) || entry.checkAfter < 0) {
       throw new CmpClientError("protocol", `the pollRep's checkAfter ${entry.checkAfter} is not a number of seconds`);

@@ -11,6 +11,7 @@ import { encodeRequest } from "./request_message.js";
 import { checkResponseHeader } from "./response_header.js";
 import { verifyResponseProtection } from "./response_protection.js";
 import { describeErrorContent, formatStatusInfo } from "./status.js";
+import { PKIStatus } from "../asn1/pki_status.js";
 
 /**
  * A server's answer is held to DER and bounded like a request, but more
@@ -44,7 +45,12 @@ export class Transaction {
    * protection, header, then body type; an authentic `error` body becomes a
    * CmpClientError "rejected" with the server's PKIStatusInfo.
    */
-  async exchange(bodyDer: Uint8Array, expected: readonly PKIBodyType[], generalInfo?: readonly InfoTypeAndValue[]): Promise<DecodedRequest> {
+  async exchange(
+    bodyDer: Uint8Array,
+    expected: readonly PKIBodyType[],
+    generalInfo?: readonly InfoTypeAndValue[],
+    options: { waiting?: boolean } = {},
+  ): Promise<DecodedRequest> {
     const { context } = this;
     const senderNonce = context.randomBytes(RANDOM_BYTES);
     const request = await encodeRequest(
@@ -82,6 +88,9 @@ export class Transaction {
     }
     this.#recipNonce = checkResponseHeader(response.message.header, { pvno: context.pvno, transactionID: this.transactionID, senderNonce });
 
+    // `waiting`: an error of status waiting starts delayed delivery (RFC 9483 §4.4) and is the caller's to handle.
+    const waiting = options.waiting === true && httpStatus === undefined && response.type === "error" && response.message.body.error!.pKIStatusInfo.status === PKIStatus.waiting;
+    if (waiting) return response;
     if (response.type === "error" && !expected.includes("error")) {
       const statusInfo = describeErrorContent(response.message.body.error!);
       throw new CmpClientError("rejected", `the server answered with an error: ${formatStatusInfo(statusInfo)}`, {

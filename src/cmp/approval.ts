@@ -18,3 +18,21 @@ export function holdReason(profile: Profile, approved: ApprovedRequest): string 
   }
   return undefined;
 }
+
+/**
+ * Why an rr must wait for an operator (RFC 9483 §4.4 delayed delivery), or
+ * undefined when it is carried out at once (profile.approval.revocations).
+ * `byRegistrationAuthority`: an RA revokes a certificate that is not the
+ * one it signs with (RFC 9483 §4.2, §5.3.2).
+ */
+export function revocationHoldReason(profile: Profile, byRegistrationAuthority: boolean): string | undefined {
+  const { revocations } = profile.approval;
+  if (revocations === "all") return `profile "${profile.name}" holds every revocation for approval`;
+  if (revocations === "registrationAuthority" && byRegistrationAuthority) return `profile "${profile.name}" holds revocations requested by an RA for approval`;
+  return undefined;
+}
+
+/** Why a genm must wait for an operator (RFC 9483 §4.4), or undefined (profile.approval.generalMessages). */
+export function generalMessageHoldReason(profile: Profile): string | undefined {
+  return profile.approval.generalMessages === "all" ? `profile "${profile.name}" holds every general message for approval` : undefined;
+}

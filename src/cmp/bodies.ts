@@ -22,6 +22,17 @@ export function errorBody(error: CmpError): Uint8Array {
   return serializeDer(body);
 }
 
+/**
+ * error [23] ErrorMsgContent with status waiting (RFC 9810 §5.3.21: "by a
+ * PKI management entity to initiate delayed delivery of responses"; RFC
+ * 9483 §4.4): how an rr or genm that waits is answered; the client polls
+ * with pollReq certReqId -1 (RFC 9810 §5.3.22).
+ */
+export function waitingErrorBody(text: string): Uint8Array {
+  const status = new PKIStatusInfo({ status: PKIStatus.waiting, statusString: new PKIFreeText([text.slice(0, 1000)]) });
+  return serializeDer(new PKIBody({ error: new ErrorMsgContent({ pKIStatusInfo: status }) }));
+}
+
 /** pkiconf [19] PKIConfirmContent ::= NULL (RFC 9810 §5.3.17). */
 export function pkiConfBody(): Uint8Array {
   return serializeDer(new PKIBody({ pkiconf: null }));

@@ -11,6 +11,7 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
 import { rejectingRequestFailures } from "./request_rejection.js";
+import { withRequestedCertProfile } from "./cert_profile.js";
 import { templatePublicKey, verifyProofOfPossession } from "./proof_of_possession.js";
 import type { SignatureCredentials } from "./protection.js";
 import { asksForCentralKeyGeneration, generateCentralKey, planCentralKey } from "./central_key_generation.js";
@@ -31,8 +32,10 @@ export async function handleCertRequest(exchange: Exchange): Promise<HandlerResu
     if (messages.length !== 1) {
       throw new CmpError("badRequest", `exactly one CertReqMsg is accepted per request, not ${messages.length} (RFC 9483 §4.1.1)`);
     }
-    const requested = await checkCertRequest(exchange, type, messages[0]!);
-    return issueAndAnswer(exchange, requested, RESPONSE_TYPE[type]);
+    // RFC 9810 §5.1.1.4: the certificate profile named in generalInfo decides what the template may ask.
+    const profiled = await withRequestedCertProfile(exchange, messages.length);
+    const requested = await checkCertRequest(profiled, type, messages[0]!);
+    return issueAndAnswer(profiled, requested, RESPONSE_TYPE[type]);
   });
 }
 

@@ -1,11 +1,10 @@
-// AsnConvert.parse stays for a configured certificate's extension contents: operator input, read once at start-up, as leniently as OpenSSL reads it.
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { directoryName } from "../asn1/general_name_der.js";
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import type { Signer } from "../kms/signer.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { parseOperatorDer } from "../asn1/parse_operator_der.js";
 
 /**
  * The key and certificate that sign our CMP responses (RFC 9483 §3.1: the
@@ -36,7 +35,7 @@ export function cmpSigner(signer: Signer, certificates: Uint8Array[]): CmpSigner
     signer,
     certificates,
     name: certificate.tbsCertificate.subject,
-    keyIdentifier: ski ? AsnConvert.parse(ski.extnValue, SubjectKeyIdentifier).buffer : undefined,
+    keyIdentifier: ski ? parseOperatorDer(ski.extnValue, SubjectKeyIdentifier, "the CMP signer certificate's subjectKeyIdentifier").buffer : undefined,
     senderDer: directoryName(parsed.subject),
     algorithmDer: serializeDer(signer.algorithm),
   };

@@ -80,7 +80,9 @@ async function ourCrlUrls(exchange: Exchange): Promise<Set<string>> {
     urls.add(publicationUrls(config.publication.baseUrl, (await prepareIssuer(exchange.context.ca)).keyIdentifier).crl);
   }
   for (const profile of config.profiles.values()) {
-    for (const url of profile.certificate.crlDistributionPoints ?? []) urls.add(url);
+    for (const certificate of profile.certificateProfiles.values()) {
+      for (const url of certificate.crlDistributionPoints ?? []) urls.add(url);
+    }
   }
   return urls;
 }

@@ -16,17 +16,16 @@ import { handleGeneralMessage } from "./general_message.js";
 import { handleP10cr } from "./p10cr.js";
 import { handlePollRequest } from "./poll_request.js";
 import { handleRevocationRequest } from "./revocation_request.js";
-import { decodeBody, decodeShell } from "./decode.js";
+import { decodeShell } from "./decode.js";
 import { lastResortAnswer } from "./last_resort.js";
 import { DecodeError } from "../asn1/decode_error.js";
 import type { CmpAnswer, CmpLogEntry, EngineContext } from "./engine_types.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { checkHeader } from "./header_checks.js";
-import { checkAuthenticatedProtectionKind, checkProtectionKind } from "./required_protection.js";
+import { authenticateRequest, checkAuthenticatedRequest, macProtected, type AuthenticatedRequest } from "./authenticate.js";
+import { handleNested, type InnerMessages, type NestedResult } from "./nested.js";
 import { toHex } from "../asn1/bytes.js";
-import { isMacProtection } from "../crypto/mac_protection.js";
 import type { CmpSigner } from "./cmp_signer.js";
-import { printable, verifyProtection, type Credentials } from "./protection.js";
+import { printable, type Credentials } from "./protection.js";
 import { encodeResponse, type ResponseContext, type ResponseProtection } from "./response.js";
 
 type BodyHandler = (exchange: Exchange) => Promise<HandlerResult>;
@@ -70,7 +69,19 @@ export async function handleCmp(request: Uint8Array, profile: Profile, context: 
   }
 }
 
-async function answerRequest(request: Uint8Array, profile: Profile, context: EngineContext, log: CmpLogEntry, session?: MessageStore): Promise<CmpAnswer> {
+/**
+ * One message, decoded to answered. `preauthenticated`: an inner message of
+ * a nest, authenticated already with all its siblings (nested.ts); its
+ * state goes into the nest's session, committed with the nest's answer.
+ */
+async function answerRequest(
+  request: Uint8Array,
+  profile: Profile,
+  context: EngineContext,
+  log: CmpLogEntry,
+  session?: MessageStore,
+  preauthenticated?: AuthenticatedRequest,
+): Promise<CmpAnswer> {
   const now = context.now();
   const limits = context.config.limits;
   const ca = caIdentity(context.ca);
@@ -88,27 +99,17 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
   try {
     describeRequest(log, shell.type, header);
     responseContext.protection = unauthenticatedProtection(header, profile, signer);
-    // Cheapest first, and the body's parse only for an authenticated sender (decode.ts).
-    const decoded = decodeBody(shell, limits);
-    checkHeader(header, decoded.type, now, limits);
-    checkProtectionKind(decoded.type, macProtected(header));
-    const credentials = await verifyProtection(decoded, {
-      profile,
-      ca: context.ca,
-      store: context.store,
-      now,
-      limits,
-      sealer: context.sealer,
-    });
+    const authenticated = preauthenticated ?? (await authenticateRequest(shell, profile, context, now));
+    const { decoded, credentials } = authenticated;
     responseContext.protection = await authenticatedProtection(credentials, profile, signer, context);
-    checkAuthenticatedProtectionKind(decoded.type, credentials);
-    const handler = HANDLERS[decoded.type];
-    if (!handler || !profile.bodyTypes.has(decoded.type)) {
+    if (!preauthenticated) await checkAuthenticatedRequest(authenticated, profile, context, now);
+    const handler = decoded.type === "nested" ? undefined : HANDLERS[decoded.type];
+    if ((!handler && decoded.type !== "nested") || !profile.bodyTypes.has(decoded.type)) {
       throw new CmpError("badRequest", `${decoded.type} messages are not served by profile "${profile.name}"`);
     }
     // A body that does not decode is badDataFormat here, before any handler starts its work.
     void decoded.message.body;
-    const result = await handler({
+    const exchange = {
       request: decoded,
       credentials,
       profile,
@@ -118,10 +119,11 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
       senderNonce: responseContext.senderNonce,
       transactionID: log.transactionID!,
       log,
-    });
+    };
+    const result: NestedResult = handler ? await handler(exchange) : await handleNested(exchange, innerMessages(profile, context, now, credentials));
     log.outcome = result.outcome;
     log.responseType = result.responseType;
-    const body = await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts, pvno: result.pvno }).catch(async (error) => {
+    const body = result.answer ?? await encodeResponse(responseContext, result.body, { generalInfo: result.generalInfo, extraCerts: result.extraCerts, pvno: result.pvno }).catch(async (error) => {
       // The answer cannot leave (its signature failed): take back what it would have delivered.
       await result.unsent?.().catch(() => undefined);
       throw error;
@@ -143,6 +145,18 @@ async function answerRequest(request: Uint8Array, profile: Profile, context: Eng
     }
     return { httpStatus: 200, body: await answerError(responseContext, error, log, context), log };
   }
+}
+
+/** The inner messages of a nest from `forwardedBy`: authenticated each on its own, answered on the nest's store. */
+function innerMessages(profile: Profile, context: EngineContext, now: Date, forwardedBy: Credentials): InnerMessages {
+  return {
+    async authenticate(shell) {
+      const authenticated = await authenticateRequest(shell, profile, context, now, forwardedBy);
+      await checkAuthenticatedRequest(authenticated, profile, context, now);
+      return authenticated;
+    },
+    answer: (message, authenticated) => answerRequest(message, profile, context, { profile: profile.name, outcome: "error" }, undefined, authenticated),
+  };
 }
 
 /**
@@ -247,9 +261,4 @@ function describeRequest(log: CmpLogEntry, type: PKIBodyType | undefined, header
     const mac = macProtected(header);
     log.senderKID = mac ? printable(new TextDecoder().decode(header.senderKID)) : toHex(header.senderKID);
   }
-}
-
-/** Whether the header names MAC protection (PBM, PBMAC1), before anything is verified. */
-function macProtected(header: PKIHeader): boolean {
-  return header.protectionAlg !== undefined && isMacProtection(header.protectionAlg);
 }

@@ -50,6 +50,8 @@ export interface CmpLogEntry {
   serial?: string;
   /** Central key generation (RFC 9483 §4.1.6): the type of the key the server generated (never the key). */
   generatedKeyType?: string;
+  /** A nested request (RFC 9483 §5.2.2): each inner message's entry, in order. */
+  nested?: CmpLogEntry[];
 }
 
 export type { Profile };

@@ -2,7 +2,7 @@ import { CRLReasons } from "@peculiar/asn1-x509";
 import { certificateKey, decideCertificate, revokeCertificate, supersedeCertificate, type CertificateRecord } from "../ca/certificate_record.js";
 import type { Store } from "../store/store.js";
 import type { EngineContext } from "./engine_types.js";
-import { listPendingRequests, pendingKey, ttlUntil, type PendingRequest } from "./pending_request.js";
+import { listPendingRequests, pendingKey, ttlUntil, type AnyPendingRequest } from "./pending_request.js";
 import type { TransactionRecord } from "./transaction.js";
 import { releaseUpdateClaim } from "./update_claim.js";
 
@@ -73,11 +73,12 @@ export async function expireStale(context: EngineContext): Promise<ExpirySweep> 
   return sweep;
 }
 
-async function settleRequest(store: Store, pending: PendingRequest, status: "expired" | "issued", now: Date): Promise<boolean> {
-  const entry = await store.get<PendingRequest>(pendingKey(pending.id));
+async function settleRequest(store: Store, pending: AnyPendingRequest, status: "expired" | "issued", now: Date): Promise<boolean> {
+  const entry = await store.get<AnyPendingRequest>(pendingKey(pending.id));
   if (!entry || (entry.value.status !== "pending" && entry.value.status !== "approved")) return false;
-  const expired: PendingRequest =
-    status === "expired" ? { ...entry.value, status, decisionReason: "not decided in time", decidedAt: now.toISOString() } : { ...entry.value, status };
+  // "issued" only ever for a certificate request: an rr or genm has no certificate to have delivered.
+  const expired: AnyPendingRequest =
+    status === "expired" ? { ...entry.value, status, decisionReason: "not decided in time", decidedAt: now.toISOString() } : ({ ...entry.value, status } as AnyPendingRequest);
   return store.compareAndSet(pendingKey(pending.id), entry.version, expired, { ttlSeconds: ttlUntil(expired.expiresAt, now) });
 }
 

@@ -1,5 +1,5 @@
 import { Certificate } from "@peculiar/asn1-x509";
-import { toHex } from "../asn1/bytes.js";
+import { fromBase64, toBase64, toHex } from "../asn1/bytes.js";
 import { DecodeError } from "../asn1/decode_error.js";
 import { CRLStatusList, ObjectIdentifiers } from "../asn1/general_message_values.js";
 import { InfoTypeAndValue, InfoTypeAndValues } from "../asn1/info_type_and_value.js";
@@ -23,6 +23,10 @@ import { nextNonces } from "./nonces.js";
 import { caCertsValue, certReqTemplateValue, rootCaKeyUpdateValue, signKeyPairTypesValue } from "./support_messages.js";
 import { closedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { generalMessageHoldReason } from "./approval.js";
+import { profileForCertProfile, requestedCertProfiles } from "./cert_profile.js";
+import type { PendingOperation } from "./pending_request.js";
+import { waitForOperator } from "./waiting_operation.js";
 
 /** Most InfoTypeAndValues answered from one genm: each may cost a CRL read. */
 export const MAX_INFO_ITEMS = 10;
@@ -52,7 +56,9 @@ const NAMES: Record<string, string> = {
  *
  *  - id-it-caCerts: the CA certificates (§4.3.1);
  *  - id-it-rootCaCert: id-it-rootCaKeyUpdate, the configured root rollover (§4.3.2);
- *  - id-it-certReqTemplate: what the profile certifies (§4.3.3);
+ *  - id-it-certReqTemplate: what the profile certifies (§4.3.3), for the
+ *    certificate profile generalInfo's certProfile names for this item
+ *    (RFC 9810 §5.1.1.4, §5.3.19.16 Note; cert_profile.ts);
  *  - id-it-crlStatusList: id-it-crls, our CRL if newer than the client's (§4.3.4);
  *  - id-it-currentCRL: our current CRL (RFC 9810 §5.3.19.6);
  *  - id-it-signKeyPairTypes: the key types the profile certifies (RFC 9810 §5.3.19.2).
@@ -69,38 +75,91 @@ const NAMES: Record<string, string> = {
  * Every value is checked before anything is done: a value where the RFC
  * says "< absent >" is badRequest (the Siemens suite expects that), a value
  * that does not decode is badDataFormat, more than MAX_INFO_ITEMS items is
- * badRequest. Then the transaction is recorded as rr records it (a closed
+ * badRequest; a certProfile with more names than items is badRequest, a
+ * name not offered badCertTemplate. A profile that holds general messages
+ * (approval.generalMessages) answers `waiting` now and the genp at the
+ * pollReq after an operator's approval (RFC 9483 §4.4, waiting_operation.ts,
+ * poll_operation.ts). Otherwise the transaction is recorded as rr records it (a closed
  * one: the transactionID cannot be reused; a replay of the message is
  * refused, a repeat with a fresh senderNonce answered again), and only then
  * are the answers computed.
  */
 export async function handleGeneralMessage(exchange: Exchange): Promise<HandlerResult> {
   const items = [...exchange.request.message.body.genm!];
+  const names = requestedCertProfiles(exchange.request.message.header, items.length, `a genm with ${items.length} InfoTypeAndValue${items.length === 1 ? "" : "s"}`);
+  const prepared = await prepareGenp(exchange, items, names);
+  // RFC 9483 §4.4: a genm the profile holds waits for an operator (checked above, answered after the decision).
+  const hold = generalMessageHoldReason(exchange.profile);
+  if (hold) {
+    return waitForOperator(exchange, {
+      requestType: "genm",
+      responseType: "genp",
+      subjectText: `genm (${prepared.asked}) from ${exchange.log.sender ?? exchange.credentials.identity}`,
+      holdReason: hold,
+      infoItems: items.map((item) => {
+        const value = valueOf(item);
+        return { infoType: item.infoType, infoValue: value ? toBase64(value) : undefined };
+      }),
+      certProfiles: names.map((name) => name ?? null),
+    });
+  }
+  await recordTransaction(exchange);
+  return prepared.answer();
+}
+
+/**
+ * The final answer to a genm that waited and was approved (poll_operation.ts):
+ * the stored InfoTypeAndValues asked again, checked again (the CA or its CRL
+ * may have changed meanwhile), answered now.
+ */
+export async function answerHeldGeneralMessage(exchange: Exchange, pending: PendingOperation): Promise<HandlerResult> {
+  const items = (pending.infoItems ?? []).map(
+    ({ infoType, infoValue }) => new InfoTypeAndValue({ infoType, infoValue: infoValue ? (fromBase64(infoValue).slice().buffer as ArrayBuffer) : undefined }),
+  );
+  const names = (pending.certProfiles ?? []).map((name) => name ?? undefined);
+  return (await prepareGenp(exchange, items, names)).answer();
+}
+
+/**
+ * Every InfoTypeAndValue checked and its query planned (nothing answered
+ * yet), and `answer` to compute the genp. `certProfiles[i]` is the
+ * certificate profile named for items[i] (RFC 9810 §5.1.1.4); it decides
+ * certReqTemplate and signKeyPairTypes, and must be one the profile offers
+ * whatever the item (badCertTemplate otherwise).
+ */
+async function prepareGenp(
+  exchange: Exchange,
+  items: readonly InfoTypeAndValue[],
+  certProfiles: readonly (string | undefined)[],
+): Promise<{ asked: string; answer: () => Promise<HandlerResult> }> {
   if (items.length > MAX_INFO_ITEMS) {
     throw new CmpError("badRequest", `a genm may carry at most ${MAX_INFO_ITEMS} InfoTypeAndValues, not ${items.length}`);
   }
+  const profiles = certProfiles.map((name) => profileForCertProfile(exchange.profile, name));
   const unsupported: string[] = [];
   const queries: Query[] = [];
   if (items.length === 0) {
     queries.push(() => ({ infoType: id_it_caCerts, infoValue: caCertsValue(exchange) }));
     queries.push(() => ({ infoType: id_it_signKeyPairTypes, infoValue: signKeyPairTypesValue(exchange.profile) }));
   }
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     checkInfoType(item.infoType);
-    const query = await queryOf(item, exchange);
+    const profile = profiles[index] ?? exchange.profile;
+    const query = await queryOf(item, profile === exchange.profile ? exchange : { ...exchange, profile });
     if (query) queries.push(query);
     else if (!unsupported.includes(item.infoType)) unsupported.push(item.infoType);
   }
-
-  await recordTransaction(exchange);
-  const answers: Answer[] = [];
-  for (const query of queries) answers.push(await query());
-  if (unsupported.length > 0) {
-    answers.push({ infoType: id_it_unsupportedOIDs, infoValue: serializeDer(new ObjectIdentifiers(unsupported)) });
-  }
   const asked = items.map((item) => NAMES[item.infoType] ?? item.infoType).join(", ") || "(empty)";
-  exchange.log.reason = unsupported.length > 0 ? `not served: ${unsupported.join(", ")}` : undefined;
-  return { body: genpBody(answers), responseType: "genp", outcome: `answered ${asked}` };
+  const answer = async (): Promise<HandlerResult> => {
+    const answers: Answer[] = [];
+    for (const query of queries) answers.push(await query());
+    if (unsupported.length > 0) {
+      answers.push({ infoType: id_it_unsupportedOIDs, infoValue: serializeDer(new ObjectIdentifiers(unsupported)) });
+    }
+    exchange.log.reason = unsupported.length > 0 ? `not served: ${unsupported.join(", ")}` : undefined;
+    return { body: genpBody(answers), responseType: "genp", outcome: `answered ${asked}` };
+  };
+  return { asked, answer };
 }
 
 /** The DER of an infoValue, if present: the schema's ANY gives a NULL as null, which is a value all the same. */

@@ -249,6 +249,7 @@ async function recordAndAnswer(exchange: Exchange, delivery: Delivery, issued: I
     notAfter: issued.notAfter.toISOString(),
     status: implicitConfirm ? "confirmed" : "issued",
     profile: profile.name,
+    certificateProfile: profile.certificateProfile,
     der: transaction.certificate,
     requester: credentials.identity,
     transactionID: exchange.transactionID,

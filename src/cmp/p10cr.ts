@@ -9,6 +9,7 @@ import { checkCertTemplate } from "./cert_template_checks.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { issueAndAnswer, type ApprovedRequest } from "./issuance.js";
 import { rejectingRequestFailures } from "./request_rejection.js";
+import { withRequestedCertProfile } from "./cert_profile.js";
 
 /** PKCS #9 extensionRequest (RFC 2985 §5.4.2): the extensions a CSR asks for. */
 const id_extensionRequest = "1.2.840.113549.1.9.14";
@@ -21,7 +22,11 @@ const id_extensionRequest = "1.2.840.113549.1.9.14";
  * certReqId -1.
  */
 export function handleP10cr(exchange: Exchange): Promise<HandlerResult> {
-  return rejectingRequestFailures(exchange, "cp", P10CR_CERT_REQ_ID, async () => issueAndAnswer(exchange, await checkCsr(exchange), "cp"));
+  return rejectingRequestFailures(exchange, "cp", P10CR_CERT_REQ_ID, async () => {
+    // RFC 9810 §5.1.1.4: one certificate profile name at most in a p10cr.
+    const profiled = await withRequestedCertProfile(exchange, 1);
+    return issueAndAnswer(profiled, await checkCsr(profiled), "cp");
+  });
 }
 
 /** RFC 9810 §5.3.4: the CertResponse to a p10cr has certReqId -1. */

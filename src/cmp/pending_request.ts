@@ -11,6 +11,8 @@ import type { Store, Versioned } from "../store/store.js";
 export interface PendingRequest {
   id: string;
   profile: string;
+  /** The certificate profile the request named (RFC 9810 §5.1.1.4), issued under at approval; absent in older records: the default. */
+  certificateProfile?: string;
   requestType: "ir" | "cr" | "kur" | "p10cr";
   responseType: "ip" | "cp" | "kup";
   certReqId: number;
@@ -52,6 +54,53 @@ export interface PendingRequest {
   expiresAt: string;
 }
 
+/**
+ * An rr or genm answered with an error message of status `waiting` (RFC
+ * 9483 §4.4, RFC 9810 §5.3.21-22): nothing is done until an operator
+ * approves it; meanwhile every pollReq (certReqId -1) gets a pollRep, and
+ * the pollReq after the decision gets the final rp or genp
+ * (src/cmp/poll_operation.ts). Listed and decided with the certificate
+ * requests (admin API /admin/requests), by the same fields.
+ */
+export interface PendingOperation {
+  id: string;
+  profile: string;
+  requestType: "rr" | "genm";
+  responseType: "rp" | "genp";
+  /** RFC 9810 §5.3.22: -1, polling for the complete response. */
+  certReqId: -1;
+  /** For people deciding: rr, the subject of the certificate to revoke; genm, the requester. */
+  subjectText: string;
+  subjectAltNamesText: string[];
+  /** rr: the certificate (hex serial) and the CRLReason asked for (RFC 9483 §4.2). */
+  serial?: string;
+  revocationReason?: number;
+  /** genm: the InfoTypeAndValues asked (infoType, base64 DER of the value) and the certificate profile named for each. */
+  infoItems?: Array<{ infoType: string; infoValue?: string }>;
+  certProfiles?: Array<string | null>;
+  /** No certificate is updated by an rr or genm (read alongside PendingRequest.supersedes). */
+  supersedes?: never;
+  implicitConfirm: false;
+  requester: string;
+  transactionKey: string;
+  reason: "approval";
+  holdReason: string;
+  signingAttempts: 0;
+  /** "completed": the final answer was given (the certificate revoked, the genp sent). */
+  status: "pending" | "approved" | "rejected" | "expired" | "completed";
+  decisionReason?: string;
+  decidedAt?: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Anything waiting for a decision or a signer, as stored under pending/. */
+export type AnyPendingRequest = PendingRequest | PendingOperation;
+
+export function isPendingOperation(pending: AnyPendingRequest): pending is PendingOperation {
+  return pending.requestType === "rr" || pending.requestType === "genm";
+}
+
 /** The modifications of a pending request, also of one stored before they were kept as texts. */
 export function pendingModifications(pending: Pick<PendingRequest, "modifications" | "modified">): string[] {
   if (pending.modifications) return pending.modifications;
@@ -62,8 +111,8 @@ export function pendingKey(id: string): string {
   return `pending/${id}`;
 }
 
-export function getPendingRequest(store: Store, id: string): Promise<Versioned<PendingRequest> | undefined> {
-  return store.get<PendingRequest>(pendingKey(id));
+export function getPendingRequest(store: Store, id: string): Promise<Versioned<AnyPendingRequest> | undefined> {
+  return store.get<AnyPendingRequest>(pendingKey(id));
 }
 
 /**
@@ -76,23 +125,23 @@ export async function decidePendingRequest(
   decision: "approved" | "rejected",
   reason: string | undefined,
   now: Date,
-): Promise<PendingRequest | "notFound" | "notPending"> {
+): Promise<AnyPendingRequest | "notFound" | "notPending"> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await getPendingRequest(store, id);
     if (!entry) return "notFound";
     if (entry.value.status !== "pending" || entry.value.reason !== "approval") return "notPending";
-    const decided: PendingRequest = { ...entry.value, status: decision, decisionReason: reason, decidedAt: now.toISOString() };
+    const decided: AnyPendingRequest = { ...entry.value, status: decision, decisionReason: reason, decidedAt: now.toISOString() };
     if (await store.compareAndSet(pendingKey(id), entry.version, decided, { ttlSeconds: ttlUntil(decided.expiresAt, now) })) return decided;
   }
   throw new Error(`pending request ${id} changed under five decisions in a row`);
 }
 
 /** Pending requests with the given status ("all" for every one), oldest first. */
-export async function listPendingRequests(store: Store, status: string): Promise<PendingRequest[]> {
-  const requests: PendingRequest[] = [];
+export async function listPendingRequests(store: Store, status: string): Promise<AnyPendingRequest[]> {
+  const requests: AnyPendingRequest[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.list<PendingRequest>("pending/", { cursor, limit: 1000 });
+    const page = await store.list<AnyPendingRequest>("pending/", { cursor, limit: 1000 });
     for (const { value } of page.items) if (status === "all" || value.status === status) requests.push(value);
     cursor = page.cursor;
   } while (cursor);

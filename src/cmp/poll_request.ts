@@ -10,9 +10,21 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { certificateAnswer, issuePending, type TransactionWriter } from "./issuance.js";
 import { nextNonces, stepOf } from "./nonces.js";
 import { releaseUpdateClaim } from "./update_claim.js";
-import { getPendingRequest, pendingKey, pendingModifications, ttlUntil, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
+import {
+  getPendingRequest,
+  isPendingOperation,
+  pendingKey,
+  pendingModifications,
+  ttlUntil,
+  waitingTransactionTtl,
+  type AnyPendingRequest,
+  type PendingOperation,
+  type PendingRequest,
+} from "./pending_request.js";
+import { operationAnswerAgain, pollOperation } from "./poll_operation.js";
 import { continuedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
+import { profileForCertProfile } from "./cert_profile.js";
 
 /**
  * pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4): while the request waits, a
@@ -30,21 +42,25 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
   const transaction = entry.value;
   const step = stepOf(transaction, header);
   const polls = request.message.body.pollReq!;
-  if (polls.length !== 1 || polls[0]!.certReqId !== transaction.certReqId) {
-    throw new CmpError("badCertId", `pollReq must ask for certReqId ${transaction.certReqId}, once`);
+  // RFC 9810 §5.3.22: "the index of a CertResponse data structure with status 'waiting' or -1 referring to the complete response".
+  if (polls.length !== 1 || (polls[0]!.certReqId !== transaction.certReqId && polls[0]!.certReqId !== COMPLETE_RESPONSE)) {
+    throw new CmpError("badCertId", `pollReq must ask for certReqId ${transaction.certReqId}${transaction.certReqId === COMPLETE_RESPONSE ? "" : ` or ${COMPLETE_RESPONSE}`}, once`);
   }
   const pendingId = transaction.pendingId ?? `${credentials.identity}.${exchange.transactionID}`;
   if (step === "retry" && transaction.state !== "pending") return answerAgain(exchange, entry, pendingId);
   if (transaction.state !== "pending" || !transaction.pendingId) {
     throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
   }
-  const pendingEntry = await getPendingRequest(context.store, transaction.pendingId);
-  if (!pendingEntry) throw new CmpError("badRequest", "the waiting request is no longer known (expired)");
-  let pending = pendingEntry.value;
-
-  if ((pending.status === "pending" || pending.status === "approved") && Date.parse(pending.expiresAt) <= now.getTime()) {
-    pending = await settle(context.store, pendingEntry, { status: "expired", decisionReason: "not decided in time" }, now);
+  const found = await getPendingRequest(context.store, transaction.pendingId);
+  if (!found) throw new CmpError("badRequest", "the waiting request is no longer known (expired)");
+  let current = found.value;
+  if ((current.status === "pending" || current.status === "approved") && Date.parse(current.expiresAt) <= now.getTime()) {
+    current = await settle(context.store, found, { status: "expired", decisionReason: "not decided in time" }, now);
   }
+  // An expired request is only refused from here: nothing compares-and-sets it again, so the version read stays.
+  const anyPending = { ...found, value: current };
+  const pendingEntry = anyPending as Versioned<PendingRequest>;
+  const pending = pendingEntry.value;
   // Every answer from here is our next message in the transaction.
   const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
   const advance = (changes: Partial<TransactionRecord>) =>
@@ -58,11 +74,16 @@ export async function handlePollRequest(exchange: Exchange): Promise<HandlerResu
     },
   };
 
+  // An rr or genm (RFC 9483 §4.4): polled for the complete response, certReqId -1.
+  if (isPendingOperation(anyPending.value)) {
+    return pollOperation(exchange, anyPending as Versioned<PendingOperation>, advance, (checkAfter, reason) => pollRep(askedCertReqId(exchange), checkAfter, reason));
+  }
+
   switch (pending.status) {
     case "pending":
       if (pending.reason === "approval") {
         await mustAdvance(advance({}));
-        return pollRep(transaction.certReqId, exchange.profile.approval.checkAfterSeconds, `waiting for approval: ${pending.holdReason ?? ""}`);
+        return pollRep(askedCertReqId(exchange), exchange.profile.approval.checkAfterSeconds, `waiting for approval: ${pending.holdReason ?? ""}`);
       }
       return retrySigning(exchange, pendingEntry, advance, writer);
     case "approved":
@@ -91,11 +112,13 @@ async function answerAgain(exchange: Exchange, entry: Versioned<TransactionRecor
   const transaction = entry.value;
   const header = exchange.request.message.header;
   const key = transactionKey(exchange.credentials.identity, exchange.transactionID);
-  const pending = (await getPendingRequest(context.store, pendingId))?.value;
-  if (!pending) throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
+  const anyPending = (await getPendingRequest(context.store, pendingId))?.value;
+  if (!anyPending) throw new CmpError("badRequest", "nothing waits in this transaction: the answer was already given");
   const moved = { ...transaction, ...nextNonces(transaction, "retry", header, exchange.senderNonce) };
-  const ttlSeconds = waitingTransactionTtl(pending.expiresAt, now, context.config.limits.transactionTtlSeconds);
+  const ttlSeconds = waitingTransactionTtl(anyPending.expiresAt, now, context.config.limits.transactionTtlSeconds);
   await mustAdvance(context.store.compareAndSet(key, entry.version, moved, { ttlSeconds }));
+  if (isPendingOperation(anyPending)) return operationAnswerAgain(exchange, anyPending);
+  const pending = anyPending;
   if (transaction.certificate && (transaction.state === "awaitingConfirmation" || transaction.outcome === "implicitlyConfirmed")) {
     return certificateAnswer(exchange, {
       responseType: pending.responseType,
@@ -136,7 +159,8 @@ async function retrySigning(
   const pending = pendingEntry.value;
   let result: HandlerResult;
   try {
-    result = await issuePending(exchange, pending, writer);
+    // Under the certificate profile the request named when it came (RFC 9810 §5.1.1.4).
+    result = await issuePending({ ...exchange, profile: profileForCertProfile(profile, pending.certificateProfile) }, pending, writer);
   } catch (error) {
     if (!(error instanceof SignerError && error.transient)) throw error;
     const attempts = pending.signingAttempts + 1;
@@ -149,7 +173,7 @@ async function retrySigning(
     }
     await settle(context.store, pendingEntry, { signingAttempts: attempts }, now);
     await mustAdvance(advance({}));
-    return pollRep(pending.certReqId, profile.signerRetry.checkAfterSeconds, "the CA's signing service is unavailable; poll again");
+    return pollRep(askedCertReqId(exchange), profile.signerRetry.checkAfterSeconds, "the CA's signing service is unavailable; poll again");
   }
   // The transaction already says what was issued; the request's own status is bookkeeping
   // (the expiry sweep reads the transaction before expiring it), so its failure must not cost the answer.
@@ -168,7 +192,7 @@ async function retrySigning(
   return result;
 }
 
-async function settle(store: Store, entry: Versioned<PendingRequest>, changes: Partial<PendingRequest>, now: Date): Promise<PendingRequest> {
+async function settle<T extends AnyPendingRequest>(store: Store, entry: Versioned<T>, changes: Partial<PendingRequest>, now: Date): Promise<T> {
   const updated = { ...entry.value, ...changes };
   if (!(await store.compareAndSet(pendingKey(entry.value.id), entry.version, updated, { ttlSeconds: ttlUntil(updated.expiresAt, now) }))) {
     throw new CmpError("badRequest", "the waiting request changed meanwhile (a concurrent poll or decision); poll again");
@@ -178,6 +202,14 @@ async function settle(store: Store, entry: Versioned<PendingRequest>, changes: P
 
 async function mustAdvance(written: Promise<boolean>): Promise<void> {
   if (!(await written)) throw new CmpError("badRequest", "the transaction changed meanwhile (a concurrent message); poll again");
+}
+
+/** certReqId -1 in a pollReq: polling for the complete response (RFC 9810 §5.3.22), as for an rr or genm (RFC 9483 §4.4). */
+const COMPLETE_RESPONSE = -1;
+
+/** The certReqId the pollReq asked for (checked above): its pollRep answers with the same (RFC 9483 §4.4). */
+function askedCertReqId(exchange: Exchange): number {
+  return exchange.request.message.body.pollReq![0]!.certReqId;
 }
 
 function pollRep(certReqId: number, checkAfter: number, reason: string): HandlerResult {

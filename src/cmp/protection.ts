@@ -210,7 +210,12 @@ async function verifySigned(request: DecodedRequest, context: VerificationContex
   if (issuedByThisCa) {
     issuedSerial = serialNumberHex(parsed.tbsCertificate.serialNumber);
     const record = await getCertificate(context.store, issuedSerial);
-    if (record?.status === "revoked" && !liftsItsOwnHold(request, record) && !(await confirmsItsSuccessor(request, record, identity, context.store))) {
+    if (
+      record?.status === "revoked" &&
+      !liftsItsOwnHold(request, record) &&
+      !(await confirmsItsSuccessor(request, record, identity, context.store)) &&
+      !(await pollsItsOwnRevocation(request, record, identity, context.store))
+    ) {
       throw new CmpError("certRevoked", `the protection certificate (serial ${issuedSerial}) is revoked`);
     }
     if (record?.status === "rejected" || record?.status === "unconfirmed") {
@@ -263,6 +268,23 @@ async function confirmsItsSuccessor(request: DecodedRequest, record: Certificate
   if (!transactionID) return false;
   const transaction = (await store.get<TransactionRecord>(transactionKey(identity, toHex(transactionID))))?.value;
   return transaction?.requestType === "kur" && transaction.serial === record.supersededBy;
+}
+
+/**
+ * An rr of the holder's own certificate that waited for approval (RFC 9483
+ * §4.4) revokes that certificate while answering a pollReq signed with it;
+ * when that answer is lost, the repeated pollReq must still get through to
+ * learn the outcome, as must a pollReq of a waiting rr whose certificate
+ * was revoked meanwhile by other means (its final rp says certRevoked).
+ * So a revoked certificate still signs the pollReqs of its own rr's
+ * transaction, and nothing else.
+ */
+async function pollsItsOwnRevocation(request: DecodedRequest, record: CertificateRecord, identity: string, store: Store): Promise<boolean> {
+  if (request.type !== "pollReq") return false;
+  const transactionID = request.message.header.transactionID;
+  if (!transactionID) return false;
+  const transaction = (await store.get<TransactionRecord>(transactionKey(identity, toHex(transactionID))))?.value;
+  return transaction?.requestType === "rr" && transaction.revokedSerial === record.serial;
 }
 
 interface ProfileTrust {

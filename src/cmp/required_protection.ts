@@ -7,8 +7,13 @@ import type { Credentials } from "./protection.js";
  * allows otherwise: a MAC there is the wrong kind of integrity protection
  * (RFC 9810 §5.2.3 wrongIntegrity), refused before the secret is looked up.
  * RFC 9483 §4.1.3: a kur is signed with the certificate being updated.
+ * RFC 9483 §5.2.2.1: a registration authority protects what it nests with
+ * a signature.
  */
 export function checkProtectionKind(type: PKIBodyType, mac: boolean): void {
+  if (mac && type === "nested") {
+    throw new CmpError("wrongIntegrity", "a nested message must be signed by the registration authority that sends it, not MAC-protected (RFC 9483 §5.2.2)");
+  }
   if (mac && type === "kur") {
     throw new CmpError("wrongIntegrity", "a key update request must be signed with the certificate being updated, not MAC-protected (RFC 9483 §4.1.3)");
   }

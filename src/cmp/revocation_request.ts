@@ -13,6 +13,8 @@ import type { Exchange, HandlerResult } from "./exchange.js";
 import { closedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { nextNonces } from "./nonces.js";
 import { fromBase64, toHex } from "../asn1/bytes.js";
+import { revocationHoldReason } from "./approval.js";
+import { waitForOperator } from "./waiting_operation.js";
 
 
 /**
@@ -68,27 +70,21 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
       }
     } else {
       refuseFinished(record, reason);
+      // RFC 9483 §4.4: an rr the profile holds waits for an operator; nothing is revoked until then.
+      const hold = revocationHoldReason(exchange.profile, !ownCertificate);
+      if (hold) {
+        return await waitForOperator(exchange, {
+          requestType: "rr",
+          responseType: "rp",
+          subjectText: record.subject,
+          holdReason: hold,
+          serial,
+          revocationReason: reason,
+        });
+      }
       await startTransaction(exchange, key, serial);
     }
-    if (reason === REMOVE_FROM_CRL) {
-      const release = await releaseHold(context.store, serial);
-      if (release.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
-      // A repeat finds the hold its first attempt lifted.
-      if (release.outcome === "notHeld" && !(repeat && release.record.status !== "revoked")) refuseFinished(release.record, reason);
-      status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`hold on certificate ${serial} lifted`]) });
-      outcome = repeat ? "hold lifted (repeated)" : "hold lifted";
-      return { body: rpBody(status), responseType: "rp", outcome };
-    }
-    const revocation = await revokeCertificate(context.store, serial, reason, now);
-    if (revocation.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
-    // A repeat finds the revocation its first attempt made; anyone else found it revoked by another request.
-    if (revocation.outcome === "alreadyRevoked" && !repeat) {
-      throw new CmpError("certRevoked", `the certificate was already revoked at ${revocation.record.revokedAt}`);
-    }
-    // A statusString that says what happened: strict clients read it, as they read a rejection's.
-    const held = reason === CERTIFICATE_HOLD;
-    status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`certificate ${serial} ${held ? "put on hold" : "revoked"}`]) });
-    outcome = `${held ? "held" : "revoked"}${repeat ? " (repeated)" : ""}`;
+    ({ status, outcome } = await applyRevocation(exchange, serial, reason, repeat !== undefined));
   } catch (error) {
     if (!(error instanceof CmpError) || error.failInfo.includes("transactionIdInUse")) throw error;
     status = rejectionStatus(error);
@@ -97,6 +93,34 @@ export async function handleRevocationRequest(exchange: Exchange): Promise<Handl
     exchange.log.reason = error.message;
   }
   return { body: rpBody(status), responseType: "rp", outcome };
+}
+
+/**
+ * Revoke (or hold, or lift a hold) now: the rr's checks passed, its
+ * transaction is written, or an operator approved it (poll_operation.ts).
+ * `repeat`: the same rr again, which finds its own change done and answers
+ * as the first time. A refusal is thrown as CmpError, for an rp rejection.
+ */
+export async function applyRevocation(exchange: Exchange, serial: string, reason: number, repeat: boolean): Promise<{ status: PKIStatusInfo; outcome: string }> {
+  const { context, now } = exchange;
+  if (reason === REMOVE_FROM_CRL) {
+    const release = await releaseHold(context.store, serial);
+    if (release.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
+    // A repeat finds the hold its first attempt lifted.
+    if (release.outcome === "notHeld" && !(repeat && release.record.status !== "revoked")) refuseFinished(release.record, reason);
+    const status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`hold on certificate ${serial} lifted`]) });
+    return { status, outcome: repeat ? "hold lifted (repeated)" : "hold lifted" };
+  }
+  const revocation = await revokeCertificate(context.store, serial, reason, now);
+  if (revocation.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
+  // A repeat finds the revocation its first attempt made; anyone else found it revoked by another request.
+  if (revocation.outcome === "alreadyRevoked" && !repeat) {
+    throw new CmpError("certRevoked", `the certificate was already revoked at ${revocation.record.revokedAt}`);
+  }
+  // A statusString that says what happened: strict clients read it, as they read a rejection's.
+  const held = reason === CERTIFICATE_HOLD;
+  const status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`certificate ${serial} ${held ? "put on hold" : "revoked"}`]) });
+  return { status, outcome: `${held ? "held" : "revoked"}${repeat ? " (repeated)" : ""}` };
 }
 
 /**
@@ -130,7 +154,8 @@ async function startTransaction(exchange: Exchange, key: string, serial: string)
 
 /** The same rr again with a fresh senderNonce: same profile, same certificate, a nonce not seen in this transaction. */
 function isRepeat(transaction: TransactionRecord, details: RevDetails, exchange: Exchange): boolean {
-  if (transaction.requestType !== "rr" || transaction.profile !== exchange.profile.name || !transaction.revokedSerial) return false;
+  // A waiting rr is no repeat: resending it must not carry it out before the approval (RFC 9483 §4.4).
+  if (transaction.requestType !== "rr" || transaction.state === "pending" || transaction.profile !== exchange.profile.name || !transaction.revokedSerial) return false;
   const nonce = exchange.request.message.header.senderNonce;
   if (!nonce || (transaction.requestNonces ?? []).includes(toHex(nonce))) return false;
   try {

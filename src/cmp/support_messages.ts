@@ -1,4 +1,6 @@
-import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier, Extension, Extensions } from "@peculiar/asn1-x509";
+import { decodeDer } from "../asn1/codec/der_decoder.js";
+import { certificatePoliciesExtension, extendedKeyUsageExtension } from "../ca/extensions.js";
 import { AttributeTypeAndValue, Controls } from "../asn1/attribute_type_and_value.js";
 import { bytesEqual } from "../asn1/bytes.js";
 import { CertTemplate } from "../asn1/cert_template.js";
@@ -81,11 +83,14 @@ const RSA_SIZES = [2048, 3072, 4096];
 
 /**
  * id-it-certReqTemplate (RFC 9483 §4.3.3, RFC 9810 §5.3.19.16):
- * CertReqTemplateContent. The certTemplate is empty: the profile fixes no
- * field to one value a client could copy (subject rules say which
- * attributes, not their values; keyUsage depends on the key type, and the
- * extensions the profile adds are added whatever the request says), and
- * publicKey "MUST NOT be used". keySpec has "one AttributeTypeAndValue per
+ * CertReqTemplateContent of the certificate profile in effect (the one the
+ * genm's certProfile named for this item, RFC 9810 §5.3.19.16 Note, or the
+ * default). The certTemplate carries what the profile fixes to one value a
+ * client can copy: its extendedKeyUsage and certificatePolicies, which
+ * every certificate of the profile gets (asking for them as given is
+ * granted as asked, src/ca/template_modifications.ts). Nothing else: subject
+ * rules say which attributes, not their values; keyUsage depends on the key
+ * type; and publicKey "MUST NOT be used". keySpec has "one AttributeTypeAndValue per
  * supported algorithm or RSA key length": id-regCtrl-algId with the
  * public key AlgorithmIdentifier of each EC curve and Ed25519, and
  * id-regCtrl-rsaKeyLen for each RSA size from rsaMinBits up to
@@ -106,6 +111,8 @@ export function certReqTemplateValue(exchange: Exchange): Uint8Array {
       controls.push(new AttributeTypeAndValue({ type: id_regCtrl_rsaKeyLen, value: encodeInteger(bits).slice().buffer as ArrayBuffer }));
     }
   }
-  const content = new CertReqTemplateContent({ certTemplate: new CertTemplate(), keySpec: controls.length > 0 ? new Controls(controls) : undefined });
+  const fixed = [extendedKeyUsageExtension(certificate.extendedKeyUsage), certificatePoliciesExtension(certificate.policies)].filter((der) => der !== undefined);
+  const certTemplate = new CertTemplate(fixed.length > 0 ? { extensions: new Extensions(fixed.map((der) => decodeDer(der, Extension))) } : {});
+  const content = new CertReqTemplateContent({ certTemplate, keySpec: controls.length > 0 ? new Controls(controls) : undefined });
   return serializeDer(content);
 }

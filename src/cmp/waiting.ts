@@ -25,6 +25,7 @@ export async function wait(exchange: Exchange, delivery: Delivery, reason: "appr
   const pending: PendingRequest = {
     id,
     profile: profile.name,
+    certificateProfile: profile.certificateProfile,
     requestType: request.type as PendingRequest["requestType"],
     responseType: delivery.responseType,
     certReqId: approved.certReqId,

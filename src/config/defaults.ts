@@ -48,7 +48,7 @@ export const DEFAULT_CERTIFICATE = {
 };
 
 /** The body types served when a profile does not list its own: the whole certificate lifecycle, and genm's support messages (RFC 9483 §4.3). */
-export const DEFAULT_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error"];
+export const DEFAULT_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error", "nested"];
 
 /** extendedKeyUsage purposes by name (RFC 5280 §4.2.1.12, RFC 9483 §4.1.1). */
 export const EXTENDED_KEY_USAGE: Record<string, string> = {

@@ -2,14 +2,14 @@ import { PKIBodyTypes } from "../asn1/pki_body.js";
 import { DEFAULT_BODY_TYPES } from "./defaults.js";
 import { allowOnly, asObject, boolean, ConfigError, decodeCertificates, integer, resolveText, signerReference, stringArray, type ConfigSource } from "./json_fields.js";
 import { RESERVED_PATHS } from "./load_publication.js";
-import { loadCertificateProfile } from "./load_certificate_profile.js";
 import { loadCentralKeyGeneration } from "./load_central_key_generation.js";
+import { loadCertificateProfiles } from "./load_certificate_profiles.js";
 import type { Profile, UsernameSource } from "./profile.js";
 
 // Of the body types, those a client sends and this server can serve.
-const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error"];
+const SERVABLE_BODY_TYPES = ["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error", "nested"];
 const FIELDS = [
-  "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "implicitConfirm",
+  "mode", "paths", "macReferences", "macSecret", "enrollmentCodes", "username", "certificate", "certificateProfiles", "defaultCertificateProfile", "implicitConfirm",
   "bodyTypes", "signature", "ra", "responseProtection", "responseSigner", "keyUpdate", "approval", "signerRetry", "confirmation",
   "centralKeyGeneration",
 ];
@@ -69,10 +69,18 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
   }
 
   const approval = asObject(object.approval ?? {}, `${at}.approval`);
-  allowOnly(approval, ["hold", "dnsNames", "checkAfterSeconds", "pendingTtlSeconds"], `${at}.approval`);
+  allowOnly(approval, ["hold", "dnsNames", "revocations", "generalMessages", "checkAfterSeconds", "pendingTtlSeconds"], `${at}.approval`);
   const hold = approval.hold ?? "none";
   if (hold !== "none" && hold !== "all" && hold !== "outsideDnsNames") {
     throw new ConfigError(`${at}.approval.hold`, 'must be "none", "all" or "outsideDnsNames"');
+  }
+  const revocations = approval.revocations ?? "none";
+  if (revocations !== "none" && revocations !== "all" && revocations !== "registrationAuthority") {
+    throw new ConfigError(`${at}.approval.revocations`, 'must be "none", "all" or "registrationAuthority"');
+  }
+  const generalMessages = approval.generalMessages ?? "none";
+  if (generalMessages !== "none" && generalMessages !== "all") {
+    throw new ConfigError(`${at}.approval.generalMessages`, 'must be "none" or "all"');
   }
   const signerRetry = asObject(object.signerRetry ?? {}, `${at}.signerRetry`);
   allowOnly(signerRetry, ["maxAttempts", "checkAfterSeconds"], `${at}.signerRetry`);
@@ -82,7 +90,8 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
   const keyUpdate = asObject(object.keyUpdate ?? {}, `${at}.keyUpdate`);
   allowOnly(keyUpdate, ["allowKeyReuse", "revokeOldCertificate"], `${at}.keyUpdate`);
 
-  const certificate = loadCertificateProfile(object.certificate, `${at}.certificate`);
+  const certificates = loadCertificateProfiles(object, name, at);
+
   return {
     name,
     mode,
@@ -91,8 +100,10 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     macSecret,
     enrollmentCodes: boolean(object.enrollmentCodes ?? mode === "client", `${at}.enrollmentCodes`),
     username: loadUsername(object.username, `${at}.username`),
-    certificate,
-    centralKeyGeneration: loadCentralKeyGeneration(object.centralKeyGeneration, `${at}.centralKeyGeneration`, certificate, inputs.source),
+    certificate: certificates.profiles.get(certificates.defaultName)!,
+    certificateProfile: certificates.defaultName,
+    certificateProfiles: certificates.profiles,
+    centralKeyGeneration: loadCentralKeyGeneration(object.centralKeyGeneration, `${at}.centralKeyGeneration`, certificates.profiles.get(certificates.defaultName)!, inputs.source),
     implicitConfirm: boolean(object.implicitConfirm ?? true, `${at}.implicitConfirm`),
     bodyTypes: new Set(bodyTypes),
     signatureTrust: {
@@ -108,6 +119,8 @@ export function loadProfile(name: string, value: unknown, inputs: ProfileInputs)
     approval: {
       hold,
       dnsNames: stringArray(approval.dnsNames ?? [], `${at}.approval.dnsNames`),
+      revocations,
+      generalMessages,
       checkAfterSeconds: integer(approval.checkAfterSeconds ?? 10, `${at}.approval.checkAfterSeconds`, 1),
       pendingTtlSeconds: integer(approval.pendingTtlSeconds ?? 7 * 86_400, `${at}.approval.pendingTtlSeconds`, 60),
     },

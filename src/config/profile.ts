@@ -10,8 +10,17 @@ export interface Profile {
   name: string;
   /** Shared MAC secrets by sender reference (the senderKID, RFC 9483 §3.1). */
   macSecrets: ReadonlyMap<string, Uint8Array>;
-  /** What the issued certificates look like. */
+  /**
+   * What the issued certificates look like: the certificate profile in
+   * effect. As loaded, the default one; for a request that names another in
+   * its PKIHeader generalInfo (id-it-certProfile, RFC 9810 §5.1.1.4, RFC 9483
+   * §3.1), that one (src/cmp/cert_profile.ts).
+   */
   certificate: CertificateProfile;
+  /** The name of `certificate`: what a request's certProfile names to get it. */
+  certificateProfile: string;
+  /** Every certificate profile this CMP profile offers, by name; the default one among them. */
+  certificateProfiles: ReadonlyMap<string, CertificateProfile>;
   /** Grant implicitConfirm when a request asks for it (RFC 9810 §5.1.1.1). */
   implicitConfirm: boolean;
   /** PKIBody types this profile serves (by their RFC 9810 name: "ir", "certConf", ...). */
@@ -77,9 +86,17 @@ export interface CentralKeyGeneration {
 }
 
 export interface ApprovalPolicy {
-  /** "none": issue at once; "all": hold every request; "outsideDnsNames": hold those with a dNSName outside dnsNames. */
+  /** Certificate requests: "none": issue at once; "all": hold every request; "outsideDnsNames": hold those with a dNSName outside dnsNames. */
   hold: "none" | "all" | "outsideDnsNames";
   dnsNames: readonly string[];
+  /**
+   * rr (RFC 9483 §4.4 delayed delivery): "none": revoke at once; "all": hold
+   * every rr; "registrationAuthority": hold those an RA sends for a
+   * certificate that is not its own.
+   */
+  revocations: "none" | "all" | "registrationAuthority";
+  /** genm: "none": answer at once; "all": hold every genm until an operator releases it. */
+  generalMessages: "none" | "all";
   /** The checkAfter of pollRep while a request waits. */
   checkAfterSeconds: number;
   /** A request not decided within this time expires. */

@@ -1,6 +1,6 @@
 import { parseDer } from "../asn1/parse_der.js";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { RsaSaPssParams } from "@peculiar/asn1-rsa";
+import { RsaSaPssParams } from "../asn1/rsa.js";
 import { CmpError } from "../asn1/pki_failure_info.js";
 import { id_PasswordBasedMac } from "../asn1/pbm.js";
 import { id_PBES2, id_PBKDF2, id_PBMAC1, id_hmacWithSHA1 } from "../asn1/pbmac1.js";

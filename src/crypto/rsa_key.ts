@@ -1,4 +1,4 @@
-import { RSAPublicKey } from "@peculiar/asn1-rsa";
+import { RSAPublicKey } from "../asn1/rsa.js";
 import type { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { parseDer } from "../asn1/parse_der.js";
 import { CmpError } from "../asn1/pki_failure_info.js";

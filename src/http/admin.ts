@@ -128,8 +128,8 @@ export function createAdminApp(deps: AdminDeps): Hono {
 
   app.get("/requests", async (c) => {
     const status = c.req.query("status") ?? "pending";
-    if (!["pending", "approved", "rejected", "expired", "issued", "failed", "all"].includes(status)) {
-      throw new RegistryError("invalid", "status: one of pending, approved, rejected, expired, issued, failed, all");
+    if (!["pending", "approved", "rejected", "expired", "issued", "completed", "failed", "all"].includes(status)) {
+      throw new RegistryError("invalid", "status: one of pending, approved, rejected, expired, issued, completed, failed, all");
     }
     const requests = await listPendingRequests((await deps.registry()).store, status);
     return c.json({ requests });

@@ -1,5 +1,5 @@
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { RsaSaPssParams } from "@peculiar/asn1-rsa";
+import { RsaSaPssParams } from "../asn1/rsa.js";
 import { OID, type WebCryptoHash } from "../crypto/algorithms.js";
 import { serializeDerBuffer } from "../asn1/serialize_der.js";
 

@@ -1,8 +1,8 @@
-// AsnConvert.parse stays for PKCS #8 keys and their parameters from operators: read once, as leniently as OpenSSL reads them.
-import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { ecdsaRawToDer } from "../crypto/ecdsa_signature.js";
 import { decodePem } from "../asn1/pem.js";
+import { parseDer } from "../asn1/parse_der.js";
 import { SignerError, type Signer } from "./signer.js";
 
 /**
@@ -216,7 +216,7 @@ function startsWithPem(bytes: Uint8Array): boolean {
 function schemeOf(pkcs8: Uint8Array): Scheme {
   let info: PrivateKeyInfo;
   try {
-    info = AsnConvert.parse(pkcs8, PrivateKeyInfo);
+    info = parseDer(pkcs8, PrivateKeyInfo);
   } catch (error) {
     throw new SignerError(`the private key is not PKCS #8 DER: ${describe(error)}`, false, { cause: error });
   }
@@ -239,7 +239,7 @@ function schemeOf(pkcs8: Uint8Array): Scheme {
 
 function parseNamedCurve(parameters: ArrayBuffer): string | undefined {
   try {
-    return AsnConvert.parse(parameters, ECParameters).namedCurve;
+    return parseDer(parameters, ECParameters).namedCurve;
   } catch {
     return undefined;
   }

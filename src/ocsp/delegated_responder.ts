@@ -1,6 +1,4 @@
 import { id_kp_OCSPSigning } from "@peculiar/asn1-ocsp";
-// AsnConvert.parse stays for a configured responder certificate's extensions: operator input, checked once, as leniently as OpenSSL reads it.
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { ExtendedKeyUsage, Name, id_ce_extKeyUsage } from "@peculiar/asn1-x509";
 import { bytesEqual } from "../asn1/bytes.js";
 import type { CertificateAuthority } from "../ca/authority.js";
@@ -10,6 +8,7 @@ import { loadLocalKeyAndCertificates, type KeyAndCertificates } from "../ca/loca
 import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { verifySignature } from "../crypto/signature.js";
 import { decodeDer } from "../asn1/codec/der_decoder.js";
+import { parseOperatorDer } from "../asn1/parse_operator_der.js";
 
 /**
  * The delegated OCSP responder of publication.ocsp.responder: a local key
@@ -49,7 +48,7 @@ export async function responderCertificateProblem(der: Uint8Array, ca: Certifica
   }
   if (!verified) return "the responder certificate was not signed by the CA key";
   const eku = tbs.extensions?.find((extension) => extension.extnID === id_ce_extKeyUsage);
-  if (!eku || !AsnConvert.parse(eku.extnValue.buffer, ExtendedKeyUsage).includes(id_kp_OCSPSigning)) {
+  if (!eku || !parseOperatorDer(eku.extnValue, ExtendedKeyUsage, "the responder certificate's extendedKeyUsage").includes(id_kp_OCSPSigning)) {
     return "the responder certificate has no extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2)";
   }
   // KeyUsage bit 0 is digitalSignature (RFC 5280 §4.2.1.3): the first octet's top bit.

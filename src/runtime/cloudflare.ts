@@ -1,3 +1,5 @@
+// The names of ASN.1 types in the codec's messages, which keep_names = false (wrangler.toml) would otherwise minify.
+import "../asn1/type_names.js";
 import type { DurableObjectNamespace, KVNamespace } from "@cloudflare/workers-types";
 import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
 import { KvStore } from "../store/kv.js";
@@ -5,6 +7,7 @@ import type { Store } from "../store/store.js";
 import type { KeyAndCertificates } from "../ca/local_key_pair.js";
 import { compose } from "./compose.js";
 import { Instance } from "./instance.js";
+import { kmsCaSigner } from "./kms_ca.js";
 import { localCaSigner } from "./local_ca.js";
 import { Misconfigured, requiredSetting, textSetting } from "./settings.js";
 
@@ -69,9 +72,8 @@ async function caSigner(env: Env): Promise<KeyAndCertificates> {
     secretAccessKey: requiredSetting(env, "AWS_SECRET_ACCESS_KEY"),
     sessionToken: textSetting(env, "AWS_SESSION_TOKEN"),
   };
-  // A dynamic import: esbuild keeps the module in the one bundle, but the AWS
-  // SDK is only evaluated by isolates configured for KMS, not at every cold start.
-  const { kmsCaSigner } = await import("./kms_ca.js");
+  // The AWS SDK itself is imported on demand (src/kms/aws_kms.ts): only
+  // isolates configured for KMS evaluate it, not every cold start.
   return kmsCaSigner(env, credentials);
 }
 

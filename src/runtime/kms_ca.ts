@@ -9,8 +9,8 @@ import { Misconfigured, requiredSetting, textSetting, type Settings } from "./se
  * (docs/aws-kms.md): CA_KMS_KEY_ID, AWS_REGION, CA_CERT, and optionally
  * KMS_ENDPOINT, CA_KMS_SIGNING_ALGORITHM and KMS_TIMEOUT_MS. Credentials
  * are the runtime's business: secrets on Workers, the execution role on
- * Lambda. This module pulls in the AWS SDK, so runtimes import it only when
- * CA_KMS_KEY_ID is set.
+ * Lambda. The AWS SDK itself is imported only when a signer connects
+ * (src/kms/aws_kms.ts), so importing this module costs no SDK evaluation.
  */
 export async function kmsCaSigner(settings: Settings, credentials: AwsKmsOptions["credentials"]): Promise<KeyAndCertificates> {
   const keyId = requiredSetting(settings, "CA_KMS_KEY_ID");

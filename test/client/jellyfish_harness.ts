@@ -18,6 +18,12 @@ export const CONFIG = {
       signed: { responseProtection: "signature" },
       approval: { approval: { hold: "all", checkAfterSeconds: 1 } },
       enrollOnly: { bodyTypes: ["ir", "cr", "certConf"] },
+      heldrr: { ra: { macReferences: ["dev"] }, approval: { revocations: "all", checkAfterSeconds: 1 } },
+      heldgenm: { approval: { generalMessages: "all", checkAfterSeconds: 1 } },
+      profiled: {
+        certificateProfiles: { "tls-server": { validityDays: 90, extendedKeyUsage: ["serverAuth"] }, "tls-client": { validityDays: 30, extendedKeyUsage: ["clientAuth"] } },
+        defaultCertificateProfile: "tls-server",
+      },
     },
   }),
 };

@@ -422,7 +422,7 @@ describe("one entity, several profiles", () => {
       "eecheld",
     );
     let pending: PendingRequest | undefined;
-    await expect.poll(async () => (pending = (await listPendingRequests(server.store, "pending")).find((p) => p.entity === "quentin")), { timeout: 15_000 }).toBeDefined();
+    await expect.poll(async () => (pending = ((await listPendingRequests(server.store, "pending")) as PendingRequest[]).find((p) => p.entity === "quentin")), { timeout: 15_000 }).toBeDefined();
     expect(pending).toMatchObject({ requestType: "cr", registrationKind: "update" });
     await decidePendingRequest(server.store, pending!.id, "approved", undefined, new Date());
     const result = await client;

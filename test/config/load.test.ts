@@ -106,7 +106,7 @@ describe("defaults (src/config/defaults.ts)", () => {
 
   it("has the documented profile defaults", () => {
     expect(DEFAULT_PROFILE_NAME).toBe("default");
-    expect(DEFAULT_BODY_TYPES).toEqual(["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error"]);
+    expect(DEFAULT_BODY_TYPES).toEqual(["ir", "cr", "kur", "p10cr", "rr", "genm", "certConf", "pollReq", "error", "nested"]);
     expect(DEFAULT_CERTIFICATE).toEqual({
       validityDays: 365,
       backdateSeconds: 60,
@@ -149,7 +149,7 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
       extendedKeyUsage: ["1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"],
     });
     expect(profile.implicitConfirm).toBe(true);
-    expect([...profile.bodyTypes].sort()).toEqual(["certConf", "cr", "error", "genm", "ir", "kur", "p10cr", "pollReq", "rr"]);
+    expect([...profile.bodyTypes].sort()).toEqual(["certConf", "cr", "error", "genm", "ir", "kur", "nested", "p10cr", "pollReq", "rr"]);
     expect(profile.responseProtection).toBe("mirror");
     expect(profile.responseSigner).toBeUndefined();
     expect(profile.signatureTrust.thisCa).toBe(true);
@@ -162,7 +162,11 @@ describe("loadConfig without JELLYFISH_CONFIG", () => {
     expect(profile.enrollmentCodes).toBe(false);
     expect(profile.username).toEqual({ from: "subject", attribute: "CN" });
     expect(profile.paths).toEqual([]);
-    expect(profile.approval).toEqual({ hold: "none", dnsNames: [], checkAfterSeconds: 10, pendingTtlSeconds: 7 * 86_400 });
+    expect(profile.approval).toEqual({ hold: "none", dnsNames: [], revocations: "none", generalMessages: "none", checkAfterSeconds: 10, pendingTtlSeconds: 7 * 86_400 });
+    // One certificate profile, named after the CMP profile, the default (RFC 9810 §5.1.1.4 certProfile).
+    expect([...profile.certificateProfiles.keys()]).toEqual([profile.name]);
+    expect(profile.certificateProfile).toBe(profile.name);
+    expect(profile.certificateProfiles.get(profile.name)).toBe(profile.certificate);
     expect(profile.signerRetry).toEqual({ maxAttempts: 5, checkAfterSeconds: 5 });
     expect(profile.confirmation).toEqual({ waitSeconds: 3600, revokeUnconfirmed: false });
     return profile;
@@ -567,5 +571,44 @@ describe("JELLYFISH_CONFIG as an object", () => {
     const fromText = loadConfig({ JELLYFISH_CONFIG: JSON.stringify(config) });
     expect(fromObject).toEqual(fromText);
     expect(fromObject.profiles.get("client")?.paths).toEqual(["/ejbca/publicweb/cmp/c"]);
+  });
+});
+
+describe("certificate profiles (RFC 9810 §5.1.1.4 certProfile) and approval of rr and genm", () => {
+  it("certificateProfiles with defaultCertificateProfile: every one loaded, the default in effect", () => {
+    const profile = only(
+      loadConfig(
+        withProfile({
+          certificateProfiles: { "tls-server": { validityDays: 90 }, "tls-client": { validityDays: 30, extendedKeyUsage: ["clientAuth"] } },
+          defaultCertificateProfile: "tls-client",
+          approval: { revocations: "registrationAuthority", generalMessages: "all" },
+        }),
+      ),
+    );
+    expect([...profile.certificateProfiles.keys()]).toEqual(["tls-server", "tls-client"]);
+    expect(profile.certificateProfile).toBe("tls-client");
+    expect(profile.certificate.validitySeconds).toBe(30 * 86_400);
+    expect(profile.certificateProfiles.get("tls-server")!.validitySeconds).toBe(90 * 86_400);
+    expect(profile.approval).toMatchObject({ revocations: "registrationAuthority", generalMessages: "all" });
+  });
+
+  it("one certificate profile needs no defaultCertificateProfile", () => {
+    expect(only(loadConfig(withProfile({ certificateProfiles: { only: {} } }))).certificateProfile).toBe("only");
+  });
+
+  it.each([
+    ["certificate and certificateProfiles together", { certificate: {}, certificateProfiles: { a: {} } }, "profiles.p.certificate", "not both"],
+    ["no certificate profile", { certificateProfiles: {} }, "profiles.p.certificateProfiles", "at least one"],
+    ["a name with a space", { certificateProfiles: { "tls server": {} } }, "profiles.p.certificateProfiles", "is not a certificate profile name"],
+    ["several and no default", { certificateProfiles: { a: {}, b: {} } }, "profiles.p.defaultCertificateProfile", "one of a, b"],
+    ["a default not offered", { certificateProfiles: { a: {} }, defaultCertificateProfile: "b" }, "profiles.p.defaultCertificateProfile", "must be one of a"],
+    ["a default without certificateProfiles", { defaultCertificateProfile: "a" }, "profiles.p.defaultCertificateProfile", "does not have"],
+    ["a bad field inside one", { certificateProfiles: { a: { validityDays: 0 } } }, "profiles.p.certificateProfiles.a.validityDays", ""],
+    ["approval.revocations unknown", { approval: { revocations: "some" } }, "profiles.p.approval.revocations", '"registrationAuthority"'],
+    ["approval.generalMessages unknown", { approval: { generalMessages: true } }, "profiles.p.approval.generalMessages", '"none" or "all"'],
+  ])("rejects %s, naming the field", (_, profile, field, problem) => {
+    const error = configError(withProfile(profile));
+    expect(error.message.startsWith(`${field}: `), error.message).toBe(true);
+    expect(error.message).toContain(problem);
   });
 });

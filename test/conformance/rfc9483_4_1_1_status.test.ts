@@ -250,7 +250,7 @@ describe("a delayed delivery (approval, then pollReq) answers the status decided
     const request = await c.request(await certRequestBody("ir", { key: ecKey, extensions: new Extensions([unknown()]) }));
     const waiting = await c.send(request, "approval");
     expect(waiting.status).toBe(PKIStatus.waiting);
-    const [pending] = await listPendingRequests(c.target.store, "pending");
+    const [pending] = (await listPendingRequests(c.target.store, "pending")) as PendingRequest[];
     expect(pending!.modifications).toEqual(["extension 1.2.3.4 not granted"]);
     if (change) await c.target.store.put(pendingKey(pending!.id), change(pending!));
     await decidePendingRequest(c.target.store, pending!.id, "approved", undefined, new Date());

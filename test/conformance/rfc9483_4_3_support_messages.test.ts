@@ -210,8 +210,8 @@ describe("RFC 9483 §4.3.2 id-it-rootCaCert answered with id-it-rootCaKeyUpdate"
 });
 
 describe("RFC 9483 §4.3.3 id-it-certReqTemplate", () => {
-  it("an empty certTemplate and keySpec with one control per key type and RSA length", async () => {
-    const c = await conformance({ default: { bodyTypes: ["genm"], certificate: { keyTypes: ["RSA", "Ed25519", "P-384", "P-256"], rsaMinBits: 3072 } } });
+  it("an empty certTemplate (a profile without EKU or policies) and keySpec with one control per key type and RSA length", async () => {
+    const c = await conformance({ default: { bodyTypes: ["genm"], certificate: { keyTypes: ["RSA", "Ed25519", "P-384", "P-256"], rsaMinBits: 3072, extendedKeyUsage: [] } } });
     const [item] = itemsOf(await ask(c, [oids.id_it_certReqTemplate]));
     expect(item!.infoType).toBe(oids.id_it_certReqTemplate);
     const content = AsnConvert.parse(item!.infoValue!, CertReqTemplateContent);

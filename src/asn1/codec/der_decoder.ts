@@ -1,31 +1,32 @@
-import * as asn1js from "asn1js";
 import {
   AsnAnyConverter,
   AsnBitStringConverter,
   AsnBooleanConverter,
+  AsnConstructedOctetStringConverter,
   AsnEnumeratedConverter,
   AsnGeneralizedTimeConverter,
-  AsnIA5StringConverter,
   AsnIntegerArrayBufferConverter,
   AsnIntegerBigIntConverter,
   AsnIntegerConverter,
   AsnNullConverter,
   AsnObjectIdentifierConverter,
   AsnOctetStringConverter,
-  AsnPrintableStringConverter,
   AsnPropTypes,
   AsnTypeTypes,
   AsnUTCTimeConverter,
   AsnUtf8StringConverter,
-  AsnVisibleStringConverter,
   BitString,
   OctetString,
   defaultConverter,
   type IAsnConverter,
 } from "@peculiar/asn1-schema";
+import { AsnIpConverter } from "@peculiar/asn1-x509";
 import { DecodeError } from "../decode_error.js";
 import { derChildren, derContents, derEncoding, readDerElement, type DerElement } from "./der_reader.js";
+import { EncodedDer } from "./encoded_der.js";
+import { BMP_STRING, SINGLE_OCTET_STRINGS, WIDE_STRINGS, decodeBmpString, decodeUniversalString, latin1 } from "./der_strings.js";
 import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
+import { typeName } from "./type_name.js";
 
 /**
  * Decode DER into a schema class, driven by the declarations its
@@ -34,10 +35,15 @@ import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
  * from the contents octets. Strict DER (der_reader.ts); a structure that does
  * not match its declaration is a DecodeError.
  *
- * What this decoder does not know yet (a converter of its own, a class that
- * converts itself other than OctetString and BitString) is handed, that
- * element alone, to asn1js as AsnParser would: correct, only slower. The
- * differential tests (test/asn1/codec/) hold it to AsnParser's results.
+ * It reads every type the project's schemas and asn1-x509, -cms, -ocsp and
+ * -csr declare, and nothing through asn1js: the Worker bundle leaves asn1js
+ * out (src/runtime/asn1js_absent.ts). What it has no reader for is refused,
+ * a DecodeError (badDataFormat for a received message), where it used to be
+ * handed to asn1js: a SET type, a class that converts itself (other than
+ * OctetString, BitString, EncodedDer), a converter other than asn1-schema's
+ * own and asn1-x509's iPAddress one, a RELATIVE-OID. None occurs in what
+ * the schemas declare. The differential tests (test/asn1/codec/,
+ * scripts/codec_differential.ts) hold it to AsnParser's results.
  */
 export function decodeDer<T>(bytes: Uint8Array, target: new () => T): T {
   const element = readDerElement(bytes, 0, bytes.length);
@@ -65,20 +71,19 @@ class ChoiceMismatch extends DecodeError {
 function decodeType(element: DerElement, target: new () => unknown): unknown {
   if (target === OctetString || target.prototype instanceof OctetString) return decodeOctetStringClass(element, target as new () => OctetString);
   if (target === BitString || target.prototype instanceof BitString) return decodeBitStringClass(element, target as new () => BitString);
+  // Octets kept as they are (pki_header_der.ts): the element whole, whatever it is.
+  if (target === EncodedDer) return new EncodedDer(derEncoding(element).slice());
   const schema = schemaOf(target);
-  if (!schema) return viaAsn1js(element, (asn) => (new target() as { fromASN(asn: unknown): unknown }).fromASN(asn));
+  if (!schema) throw new DecodeError(`${typeName(target)} has no schema this decoder reads`);
   if (schema.itemType !== undefined) return decodeArray(element, target, schema);
   if (schema.type === AsnTypeTypes.Choice) return decodeChoice(element, target, schema);
-  if (schema.type === AsnTypeTypes.Set) {
-    return viaAsn1js(element, () => {
-      throw new DecodeError(`SET types (${target.name}) are not decoded here yet`);
-    });
-  }
+  // AsnParser could not match a SET's fields in any order either; no schema of the project's is one.
+  if (schema.type === AsnTypeTypes.Set) throw new DecodeError(`SET types (${typeName(target)}) are not decoded here`);
   return decodeSequence(element, target, schema);
 }
 
 function decodeSequence(element: DerElement, target: new () => unknown, schema: Schema, implicitContents = false): unknown {
-  if (!implicitContents && element.tag !== 0x30) throw new DecodeError(`${target.name}: expected a SEQUENCE`);
+  if (!implicitContents && element.tag !== 0x30) throw new DecodeError(`${typeName(target)}: expected a SEQUENCE`);
   const children = derChildren(element);
   const result = new target() as Record<string, unknown>;
   let index = 0;
@@ -99,10 +104,10 @@ function decodeSequence(element: DerElement, target: new () => unknown, schema: 
       assign(result, key, item, decodeField(child, item), child);
       index++;
     } else if (!item.optional && item.defaultValue === undefined) {
-      throw new DecodeError(`${target.name}: ${key} is missing`);
+      throw new DecodeError(`${typeName(target)}: ${key} is missing`);
     }
   }
-  if (index !== children.length) throw new DecodeError(`${target.name}: ${children.length - index} element(s) its schema does not have`);
+  if (index !== children.length) throw new DecodeError(`${typeName(target)}: ${children.length - index} element(s) its schema does not have`);
   return result;
 }
 
@@ -113,13 +118,13 @@ function decodeChoice(element: DerElement, target: new () => unknown, schema: Sc
     assign(result, key, item, decodeField(element, item), element);
     return result;
   }
-  throw new ChoiceMismatch(`${target.name}: no alternative has tag 0x${element.tag.toString(16)}`, element);
+  throw new ChoiceMismatch(`${typeName(target)}: no alternative has tag 0x${element.tag.toString(16)}`, element);
 }
 
 /** A SEQUENCE OF / SET OF class; `implicitContents`: under an IMPLICIT tag, whose contents are the items. */
 function decodeArray(element: DerElement, target: new () => unknown, schema: Schema, implicitContents = false): unknown {
   const expected = schema.type === AsnTypeTypes.Set ? 0x31 : 0x30;
-  if (!implicitContents && element.tag !== expected) throw new DecodeError(`${target.name}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
+  if (!implicitContents && element.tag !== expected) throw new DecodeError(`${typeName(target)}: expected a ${expected === 0x31 ? "SET" : "SEQUENCE"} OF`);
   const items = derChildren(element).map((child) => decodeValue(child, schema.itemType!));
   return (target as unknown as { from(items: unknown[]): unknown }).from(items);
 }
@@ -179,7 +184,9 @@ function decodeUntagged(element: DerElement, item: SchemaItem, implicit: boolean
 
 function decodeValue(element: DerElement, type: Target, converter?: IAsnConverter): unknown {
   if (typeof type === "number") return decodePrimitive(element, type, converter ?? defaultConverter(type) ?? undefined);
-  if (converter) return viaAsn1js(element, (asn) => converter.fromASN(asn as never));
+  // CMS EncryptedContent's constructedValue (RFC 5652 §6.1, asn1-cms): the items of a constructed [0] IMPLICIT, each an OCTET STRING.
+  if (converter === AsnConstructedOctetStringConverter && (type === OctetString || type.prototype instanceof OctetString)) return decodeType(element, type);
+  if (converter) throw new DecodeError(`${typeName(type)}: a converter this decoder has no reader for`);
   return decodeType(element, type);
 }
 
@@ -216,11 +223,8 @@ function computeTags(type: Target): number[] {
   if (type === OctetString || type.prototype instanceof OctetString) return [0x04];
   if (type === BitString || type.prototype instanceof BitString) return [0x03];
   const schema = schemaOf(type);
-  if (!schema) {
-    const id = (new type() as { toSchema(name: string): { idBlock: { tagClass: number; tagNumber: number; isConstructed: boolean } } }).toSchema("").idBlock;
-    if (id.tagNumber < 0) return [];
-    return [((id.tagClass - 1) << 6) | (id.isConstructed ? 0x20 : 0) | id.tagNumber];
-  }
+  // EncodedDer takes any element; any other class without a schema is refused when decoded (decodeType).
+  if (!schema) return [];
   if (schema.itemType !== undefined) return [schema.type === AsnTypeTypes.Set ? 0x31 : 0x30];
   if (schema.type === AsnTypeTypes.Set) return [0x31];
   if (schema.type === AsnTypeTypes.Sequence) return [0x30];
@@ -312,11 +316,10 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
     case AsnUtf8StringConverter:
       primitive(element);
       return utf8(contents);
-    case AsnPrintableStringConverter:
-    case AsnIA5StringConverter:
-    case AsnVisibleStringConverter:
+    case AsnIpConverter:
+      // asn1-x509's own text for the address (its IpConverter, not exported), read from the octets as AsnOctetStringConverter gives them.
       primitive(element);
-      return latin1(contents);
+      return AsnIpConverter.fromASN({ valueBlock: { valueHexView: contents.slice() } } as never);
     case AsnUTCTimeConverter:
     case AsnGeneralizedTimeConverter: {
       const date = derTime(contents, converter === AsnUTCTimeConverter);
@@ -325,8 +328,19 @@ function decodePrimitive(element: DerElement, type: AsnPropTypes, converter?: IA
       return date;
     }
   }
-  const use = converter ?? AsnAnyConverter;
-  return viaAsn1js(element, (asn) => use.fromASN(asn as never));
+  const text = converter && stringOf(element, converter);
+  if (text !== undefined) return text;
+  throw new DecodeError(`no DER reader for ${AsnPropTypes[type] ?? type}`);
+}
+
+/** A character string through its converter (der_strings.ts); undefined when `converter` is no string converter. */
+function stringOf(element: DerElement, converter: IAsnConverter): string | undefined {
+  if (!SINGLE_OCTET_STRINGS.has(converter) && !WIDE_STRINGS.has(converter)) return undefined;
+  // X.690 §10.2: DER encodes strings primitively.
+  primitive(element);
+  const contents = derContents(element);
+  if (SINGLE_OCTET_STRINGS.has(converter)) return latin1(contents);
+  return WIDE_STRINGS.get(converter) === BMP_STRING ? decodeBmpString(contents) : decodeUniversalString(contents);
 }
 
 function decodeOctetStringClass(element: DerElement, target: new () => OctetString): OctetString {
@@ -386,13 +400,6 @@ function signedBigInt(contents: Uint8Array): bigint {
   let value = BigInt(`0x${hex}`);
   if (contents[0]! & 0x80) value -= 1n << BigInt(8 * contents.length);
   return value;
-}
-
-/** One character per octet (PrintableString, IA5String, VisibleString, times), without spreading a long string into arguments. */
-function latin1(contents: Uint8Array): string {
-  let text = "";
-  for (let start = 0; start < contents.length; start += 8192) text += String.fromCharCode.apply(null, contents.subarray(start, start + 8192) as unknown as number[]);
-  return text;
 }
 
 /** Dotted decimal, arcs minimal (X.690 §8.19.2). */
@@ -463,13 +470,6 @@ function utf8(contents: Uint8Array): string {
   } catch {
     throw new DecodeError("a UTF8String that is not UTF-8");
   }
-}
-
-/** The element through asn1js, for what this decoder has no reader of its own yet. */
-function viaAsn1js(element: DerElement, read: (asn: unknown) => unknown): unknown {
-  const parsed = asn1js.fromBER(copy(derEncoding(element)));
-  if (parsed.offset === -1) throw new DecodeError(`asn1js: ${parsed.result.error}`);
-  return read(parsed.result);
 }
 
 function copy(view: Uint8Array): ArrayBuffer {

@@ -1,8 +1,9 @@
-import { AsnSerializer, AsnTypeTypes, BitString, OctetString, defaultConverter, type IAsnConverter } from "@peculiar/asn1-schema";
-import { LeftToAsnSerializer, bufferView, writeBitStringClass, writeForeign, writeOctetStringClass, writePrimitive } from "./der_encoder_primitives.js";
+import { AsnTypeTypes, BitString, OctetString, defaultConverter, type IAsnConverter } from "@peculiar/asn1-schema";
+import { bufferView, writeBitStringClass, writeOctetStringClass, writePrimitive } from "./der_encoder_primitives.js";
 import { EncodedDer } from "./encoded_der.js";
 import { DerWriter } from "./der_writer.js";
 import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
+import { typeName } from "./type_name.js";
 
 /**
  * Encode a schema object as DER, driven by the declarations its
@@ -14,10 +15,13 @@ import { schemaOf, type Schema, type SchemaItem } from "./schema_metadata.js";
  * differential tests (test/asn1/codec/der_encoder.test.ts) and the mutation
  * run (scripts/codec_differential.ts) hold it to that.
  *
- * What this encoder does not know (a converter of its own, a class that
- * converts itself other than OctetString and BitString, a value a known
- * converter would treat in some unusual way) is handed, that element alone,
- * to asn1js as AsnSerializer would: correct, only slower.
+ * It writes everything itself, never through asn1js (which the Worker
+ * bundle leaves out, src/runtime/asn1js_absent.ts). What it cannot write
+ * (a class that converts itself other than OctetString, BitString and
+ * EncodedDer, a class without a schema, a converter of its own, a value
+ * its converter cannot take, a primitive CHOICE alternative under an
+ * IMPLICIT tag) is an Error where AsnSerializer went through asn1js: the
+ * server encodes what it builds itself, so that is a bug, not input.
  */
 export function encodeDer(value: unknown, target?: Function): Uint8Array {
   // One writer (and its buffer) serves encode after encode; an encode inside an encode (a DEFAULT compared) gets its own.
@@ -26,9 +30,6 @@ export function encodeDer(value: unknown, target?: Function): Uint8Array {
   try {
     writeObject(writer, value, target);
     return writer.result();
-  } catch (error) {
-    if (error instanceof LeftToAsnSerializer) return new Uint8Array(AsnSerializer.serialize(value));
-    throw error;
   } finally {
     writer.reset();
     idle = writer;
@@ -52,7 +53,7 @@ function fieldsBackwards(schema: Schema): Fields {
 }
 
 interface Convertible {
-  toASN(): { toBER(sizeOnly?: boolean): ArrayBuffer };
+  toASN(): unknown;
   fromASN(asn: unknown): unknown;
 }
 
@@ -67,12 +68,12 @@ function writeObject(writer: DerWriter, value: unknown, target?: Function): void
   if (value && typeof value === "object" && isConvertible(value)) {
     if (value instanceof OctetString && value.toASN === OctetString.prototype.toASN) return writeOctetStringClass(writer, value);
     if (value instanceof BitString && value.toASN === BitString.prototype.toASN) return writeBitStringClass(writer, value);
-    return writeForeign(writer, value.toASN().toBER(false));
+    throw new Error(`${typeName(value.constructor)} converts itself (toASN); the DER encoder does not write such classes`);
   }
   if (!value || typeof value !== "object") throw new TypeError("Parameter 1 should be type of Object.");
   const schema = schemaOf(target ?? value.constructor);
-  // A class without a schema (or with an empty one): AsnSerializer says what that is, or throws.
-  if (!schema) return writeForeign(writer, AsnSerializer.serialize(value));
+  // A class without a schema (or with an empty one): nothing to write it from.
+  if (!schema) throw new Error(`${typeName(value.constructor)} has no ASN.1 schema to encode it by`);
   if (schema.itemType !== undefined) return writeArray(writer, value, schema);
   if (schema.type === AsnTypeTypes.Choice) return writeChoice(writer, value as Record<string, unknown>, schema, target ?? value.constructor);
   const mark = writer.size;
@@ -103,7 +104,7 @@ function writeChoice(writer: DerWriter, value: Record<string, unknown>, schema: 
     const field = value[key];
     if (!isDefault(field, item)) return writeField(writer, item, field);
   }
-  throw new Error(`Schema '${target.name}' has wrong data. Choice cannot be empty.`);
+  throw new Error(`Schema '${typeName(target)}' has wrong data. Choice cannot be empty.`);
 }
 
 /**
@@ -136,7 +137,8 @@ function writeField(writer: DerWriter, item: SchemaItem, value: unknown): void {
   // As asn1-schema does: a primitive type, or a class that converts itself,
   // gets a primitive [n] (whatever its own form); a schema class a constructed one.
   const primitive = !item.repeated && (typeof item.type === "number" || isConvertibleClass(item.type));
-  if (!primitive && !(tag & 0x20)) throw new LeftToAsnSerializer();
+  // A primitive alternative of a CHOICE under an IMPLICIT tag: X.680 §31.2.9 forbids it (the tag would hide which alternative it is).
+  if (!primitive && !(tag & 0x20)) throw new Error(`[${item.context}] IMPLICIT on a CHOICE (X.680 §31.2.9 forbids it)`);
   // asn1js takes an IMPLICIT NULL that came from encoded octets (an ANY holding 05 00) whole, its header included, as the contents.
   if (!(tag === 0x05 && bufferView(value) !== undefined)) writer.dropHeader();
   writer.header((primitive ? 0x80 : 0xa0) | item.context, mark);

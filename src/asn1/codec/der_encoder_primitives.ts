@@ -2,55 +2,57 @@ import {
   AsnAnyConverter,
   AsnBitStringConverter,
   AsnBooleanConverter,
+  AsnConstructedOctetStringConverter,
   AsnEnumeratedConverter,
   AsnGeneralizedTimeConverter,
-  AsnIA5StringConverter,
   AsnIntegerArrayBufferConverter,
   AsnIntegerBigIntConverter,
   AsnIntegerConverter,
   AsnNullConverter,
-  AsnNumericStringConverter,
   AsnObjectIdentifierConverter,
   AsnOctetStringConverter,
-  AsnPrintableStringConverter,
   AsnUTCTimeConverter,
   AsnUtf8StringConverter,
-  AsnVisibleStringConverter,
   BitString,
   OctetString,
   type IAsnConverter,
 } from "@peculiar/asn1-schema";
+import { AsnIpConverter } from "@peculiar/asn1-x509";
 import { isPlainDer } from "./der_plain.js";
+import { SINGLE_OCTET_STRINGS, WIDE_STRINGS, BMP_STRING, bmpStringOctets, universalStringOctets } from "./der_strings.js";
 import { DerWriter } from "./der_writer.js";
+import { ipAddressOctets } from "./ip_address.js";
+import { typeName } from "./type_name.js";
 
 // The primitive values of the DER encoder (der_encoder.ts): what each of
-// asn1-schema's known converters writes, octet for octet as asn1js writes it.
+// asn1-schema's known converters writes, octet for octet as asn1js writes
+// it where asn1js writes the value exactly. Where asn1js did not (an
+// INTEGER beyond 2^53 written from a double, an OBJECT IDENTIFIER arc of
+// 2^49 or more written as nothing), this writes the exact value; a value
+// no converter can write (a converter of its own, text that is no time or
+// address) is an Error: the server encodes only what it built, so that is
+// a bug to see, not a message to answer.
 
-/**
- * A value whose octets depend on asn1js beyond the element at hand, so the
- * whole value is left to AsnSerializer: an element asn1js wrote with an
- * indefinite length (BER it was given in an ANY; asn1js then gives the
- * elements around it indefinite lengths too), or a primitive alternative of
- * a CHOICE under an IMPLICIT tag (which X.680 §31.2.9 forbids; asn1js
- * writes it as an empty constructed element). Neither happens for the
- * project's schemas and DER input.
- */
-export class LeftToAsnSerializer extends Error {}
-
-/** A value through one of asn1-schema's converters: the known ones written directly, any other through asn1js. */
+/** A value through one of asn1-schema's converters (and asn1-x509's iPAddress one); any other is an Error. */
 export function writePrimitive(writer: DerWriter, converter: IAsnConverter, value: unknown): void {
   switch (converter) {
     case AsnIntegerConverter: {
+      // A number, or the decimal text AsnIntegerConverter gives for four octets or more.
       const number = +(value as number);
       if (isSmallInteger(number)) return writeSmallInteger(writer, 0x02, number);
+      const exact = integerOf(value);
+      if (exact !== undefined) return writeBigInt(writer, 0x02, exact);
       break;
     }
     case AsnIntegerBigIntConverter:
-      if (typeof value === "bigint" && value >= 0n) return writeUnsignedBigInt(writer, value);
+      if (typeof value === "bigint") return writeBigInt(writer, 0x02, value);
       break;
-    case AsnEnumeratedConverter:
+    case AsnEnumeratedConverter: {
       if (isSmallInteger(value)) return writeSmallInteger(writer, 0x0a, value);
+      const exact = integerOf(value);
+      if (exact !== undefined) return writeBigInt(writer, 0x0a, exact);
       break;
+    }
     case AsnIntegerArrayBufferConverter: {
       // Written as given, as asn1js does: the value is already two's-complement contents.
       const octets = bufferView(value);
@@ -72,6 +74,13 @@ export function writePrimitive(writer: DerWriter, converter: IAsnConverter, valu
       if (octets) return writePrimitiveBytes(writer, 0x04, octets);
       break;
     }
+    case AsnConstructedOctetStringConverter:
+      // CMS EncryptedContent's constructedValue items (asn1-cms): each an OctetString, written primitively (X.690 §10.2).
+      if (value instanceof OctetString) return writeOctetStringClass(writer, value);
+      break;
+    case AsnIpConverter:
+      if (typeof value === "string") return writePrimitiveBytes(writer, 0x04, ipAddressOctets(value));
+      break;
     case AsnBitStringConverter: {
       const octets = bufferView(value);
       if (octets) return writeBitString(writer, 0, octets);
@@ -83,12 +92,14 @@ export function writePrimitive(writer: DerWriter, converter: IAsnConverter, valu
     case AsnUtf8StringConverter:
       if (typeof value === "string" && writeUtf8String(writer, value)) return;
       break;
-    case AsnPrintableStringConverter:
-    case AsnIA5StringConverter:
-    case AsnVisibleStringConverter:
-    case AsnNumericStringConverter:
-      if (typeof value === "string") return writeLatin1String(writer, SINGLE_OCTET_STRING_TAGS.get(converter)!, value);
+    default: {
+      if (typeof value !== "string") break;
+      const tag = SINGLE_OCTET_STRINGS.get(converter);
+      if (tag !== undefined) return writeLatin1String(writer, tag, value);
+      const wide = WIDE_STRINGS.get(converter);
+      if (wide !== undefined) return writePrimitiveBytes(writer, wide, wide === BMP_STRING ? bmpStringOctets(value) : universalStringOctets(value));
       break;
+    }
     case AsnUTCTimeConverter:
       if (value instanceof Date && writeUtcTime(writer, value)) return;
       break;
@@ -102,35 +113,34 @@ export function writePrimitive(writer: DerWriter, converter: IAsnConverter, valu
         return;
       }
       {
-        // An ANY holds an encoding: written as given when it is one DER element asn1js would re-encode unchanged.
+        // An ANY holds an encoding: written as given when it is one DER element (der_plain.ts).
         const octets = bufferView(value);
         if (octets && isPlainDer(octets)) return writer.bytes(octets);
       }
       break;
   }
-  writeForeign(writer, (converter.toASN(value) as { toBER(sizeOnly?: boolean): ArrayBuffer }).toBER(false));
+  throw new Error(`the DER encoder cannot write ${describe(value)} through this converter`);
 }
 
-const SINGLE_OCTET_STRING_TAGS = new Map<IAsnConverter, number>([
-  [AsnPrintableStringConverter, 0x13],
-  [AsnIA5StringConverter, 0x16],
-  [AsnVisibleStringConverter, 0x1a],
-  [AsnNumericStringConverter, 0x12],
-]);
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") return `a ${value.constructor ? typeName(value.constructor) : "object"}`;
+  return `the ${typeof value} ${JSON.stringify(String(value).slice(0, 40))}`;
+}
+
+/** An integer exactly: a bigint, an integral number, or decimal text (what AsnIntegerConverter reads past three octets). */
+function integerOf(value: unknown): bigint | undefined {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return BigInt(value);
+  return undefined;
+}
 
 /** The octets of an ArrayBuffer or a view, as asn1js's BufferSourceConverter reads them; undefined for anything else. */
 export function bufferView(value: unknown): Uint8Array | undefined {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return undefined;
-}
-
-/** An element asn1js produced (a fallback): written as it is. */
-export function writeForeign(writer: DerWriter, encoding: ArrayBuffer | Uint8Array): void {
-  const octets = bufferView(encoding)!;
-  if (octets.length === 0) throw new Error("asn1js could not encode a value");
-  if (octets[1] === 0x80 || ((octets[0]! & 0x1f) === 0x1f && octets.includes(0x80, 1))) throw new LeftToAsnSerializer();
-  writer.bytes(octets);
 }
 
 export function writePrimitiveBytes(writer: DerWriter, tag: number, contents: Uint8Array): void {
@@ -156,9 +166,10 @@ export function writeBitString(writer: DerWriter, unusedBits: number, bits: Uint
 }
 
 /**
- * Integers asn1js writes exactly: its two's complement goes through
- * doubles, and a negative number of seven octets (below -2^47) or a
- * positive one near 2^53 loses low bits. Those are left to it.
+ * Integers asn1js writes exactly (its two's complement goes through
+ * doubles, and a negative number of seven octets, below -2^47, or a
+ * positive one near 2^53 loses low bits): written here as a number, the
+ * rest exactly as a bigint (writeBigInt).
  */
 function isSmallInteger(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= -(2 ** 47) && (value as number) <= 2 ** 48;
@@ -177,21 +188,25 @@ function writeSmallInteger(writer: DerWriter, tag: number, value: number): void 
   writer.header(tag, mark);
 }
 
-/** A non-negative bigint as an INTEGER (X.690 §8.3): its octets, a leading 00 where the top bit is set (negative ones are left to asn1js). */
-function writeUnsignedBigInt(writer: DerWriter, value: bigint): void {
+/** A bigint as an INTEGER (X.690 §8.3): two's complement in the fewest octets (§8.3.2), low octet first into the writer. */
+function writeBigInt(writer: DerWriter, tag: number, value: bigint): void {
   const mark = writer.size;
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  for (let index = hex.length - 2; index >= 0; index -= 2) writer.byte(parseInt(hex.slice(index, index + 2), 16));
-  if (parseInt(hex.slice(0, 2), 16) & 0x80) writer.byte(0);
-  writer.header(0x02, mark);
+  let rest = value;
+  for (;;) {
+    const low = Number(rest & 0xffn);
+    writer.byte(low);
+    rest >>= 8n;
+    if ((rest === 0n && !(low & 0x80)) || (rest === -1n && low & 0x80)) break;
+  }
+  writer.header(tag, mark);
 }
 
 /**
  * Dotted decimal to X.690 §8.19: the first two arcs as one (40 × first +
  * second), each arc in base 128, fewest octets. Only the plain form (first
- * arc 0, 1 or 2, decimal arcs without leading zeros, each below 2^49);
- * false for anything else, which asn1js then handles its own way.
+ * arc 0, 1 or 2, decimal arcs without leading zeros); false for anything
+ * else. Arcs of any size are written exactly (asn1js wrote one of 2^49 or
+ * more as nothing, which no reader takes for the same OID).
  */
 function writeObjectIdentifier(writer: DerWriter, text: string): boolean {
   let encoding = oidCache.get(text);
@@ -212,39 +227,33 @@ const oidCache = new Map<string, Uint8Array>();
 function writeArcs(writer: DerWriter, text: string): boolean {
   const arcs = text.split(".");
   if (arcs.length < 2) return false;
-  const numbers: number[] = [];
+  const numbers: bigint[] = [];
   for (const arc of arcs) {
-    if (!/^(0|[1-9]\d{0,14})$/.test(arc)) return false;
-    const number = Number(arc);
-    if (number >= MAX_ARC) return false;
-    numbers.push(number);
+    if (!/^(0|[1-9]\d*)$/.test(arc)) return false;
+    numbers.push(BigInt(arc));
   }
-  if (numbers[0]! > 2) return false;
-  const first = numbers[0]! * 40 + numbers[1]!;
-  if (first >= MAX_ARC) return false;
+  if (numbers[0]! > 2n) return false;
+  const first = numbers[0]! * 40n + numbers[1]!;
   const mark = writer.size;
   for (let index = numbers.length - 1; index >= 1; index--) writeBase128(writer, index === 1 ? first : numbers[index]!);
   writer.header(0x06, mark);
   return true;
 }
 
-/** asn1js writes an arc in at most 7 octets of 7 bits (and nothing for a larger one); those are left to it. */
-const MAX_ARC = 2 ** 49;
-
-function writeBase128(writer: DerWriter, value: number): void {
+function writeBase128(writer: DerWriter, value: bigint): void {
   let rest = value;
-  writer.byte(rest % 128);
-  rest = Math.floor(rest / 128);
-  while (rest > 0) {
-    writer.byte(0x80 | rest % 128);
-    rest = Math.floor(rest / 128);
+  writer.byte(Number(rest & 0x7fn));
+  rest >>= 7n;
+  while (rest > 0n) {
+    writer.byte(0x80 | Number(rest & 0x7fn));
+    rest >>= 7n;
   }
 }
 
 const UTF8 = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** UTF-8 (X.680 §41); false for a string with a lone surrogate, which asn1js refuses. */
+/** UTF-8 (X.680 §41); false for a string with a lone surrogate, which has no UTF-8 (and asn1js refused too). */
 function writeUtf8String(writer: DerWriter, text: string): boolean {
   const mark = writer.size;
   if (/^[\x00-\x7f]*$/.test(text)) {
@@ -266,7 +275,7 @@ function writeLatin1String(writer: DerWriter, tag: number, text: string): void {
 
 const two = (value: number) => (value < 10 ? `0${value}` : `${value}`);
 
-/** UTCTime YYMMDDHHMMSSZ (X.690 §11.8), for the years it can carry as asn1js maps them (1900-2099); false otherwise. */
+/** UTCTime YYMMDDHHMMSSZ (X.690 §11.8), for the years it can carry as asn1js mapped them (1900-2099); false otherwise. */
 function writeUtcTime(writer: DerWriter, date: Date): boolean {
   const year = date.getUTCFullYear();
   if (!(year >= 1900 && year <= 2099)) return false;

@@ -1,9 +1,8 @@
 import { access, readFile, writeFile } from "node:fs/promises";
-// AsnConvert.parse stays in the CLI: operator-supplied keys and certificates, read once, as leniently as OpenSSL reads them.
-import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
 import { readChildren, readElement } from "../../asn1/der.js";
 import { encodeCertificatesPem, encodePem } from "../../asn1/pem.js";
+import { parseDer } from "../../asn1/parse_der.js";
 import { createCertificationRequest } from "../../ca/csr_builder.js";
 import { createIntermediateCa } from "../../ca/intermediate.js";
 import { keyIdentifier } from "../../ca/key_identifier.js";
@@ -113,7 +112,7 @@ async function checkSignature(der: Uint8Array, publicKey: Uint8Array, what: stri
   const [signed, algorithm, signature] = readChildren(der, readElement(der, 0));
   const ok = await verifySignature(
     publicKey,
-    AsnConvert.parse(der.slice(algorithm!.start, algorithm!.end), AlgorithmIdentifier),
+    parseDer(der.slice(algorithm!.start, algorithm!.end), AlgorithmIdentifier),
     der.slice(signed!.start, signed!.end),
     der.slice(signature!.contentStart + 1, signature!.end), // past the unused-bits octet
   );
@@ -121,7 +120,7 @@ async function checkSignature(der: Uint8Array, publicKey: Uint8Array, what: stri
 }
 
 function noteClamping(stderr: (text: string) => void, der: Uint8Array, now: Date, days: number): void {
-  const notAfter = AsnConvert.parse(der, Certificate).tbsCertificate.validity.notAfter.getTime().getTime();
+  const notAfter = parseDer(der, Certificate).tbsCertificate.validity.notAfter.getTime().getTime();
   const wanted = Math.floor(now.getTime() / 1000) * 1000 + days * DAY_SECONDS * 1000;
   if (notAfter < wanted) {
     stderr(`note: the certificate ends with its issuer, on ${new Date(notAfter).toISOString()}, not after the ${days} days asked for\n`);

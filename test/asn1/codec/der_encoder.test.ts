@@ -288,7 +288,30 @@ class Integers extends AsnArray<number> {}
 
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, "hex")).buffer;
 
-describe("encodeDer writes each converter's values as asn1js does", () => {
+/**
+ * Where the project's encoder gives other octets than asn1js, on purpose
+ * (der_encoder_primitives.ts, der_plain.ts): an INTEGER, ENUMERATED or OID
+ * arc asn1js wrote from a double (losing bits, or writing nothing) is
+ * written exactly; an ANY that is one well-formed DER element is written as
+ * given (asn1js re-encoded what it interprets); what is no value of its
+ * type (a fraction, an OID that is not dotted decimal from arc 0-2, a year a
+ * time cannot carry, an ANY that is not one DER element) is refused. Says
+ * whether `ours` (octets, or the Error) is that answer for `fields`.
+ */
+function deliberate(fields: Partial<Primitive>, ours: string | Error): boolean {
+  const back = () => decodeDer(new Uint8Array(Buffer.from(ours as string, "hex")), Primitive);
+  const exact = (value: unknown) => (typeof value === "bigint" || Number.isInteger(value) ? BigInt(value as number) : undefined);
+  if (fields.integer !== undefined) return exact(fields.integer) === undefined ? ours instanceof Error : !(ours instanceof Error) && BigInt(back().integer!) === exact(fields.integer);
+  if (fields.enumerated !== undefined) return !(ours instanceof Error) && back().enumerated === fields.enumerated;
+  // The first optional INTEGER field takes it back: \`integer\` (asn1js wrote a negative bigint with a leading FF too many, 02 02 FF 80 for -128).
+  if (fields.big !== undefined) return !(ours instanceof Error) && BigInt(back().integer!) === fields.big;
+  if (fields.oid !== undefined) return /^[0-2](\.(0|[1-9]\d*))+$/.test(fields.oid) ? !(ours instanceof Error) && back().oid === fields.oid : ours instanceof Error;
+  if (fields.utc !== undefined) return ours instanceof Error && !(fields.utc.getUTCFullYear() >= 1900 && fields.utc.getUTCFullYear() <= 2099 && fields.utc.getUTCFullYear() <= 9999);
+  if (fields.any) return isPlainDer(new Uint8Array(fields.any)) ? ours === `${hex(fields.any).length / 2 < 128 ? "30" + (hex(fields.any).length / 2).toString(16).padStart(2, "0") : ""}${hex(fields.any)}` : ours instanceof Error;
+  return false;
+}
+
+describe("encodeDer writes each converter's values as asn1js does, or exactly where asn1js did not", () => {
   const cases: Array<[string, Partial<Primitive>]> = [];
   const integers = [0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 2 ** 31, -(2 ** 31), 2 ** 32, 2 ** 47, -(2 ** 47), -(2 ** 47) - 1, -(2 ** 47) + 1, -269267251799350, 2 ** 48, -(2 ** 48), 2 ** 48 + 1, 2 ** 53 - 1, -(2 ** 53 - 1)];
   for (let index = 0; index < 1000; index++) integers.push(Math.round((Math.random() - 0.5) * 2 ** (1 + (index % 53))));
@@ -319,8 +342,15 @@ describe("encodeDer writes each converter's values as asn1js does", () => {
       } catch (error) {
         theirs = error as Error;
       }
-      if (theirs instanceof Error) expect(() => encodeDer(value)).toThrow();
-      else expect(hex(encodeDer(value))).toBe(theirs);
+      let ours: string | Error;
+      try {
+        ours = hex(encodeDer(value));
+      } catch (error) {
+        ours = error as Error;
+      }
+      if (theirs instanceof Error && ours instanceof Error) return;
+      if (ours === theirs) return;
+      expect(deliberate(fields, ours), `ours ${String(ours)}, asn1js ${String(theirs)}`).toBe(true);
     });
   }
 
@@ -329,12 +359,12 @@ describe("encodeDer writes each converter's values as asn1js does", () => {
     expect(expectSame(new Integers([3, 1, 2]))).toBe("3109020103020101020102");
   });
 
-  it("a CHOICE under an IMPLICIT tag (X.680 forbids it) is left whole to AsnSerializer when its alternative is primitive", () => {
+  it("a CHOICE under an IMPLICIT tag (X.680 §31.2.9 forbids it) is refused when its alternative is primitive", () => {
     class Holder {
       @AsnProp({ type: Time, context: 0, implicit: true }) time = new Time(new Date(Date.UTC(2030, 0, 1)));
       @AsnProp({ type: GeneralName, context: 1, implicit: true }) name = new GeneralName({ directoryName: name });
     }
-    expectSame(new Holder());
+    expect(() => encodeDer(new Holder())).toThrow(/X\.680/);
   });
 
   it("OctetString and BitString classes, and the BIT STRING of a failInfo", () => {
@@ -347,7 +377,7 @@ describe("encodeDer writes each converter's values as asn1js does", () => {
   });
 });
 
-describe("isPlainDer vouches only for what asn1js re-encodes unchanged", () => {
+describe("isPlainDer takes one well-formed DER element", () => {
   it("takes DER and refuses BER", () => {
     expect(isPlainDer(new Uint8Array(fromHex("300a06082a864886f70d0202")))).toBe(true);
     expect(isPlainDer(new Uint8Array(fromHex("30810302010a")))).toBe(false);

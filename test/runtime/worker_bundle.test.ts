@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { buildWorkerBundle } from "../support/worker.js";
+
+// The Worker bundle wrangler builds (the one the interop tests run) has no
+// asn1js: wrangler.toml aliases it to src/runtime/asn1js_absent.ts, whose
+// error text is in the bundle, and none of asn1js's own error texts are.
+// That every interop test passes on this bundle shows nothing calls it.
+
+describe("the Worker bundle", () => {
+  it("holds the asn1js stand-in and no asn1js", async () => {
+    const { contents } = await buildWorkerBundle();
+    expect(contents).toContain("asn1js is not in the Worker bundle");
+    for (const text of ["End of input reached before message was fully decoded", "Wrong input string for conversion", "Maximum ASN.1"]) {
+      expect(contents, text).not.toContain(text);
+    }
+  }, 120_000);
+
+  it("is built with keep_names = false and keeps the ASN.1 type names the codec's messages use (src/asn1/type_names.ts)", async () => {
+    const { contents } = await buildWorkerBundle();
+    // keep_names would wrap classes in __name(..., "PKIMessage"); the names list keeps them as object keys.
+    expect(contents).not.toMatch(/"PKIMessage"\)/);
+    for (const name of ["PKIMessage", "CertReqMessages", "CertTemplate", "Certificate", "Name"]) expect(contents).toMatch(new RegExp(`[{,]${name}:`));
+  }, 120_000);
+});
