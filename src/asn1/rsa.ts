@@ -2,10 +2,10 @@ import { AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes } from "@peculiar
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 
 /**
- * The two RSA structures the project reads and writes, declared here
+ * The RSA structures the project reads and writes, declared here
  * rather than taken from @peculiar/asn1-rsa: that package builds its
  * default AlgorithmIdentifiers with AsnSerializer (asn1js) as it is
- * imported and each time an RsaSaPssParams is constructed, and the Worker
+ * imported and each time one of its parameter classes is constructed, and the Worker
  * bundle has no asn1js (src/runtime/asn1js_absent.ts). Same names, fields,
  * tagging and defaults, so both encode alike (test/asn1/rsa.test.ts).
  */
@@ -64,6 +64,35 @@ export class RsaSaPssParams {
   trailerField = 1;
 
   constructor(params: Partial<RsaSaPssParams> = {}) {
+    Object.assign(this, params);
+  }
+}
+
+export const id_pSpecified = "1.2.840.113549.1.1.9";
+/** pSpecifiedEmpty, the DEFAULT label source of RSAES-OAEP: id-pSpecified with an empty OCTET STRING (04 00). */
+const pSpecifiedEmpty = () => new AlgorithmIdentifier({ algorithm: id_pSpecified, parameters: new Uint8Array([0x04, 0x00]).buffer });
+
+/**
+ * ```asn1
+ * RSAES-OAEP-params ::= SEQUENCE {
+ *   hashAlgorithm      [0] HashAlgorithm     DEFAULT sha1,
+ *   maskGenAlgorithm   [1] MaskGenAlgorithm  DEFAULT mgf1SHA1,
+ *   pSourceAlgorithm   [2] PSourceAlgorithm  DEFAULT pSpecifiedEmpty }
+ * ```
+ * RFC 8017 §A.2.1 (RFC 4055 §4.1): the key transport of server-generated
+ * keys to an RSA certificate (src/cms/key_transport.ts).
+ */
+export class RsaEsOaepParams {
+  @AsnProp({ type: AlgorithmIdentifier, context: 0, defaultValue: sha1() })
+  hashAlgorithm = sha1();
+
+  @AsnProp({ type: AlgorithmIdentifier, context: 1, defaultValue: mgf1Sha1() })
+  maskGenAlgorithm = mgf1Sha1();
+
+  @AsnProp({ type: AlgorithmIdentifier, context: 2, defaultValue: pSpecifiedEmpty() })
+  pSourceAlgorithm = pSpecifiedEmpty();
+
+  constructor(params: Partial<RsaEsOaepParams> = {}) {
     Object.assign(this, params);
   }
 }

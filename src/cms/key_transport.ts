@@ -1,5 +1,5 @@
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { RsaEsOaepParams } from "@peculiar/asn1-rsa";
+import { RsaEsOaepParams } from "../asn1/rsa.js";
 import { id_mgf1, id_RSAES_OAEP } from "../asn1/cms_oids.js";
 import { serializeDerBuffer } from "../asn1/serialize_der.js";
 import { OID } from "../crypto/algorithms.js";

@@ -1,6 +1,6 @@
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { OctetString } from "@peculiar/asn1-schema";
-import { RsaEsOaepParams } from "@peculiar/asn1-rsa";
+import { RsaEsOaepParams } from "../asn1/rsa.js";
 import type { KeyAgreeRecipientInfo, KeyTransRecipientInfo } from "@peculiar/asn1-cms";
 import { id_alg_PWRI_KEK, id_mgf1, id_RSAES_OAEP } from "../asn1/cms_oids.js";
 import type { EnvelopedData, PasswordRecipientInfo } from "../asn1/enveloped_data.js";

@@ -4,7 +4,8 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { describe, expect, it } from "vitest";
 import { decodeDer } from "../../src/asn1/codec/der_decoder.js";
 import { encodeDer } from "../../src/asn1/codec/der_encoder.js";
-import { RSAPublicKey, RsaSaPssParams } from "../../src/asn1/rsa.js";
+import { RsaEsOaepParams, RSAPublicKey, RsaSaPssParams } from "../../src/asn1/rsa.js";
+import { oaepAlgorithm } from "../../src/cms/key_transport.js";
 
 // src/asn1/rsa.ts declares what @peculiar/asn1-rsa declares (that package
 // runs asn1js as it loads, which the Worker bundle does not have): the
@@ -24,6 +25,20 @@ describe("src/asn1/rsa.ts against @peculiar/asn1-rsa", () => {
     const back = decodeDer(ours, RsaSaPssParams);
     expect([back.hashAlgorithm.algorithm, back.saltLength, back.trailerField]).toEqual(["2.16.840.1.101.3.4.2.1", 32, 1]);
     expect(decodeDer(new Uint8Array([0x30, 0]), RsaSaPssParams)).toEqual(new RsaSaPssParams());
+  });
+
+  it("RSAES-OAEP-params: all DEFAULTs is an empty SEQUENCE (RFC 8017 §A.2.1), and the key transport's SHA-256 parameters as asn1-rsa writes them", () => {
+    expect(hex(encodeDer(new RsaEsOaepParams()))).toBe("3000");
+    expect(hex(encodeDer(new RsaEsOaepParams()))).toBe(hex(AsnSerializer.serialize(new peculiar.RsaEsOaepParams())));
+    const fields = { hashAlgorithm: sha256(), maskGenAlgorithm: mgf1() };
+    const ours = encodeDer(new RsaEsOaepParams(fields));
+    expect(hex(ours)).toBe(hex(AsnSerializer.serialize(new peculiar.RsaEsOaepParams(fields))));
+    const back = decodeDer(ours, RsaEsOaepParams);
+    expect([back.hashAlgorithm.algorithm, back.pSourceAlgorithm.algorithm]).toEqual(["2.16.840.1.101.3.4.2.1", "1.2.840.113549.1.1.9"]);
+    expect(decodeDer(new Uint8Array([0x30, 0]), RsaEsOaepParams)).toEqual(new RsaEsOaepParams());
+    // What src/cms/key_transport.ts sends (the hash's parameters absent, RFC 4055 §2.1) decodes to the same SHA-256 in both.
+    const sent = oaepAlgorithm().parameters!;
+    expect(decodeDer(new Uint8Array(sent), RsaEsOaepParams).hashAlgorithm.algorithm).toBe("2.16.840.1.101.3.4.2.1");
   });
 
   it("RSAPublicKey (RFC 8017 §A.1.1)", () => {
