@@ -33,20 +33,7 @@ export async function pollForCertificate(
       if (outcome.kind === "waiting") throw new CmpClientError("protocol", `the ${responseType} answering pollReq says waiting again; a pollRep should`);
       return { response, outcome };
     }
-    const [entry, ...others] = response.message.body.pollRep!;
-    if (!entry || others.length > 0 || entry.certReqId !== certReqId) {
-      throw new CmpClientError("protocol", `the pollRep must answer certReqId ${certReqId} alone`);
-    }
-    if (!Number.isSafeInteger(entry.checkAfter) || entry.checkAfter < 0) {
-      throw new CmpClientError("protocol", `the pollRep's checkAfter ${entry.checkAfter} is not a number of seconds`);
-    }
-    const waitMs = Math.max(MIN_POLL_INTERVAL_MS, entry.checkAfter * 1000);
-    const elapsed = Date.now() - started;
-    if (elapsed + waitMs > limitMs) {
-      const reason = entry.reason ? ` (the server says: ${[...entry.reason].join("; ")})` : "";
-      throw new CmpClientError("timeout", `still waiting after ${elapsed} ms; polling again in ${entry.checkAfter} s would pass the limit of ${limitMs} ms${reason}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    await waitAsPollRepSays(response, certReqId, started, limitMs);
   }
 }
 
@@ -74,19 +61,28 @@ export async function exchangeAllowingDelay(
   for (;;) {
     const response = await transaction.exchange(poll, ["pollRep", responseType]);
     if (response.type === responseType) return response;
-    const [entry, ...others] = response.message.body.pollRep!;
-    if (!entry || others.length > 0 || entry.certReqId !== COMPLETE_RESPONSE) {
-      throw new CmpClientError("protocol", `the pollRep must answer certReqId ${COMPLETE_RESPONSE} alone`);
-    }
-    if (!Number.isSafeInteger(entry.checkAfter) || entry.checkAfter < 0) {
-      throw new CmpClientError("protocol", `the pollRep's checkAfter ${entry.checkAfter} is not a number of seconds`);
-    }
-    const waitMs = Math.max(MIN_POLL_INTERVAL_MS, entry.checkAfter * 1000);
-    const elapsed = Date.now() - started;
-    if (elapsed + waitMs > limitMs) {
-      const reason = entry.reason ? ` (the server says: ${[...entry.reason].join("; ")})` : "";
-      throw new CmpClientError("timeout", `still waiting after ${elapsed} ms; polling again in ${entry.checkAfter} s would pass the limit of ${limitMs} ms${reason}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    await waitAsPollRepSays(response, COMPLETE_RESPONSE, started, limitMs);
   }
+}
+
+/**
+ * A pollRep (RFC 9810 §5.3.22) must answer our one certReqId with a
+ * checkAfter in seconds; then wait that long (at least
+ * MIN_POLL_INTERVAL_MS), unless it would pass `limitMs` from `started`.
+ */
+async function waitAsPollRepSays(response: DecodedRequest, certReqId: number, started: number, limitMs: number): Promise<void> {
+  const [entry, ...others] = response.message.body.pollRep!;
+  if (!entry || others.length > 0 || entry.certReqId !== certReqId) {
+    throw new CmpClientError("protocol", `the pollRep must answer certReqId ${certReqId} alone`);
+  }
+  if (!Number.isSafeInteger(entry.checkAfter) || entry.checkAfter < 0) {
+    throw new CmpClientError("protocol", `the pollRep's checkAfter ${entry.checkAfter} is not a number of seconds`);
+  }
+  const waitMs = Math.max(MIN_POLL_INTERVAL_MS, entry.checkAfter * 1000);
+  const elapsed = Date.now() - started;
+  if (elapsed + waitMs > limitMs) {
+    const reason = entry.reason ? ` (the server says: ${[...entry.reason].join("; ")})` : "";
+    throw new CmpClientError("timeout", `still waiting after ${elapsed} ms; polling again in ${entry.checkAfter} s would pass the limit of ${limitMs} ms${reason}`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
 }

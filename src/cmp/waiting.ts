@@ -1,5 +1,4 @@
 import { toBase64, toHex } from "../asn1/bytes.js";
-import { CmpError } from "../asn1/pki_failure_info.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
 import { reencode } from "../asn1/reencode.js";
@@ -7,8 +6,9 @@ import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { formatGeneralName } from "../ca/general_name_text.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { deleteTransactionNaming, requestNonces, warnUndo, type Delivery } from "./issuance.js";
-import { pendingKey, waitingTransactionTtl, type PendingRequest } from "./pending_request.js";
+import { requestNonces, type Delivery } from "./issuance.js";
+import type { PendingRequest } from "./pending_request.js";
+import { storeWaiting } from "./waiting_store.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 /**
@@ -65,21 +65,7 @@ export async function wait(exchange: Exchange, delivery: Delivery, reason: "appr
     entity: delivery.registration?.username,
     sealedCode: credentials.kind === "mac" ? credentials.enrollment?.sealedCode : undefined,
   };
-  const ttlSeconds = waitingTransactionTtl(expiresAt, now, context.config.limits.transactionTtlSeconds);
-  // Our own waiting transaction: the one that carries this answer's nonce.
-  const ours = (t: TransactionRecord) => t.state === "pending" && t.senderNonce === transaction.senderNonce;
-  try {
-    if (!(await context.store.create(key, transaction, { ttlSeconds }))) {
-      throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
-    }
-    await context.store.put(pendingKey(id), pending, { ttlSeconds });
-  } catch (error) {
-    // A transaction must not wait for a request that was never stored; the client starts again.
-    if (!(error instanceof CmpError)) {
-      await deleteTransactionNaming(context, key, ours).catch((e) => warnUndo(context, "take back the waiting transaction", e));
-    }
-    throw error;
-  }
+  await storeWaiting(context, key, transaction, { id, record: pending }, now);
   const text = reason === "approval" ? `waiting for approval: ${holdText}` : "the CA's signing service is unavailable; poll again";
   return {
     body: certRepBody(delivery.responseType, {

@@ -1,9 +1,9 @@
 import { toHex } from "../asn1/bytes.js";
-import { CmpError } from "../asn1/pki_failure_info.js";
 import { waitingErrorBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { deleteTransactionNaming, requestNonces, warnUndo } from "./issuance.js";
-import { pendingKey, waitingTransactionTtl, type PendingOperation } from "./pending_request.js";
+import { requestNonces } from "./issuance.js";
+import type { PendingOperation } from "./pending_request.js";
+import { storeWaiting } from "./waiting_store.js";
 import { transactionKey, type TransactionRecord } from "./transaction.js";
 
 /** What an rr or genm that waits keeps, besides what every waiting request keeps. */
@@ -55,20 +55,7 @@ export async function waitForOperator(exchange: Exchange, held: HeldOperation): 
     // rr: the certificate it names, so that the pollReqs of its holder still get through once it is revoked (protection.ts).
     revokedSerial: held.serial,
   };
-  const ttlSeconds = waitingTransactionTtl(expiresAt, now, context.config.limits.transactionTtlSeconds);
-  const ours = (t: TransactionRecord) => t.state === "pending" && t.senderNonce === transaction.senderNonce;
-  try {
-    if (!(await context.store.create(key, transaction, { ttlSeconds }))) {
-      throw new CmpError("transactionIdInUse", "this transactionID is already in use; start a new transaction");
-    }
-    await context.store.put(pendingKey(id), pending, { ttlSeconds });
-  } catch (error) {
-    // A transaction must not wait for a request that was never stored; the client starts again.
-    if (!(error instanceof CmpError)) {
-      await deleteTransactionNaming(context, key, ours).catch((e) => warnUndo(context, "take back the waiting transaction", e));
-    }
-    throw error;
-  }
+  await storeWaiting(context, key, transaction, { id, record: pending }, now);
   exchange.log.reason = held.holdReason;
   return { body: waitingErrorBody(`waiting for approval: ${held.holdReason}`), responseType: "error", outcome: "waiting (approval)" };
 }
