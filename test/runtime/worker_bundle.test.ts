@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildWorkerBundle } from "../support/worker.js";
+import { buildWorkerBundle, startWorker } from "../support/worker.js";
 
 // The Worker bundle wrangler builds (the one the interop tests run) has no
 // asn1js: wrangler.toml aliases it to src/runtime/asn1js_absent.ts, whose
@@ -12,6 +12,17 @@ describe("the Worker bundle", () => {
     expect(contents).toContain("asn1js is not in the Worker bundle");
     for (const text of ["End of input reached before message was fully decoded", "Wrong input string for conversion", "Maximum ASN.1"]) {
       expect(contents, text).not.toContain(text);
+    }
+  }, 120_000);
+
+  it("starts: no module it imports calls asn1js as it is evaluated (as @peculiar/asn1-rsa does)", async () => {
+    // Without a CA key the Worker answers that it is misconfigured: our code ran, so every module was evaluated.
+    const worker = await startWorker();
+    try {
+      const response = await fetch(`${worker.url}/.well-known/cmp`);
+      expect([response.status, await response.text()]).toEqual([500, expect.stringContaining("CA_KEY")]);
+    } finally {
+      await worker.stop();
     }
   }, 120_000);
 
