@@ -1,11 +1,12 @@
 import { CmpError } from "../asn1/pki_failure_info.js";
-import type { Store, Versioned } from "../store/store.js";
+import type { Versioned } from "../store/store.js";
 import { errorBody, rejectionStatus, rpBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { answerHeldGeneralMessage } from "./general_message.js";
-import { pendingKey, ttlUntil, type PendingOperation } from "./pending_request.js";
+import type { PendingOperation } from "./pending_request.js";
 import { applyRevocation } from "./revocation_request.js";
 import type { TransactionRecord } from "./transaction.js";
+import { mustAdvance, settle } from "./poll_writes.js";
 
 /**
  * pollReq for an rr or genm that waits for an operator (RFC 9483 §4.4, RFC
@@ -87,14 +88,4 @@ function refusal(exchange: Exchange, pending: PendingOperation): HandlerResult {
   return { body: errorBody(error), responseType: "error", outcome: pending.status };
 }
 
-async function settle(store: Store, entry: Versioned<PendingOperation>, changes: Partial<PendingOperation>, now: Date): Promise<PendingOperation> {
-  const updated = { ...entry.value, ...changes };
-  if (!(await store.compareAndSet(pendingKey(entry.value.id), entry.version, updated, { ttlSeconds: ttlUntil(updated.expiresAt, now) }))) {
-    throw new CmpError("badRequest", "the waiting request changed meanwhile (a concurrent poll or decision); poll again");
-  }
-  return updated;
-}
 
-async function mustAdvance(written: Promise<boolean>): Promise<void> {
-  if (!(await written)) throw new CmpError("badRequest", "the transaction changed meanwhile (a concurrent message); poll again");
-}

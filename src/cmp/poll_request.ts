@@ -4,7 +4,7 @@ import { PKIBody } from "../asn1/pki_body.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PollRep, PollRepContent } from "../asn1/poll.js";
 import { SignerError } from "../kms/signer.js";
-import type { Store, Versioned } from "../store/store.js";
+import type { Versioned } from "../store/store.js";
 import { certRepBody, rejectionStatus } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
 import { certificateAnswer, issuePending, type TransactionWriter } from "./issuance.js";
@@ -22,6 +22,7 @@ import {
   type PendingRequest,
 } from "./pending_request.js";
 import { operationAnswerAgain, pollOperation } from "./poll_operation.js";
+import { mustAdvance, settle } from "./poll_writes.js";
 import { continuedTransaction, transactionKey, type TransactionRecord } from "./transaction.js";
 import { serializeDer } from "../asn1/serialize_der.js";
 import { profileForCertProfile } from "./cert_profile.js";
@@ -192,17 +193,7 @@ async function retrySigning(
   return result;
 }
 
-async function settle<T extends AnyPendingRequest>(store: Store, entry: Versioned<T>, changes: Partial<PendingRequest>, now: Date): Promise<T> {
-  const updated = { ...entry.value, ...changes };
-  if (!(await store.compareAndSet(pendingKey(entry.value.id), entry.version, updated, { ttlSeconds: ttlUntil(updated.expiresAt, now) }))) {
-    throw new CmpError("badRequest", "the waiting request changed meanwhile (a concurrent poll or decision); poll again");
-  }
-  return updated;
-}
 
-async function mustAdvance(written: Promise<boolean>): Promise<void> {
-  if (!(await written)) throw new CmpError("badRequest", "the transaction changed meanwhile (a concurrent message); poll again");
-}
 
 /** certReqId -1 in a pollReq: polling for the complete response (RFC 9810 §5.3.22), as for an rr or genm (RFC 9483 §4.4). */
 const COMPLETE_RESPONSE = -1;

@@ -1,4 +1,4 @@
-import { toBase64, toHex } from "../asn1/bytes.js";
+import { toBase64 } from "../asn1/bytes.js";
 import { PKIFreeText } from "../asn1/pki_free_text.js";
 import { PKIStatus, PKIStatusInfo } from "../asn1/pki_status.js";
 import { reencode } from "../asn1/reencode.js";
@@ -6,10 +6,10 @@ import { formatDistinguishedName } from "../ca/distinguished_name.js";
 import { formatGeneralName } from "../ca/general_name_text.js";
 import { certRepBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { requestNonces, type Delivery } from "./issuance.js";
+import type { Delivery } from "./issuance.js";
 import type { PendingRequest } from "./pending_request.js";
-import { storeWaiting } from "./waiting_store.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { storeWaiting, waitingTransaction } from "./waiting_store.js";
+import { transactionKey } from "./transaction.js";
 
 /**
  * Answer `waiting` with no certificate (RFC 9810 §5.2.3): the client polls
@@ -50,21 +50,10 @@ export async function wait(exchange: Exchange, delivery: Delivery, reason: "appr
     createdAt: now.toISOString(),
     expiresAt,
   };
-  const transaction: TransactionRecord = {
-    profile: profile.name,
-    requestType: request.type,
-    state: "pending",
-    certReqId: approved.certReqId,
-    senderNonce: toHex(exchange.senderNonce),
-    requestNonces: requestNonces(exchange),
-    serial: "",
-    certificate: "",
-    certHashAlgorithm: "",
-    createdAt: now.toISOString(),
-    pendingId: id,
+  const transaction = waitingTransaction(exchange, approved.certReqId, id, {
     entity: delivery.registration?.username,
     sealedCode: credentials.kind === "mac" ? credentials.enrollment?.sealedCode : undefined,
-  };
+  });
   await storeWaiting(context, key, transaction, { id, record: pending }, now);
   const text = reason === "approval" ? `waiting for approval: ${holdText}` : "the CA's signing service is unavailable; poll again";
   return {

@@ -1,10 +1,8 @@
-import { toHex } from "../asn1/bytes.js";
 import { waitingErrorBody } from "./bodies.js";
 import type { Exchange, HandlerResult } from "./exchange.js";
-import { requestNonces } from "./issuance.js";
 import type { PendingOperation } from "./pending_request.js";
-import { storeWaiting } from "./waiting_store.js";
-import { transactionKey, type TransactionRecord } from "./transaction.js";
+import { storeWaiting, waitingTransaction } from "./waiting_store.js";
+import { transactionKey } from "./transaction.js";
 
 /** What an rr or genm that waits keeps, besides what every waiting request keeps. */
 export type HeldOperation = Pick<PendingOperation, "requestType" | "responseType" | "subjectText" | "holdReason" | "serial" | "revocationReason" | "infoItems" | "certProfiles">;
@@ -40,21 +38,8 @@ export async function waitForOperator(exchange: Exchange, held: HeldOperation): 
     createdAt: now.toISOString(),
     expiresAt,
   };
-  const transaction: TransactionRecord = {
-    profile: profile.name,
-    requestType: held.requestType,
-    state: "pending",
-    certReqId: -1,
-    senderNonce: toHex(exchange.senderNonce),
-    requestNonces: requestNonces(exchange),
-    serial: "",
-    certificate: "",
-    certHashAlgorithm: "",
-    createdAt: now.toISOString(),
-    pendingId: id,
-    // rr: the certificate it names, so that the pollReqs of its holder still get through once it is revoked (protection.ts).
-    revokedSerial: held.serial,
-  };
+  // rr: the certificate it names, so that the pollReqs of its holder still get through once it is revoked (protection.ts).
+  const transaction = waitingTransaction(exchange, -1, id, { requestType: held.requestType, revokedSerial: held.serial });
   await storeWaiting(context, key, transaction, { id, record: pending }, now);
   exchange.log.reason = held.holdReason;
   return { body: waitingErrorBody(`waiting for approval: ${held.holdReason}`), responseType: "error", outcome: "waiting (approval)" };

@@ -1,6 +1,8 @@
 import { CmpError } from "../asn1/pki_failure_info.js";
+import { toHex } from "../asn1/bytes.js";
 import type { EngineContext } from "./engine_types.js";
-import { deleteTransactionNaming, warnUndo } from "./issuance.js";
+import type { Exchange } from "./exchange.js";
+import { deleteTransactionNaming, requestNonces, warnUndo } from "./issuance.js";
 import { pendingKey, waitingTransactionTtl, type PendingOperation, type PendingRequest } from "./pending_request.js";
 import type { TransactionRecord } from "./transaction.js";
 
@@ -33,4 +35,31 @@ export async function storeWaiting(
     }
     throw error;
   }
+}
+
+/**
+ * The transaction of a request that waits: pending, bound to this answer's
+ * senderNonce and the request's nonces (nonces.ts), with no certificate yet,
+ * naming its waiting request; `fields` adds what the kind of request keeps.
+ */
+export function waitingTransaction(
+  exchange: Exchange,
+  certReqId: number,
+  pendingId: string,
+  fields: Partial<TransactionRecord> = {},
+): TransactionRecord {
+  return {
+    profile: exchange.profile.name,
+    requestType: exchange.request.type,
+    state: "pending",
+    certReqId,
+    senderNonce: toHex(exchange.senderNonce),
+    requestNonces: requestNonces(exchange),
+    serial: "",
+    certificate: "",
+    certHashAlgorithm: "",
+    createdAt: exchange.now.toISOString(),
+    pendingId,
+    ...fields,
+  };
 }
