@@ -4,6 +4,7 @@ import type { JellyfishConfig, Profile } from "../config/profile.js";
 import { handleCmp as engineHandleCmp } from "../cmp/engine.js";
 import type { CmpAnswer, EngineContext } from "../cmp/engine_types.js";
 import { createAdminApp, type AdminDeps } from "./admin.js";
+import { createConsoleApp, type ConsoleDeps } from "./console/app.js";
 import { createPublicationApp, type PublicationDeps } from "./publication.js";
 import { createOcspApp, type OcspAppDeps } from "./ocsp.js";
 import { isPkixCmp, PKIXCMP } from "./media_type.js";
@@ -31,6 +32,8 @@ export interface AppDeps {
   clock?: () => number;
   /** The admin API; absent, /admin answers 404 (docs/admin-api.md: disabled without a token). */
   admin?: AdminDeps;
+  /** The web console at /admin/console (docs/console.md); absent, it answers 404 as /admin does. */
+  console?: ConsoleDeps;
   /** CRLs and the CA certificate for relying parties; absent, those paths answer 404. */
   publication?: PublicationDeps;
   /** The OCSP responder at /ocsp (docs/ocsp.md); absent, /ocsp answers 404. */
@@ -116,6 +119,11 @@ export function createApp(deps: AppDeps): Hono {
     c.req.param("operation") === "p" ? c.notFound() : serve(c, deps.config.defaultProfile),
   );
 
+  // Before the admin API, whose bearer-token check would otherwise answer the console's paths.
+  if (deps.console) {
+    app.route("/admin/console", createConsoleApp(deps.console));
+    app.get("/admin", (c) => c.redirect("/admin/console/", 302));
+  }
   if (deps.admin) app.route("/admin", createAdminApp(deps.admin));
   if (deps.publication) app.route("/", createPublicationApp(deps.publication));
   if (deps.ocsp) {

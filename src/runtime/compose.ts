@@ -12,6 +12,7 @@ import { loadConfig } from "../config/load.js";
 import type { JellyfishConfig } from "../config/profile.js";
 import { SecretSealer } from "../crypto/sealed_secret.js";
 import { createApp } from "../http/app.js";
+import { operatorDirectory } from "../http/operators.js";
 import type { BodyReader } from "../http/read_body.js";
 import type { HeaderReader } from "../http/request_header.js";
 import { SignerError } from "../kms/signer.js";
@@ -93,10 +94,13 @@ export async function compose(platform: Platform): Promise<Composed> {
         log,
       }
     : undefined;
+  const operators = await operatorDirectory(settings);
+  const registry = () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes });
+  const adminConsole = operators && { operators, registry, chain: () => ca.chain, crl: () => context, log };
   const publication = { context: () => context, log };
   const ocspContext = { ca, store, responder: ocspResponder, validitySeconds, now: context.now };
   const ocsp = { context: () => ocspContext };
-  return { app: createApp({ config, context: () => context, log, admin, publication, ocsp, readBody: platform.readBody, header: platform.header }), context };
+  return { app: createApp({ config, context: () => context, log, admin, console: adminConsole, publication, ocsp, readBody: platform.readBody, header: platform.header }), context };
 }
 
 async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {

@@ -1,0 +1,21 @@
+/**
+ * The console's cookies: HttpOnly (no script reads them), SameSite=Strict
+ * (no other site's page sends them), scoped to the console's path, and
+ * Secure whenever the request came over https.
+ */
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function cookieHeader(name: string, value: string, options: { path: string; secure: boolean; maxAgeSeconds: number }): string {
+  return [`${name}=${value}`, `Path=${options.path}`, `Max-Age=${options.maxAgeSeconds}`, "HttpOnly", "SameSite=Strict", ...(options.secure ? ["Secure"] : [])].join("; ");
+}
+
+export function isHttps(request: Request): boolean {
+  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
+}
