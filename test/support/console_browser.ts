@@ -31,17 +31,17 @@ async function requestRow(page: Page, baseUrl: string, subject: string, timeoutM
 /** Approves the waiting request for `subject`, with an optional reason; resolves once the console confirms it. */
 export async function approveRequest(page: Page, baseUrl: string, subject: string, options: { reason?: string; timeoutMs?: number } = {}): Promise<void> {
   const row = await requestRow(page, baseUrl, subject, options.timeoutMs ?? 15_000);
-  const form = row.locator("form").filter({ has: page.getByRole("button", { name: "Approve" }) });
+  const form = row.locator("form").filter({ has: page.getByRole("button", { name: /^Approve\b/ }) });
   if (options.reason) await form.getByLabel("Reason").fill(options.reason);
-  await form.getByRole("button", { name: "Approve" }).click();
+  await form.getByRole("button", { name: /^Approve\b/ }).click();
   await page.getByRole("status").filter({ hasText: `Approved: ${subject}` }).waitFor();
 }
 
 /** Rejects the waiting request for `subject` with `reason`, which the client will see. */
 export async function rejectRequest(page: Page, baseUrl: string, subject: string, reason: string, options: { timeoutMs?: number } = {}): Promise<void> {
   const row = await requestRow(page, baseUrl, subject, options.timeoutMs ?? 15_000);
-  const form = row.locator("form").filter({ has: page.getByRole("button", { name: "Reject" }) });
+  const form = row.locator("form").filter({ has: page.getByRole("button", { name: /^Reject\b/ }) });
   await form.getByLabel("Reason").fill(reason);
-  await form.getByRole("button", { name: "Reject" }).click();
+  await form.getByRole("button", { name: /^Reject\b/ }).click();
   await page.getByRole("status").filter({ hasText: `Rejected: ${subject}` }).waitFor();
 }

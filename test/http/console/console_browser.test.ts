@@ -144,8 +144,8 @@ describe("pending requests", () => {
     const { context, page } = await operatorPage("reader");
     await page.reload();
     await expect.poll(() => page.locator("tbody").first().textContent()).toContain("CN=console-watched");
-    expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
-    expect(await page.getByRole("button", { name: "Reject" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Approve\b/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Reject\b/ }).count()).toBe(0);
     const forged = await context.request.post(`${url}/admin/console/requests/${id}/approve`, { form: { csrf: await csrfOf(page) }, maxRedirects: 0 });
     expect(forged.status()).toBe(403);
     expect(await forged.text()).toContain("Not allowed");
@@ -216,7 +216,7 @@ describe("certificates and end entities", () => {
     expect(await rows.count()).toBe(1);
     await rows.first().getByRole("link").click();
     await page.getByRole("heading", { name: "Certificate" }).waitFor();
-    expect(await page.locator("dl").textContent()).toContain("CN=console-device,O=Example");
+    expect(await page.locator("dl").textContent()).toContain("CN=console-device");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download PEM" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^[0-9a-f]+\.pem$/);
