@@ -16,7 +16,7 @@ export async function logIn(context: BrowserContext, baseUrl: string, token: str
   return page;
 }
 
-/** The row of the waiting request for `subject` (e.g. "CN=device-1"), once it is listed; reloads until it is. */
+/** The row of the waiting request whose subject contains `subject` (e.g. "CN=device-1"), once it is listed; reloads until it is. */
 async function requestRow(page: Page, baseUrl: string, subject: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -34,7 +34,7 @@ export async function approveRequest(page: Page, baseUrl: string, subject: strin
   const form = row.locator("form").filter({ has: page.getByRole("button", { name: /^Approve\b/ }) });
   if (options.reason) await form.getByLabel("Reason").fill(options.reason);
   await form.getByRole("button", { name: /^Approve\b/ }).click();
-  await page.getByRole("status").filter({ hasText: `Approved: ${subject}` }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Approved:" }).filter({ hasText: subject }).waitFor();
 }
 
 /** Rejects the waiting request for `subject` with `reason`, which the client will see. */
@@ -43,5 +43,5 @@ export async function rejectRequest(page: Page, baseUrl: string, subject: string
   const form = row.locator("form").filter({ has: page.getByRole("button", { name: /^Reject\b/ }) });
   await form.getByLabel("Reason").fill(reason);
   await form.getByRole("button", { name: /^Reject\b/ }).click();
-  await page.getByRole("status").filter({ hasText: `Rejected: ${subject}` }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Rejected:" }).filter({ hasText: subject }).waitFor();
 }

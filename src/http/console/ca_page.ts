@@ -19,9 +19,13 @@ export function registerCa(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     const rows = chain.map((der, index) => {
       const { certificate, notBefore, notAfter } = parseCertificate(der);
       const tbs = certificate.tbsCertificate;
-      return html`<tr><td>${formatDistinguishedName(tbs.subject)}</td><td>${formatDistinguishedName(tbs.issuer)}</td>
-<td>${when(notBefore.toISOString())} to ${when(notAfter.toISOString())}</td>
-<td><code>${toHex(tbs.serialNumber)}</code></td><td><a href="${BASE}/ca/chain/${index}" download>PEM<span class="vh"> of ${formatDistinguishedName(tbs.subject)}</span></a></td></tr>`;
+      return [
+        formatDistinguishedName(tbs.subject),
+        formatDistinguishedName(tbs.issuer),
+        `${when(notBefore.toISOString())} to ${when(notAfter.toISOString())}`,
+        html`<code>${toHex(tbs.serialNumber)}</code>`,
+        html`<a href="${BASE}/ca/chain/${index}" download>PEM<span class="vh"> of ${formatDistinguishedName(tbs.subject)}</span></a>`,
+      ];
     });
     return page(
       c,

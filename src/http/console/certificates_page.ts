@@ -37,7 +37,7 @@ export function registerCertificates(app: Hono<ConsoleEnv>, deps: ConsoleDeps): 
       }
     }
     const rows = found.map(
-      (r) => html`<tr><td><a href="${BASE}/certificates/${r.serial}"><code>${r.serial}</code></a></td><td>${r.subject}</td><td>${statusText(r)}</td><td>${r.profile}</td><td>${when(r.notAfter)}</td></tr>`,
+      (r) => [serialLink(r.serial), r.subject, statusText(r), r.profile, when(r.notAfter)],
     );
     const next = cursor ? `${BASE}/certificates?${new URLSearchParams({ ...(subject ? { subject } : {}), ...(status ? { status } : {}), cursor })}` : undefined;
     return page(

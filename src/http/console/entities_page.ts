@@ -21,10 +21,17 @@ export function registerEntities(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void
     const csrf = c.get("csrf");
     const clientProfiles = [...registry.config.profiles.values()].filter((p) => p.mode === "client").map((p) => p.name);
     const rows = entities.map(
-      (e) => html`<tr><td>${e.username}</td><td>${e.subject}${e.subjectAltNames.length ? html`<br><span class="muted">${e.subjectAltNames.join(", ")}</span>` : ""}</td>
-<td>${e.profiles.join(", ")}</td><td>${e.status}${e.enrollmentCode ? " (code set)" : ""}</td><td>${e.certificates.length}</td>
-${mayChange ? html`<td><form class="inline" method="post" action="${BASE}/entities/${encodeURIComponent(e.username)}/reset">${csrfField(csrf)}<button type="submit" class="secondary">Reset<span class="vh"> ${e.username}</span></button></form>
-<a class="button secondary" href="${BASE}/entities/${encodeURIComponent(e.username)}/remove">Remove<span class="vh"> ${e.username}</span></a></td>` : ""}</tr>`,
+      (e) => [
+        e.username,
+        html`${e.subject}${e.subjectAltNames.length ? html`<br><span class="muted">${e.subjectAltNames.join(", ")}</span>` : ""}`,
+        e.profiles.join(", "),
+        `${e.status}${e.enrollmentCode ? " (code set)" : ""}`,
+        e.certificates.length,
+        ...(mayChange
+          ? [html`<form class="inline" method="post" action="${BASE}/entities/${encodeURIComponent(e.username)}/reset">${csrfField(csrf)}<button type="submit" class="secondary">Reset<span class="vh"> ${e.username}</span></button>
+<a class="button secondary" href="${BASE}/entities/${encodeURIComponent(e.username)}/remove">Remove<span class="vh"> ${e.username}</span></a></form>`]
+          : []),
+      ],
     );
     const head = ["Username", "Subject", "Profiles", "Status", "Certificates", ...(mayChange ? ["Actions"] : [])];
     return page(

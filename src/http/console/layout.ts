@@ -56,11 +56,16 @@ export function csrfField(token: string): Markup {
   return html`<input type="hidden" name="csrf" value="${token}">`;
 }
 
-/** A table that scrolls by itself on a narrow screen instead of widening the page; focusable so a keyboard can scroll it. */
-export function scrollingTable(label: string, head: string[], rows: Renderable[]): Markup {
+/**
+ * A table of rows of cells. On a narrow screen each row becomes a card whose
+ * cells carry their column's name (data-label, shown by the stylesheet), so
+ * nothing is wider than the phone; on a wide one it may scroll by itself
+ * instead of widening the page, and is focusable so a keyboard can scroll it.
+ */
+export function scrollingTable(label: string, head: string[], rows: Renderable[][]): Markup {
   return html`<div class="table-wrap" role="region" aria-label="${label}" tabindex="0"><table>
 <thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-<tbody>${rows}</tbody></table></div>`;
+<tbody>${rows.map((cells) => html`<tr>${cells.map((cell, i) => html`<td data-label="${head[i] ?? ""}">${cell}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 
 export function when(value: string | undefined): string {

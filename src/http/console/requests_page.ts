@@ -19,16 +19,16 @@ export function registerRequests(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void
     const csrf = c.get("csrf");
     const mayDecide = permits(c.get("session").operator.role, "decide");
     const rows = waiting.map(
-      (r) => html`<tr>
-<td><code>${r.id}</code><br><span class="muted">${r.requestType}${isPendingOperation(r) && r.serial ? ` of ${r.serial}` : ""}</span></td>
-<td>${r.profile}</td>
-<td>${r.subjectText}${r.subjectAltNamesText.length ? html`<br><span class="muted">${r.subjectAltNamesText.join(", ")}</span>` : ""}${r.holdReason ? html`<br><span class="muted">Held: ${r.holdReason}</span>` : ""}</td>
-<td>${when(r.createdAt)}</td>
-<td>${r.reason !== "approval" ? html`<span class="muted">Waiting for the CA's signer</span>` : mayDecide ? decisionForms(r, csrf) : html`<span class="muted">Waiting for an approver</span>`}</td>
-</tr>`,
+      (r) => [
+        html`<code>${r.id}</code><br><span class="muted">${r.requestType}${isPendingOperation(r) && r.serial ? ` of ${r.serial}` : ""}</span>`,
+        r.profile,
+        html`${r.subjectText}${r.subjectAltNamesText.length ? html`<br><span class="muted">${r.subjectAltNamesText.join(", ")}</span>` : ""}${r.holdReason ? html`<br><span class="muted">Held: ${r.holdReason}</span>` : ""}`,
+        when(r.createdAt),
+        r.reason !== "approval" ? html`<span class="muted">Waiting for the CA's signer</span>` : mayDecide ? decisionForms(r, csrf) : html`<span class="muted">Waiting for an approver</span>`,
+      ],
     );
     const recent = decided.map(
-      (r) => html`<tr><td><code>${r.id}</code></td><td>${r.subjectText}</td><td>${r.status}</td><td>${r.decisionReason ?? "—"}</td><td>${decidedBy(r)}</td><td>${when(r.decidedAt)}</td></tr>`,
+      (r) => [html`<code>${r.id}</code>`, r.subjectText, r.status, r.decisionReason ?? "—", decidedBy(r), when(r.decidedAt)],
     );
     return page(
       c,
@@ -56,9 +56,9 @@ function decidedBy(request: AnyPendingRequest): string {
 function decisionForms(r: AnyPendingRequest, csrf: string) {
   const id = encodeURIComponent(r.id);
   return html`<form class="inline" method="post" action="${BASE}/requests/${id}/approve">${csrfField(csrf)}
-<label>Reason <span class="hint">(optional)</span><input name="reason" maxlength="500"></label>
+<label><span>Reason <span class="hint">(optional)</span></span><input name="reason" maxlength="500"></label>
 <button type="submit">Approve<span class="vh"> ${r.subjectText}</span></button></form>
 <form class="inline" method="post" action="${BASE}/requests/${id}/reject">${csrfField(csrf)}
-<label>Reason <span class="hint">(the client sees it)</span><input name="reason" maxlength="500" required></label>
+<label><span>Reason <span class="hint">(the client sees it)</span></span><input name="reason" maxlength="500" required></label>
 <button type="submit" class="danger">Reject<span class="vh"> ${r.subjectText}</span></button></form>`;
 }

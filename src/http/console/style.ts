@@ -6,7 +6,7 @@
 export const STYLESHEET = `
 *{box-sizing:border-box}
 html{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#f6f7f9}
-body{margin:0;overflow-wrap:anywhere}
+body{margin:0;overflow-wrap:break-word}
 a{color:#0b57d0}
 :focus-visible{outline:3px solid #b25000;outline-offset:2px}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -28,6 +28,8 @@ h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 .table-wrap{overflow-x:auto;background:#fff;border:1px solid #c4c7cc;border-radius:4px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.5rem;border-bottom:1px solid #dadce0;vertical-align:top}
+td code{overflow-wrap:anywhere}
+.inline label{display:flex;flex-direction:column;gap:.25rem}
 thead th{background:#eef1f5}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;padding:1rem;border:1px solid #c4c7cc;border-radius:4px}
 dt{font-weight:600}
@@ -39,11 +41,18 @@ label{display:block;font-weight:600}
 .hint{font-weight:400;color:#4a4f55;font-size:.9rem}
 input,select,textarea,button{font:inherit;min-height:44px;padding:.5rem .75rem;border:1px solid #70757a;border-radius:4px;background:#fff;color:#1b1b1b;max-width:100%}
 textarea{min-height:5rem}
-button,.button{cursor:pointer;background:#0b57d0;border-color:#0b57d0;color:#fff;font-weight:600;display:inline-block;text-decoration:none;padding:.5rem 1rem;border-radius:4px;min-height:44px}
+button,.button{cursor:pointer;background:#0b57d0;border:1px solid #0b57d0;color:#fff;font-weight:600;display:inline-block;text-decoration:none;padding:.5rem 1rem;border-radius:4px;min-height:44px}
 button.danger{background:#a50e0e;border-color:#a50e0e}
 button.secondary,.button.secondary{background:#fff;color:#0b57d0}
 .code{font:1.4rem/1.4 ui-monospace,Menlo,Consolas,monospace;background:#fff;border:2px dashed #12355b;padding:1rem;word-break:break-all}
 .muted{color:#4a4f55}
 .pager{margin-top:1rem}
-@media (max-width:40rem){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}.who{margin-left:0}}
+@media (max-width:40rem){
+dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}.who{margin-left:0}main{padding:.75rem}
+.table-wrap{overflow:visible;border:0;background:none}
+table,tbody,tr,td{display:block}thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+tr{background:#fff;border:1px solid #c4c7cc;border-radius:4px;margin-bottom:.75rem}
+td{border:0;padding:.35rem .75rem;overflow-wrap:anywhere}
+td::before{content:attr(data-label);display:block;font-weight:600;font-size:.85rem;color:#4a4f55}
+}
 `;

@@ -58,7 +58,7 @@ async function heldIr(name: string) {
   return opensslCmp([
     "-cmd", "ir", "-server", `${url}/.well-known/cmp/p/approval`, "-ref", "dev", "-secret", "pass:s3cret", "-newkey", key,
     "-subject", `/CN=${name}`, "-certout", dir.file(`${name}.pem`), "-total_timeout", "60",
-  ]);
+  ], { timeoutMs: 70_000 });
 }
 
 async function operatorPage(name: keyof typeof OPERATORS, options?: Parameters<RunningBrowser["newContext"]>[0]): Promise<{ context: BrowserContext; page: Page }> {
