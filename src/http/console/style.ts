@@ -41,6 +41,9 @@ label{display:block;font-weight:600}
 .hint{font-weight:400;color:#4a4f55;font-size:.9rem}
 input,select,textarea,button{font:inherit;min-height:44px;padding:.5rem .75rem;border:1px solid #70757a;border-radius:4px;background:#fff;color:#1b1b1b;max-width:100%}
 textarea{min-height:5rem}
+fieldset{border:1px solid #70757a;border-radius:4px}
+fieldset label{display:flex;gap:.5rem;align-items:center;min-height:44px;font-weight:400}
+input[type=checkbox]{min-height:0;width:1.25rem;height:1.25rem}
 button,.button{cursor:pointer;background:#0b57d0;border:1px solid #0b57d0;color:#fff;font-weight:600;display:inline-block;text-decoration:none;padding:.5rem 1rem;border-radius:4px;min-height:44px}
 button.danger{background:#a50e0e;border-color:#a50e0e}
 button.secondary,.button.secondary{background:#fff;color:#0b57d0}
