@@ -64,6 +64,34 @@ describe("the console beside the admin API", () => {
   });
 });
 
+async function csrfOf(cookie: string): Promise<string> {
+  const page = await (await app.request(`${ORIGIN}/admin/console/`, { headers: { cookie } })).text();
+  return /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+}
+
+describe("Post/Redirect/Get", () => {
+  it("a refused change goes back to its page with the reason, shown once", async () => {
+    await store.put(pendingKey("r2"), {
+      id: "r2", profile: "approval", requestType: "ir", responseType: "ip", certReqId: 0, subject: "", publicKey: "",
+      subjectText: "CN=device-2", subjectAltNamesText: [], implicitConfirm: false, requester: "mac-1", transactionKey: "tx/2",
+      reason: "approval", holdReason: "all", signingAttempts: 0, status: "pending",
+      createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    const session = await logIn(ADMIN);
+    const answer = await app.request(`${ORIGIN}/admin/console/requests/r2/reject`, {
+      method: "POST",
+      headers: { cookie: session, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: await csrfOf(session), reason: "  " }).toString(),
+    });
+    expect([answer.status, answer.headers.get("location")]).toEqual([303, "/admin/console/"]);
+    const flash = answer.headers.get("set-cookie")!.split(";")[0]!;
+    const shown = await app.request(`${ORIGIN}/admin/console/`, { headers: { cookie: `${session}; ${flash}` } });
+    expect(await shown.text()).toContain("a rejection needs a reason the client will see");
+    expect(shown.headers.get("set-cookie")).toMatch(/^jellyfish_flash=; Path=\/admin\/console; Max-Age=0; HttpOnly; SameSite=Strict$/);
+    expect((await store.get<{ status: string }>(pendingKey("r2")))!.value.status).toBe("pending");
+  });
+});
+
 describe("what the pages show", () => {
   it("a hostile subject in a waiting request is shown as text, never as markup", async () => {
     await store.put(pendingKey("r1"), {
