@@ -12,6 +12,7 @@ import { loadConfig } from "../config/load.js";
 import type { JellyfishConfig } from "../config/profile.js";
 import { SecretSealer } from "../crypto/sealed_secret.js";
 import { createApp } from "../http/app.js";
+import { operatorDirectory } from "../http/operators.js";
 import type { BodyReader } from "../http/read_body.js";
 import type { HeaderReader } from "../http/request_header.js";
 import { SignerError } from "../kms/signer.js";
@@ -82,11 +83,11 @@ export async function compose(platform: Platform): Promise<Composed> {
     randomBytes: platform.randomBytes ?? randomBytes,
     warn: (message, fields) => log({ level: "warn", message, ...fields }),
   };
-  // Without a token there is no admin API at all (docs/admin-api.md), not one that refuses everyone.
-  const token = textSetting(settings, "ADMIN_TOKEN");
-  const admin = token
+  // Without an operator there is no admin API at all (docs/admin-api.md), not one that refuses everyone.
+  const operators = await operatorDirectory(settings);
+  const admin = operators
     ? {
-        token,
+        operators,
         registry: () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes }),
         chain: () => ca.chain,
         crl: () => context,
