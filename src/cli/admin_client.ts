@@ -7,6 +7,7 @@ import type {
   EntityAnswer,
   EntityList,
   EntityWithCode,
+  OperatorAnswer,
   NewEntity,
   RequestAnswer,
   RequestList,
@@ -150,6 +151,11 @@ export class AdminClient {
     const body = reason === undefined ? {} : { reason };
     const answer = await this.json("POST", `/admin/requests/${segment(id)}/${decision}`, body);
     return expectFields<RequestAnswer>(answer, { request: "object" });
+  }
+
+  /** The operator the token belongs to (GET /admin/whoami). */
+  async whoami(): Promise<OperatorAnswer> {
+    return expectFields<OperatorAnswer>(await this.json("GET", "/admin/whoami"), { operator: "object" });
   }
 
   /** The CA certificate and its chain, PEM, as the server sends it. */

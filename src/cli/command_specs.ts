@@ -86,6 +86,7 @@ export type CommandName =
   | "request approve"
   | "request reject"
   | "ca chain"
+  | "operator whoami"
   | "crl show"
   | "crl regenerate"
   | OfflineCommandName;
@@ -303,6 +304,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "print the CA certificate and its chain, PEM",
     optionHelp: [],
     notes: ['With --json, prints {"pem": "…"}: the API answers this one with PEM, not JSON.'],
+  },
+  {
+    name: "operator whoami",
+    args: [],
+    options: [],
+    required: [],
+    synopsis: "operator whoami",
+    summary: "print the operator the token belongs to, and its role",
+    optionHelp: [],
+    notes: ["Roles: read-only (reads), approver (also approves and rejects requests), administrator (also revokes, manages entities, signs CRLs)."],
   },
   {
     name: "crl show",

@@ -3,6 +3,7 @@ import { AdminApiError, AdminClient, UnreachableError } from "./admin_client.js"
 import { parseCommandLine, UsageError, type Environment, type Invocation } from "./args.js";
 import type { CommandName, OfflineCommandName } from "./command_specs.js";
 import { caChain } from "./commands/ca.js";
+import { operatorWhoami } from "./commands/operator.js";
 import { raGateway } from "./commands/ra_gateway.js";
 import { caInit } from "./commands/ca_init.js";
 import { certList, certRevoke, certShow, certUnhold } from "./commands/cert.js";
@@ -46,6 +47,7 @@ const HANDLERS: Record<Exclude<CommandName, OfflineCommandName>, CommandHandler>
   "request approve": requestApprove,
   "request reject": requestReject,
   "ca chain": caChain,
+  "operator whoami": operatorWhoami,
   "crl show": crlShow,
   "crl regenerate": crlRegenerate,
 };

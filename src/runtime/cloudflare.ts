@@ -32,8 +32,10 @@ export interface Env {
   CA_KMS_KEY_ID?: string;
   /** Secret: 32 bytes (base64 or hex) that seal enrollment codes at rest. */
   ENROLLMENT_CODE_KEY?: string;
-  /** Secret: bearer token of the admin API; absent, /admin is disabled. */
+  /** Secret: the administrator "admin"'s bearer token (src/http/operators.ts). */
   ADMIN_TOKEN?: string;
+  /** Secret: JSON, named operators with roles and tokens; with neither, /admin is disabled. */
+  ADMIN_TOKENS?: string;
   /** "durable-object" (default) or "kv" (not atomic: docs/store.md). */
   STORE?: string;
   STORE_DO: DurableObjectNamespace<StoreObject>;
