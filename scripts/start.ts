@@ -57,12 +57,12 @@ async function main(): Promise<number | undefined> {
     ENROLLMENT_CODE_KEY: material.enrollmentCodeKey,
     PUBLIC_BASE_URL: origin,
   };
-  const bindings = envBindings(parsedOrAsIs(choice.value), process.env, DEV_BINDINGS);
-  let profiles;
+  let bindings, profiles;
   try {
+    bindings = envBindings(parsedOrAsIs(choice.value), process.env, DEV_BINDINGS);
     profiles = checkStartConfig({ ...bindings, ...devBindings, JELLYFISH_CONFIG: choice.value });
   } catch (error) {
-    if (error instanceof InvalidStartConfig) throw new StartConfigError(`${choice.origin}: ${error.message}`);
+    if (error instanceof InvalidStartConfig || error instanceof StartConfigError) throw new StartConfigError(`${choice.origin}: ${error.message}`);
     throw error;
   }
 
