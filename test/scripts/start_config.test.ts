@@ -12,7 +12,11 @@ import { npmStart, npmStartRefused, shell, type NpmStart } from "../support/npm_
 // operator's profiles, and a request held for approval is approved with the CLI
 // while the real `openssl cmp` polls for it.
 
-const CONFIG = { profiles: { default: {}, approved: { approval: { hold: "all", checkAfterSeconds: 1 } } } };
+// The trust anchor comes as "env:NAME" from the environment of npm start: if it did not reach the Worker, nothing would be served.
+const CONFIG = {
+  trustAnchors: { factory: "env:JELLYFISH_TEST_FACTORY_PEM" },
+  profiles: { default: {}, approved: { approval: { hold: "all", checkAfterSeconds: 1 }, signature: { trustAnchors: ["factory"] } } },
+};
 
 let folder: string;
 beforeAll(async () => {
@@ -27,7 +31,12 @@ describe("npm start --config with an approval profile", () => {
   beforeAll(async () => {
     configPath = join(folder, "jellyfish.json");
     await writeFile(configPath, JSON.stringify(CONFIG));
-    [server, cli] = await Promise.all([npmStart({ args: ["--config", configPath] }), buildCli()]);
+    const factory = await shell(
+      `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=factory -days 1 -keyout ${folder}/factory.key.pem -out ${folder}/factory.pem`,
+    );
+    expect(factory.code, factory.output).toBe(0);
+    const env = { JELLYFISH_TEST_FACTORY_PEM: await readFile(join(folder, "factory.pem"), "utf8") };
+    [server, cli] = await Promise.all([npmStart({ args: ["--config", configPath], env }), buildCli()]);
   }, 180_000);
 
   afterAll(async () => {
