@@ -51,10 +51,10 @@ export interface DevTls {
 
 export async function ensureDevTls(dir: string, now: () => Date = () => new Date()): Promise<DevTls> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const caCertPath = join(dir, "tls-ca.pem");
-  const caKeyPath = join(dir, "tls-ca.key.pem");
-  const serverCertPath = join(dir, "tls-server.pem");
-  const serverKeyPath = join(dir, "tls-server.key.pem");
+  const caCertPath = join(dir, "https-ca.pem");
+  const caKeyPath = join(dir, "https-ca.key.pem");
+  const serverCertPath = join(dir, "https-server.pem");
+  const serverKeyPath = join(dir, "https-server.key.pem");
   const created: string[] = [];
 
   let caCertPem = await readIfExists(caCertPath);

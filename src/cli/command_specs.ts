@@ -394,7 +394,7 @@ const SERVER_OPTION_HELP: readonly OptionHelp[] = [
   ["--json", "print the API's JSON answer as is, for scripts"],
   [
     "--cacert <file>",
-    ["also trust the CA certificate(s) in this PEM file for an https URL", "(env JELLYFISH_CACERT), e.g. .dev/tls-ca.pem of `npm start -- --https`"],
+    ["also trust the CA certificate(s) in this PEM file for an https URL", "(env JELLYFISH_CACERT), e.g. .dev/https-ca.pem of `npm start -- --https`"],
   ],
 ];
 const GENERAL_OPTION_HELP: readonly OptionHelp[] = [

@@ -106,7 +106,7 @@ async function spawnNpmStart(options: NpmStartOptions): Promise<NpmStart> {
       adminToken: join(dir, "admin-token.txt"),
       secret: join(dir, "secret.txt"),
       deviceKey: join(dir, "device.key.pem"),
-      tlsCa: join(dir, "tls-ca.pem"),
+      tlsCa: join(dir, "https-ca.pem"),
     },
     exited,
     stop,
