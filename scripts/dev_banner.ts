@@ -45,7 +45,7 @@ export function devBanner(root: string, material: DevMaterial, facts: BannerFact
     `  endpoint:        ${endpoint}`,
     ...(facts.tls ? [`  TLS:             ${rel(facts.tls.serverCertPath)}, issued by the local TLS CA ${rel(facts.tls.caCertPath)}`] : []),
     `  configuration:   ${facts.configOrigin}`,
-    ...facts.profiles.map((p) => `    ${p.name.padEnd(width)}  ${p.mode} mode: ${p.paths.map((path) => facts.origin + path).join("  ")}`),
+    ...facts.profiles.map((p) => `    ${p.name.padEnd(width)}  ${`${p.mode} mode`.padEnd(11)}  ${p.paths.map((path) => facts.origin + path).join("  ")}`),
     `  CA certificate:  ${rel(material.caCertPath)}   (key: ${rel(material.caKeyPath)})`,
     `  MAC secret:      ${rel(material.secretPath)}   (reference "${material.reference}")`,
     "",

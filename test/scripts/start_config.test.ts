@@ -45,7 +45,7 @@ describe("npm start --config with an approval profile", () => {
 
   it("names the file and the profile paths in its banner", () => {
     expect(server.printed("configuration:")).toBe(`configuration:   ${configPath}`);
-    expect(server.output()).toMatch(new RegExp(`approved\\s+ra mode: ${server.origin}/\\.well-known/cmp/p/approved`));
+    expect(server.output()).toMatch(new RegExp(`approved\\s+ra mode\\s+${server.origin}/\\.well-known/cmp/p/approved`));
   });
 
   it("holds an openssl cmp request until `jellyfish request approve`, then openssl cmp gets its certificate by polling", { timeout: 90_000 }, async () => {
