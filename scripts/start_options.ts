@@ -24,7 +24,9 @@ Options:
   -h, --help            this text
 
 The development CA, MAC secret, admin token and the other secrets are made
-once in .dev/ and reused.
+once in .dev/ and reused; .dev.vars is written for wrangler on every start.
+JELLYFISH_DEV_DIR=<folder> puts all of that, and the local state, in another
+folder instead (the tests run several servers side by side that way).
 `;
 
 export class StartUsageError extends Error {}
