@@ -49,6 +49,8 @@ export interface AdminClientOptions {
   token: string;
   /** A hung server must not hang the operator's shell forever. */
   timeoutMs?: number;
+  /** The platform's fetch by default; `--cacert` gives one that trusts that CA (https_fetch.ts). */
+  fetch?: typeof globalThis.fetch;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -61,11 +63,13 @@ export class AdminClient {
   private readonly base: string;
   private readonly token: string;
   private readonly timeoutMs: number;
+  private readonly fetch: typeof globalThis.fetch;
 
   constructor(options: AdminClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "");
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   async createEntity(entity: NewEntity): Promise<EntityWithCode> {
@@ -179,7 +183,7 @@ export class AdminClient {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, {
+      response = await this.fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),

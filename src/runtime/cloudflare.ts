@@ -21,7 +21,8 @@ import { Misconfigured, requiredSetting, textSetting } from "./settings.js";
 export { StoreObject };
 
 export interface Env {
-  JELLYFISH_CONFIG?: string;
+  /** JSON text (a var, `--var` or a secret), or the object a `[vars.JELLYFISH_CONFIG]` table in wrangler.toml gives. */
+  JELLYFISH_CONFIG?: string | Record<string, unknown>;
   /** Secret: JSON object of MAC secrets by reference. */
   CMP_SECRETS?: string;
   /** Secret: the CA's PKCS #8 private key, PEM. */
