@@ -35,8 +35,8 @@ export interface DevMaterial {
   created: string[];
 }
 
-export async function ensureDevMaterial(root: string, now: () => Date = () => new Date()): Promise<DevMaterial> {
-  const dir = join(root, ".dev");
+/** `dir`: .dev/ of the checkout unless `npm start` was given another (JELLYFISH_DEV_DIR, for tests that run servers side by side). */
+export async function ensureDevMaterial(root: string, now: () => Date = () => new Date(), dir = join(root, ".dev")): Promise<DevMaterial> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const caCertPath = join(dir, "ca.pem");
   const caKeyPath = join(dir, "ca.key.pem");

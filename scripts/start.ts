@@ -1,31 +1,87 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fetchTrusting } from "../src/cli/https_fetch.js";
+import { envBindings } from "./config_bindings.js";
 import { devBanner } from "./dev_banner.js";
 import { ensureDevMaterial } from "./dev_ca.js";
-import { writeDevVars } from "./dev_vars.js";
+import { ensureDevTls, type DevTls } from "./dev_tls.js";
+import { renderDevVars, writeDevVars } from "./dev_vars.js";
+import { busyPortMessage, portIsFree } from "./port_check.js";
+import { checkStartConfig, InvalidStartConfig } from "./start_config.js";
+import { chooseConfig, StartConfigError } from "./start_config_source.js";
+import { parseStartOptions, START_USAGE, StartUsageError } from "./start_options.js";
+import { waitForWorker } from "./wait_for_worker.js";
 
 /**
- * `npm start`: the development server. Makes (once) or reuses the material in
- * .dev/, writes .dev.vars, runs `wrangler dev` on 127.0.0.1 with local state,
- * and prints how to enroll once the Worker answers. Options: PORT (8787).
+ * `npm start`: the local server. Chooses the configuration and checks it,
+ * makes (once) or reuses the material in .dev/, writes .dev.vars, runs
+ * `wrangler dev` on 127.0.0.1 with local state, and prints how to enroll
+ * once the Worker answers. `npm start -- --help` lists the options.
+ *
+ * JELLYFISH_DEV_DIR moves the material, the vars file and the local state
+ * out of .dev/, .dev.vars and .wrangler/state: the tests run several
+ * servers at once, which must not rewrite each other's files.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const READY_TIMEOUT_MS = 120_000;
 
-async function main(): Promise<void> {
-  const port = parsePort(process.env.PORT);
-  const material = await ensureDevMaterial(ROOT);
+/** The bindings the development material gives; a configuration may name them as "env:NAME" too. */
+const DEV_BINDINGS = new Set(["CA_KEY", "CA_CERT", "CMP_SECRETS", "ADMIN_TOKEN", "ENROLLMENT_CODE_KEY", "PUBLIC_BASE_URL"]);
+
+async function main(): Promise<number | undefined> {
+  const options = parseStartOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    process.stdout.write(START_USAGE);
+    return 0;
+  }
+  const devDir = process.env.JELLYFISH_DEV_DIR ? resolve(process.env.JELLYFISH_DEV_DIR) : undefined;
+  const varsPath = devDir ? join(devDir, "dev.vars") : join(ROOT, ".dev.vars");
+
+  if (!(await portIsFree(options.port))) {
+    console.error(busyPortMessage(options.port));
+    return 1;
+  }
+
+  const choice = await chooseConfig(ROOT, options.config, process.env.INIT_CWD ?? process.cwd());
+  const material = await ensureDevMaterial(ROOT, undefined, devDir);
   for (const path of material.created) console.log(`created ${path}`);
-  await writeDevVars(ROOT, material, port);
+  const origin = `${options.https ? "https" : "http"}://127.0.0.1:${options.port}`;
+  const devBindings = {
+    CA_KEY: material.caKeyPem,
+    CA_CERT: material.caCertPem,
+    CMP_SECRETS: JSON.stringify({ [material.reference]: material.secret }),
+    ADMIN_TOKEN: material.adminToken,
+    ENROLLMENT_CODE_KEY: material.enrollmentCodeKey,
+    PUBLIC_BASE_URL: origin,
+  };
+  let bindings, profiles;
+  try {
+    bindings = envBindings(parsedOrAsIs(choice.value), process.env, DEV_BINDINGS);
+    profiles = checkStartConfig({ ...bindings, ...devBindings, JELLYFISH_CONFIG: choice.value });
+  } catch (error) {
+    if (error instanceof InvalidStartConfig || error instanceof StartConfigError) throw new StartConfigError(`${choice.origin}: ${error.message}`);
+    throw error;
+  }
 
-  const wrangler = spawn(
-    join(ROOT, "node_modules/.bin/wrangler"),
-    ["dev", "--ip", "127.0.0.1", "--port", String(port)],
-    { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  let tls: DevTls | undefined;
+  if (options.https) {
+    tls = await ensureDevTls(material.dir);
+    for (const path of tls.created) console.log(`created ${path}`);
+  }
+  const config = choice.writeToDevVars ? (typeof choice.value === "string" ? choice.value : JSON.stringify(choice.value)) : undefined;
+  await writeDevVars(varsPath, renderDevVars(material, { baseUrl: origin, config, bindings }));
+
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(options.port), "--env-file", varsPath];
+  if (devDir) args.push("--persist-to", join(devDir, "state"));
+  if (tls) args.push("--local-protocol", "https", "--https-key-path", tls.serverKeyPath, "--https-cert-path", tls.serverCertPath);
+  const wrangler = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   forwardSignals(wrangler);
   wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   wrangler.on("error", (error) => {
@@ -33,16 +89,21 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  if (await waitUntilAnswering(`http://127.0.0.1:${port}/.well-known/cmp`, wrangler)) {
-    console.log(devBanner(ROOT, material, port));
+  const fetch = tls ? fetchTrusting(await readFile(tls.caCertPath, "utf8")) : globalThis.fetch;
+  if (await waitForWorker(`${origin}/.well-known/cmp`, wrangler, fetch)) {
+    console.log(devBanner(ROOT, material, { origin, configOrigin: choice.origin, profiles, tls }));
   }
+  return undefined;
 }
 
-function parsePort(value: string | undefined): number {
-  if (value === undefined || value === "") return 8787;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be 1..65535, not "${value}"`);
-  return port;
+/** The configuration as an object where it is JSON text; text that is not JSON is left to the loader to report. */
+function parsedOrAsIs(value: string | Record<string, unknown>): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 function forwardSignals(child: ChildProcess): void {
@@ -53,22 +114,20 @@ function forwardSignals(child: ChildProcess): void {
   }
 }
 
-/** Polls until the endpoint gives any HTTP answer; false if wrangler exits or time runs out first. */
-async function waitUntilAnswering(url: string, child: ChildProcess): Promise<boolean> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return true;
-    } catch {
-      await new Promise((done) => setTimeout(done, 500));
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof StartUsageError) {
+      console.error(`error: ${error.message}\n\n${START_USAGE}`);
+      process.exit(2);
     }
-  }
-  if (child.exitCode === null) console.error(`${url} did not answer within ${READY_TIMEOUT_MS / 1000} s`);
-  return false;
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+    if (error instanceof StartConfigError) {
+      console.error(`error: ${error.message}`);
+      process.exit(1);
+    }
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -24,7 +24,7 @@ import type { Construct } from "constructs";
  * the second passes `--parameters CaCert=...`, and every later `cdk deploy`
  * keeps the previous value by itself (the CLI's --previous-parameters
  * default), so a routine redeploy cannot silently drop the certificate.
- * The secrets (CMP_SECRETS, ADMIN_TOKEN, ENROLLMENT_CODE_KEY) follow the same
+ * The secrets (CMP_SECRETS, ADMIN_TOKEN, ADMIN_TOKENS, ENROLLMENT_CODE_KEY) follow the same
  * flow as NoEcho parameters so they never appear in the template or cdk.out.
  */
 
@@ -101,7 +101,8 @@ export class JellyfishStack extends Stack {
     });
     const secrets = {
       CMP_SECRETS: secretParameter(this, "CmpSecrets", "CMP_SECRETS: JSON object of MAC secrets by sender reference."),
-      ADMIN_TOKEN: secretParameter(this, "AdminToken", "ADMIN_TOKEN: bearer token of the admin API; empty disables /admin."),
+      ADMIN_TOKEN: secretParameter(this, "AdminToken", "ADMIN_TOKEN: bearer token of the administrator 'admin'; empty (and AdminTokens empty) disables /admin."),
+      ADMIN_TOKENS: secretParameter(this, "AdminTokens", 'ADMIN_TOKENS: JSON of named operators, {"alice": {"role": "approver", "token": "…"}} (docs/admin-api.md); may be empty.'),
       ENROLLMENT_CODE_KEY: secretParameter(this, "EnrollmentCodeKey", "ENROLLMENT_CODE_KEY: 32 bytes, base64 or hex, sealing enrollment codes."),
     };
 
@@ -162,6 +163,7 @@ export class JellyfishStack extends Stack {
       PUBLIC_BASE_URL: publicBaseUrl.valueAsString,
       CMP_SECRETS: secrets.CMP_SECRETS.valueAsString,
       ADMIN_TOKEN: secrets.ADMIN_TOKEN.valueAsString,
+      ADMIN_TOKENS: secrets.ADMIN_TOKENS.valueAsString,
       ENROLLMENT_CODE_KEY: secrets.ENROLLMENT_CODE_KEY.valueAsString,
     };
     if (config !== undefined) {

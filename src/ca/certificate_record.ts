@@ -30,6 +30,14 @@ export interface CertificateRecord {
   revokedAt?: string;
   /** CRLReason (RFC 5280 §5.3.1); certificateHold (6) is a suspension that removeFromCRL can lift. */
   revocationReason?: number;
+  /**
+   * Who revoked it (or put it on hold): an operator's name (admin API or
+   * console), "rr:<sender identity>" for a CMP revocation request,
+   * "kur:<successor serial>" for a key update that revokes the old
+   * certificate, or "expiry" for the sweep's revocation of an unconfirmed one.
+   * Absent in records older than named operators.
+   */
+  revokedBy?: string;
   /** While on hold: the status the certificate returns to when the hold is lifted. */
   statusBeforeHold?: CertificateStatus;
   /** The serial of the certificate this one replaced by kur, if any. */
@@ -99,7 +107,7 @@ export type RevocationOutcome = { outcome: "revoked"; record: CertificateRecord 
  * certificate has not been valid since (RFC 5280 §5.3.1 lets a held
  * certificate be revoked for another reason).
  */
-export async function revokeCertificate(store: Store, serial: string, reason: number, now: Date): Promise<RevocationOutcome> {
+export async function revokeCertificate(store: Store, serial: string, reason: number, now: Date, by?: string): Promise<RevocationOutcome> {
   const key = certificateKey(serial);
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await store.get<CertificateRecord>(key);
@@ -108,13 +116,14 @@ export async function revokeCertificate(store: Store, serial: string, reason: nu
     const makesHoldFinal = current.status === "revoked" && current.revocationReason === CERTIFICATE_HOLD && reason !== CERTIFICATE_HOLD;
     if (current.status === "revoked" && !makesHoldFinal) return { outcome: "alreadyRevoked", record: current };
     const record: CertificateRecord = makesHoldFinal
-      ? { ...current, revocationReason: reason, statusBeforeHold: undefined }
+      ? { ...current, revocationReason: reason, statusBeforeHold: undefined, revokedBy: by ?? current.revokedBy }
       : {
           ...current,
           status: "revoked",
           revokedAt: now.toISOString(),
           revocationReason: reason,
           statusBeforeHold: reason === CERTIFICATE_HOLD ? current.status : undefined,
+          revokedBy: by,
         };
     if (await store.compareAndSet(key, entry.version, record)) {
       await indexRevocation(store, record, now);
@@ -146,6 +155,7 @@ export async function releaseHold(store: Store, serial: string): Promise<HoldRel
       revokedAt: undefined,
       revocationReason: undefined,
       statusBeforeHold: undefined,
+      revokedBy: undefined,
     };
     if (await store.compareAndSet(key, entry.version, record)) {
       await unindexRevocation(store, serial);
@@ -196,6 +206,8 @@ export async function supersedeCertificate(
     const record: CertificateRecord = { ...old, supersededBy: successor, updateClaim: undefined };
     if (revokeNow) {
       Object.assign(record, held ? { revocationReason: SUPERSEDED } : { status: "revoked", revokedAt: now.toISOString(), revocationReason: SUPERSEDED });
+      // The key update of its successor did it; revokedBy stays with whoever held it.
+      if (!held) record.revokedBy = `kur:${successor}`;
       record.statusBeforeHold = undefined;
     }
     if (await store.compareAndSet(key, entry.version, record)) {
@@ -216,8 +228,8 @@ export async function restoreSuperseded(store: Store, serial: string, successor:
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await store.get<CertificateRecord>(key);
     if (!entry || entry.value.supersededBy !== successor) return;
-    const { status, revokedAt, revocationReason, statusBeforeHold, supersededBy, updateClaim } = before;
-    const restored: CertificateRecord = { ...entry.value, status, revokedAt, revocationReason, statusBeforeHold, supersededBy, updateClaim };
+    const { status, revokedAt, revocationReason, revokedBy, statusBeforeHold, supersededBy, updateClaim } = before;
+    const restored: CertificateRecord = { ...entry.value, status, revokedAt, revocationReason, revokedBy, statusBeforeHold, supersededBy, updateClaim };
     if (await store.compareAndSet(key, entry.version, restored)) {
       // The CRL follows: the revocation the supersede made is taken back, one from before stays.
       if (restored.status === "revoked") await indexRevocation(store, restored, new Date(restored.revokedAt!));

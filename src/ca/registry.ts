@@ -33,7 +33,7 @@ export interface RegistryContext {
 
 export class RegistryError extends Error {
   constructor(
-    readonly kind: "invalid" | "notFound" | "conflict" | "unavailable",
+    readonly kind: "invalid" | "notFound" | "conflict" | "unavailable" | "forbidden",
     message: string,
   ) {
     super(message);

@@ -7,6 +7,7 @@ import type {
   EntityAnswer,
   EntityList,
   EntityWithCode,
+  OperatorAnswer,
   NewEntity,
   RequestAnswer,
   RequestList,
@@ -48,6 +49,8 @@ export interface AdminClientOptions {
   token: string;
   /** A hung server must not hang the operator's shell forever. */
   timeoutMs?: number;
+  /** The platform's fetch by default; `--cacert` gives one that trusts that CA (https_fetch.ts). */
+  fetch?: typeof globalThis.fetch;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -60,11 +63,13 @@ export class AdminClient {
   private readonly base: string;
   private readonly token: string;
   private readonly timeoutMs: number;
+  private readonly fetch: typeof globalThis.fetch;
 
   constructor(options: AdminClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "");
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   async createEntity(entity: NewEntity): Promise<EntityWithCode> {
@@ -152,6 +157,11 @@ export class AdminClient {
     return expectFields<RequestAnswer>(answer, { request: "object" });
   }
 
+  /** The operator the token belongs to (GET /admin/whoami). */
+  async whoami(): Promise<OperatorAnswer> {
+    return expectFields<OperatorAnswer>(await this.json("GET", "/admin/whoami"), { operator: "object" });
+  }
+
   /** The CA certificate and its chain, PEM, as the server sends it. */
   async caChain(): Promise<string> {
     return (await this.send("GET", "/admin/ca/chain")).text;
@@ -173,7 +183,7 @@ export class AdminClient {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, {
+      response = await this.fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -32,6 +32,8 @@ export interface Certificate {
   issuedAt?: string;
   decidedAt?: string;
   revokedAt?: string;
+  /** An operator's name, "rr:<sender>", "kur:<successor serial>" or "expiry"; absent from servers before named operators. */
+  revokedBy?: string;
   /** 6 (certificateHold): on hold, and `statusBeforeHold` is what lifting it restores. */
   revocationReason?: number;
   statusBeforeHold?: string;
@@ -77,6 +79,8 @@ export interface PendingRequest {
   expiresAt?: string;
   decisionReason?: string;
   decidedAt?: string;
+  /** The operator who approved or rejected it. */
+  decidedBy?: string;
 }
 
 /** `POST /admin/entities` and `POST /admin/entities/{username}/reset`. */
@@ -137,4 +141,9 @@ export interface CertificateFilter {
   reason?: string;
   /** ISO 8601. */
   revokedSince?: string;
+}
+
+/** `GET /admin/whoami`: the operator the token belongs to. */
+export interface OperatorAnswer {
+  operator: { name: string; role: string };
 }

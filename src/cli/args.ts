@@ -59,7 +59,8 @@ export interface Invocation {
 export type CommandLine =
   | { kind: "help"; text: string }
   | { kind: "version" }
-  | { kind: "run"; invocation: Invocation; url: string; token: string; json: boolean }
+  /** `cacert`: a PEM file of CA certificates to trust for an https URL (--cacert, JELLYFISH_CACERT). */
+  | { kind: "run"; invocation: Invocation; url: string; token: string; json: boolean; cacert?: string }
   /** A command that runs here alone (CommandSpec.offline): no URL, no token. */
   | { kind: "offline"; invocation: Invocation };
 
@@ -101,6 +102,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
     url: baseUrl(values.url ?? nonEmpty(env.JELLYFISH_URL) ?? DEFAULT_URL, spec),
     token: adminToken(values.token ?? nonEmpty(env.JELLYFISH_ADMIN_TOKEN), spec),
     json: values.json === true,
+    cacert: values.cacert ?? nonEmpty(env.JELLYFISH_CACERT),
   };
 }
 
@@ -165,7 +167,7 @@ function convertOptions(values: Parsed["values"], env: Environment, spec: Comman
   }
   if (values["revoked-since"] !== undefined) options.revokedSince = isoTime(values["revoked-since"], spec);
   if (spec.name === "ca init") options.caInit = caInitOptions(values, env, spec);
-  if (spec.name === "ra gateway") options.raGateway = raGatewayOptions(values, spec);
+  if (spec.name === "ra gateway") options.raGateway = raGatewayOptions({ ...values, cacert: values.cacert ?? nonEmpty(env.JELLYFISH_CACERT) }, spec);
   return options;
 }
 

@@ -16,6 +16,7 @@ export const OPTION_TYPES = {
   url: { type: "string" },
   token: { type: "string" },
   json: { type: "boolean" },
+  cacert: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
   subject: { type: "string" },
@@ -55,7 +56,7 @@ export type OptionName = keyof typeof OPTION_TYPES;
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: readonly OptionName[] = ["help", "version"];
 /** Options of the commands that call the admin API (not `offline` ones). */
-export const SERVER_OPTIONS: readonly OptionName[] = ["url", "token", "json"];
+export const SERVER_OPTIONS: readonly OptionName[] = ["url", "token", "json", "cacert"];
 
 /** The options `spec` accepts besides its own. */
 export function globalOptionsOf(spec: CommandSpec): readonly OptionName[] {
@@ -86,6 +87,7 @@ export type CommandName =
   | "request approve"
   | "request reject"
   | "ca chain"
+  | "operator whoami"
   | "crl show"
   | "crl regenerate"
   | OfflineCommandName;
@@ -305,6 +307,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     notes: ['With --json, prints {"pem": "…"}: the API answers this one with PEM, not JSON.'],
   },
   {
+    name: "operator whoami",
+    args: [],
+    options: [],
+    required: [],
+    synopsis: "operator whoami",
+    summary: "print the operator the token belongs to, and its role",
+    optionHelp: [],
+    notes: ["Roles: read-only (reads), approver (also approves and rejects requests), administrator (also revokes, manages entities, signs CRLs)."],
+  },
+  {
     name: "crl show",
     args: [],
     options: [],
@@ -358,9 +370,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "ra gateway",
     args: [],
-    options: ["upstream", "key", "cert", "trusted", "listen", "batch", "wait-ms"],
+    options: ["upstream", "key", "cert", "trusted", "listen", "batch", "wait-ms", "cacert"],
     required: ["upstream", "key", "cert", "trusted"],
-    synopsis: "ra gateway --upstream <CMP URL> --key <file> --cert <file> --trusted <file> [--listen <host:port>] [--batch <n>] [--wait-ms <ms>]",
+    synopsis: "ra gateway --upstream <CMP URL> --key <file> --cert <file> --trusted <file> [--listen <host:port>] [--batch <n>] [--wait-ms <ms>] [--cacert <file>]",
     summary: "run a registration authority here: devices' CMP messages go to the CA in nests it signs (RFC 9483 §5.2.2)",
     offline: true,
     optionHelp: [
@@ -371,6 +383,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ["--listen <host:port>", `where devices send their messages (default ${"127.0.0.1:8790"}); path /.well-known/cmp`],
       ["--batch <n>", "most messages in one nest (default 8, at most 32)"],
       ["--wait-ms <ms>", "how long the first waiting message waits for others (default 1000)"],
+      ["--cacert <file>", "also trust the CA certificate(s) in this PEM file for an https upstream (env JELLYFISH_CACERT)"],
     ],
     notes: [
       "A lone message goes up with the RA's protection added (RFC 9483 §5.2.2.1), several in a batch (§5.2.2.2).",
@@ -390,6 +403,10 @@ const SERVER_OPTION_HELP: readonly OptionHelp[] = [
     ],
   ],
   ["--json", "print the API's JSON answer as is, for scripts"],
+  [
+    "--cacert <file>",
+    ["also trust the CA certificate(s) in this PEM file for an https URL", "(env JELLYFISH_CACERT), e.g. .dev/https-ca.pem of `npm start -- --https`"],
+  ],
 ];
 const GENERAL_OPTION_HELP: readonly OptionHelp[] = [
   ["-h, --help", "show help (also after any command)"],

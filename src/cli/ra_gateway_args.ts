@@ -13,6 +13,8 @@ export interface RaGatewayOptions {
   port: number;
   batchSize: number;
   maxWaitMs: number;
+  /** A PEM file of CA certificates to trust for an https upstream. */
+  cacert?: string;
 }
 
 export interface RaGatewayValues {
@@ -23,6 +25,7 @@ export interface RaGatewayValues {
   listen?: string;
   batch?: string;
   "wait-ms"?: string;
+  cacert?: string;
 }
 
 export const DEFAULT_RA_LISTEN = "127.0.0.1:8790";
@@ -57,5 +60,6 @@ export function raGatewayOptions(values: RaGatewayValues, spec: CommandSpec): Ra
     // RFC 9483 §5.2.2.2 sets no bound; Jellyfish takes at most 32 messages per nest (src/cmp/nested.ts).
     batchSize: whole("batch", values.batch, RA_GATEWAY_DEFAULTS.batchSize, 32),
     maxWaitMs: whole("wait-ms", values["wait-ms"], RA_GATEWAY_DEFAULTS.maxWaitMs, 60_000),
+    cacert: values.cacert,
   };
 }

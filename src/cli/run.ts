@@ -1,8 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { version } from "../../package.json";
 import { AdminApiError, AdminClient, UnreachableError } from "./admin_client.js";
 import { parseCommandLine, UsageError, type Environment, type Invocation } from "./args.js";
 import type { CommandName, OfflineCommandName } from "./command_specs.js";
 import { caChain } from "./commands/ca.js";
+import { operatorWhoami } from "./commands/operator.js";
 import { raGateway } from "./commands/ra_gateway.js";
 import { caInit } from "./commands/ca_init.js";
 import { certList, certRevoke, certShow, certUnhold } from "./commands/cert.js";
@@ -10,6 +12,7 @@ import { crlRegenerate, crlShow } from "./commands/crl.js";
 import { CommandFailed, type CommandHandler, type OfflineHandler } from "./commands/context.js";
 import { entityAdd, entityList, entityRemove, entityReset, entityShow, entityUpdate } from "./commands/entity.js";
 import { requestApprove, requestList, requestReject, requestShow } from "./commands/request.js";
+import { fetchTrusting } from "./https_fetch.js";
 import { printable } from "./tables.js";
 
 /**
@@ -46,6 +49,7 @@ const HANDLERS: Record<Exclude<CommandName, OfflineCommandName>, CommandHandler>
   "request approve": requestApprove,
   "request reject": requestReject,
   "ca chain": caChain,
+  "operator whoami": operatorWhoami,
   "crl show": crlShow,
   "crl regenerate": crlRegenerate,
 };
@@ -76,8 +80,17 @@ export async function run(argv: readonly string[], env: Environment, io: Io): Pr
 
   if (commandLine.kind === "offline") return runOffline(commandLine.invocation, io);
 
-  const { invocation, url, token, json } = commandLine;
-  const client = new AdminClient({ baseUrl: url, token });
+  const { invocation, url, token, json, cacert } = commandLine;
+  let fetch: typeof globalThis.fetch | undefined;
+  if (cacert !== undefined) {
+    try {
+      fetch = fetchTrusting(await readFile(cacert, "utf8"));
+    } catch (error) {
+      io.stderr(`error: cannot read --cacert ${printable(cacert)}: ${printable((error as Error).message)}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const client = new AdminClient({ baseUrl: url, token, fetch });
   try {
     await HANDLERS[invocation.spec.name as Exclude<CommandName, OfflineCommandName>]({ client, json, stdout: io.stdout, stderr: io.stderr }, invocation);
     return EXIT_OK;

@@ -61,6 +61,7 @@ export function certificateRecord(c: Certificate): string {
     ["issued", c.issuedAt],
     ["decided", c.decidedAt],
     ["revoked", c.revokedAt],
+    ["revoked by", c.revokedBy],
     ["revocation reason", c.revocationReason === undefined ? undefined : describeRevocationReason(c.revocationReason)],
     ["status before hold", c.statusBeforeHold],
     ["supersedes", c.supersedes],
@@ -83,8 +84,8 @@ export function crlRecord(crl: Crl): string {
 
 export function requestTable(requests: readonly PendingRequest[]): string {
   return formatTable(
-    ["ID", "STATUS", "PROFILE", "SUBJECT", "SANS", "WHY", "CREATED"],
-    requests.map((r) => [r.id, r.status, r.profile, r.subjectText, (r.subjectAltNamesText ?? []).join(", "), why(r) ?? "", r.createdAt ?? ""]),
+    ["ID", "STATUS", "PROFILE", "SUBJECT", "SANS", "WHY", "CREATED", "DECIDED BY"],
+    requests.map((r) => [r.id, r.status, r.profile, r.subjectText, (r.subjectAltNamesText ?? []).join(", "), why(r) ?? "", r.createdAt ?? "", r.decidedBy ?? ""]),
   );
 }
 
@@ -103,6 +104,7 @@ export function requestRecord(r: PendingRequest): string {
     ["created", r.createdAt],
     ["expires", r.expiresAt],
     ["decided", r.decidedAt],
+    ["decided by", r.decidedBy],
     ["decision reason", r.decisionReason],
   ]);
 }

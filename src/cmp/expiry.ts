@@ -64,7 +64,7 @@ export async function expireStale(context: EngineContext): Promise<ExpirySweep> 
       await closeTransaction(context.store, transactionKey, "unconfirmed", now);
       await releaseUpdateClaim(context.store, record.supersedes, transactionKey);
       if (context.config.profiles.get(record.profile)?.confirmation.revokeUnconfirmed) {
-        const revocation = await revokeCertificate(context.store, record.serial, CRLReasons.cessationOfOperation, now);
+        const revocation = await revokeCertificate(context.store, record.serial, CRLReasons.cessationOfOperation, now, "expiry");
         if (revocation.outcome === "revoked") sweep.revokedCertificates++;
       }
     }

@@ -50,6 +50,8 @@ export interface PendingRequest {
   status: "pending" | "approved" | "rejected" | "expired" | "issued" | "failed";
   decisionReason?: string;
   decidedAt?: string;
+  /** The operator who approved or rejected it; absent for what no operator decided (withdrawn, expired) and in older records. */
+  decidedBy?: string;
   createdAt: string;
   expiresAt: string;
 }
@@ -90,6 +92,8 @@ export interface PendingOperation {
   status: "pending" | "approved" | "rejected" | "expired" | "completed";
   decisionReason?: string;
   decidedAt?: string;
+  /** The operator who approved or rejected it; absent for what no operator decided (withdrawn, expired) and in older records. */
+  decidedBy?: string;
   createdAt: string;
   expiresAt: string;
 }
@@ -125,12 +129,13 @@ export async function decidePendingRequest(
   decision: "approved" | "rejected",
   reason: string | undefined,
   now: Date,
+  by?: string,
 ): Promise<AnyPendingRequest | "notFound" | "notPending"> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await getPendingRequest(store, id);
     if (!entry) return "notFound";
     if (entry.value.status !== "pending" || entry.value.reason !== "approval") return "notPending";
-    const decided: AnyPendingRequest = { ...entry.value, status: decision, decisionReason: reason, decidedAt: now.toISOString() };
+    const decided: AnyPendingRequest = { ...entry.value, status: decision, decisionReason: reason, decidedAt: now.toISOString(), decidedBy: by };
     if (await store.compareAndSet(pendingKey(id), entry.version, decided, { ttlSeconds: ttlUntil(decided.expiresAt, now) })) return decided;
   }
   throw new Error(`pending request ${id} changed under five decisions in a row`);

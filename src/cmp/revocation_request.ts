@@ -111,7 +111,7 @@ export async function applyRevocation(exchange: Exchange, serial: string, reason
     const status = new PKIStatusInfo({ status: PKIStatus.accepted, statusString: new PKIFreeText([`hold on certificate ${serial} lifted`]) });
     return { status, outcome: repeat ? "hold lifted (repeated)" : "hold lifted" };
   }
-  const revocation = await revokeCertificate(context.store, serial, reason, now);
+  const revocation = await revokeCertificate(context.store, serial, reason, now, `rr:${exchange.credentials.identity}`);
   if (revocation.outcome === "unknown") throw new CmpError("badCertId", `this CA has no certificate with serial ${serial}`);
   // A repeat finds the revocation its first attempt made; anyone else found it revoked by another request.
   if (revocation.outcome === "alreadyRevoked" && !repeat) {

@@ -2,34 +2,25 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { encodeCertificatesPem, encodePem } from "../asn1/pem.js";
 import { fromBase64, fromHex } from "../asn1/bytes.js";
-import { REMOVE_FROM_CRL, REVOCATION_REASONS, getCertificate, releaseHold, revokeCertificate } from "../ca/certificate_record.js";
-import {
-  RegistryError,
-  deleteEndEntity,
-  getRegisteredEndEntity,
-  listCertificates,
-  listEndEntities,
-  registerEndEntity,
-  resetEndEntity,
-  setEndEntityProfiles,
-  type RegistryContext,
-} from "../ca/registry.js";
-import type { EndEntity } from "../ca/end_entity.js";
-import { crlState, currentCrl, type CrlContext } from "../crl/crl_publisher.js";
+import { REVOCATION_REASONS, getCertificate } from "../ca/certificate_record.js";
+import { RegistryError, getRegisteredEndEntity, listCertificates, listEndEntities, type RegistryContext } from "../ca/registry.js";
+import { crlState, type CrlContext } from "../crl/crl_publisher.js";
 import { publicationUrls } from "../crl/publication_urls.js";
-import { decidePendingRequest, getPendingRequest, listPendingRequests } from "../cmp/pending_request.js";
-import { constantTimeEqual } from "../crypto/constant_time.js";
-import { digest } from "../crypto/digest.js";
-import { SignerError } from "../kms/signer.js";
-import { StoreError } from "../store/store.js";
+import { getPendingRequest, listPendingRequests } from "../cmp/pending_request.js";
+import { adminActions, asOutage, type AdminActions } from "./admin_actions.js";
+import type { Operator, OperatorDirectory } from "./operators.js";
+import { publicEntity } from "./public_entity.js";
 import { readBodyWithLimit } from "./read_body.js";
 
 /**
- * The admin API (docs/admin-api.md): end entities, certificates, the CA
- * chain, behind a bearer token. Mounted at /admin only when a token is set.
+ * The admin API (docs/admin-api.md): end entities, certificates, waiting
+ * requests, the CA chain and CRL, behind the bearer tokens of named
+ * operators (src/http/operators.ts). Mounted at /admin only when at least
+ * one operator is configured. Changes go through src/http/admin_actions.ts,
+ * which checks the operator's role and writes the audit log.
  */
 export interface AdminDeps {
-  token: string;
+  operators: OperatorDirectory;
   registry: () => RegistryContext | Promise<RegistryContext>;
   chain: () => Uint8Array[] | Promise<Uint8Array[]>;
   /** What the CA's CRL needs (GET and POST /admin/crl); without it they answer 404. */
@@ -39,26 +30,32 @@ export interface AdminDeps {
 
 const MAX_BODY = 64 * 1024;
 
-export function createAdminApp(deps: AdminDeps): Hono {
-  const app = new Hono();
-  const expected = digest("SHA-256", new TextEncoder().encode(deps.token));
+type AdminEnv = { Variables: { operator: Operator; actions: AdminActions } };
+
+export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
 
   app.use("*", async (c, next) => {
     const presented = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    // Both sides hashed first, so the comparison is constant-time whatever the lengths.
-    const ok = constantTimeEqual(await digest("SHA-256", new TextEncoder().encode(presented)), await expected);
-    if (!ok) {
+    const operator = presented ? await deps.operators.authenticate(presented) : undefined;
+    if (!operator) {
       deps.log({ time: new Date().toISOString(), admin: true, outcome: "unauthorized", method: c.req.method, path: c.req.path, status: 401 });
       return c.json({ error: "missing or wrong bearer token" }, 401, { "www-authenticate": 'Bearer realm="jellyfish-admin"' });
     }
+    const { name, role } = operator;
+    c.set("operator", { name, role });
+    c.set("actions", adminActions(deps, { name, role }));
     await next();
-    deps.log({ time: new Date().toISOString(), admin: true, method: c.req.method, path: c.req.path, status: c.res.status });
+    // Changes are logged by admin_actions with what they changed; this line says who asked what and how it was answered.
+    deps.log({ time: new Date().toISOString(), admin: true, operator: name, method: c.req.method, path: c.req.path, status: c.res.status });
   });
+
+  // Who the token belongs to: the CLI's `whoami`, and a check that a token works before using it.
+  app.get("/whoami", (c) => c.json({ operator: c.get("operator") }));
 
   app.post("/entities", async (c) => {
     const body = await jsonBody(c);
-    const { entity, enrollmentCode } = await registerEndEntity(await deps.registry(), body as never);
-    return c.json({ entity: publicEntity(entity), enrollmentCode }, 201);
+    return c.json(await c.get("actions").addEntity(body), 201);
   });
   app.get("/entities", async (c) => {
     const entities = await listEndEntities(await deps.registry(), { profile: c.req.query("profile"), status: c.req.query("status") });
@@ -68,18 +65,15 @@ export function createAdminApp(deps: AdminDeps): Hono {
   // Which client-mode profiles the entity may enroll through; nothing else of it changes.
   app.patch("/entities/:username", async (c) => {
     const body = await jsonBody(c);
-    const unknown = Object.keys(body).filter((field) => field !== "profiles" && field !== "profile");
-    if (unknown.length > 0) throw new RegistryError("invalid", `${unknown[0]}: only profiles can be changed`);
-    return c.json({ entity: publicEntity(await setEndEntityProfiles(await deps.registry(), c.req.param("username"), body)) });
+    return c.json({ entity: await c.get("actions").setEntityProfiles(c.req.param("username"), body) });
   });
   app.delete("/entities/:username", async (c) => {
-    await deleteEndEntity(await deps.registry(), c.req.param("username"));
+    await c.get("actions").removeEntity(c.req.param("username"));
     return c.body(null, 204);
   });
   app.post("/entities/:username/reset", async (c) => {
     const body = (await jsonBody(c, true)) as { enrollmentCode?: unknown };
-    const { entity, enrollmentCode } = await resetEndEntity(await deps.registry(), c.req.param("username"), body.enrollmentCode);
-    return c.json({ entity: publicEntity(entity), enrollmentCode });
+    return c.json(await c.get("actions").resetEntity(c.req.param("username"), body.enrollmentCode));
   });
 
   app.get("/certificates", async (c) => {
@@ -107,23 +101,8 @@ export function createAdminApp(deps: AdminDeps): Hono {
   app.post("/certificates/:serial/revoke", async (c) => {
     const body = (await jsonBody(c, true)) as { reason?: unknown };
     const reason = body.reason ?? 0;
-    if (typeof reason !== "number" || (!REVOCATION_REASONS.has(reason) && reason !== REMOVE_FROM_CRL)) {
-      throw new RegistryError("invalid", "reason: a CRLReason 0-6, 8 (lifts a hold), 9 or 10");
-    }
-    const registry = await deps.registry();
-    const serial = c.req.param("serial").toLowerCase();
-    if (reason === REMOVE_FROM_CRL) {
-      const release = await releaseHold(registry.store, serial);
-      if (release.outcome === "unknown") throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
-      if (release.outcome === "notHeld") throw new RegistryError("conflict", `not on hold (status ${release.record.status}); only a certificateHold can be lifted`);
-      const { der: _der, ...certificate } = release.record;
-      return c.json({ certificate });
-    }
-    const result = await revokeCertificate(registry.store, serial, reason, registry.now());
-    if (result.outcome === "unknown") throw new RegistryError("notFound", `no certificate with serial ${c.req.param("serial")}`);
-    if (result.outcome === "alreadyRevoked") throw new RegistryError("conflict", `already revoked at ${result.record.revokedAt}`);
-    const { der: _der, ...certificate } = result.record;
-    return c.json({ certificate });
+    if (typeof reason !== "number") throw new RegistryError("invalid", "reason: a CRLReason 0-6, 8 (lifts a hold), 9 or 10");
+    return c.json({ certificate: await c.get("actions").revokeCertificate(c.req.param("serial"), reason) });
   });
 
   app.get("/requests", async (c) => {
@@ -142,15 +121,8 @@ export function createAdminApp(deps: AdminDeps): Hono {
   for (const decision of ["approve", "reject"] as const) {
     app.post(`/requests/:id/${decision}`, async (c) => {
       const body = (await jsonBody(c, true)) as { reason?: unknown };
-      if (body.reason !== undefined && (typeof body.reason !== "string" || body.reason.length > 500)) {
-        throw new RegistryError("invalid", "reason: a string of at most 500 characters");
-      }
-      if (decision === "reject" && !body.reason) throw new RegistryError("invalid", "reason: a rejection needs a reason the client will see");
-      const registry = await deps.registry();
-      const result = await decidePendingRequest(registry.store, c.req.param("id"), decision === "approve" ? "approved" : "rejected", body.reason as string | undefined, registry.now());
-      if (result === "notFound") throw new RegistryError("notFound", `no request ${c.req.param("id")}`);
-      if (result === "notPending") throw new RegistryError("conflict", "the request is not waiting for a decision");
-      return c.json({ request: result });
+      if (body.reason !== undefined && typeof body.reason !== "string") throw new RegistryError("invalid", "reason: a string of at most 500 characters");
+      return c.json({ request: await c.get("actions").decideRequest(c.req.param("id"), decision, body.reason) });
     });
   }
 
@@ -163,9 +135,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
   });
   app.post("/crl", async (c) => {
     const context = await crlContext();
-    const crl = await orUnavailable(() => currentCrl(context, { force: true }));
-    if (!crl) throw new RegistryError("unavailable", "another instance is building the first CRL; try again shortly");
-    deps.log({ time: new Date().toISOString(), admin: true, outcome: "crl-regenerated", crlNumber: crl.number.toString(), entries: crl.entries });
+    const crl = await c.get("actions").regenerateCrl();
     const { number, thisUpdate, nextUpdate, entries, stale } = crl;
     return c.json({
       crl: crlView(context, crl.caId, { number: number.toString(), thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), entries, bytes: crl.der.length, stale }),
@@ -178,7 +148,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
   app.all("*", (c) => c.json({ error: "no such admin resource" }, 404));
   app.onError((error, c) => {
     if (error instanceof RegistryError) {
-      const status = { invalid: 400, notFound: 404, conflict: 409, unavailable: 503 }[error.kind] as 400 | 404 | 409 | 503;
+      const status = { invalid: 400, forbidden: 403, notFound: 404, conflict: 409, unavailable: 503 }[error.kind] as 400 | 403 | 404 | 409 | 503;
       return c.json({ error: error.message }, status);
     }
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
@@ -197,10 +167,10 @@ export function createAdminApp(deps: AdminDeps): Hono {
     try {
       return await work();
     } catch (error) {
-      if (!(error instanceof StoreError || error instanceof SignerError)) throw error;
-      deps.log({ time: new Date().toISOString(), admin: true, outcome: "unavailable", error: error.message });
-      const what = error instanceof StoreError ? "the store" : "the CA's signer";
-      throw new RegistryError("unavailable", `${what} is unavailable right now; try again shortly`);
+      const outage = asOutage(error);
+      if (!outage) throw error;
+      deps.log({ time: new Date().toISOString(), admin: true, outcome: "unavailable", error: (error as Error).message });
+      throw outage;
     }
   }
 }
@@ -261,10 +231,4 @@ async function jsonBody(c: Context, optional = false): Promise<Record<string, un
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "body: must be a JSON object");
   return value as Record<string, unknown>;
-}
-
-/** What the API shows of an entity: never the sealed code, only whether there is one. */
-function publicEntity(entity: EndEntity): Omit<EndEntity, "enrollmentCode" | "usedEnrollmentCode"> & { hasEnrollmentCode: boolean } {
-  const { enrollmentCode, usedEnrollmentCode: _used, ...rest } = entity;
-  return { ...rest, hasEnrollmentCode: enrollmentCode !== undefined };
 }

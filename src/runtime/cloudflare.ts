@@ -21,7 +21,8 @@ import { Misconfigured, requiredSetting, textSetting } from "./settings.js";
 export { StoreObject };
 
 export interface Env {
-  JELLYFISH_CONFIG?: string;
+  /** JSON text (a var, `--var` or a secret), or the object a `[vars.JELLYFISH_CONFIG]` table in wrangler.toml gives. */
+  JELLYFISH_CONFIG?: string | Record<string, unknown>;
   /** Secret: JSON object of MAC secrets by reference. */
   CMP_SECRETS?: string;
   /** Secret: the CA's PKCS #8 private key, PEM. */
@@ -32,8 +33,10 @@ export interface Env {
   CA_KMS_KEY_ID?: string;
   /** Secret: 32 bytes (base64 or hex) that seal enrollment codes at rest. */
   ENROLLMENT_CODE_KEY?: string;
-  /** Secret: bearer token of the admin API; absent, /admin is disabled. */
+  /** Secret: the administrator "admin"'s bearer token (src/http/operators.ts). */
   ADMIN_TOKEN?: string;
+  /** Secret: JSON, named operators with roles and tokens; with neither, /admin is disabled. */
+  ADMIN_TOKENS?: string;
   /** "durable-object" (default) or "kv" (not atomic: docs/store.md). */
   STORE?: string;
   STORE_DO: DurableObjectNamespace<StoreObject>;

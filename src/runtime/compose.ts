@@ -83,11 +83,11 @@ export async function compose(platform: Platform): Promise<Composed> {
     randomBytes: platform.randomBytes ?? randomBytes,
     warn: (message, fields) => log({ level: "warn", message, ...fields }),
   };
-  // Without a token there is no admin API at all (docs/admin-api.md), not one that refuses everyone.
-  const token = textSetting(settings, "ADMIN_TOKEN");
-  const admin = token
+  // Without an operator there is no admin API at all (docs/admin-api.md), not one that refuses everyone.
+  const operators = await operatorDirectory(settings);
+  const admin = operators
     ? {
-        token,
+        operators,
         registry: () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes }),
         chain: () => ca.chain,
         crl: () => context,

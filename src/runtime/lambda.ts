@@ -15,7 +15,7 @@ import type { Settings } from "./settings.js";
  * (payload format 2.0), plus the EventBridge schedule that runs the expiry
  * sweep. Settings are environment variables:
  *
- *   JELLYFISH_CONFIG, CMP_SECRETS, ADMIN_TOKEN, ENROLLMENT_CODE_KEY  as on Workers
+ *   JELLYFISH_CONFIG, CMP_SECRETS, ADMIN_TOKEN(S), ENROLLMENT_CODE_KEY  as on Workers
  *   CA_CERT                        the CA certificate PEM, then its chain
  *   CA_KMS_KEY_ID | CA_KEY         the CA key in AWS KMS, or a PKCS #8 PEM (development);
  *                                  KMS also reads CA_KMS_SIGNING_ALGORITHM, KMS_TIMEOUT_MS

@@ -182,3 +182,20 @@ describe("parseCommandLine: help and version", () => {
     expect(parseCommandLine(["--version"], {})).toEqual({ kind: "version" });
   });
 });
+
+describe("parseCommandLine: --cacert", () => {
+  it("takes a CA file for an https server from the option, else from JELLYFISH_CACERT", () => {
+    expect(runLine(["ca", "chain", "--cacert", "https-ca.pem"], ENV).cacert).toBe("https-ca.pem");
+    expect(runLine(["ca", "chain"], { ...ENV, JELLYFISH_CACERT: "env.pem" }).cacert).toBe("env.pem");
+    expect(runLine(["ca", "chain", "--cacert", "opt.pem"], { ...ENV, JELLYFISH_CACERT: "env.pem" }).cacert).toBe("opt.pem");
+    expect(runLine(["ca", "chain"], ENV).cacert).toBeUndefined();
+  });
+
+  it("is an option of ra gateway too, for an https upstream", () => {
+    const line = parseCommandLine(
+      ["ra", "gateway", "--upstream", "https://127.0.0.1:8787/.well-known/cmp", "--key", "k", "--cert", "c", "--trusted", "t", "--cacert", "https-ca.pem"],
+      {},
+    );
+    expect(line.kind === "offline" && line.invocation.options.raGateway?.cacert).toBe("https-ca.pem");
+  });
+});

@@ -34,6 +34,7 @@ export interface FakeCertificate {
   issuedAt: string;
   decidedAt?: string;
   revokedAt?: string;
+  revokedBy?: string;
   revocationReason?: number;
   statusBeforeHold?: string;
 }
@@ -66,6 +67,7 @@ export interface FakePendingRequest {
   expiresAt: string;
   decisionReason?: string;
   decidedAt?: string;
+  decidedBy?: string;
 }
 
 export interface RecordedRequest {
@@ -186,6 +188,11 @@ export class FakeAdminApi {
         res.setHeader("WWW-Authenticate", 'Bearer realm="jellyfish-admin"');
         throw new HttpError(401, "missing or wrong admin token");
       }
+      // The fake's one operator: the administrator "admin" of ADMIN_TOKEN.
+      if (url.pathname === "/admin/whoami" && req.method === "GET") {
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify({ operator: { name: "admin", role: "administrator" } }));
+        return;
+      }
       if (url.pathname === "/admin/ca/chain" && req.method === "GET") {
         res.writeHead(200, { "content-type": "application/pem-certificate-chain" }).end(FAKE_CA_CHAIN);
         return;
@@ -250,6 +257,7 @@ export class FakeAdminApi {
           if (!held) throw new HttpError(409, `not on hold (status ${certificate.status}); only a certificateHold can be lifted`);
           Object.assign(certificate, { status: certificate.statusBeforeHold ?? "confirmed" });
           delete certificate.revokedAt;
+          delete certificate.revokedBy;
           delete certificate.revocationReason;
           delete certificate.statusBeforeHold;
         } else if (held && reason !== 6) {
@@ -257,7 +265,7 @@ export class FakeAdminApi {
           Object.assign(certificate, { revocationReason: reason, statusBeforeHold: undefined });
         } else {
           if (certificate.status === "revoked") throw new HttpError(409, `certificate ${certificate.serial} is already revoked`);
-          Object.assign(certificate, { status: "revoked", revokedAt: NOW, revocationReason: reason, statusBeforeHold: reason === 6 ? certificate.status : undefined });
+          Object.assign(certificate, { status: "revoked", revokedAt: NOW, revokedBy: "admin", revocationReason: reason, statusBeforeHold: reason === 6 ? certificate.status : undefined });
         }
         if (this.crl) this.crl.stale = true;
         return [200, { certificate }];
@@ -302,7 +310,7 @@ export class FakeAdminApi {
         if (parts[2] === "reject" && !reason) throw new HttpError(400, "reason: a rejection needs a reason the client will see");
         // Only a pending request held for an operator waits for a decision; a signer's retries do not.
         if (request.status !== "pending" || request.reason !== "approval") throw new HttpError(409, "the request is not waiting for a decision");
-        Object.assign(request, { status: parts[2] === "approve" ? "approved" : "rejected", decisionReason: reason, decidedAt: NOW });
+        Object.assign(request, { status: parts[2] === "approve" ? "approved" : "rejected", decisionReason: reason, decidedAt: NOW, decidedBy: "admin" });
         return [200, { request }];
       }
     }

@@ -141,6 +141,7 @@ describe("cert revoke", () => {
     expect(JSON.parse(request.body)).toEqual({ reason: 1 });
     expect(r.stdout).toContain("Revoked certificate 4f1a0001, reason: keyCompromise (1).");
     expect(r.stdout).toMatch(/^status +revoked$/m);
+    expect(r.stdout).toMatch(/^revoked by +admin$/m);
   });
 
   it("takes the reason by number; none means the API's default", async () => {

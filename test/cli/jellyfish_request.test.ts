@@ -25,7 +25,7 @@ describe("request list", () => {
     expect(listQueries()).toEqual([{ status: "pending" }]);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ID +STATUS +PROFILE +SUBJECT +SANS +WHY +CREATED$/);
+    expect(lines[0]).toMatch(/^ID +STATUS +PROFILE +SUBJECT +SANS +WHY +CREATED +DECIDED BY$/);
     expect(lines[1]).toMatch(
       /^mac-646576\.0001 +pending +approval +CN=device-1 +DNS:a\.elsewhere\.example, IP:192\.0\.2\.7 +subjectAltName DNS:device-1\.elsewhere\.example is outside \*\.devices\.example +2026-11-22T10:01:00\.000Z$/,
     );
@@ -112,6 +112,7 @@ describe("request approve", () => {
     expect(r.stdout).toMatch(/^Approved request mac-646576\.0001; the certificate is issued at the client's next poll\.\n\n/);
     expect(r.stdout).toMatch(/^status +approved$/m);
     expect(r.stdout).toMatch(/^decision reason +device-42 moved to elsewhere\.example$/m);
+    expect(r.stdout).toMatch(/^decided by +admin$/m);
     expect(h.api.pendingRequests[0]!.status).toBe("approved");
   });
 
@@ -244,5 +245,14 @@ describe("usage and help", () => {
     expect(list.stdout).toContain("(default pending)");
     const reject = await h.built.jellyfish(["request", "reject", "--help"]);
     expect(reject.stdout).toMatch(/--reason <text> +why \(at most 500 characters\); the client is sent this text/);
+  });
+});
+
+describe("operator whoami", () => {
+  it("prints the operator the token belongs to and its role", async () => {
+    const r = await h.cli(["operator", "whoami"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("admin (administrator)\n");
+    expect(h.api.requests.at(-1)).toMatchObject({ method: "GET", path: "/admin/whoami" });
   });
 });

@@ -16,6 +16,7 @@ import { InvalidCursorError } from "../../src/store/store.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
 import { numberedCertificateRecord } from "../ca/numbered_certificate_record.js";
 import { adminCalls, AUTH, expectError, expectOk, json, JSON_TYPE, TOKEN } from "./admin_calls.js";
+import { OPERATORS } from "./admin_calls.js";
 
 // The admin API (docs/admin-api.md) through createApp, as the Worker mounts
 // it, with app.request(): no server, a memory store, a real sealer.
@@ -69,7 +70,7 @@ function makeApp(overrides: Partial<AppDeps> = {}, registryChanges: Partial<Regi
     context: () => engineContext,
     log: () => undefined,
     admin: {
-      token: TOKEN,
+      operators: OPERATORS,
       registry: () => registry,
       chain: () => [testCa.ca.certificate, intermediate.ca.certificate],
       crl: () => crl,
@@ -753,7 +754,7 @@ describe("GET and POST /admin/crl", () => {
     const before = await storeText();
     expect((await expectOk(await call("GET", "/admin/crl"))).crl).toEqual(second);
     expect(await storeText()).toBe(before);
-    expect(logs).toContainEqual(expect.objectContaining({ outcome: "crl-regenerated", crlNumber: "2", entries: 0 }));
+    expect(logs).toContainEqual(expect.objectContaining({ action: "crl.regenerate", operator: "admin", outcome: "done", crlNumber: "2", entries: 0 }));
   });
 
   it("GET says stale after a revocation the CRL does not list yet; POST lists it", async () => {
@@ -803,7 +804,7 @@ describe("GET and POST /admin/crl", () => {
 
   it("404 when the server publishes no CRL", async () => {
     const registry: RegistryContext = { config, store, sealer, now: () => clock, randomBytes: (length) => new Uint8Array(randomBytes(length)) };
-    app = makeApp({ admin: { token: TOKEN, registry: () => registry, chain: () => [], log: () => undefined } });
+    app = makeApp({ admin: { operators: OPERATORS, registry: () => registry, chain: () => [], log: () => undefined } });
     await expectError(await call("GET", "/admin/crl"), 404, "no CRL");
     await expectError(await call("POST", "/admin/crl"), 404, "no CRL");
   });

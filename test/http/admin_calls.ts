@@ -1,9 +1,17 @@
 import type { Hono } from "hono";
 import { expect } from "vitest";
+import { operatorDirectory, type OperatorDirectory } from "../../src/http/operators.js";
 
 /** The bearer token the admin API tests configure. */
 export const TOKEN = "admin-token-0123456789abcdef";
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
+/** TOKEN as the administrator "admin" (ADMIN_TOKEN), plus a read-only and an approver operator (ADMIN_TOKENS). */
+export const READER_TOKEN = "reader-token-0123456789abcdef";
+export const APPROVER_TOKEN = "approver-token-0123456789abcdef";
+export const OPERATORS: OperatorDirectory = (await operatorDirectory({
+  ADMIN_TOKEN: TOKEN,
+  ADMIN_TOKENS: JSON.stringify({ rita: { role: "read-only", token: READER_TOKEN }, paul: { role: "approver", token: APPROVER_TOKEN } }),
+}))!;
 export const JSON_TYPE = { "content-type": "application/json" };
 
 export type AdminCall = (method: string, path: string, options?: { body?: unknown; raw?: string; headers?: Record<string, string> }) => Promise<Response>;

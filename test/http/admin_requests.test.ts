@@ -9,6 +9,7 @@ import { createApp } from "../../src/http/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { makeTestCa, type TestCa } from "../support/engine_server.js";
 import { adminCalls, expectError, expectOk, JSON_TYPE, TOKEN } from "./admin_calls.js";
+import { OPERATORS } from "./admin_calls.js";
 
 // The admin API's requests waiting for approval (docs/admin-api.md) through
 // createApp, as the Worker mounts it, with app.request(): no server, a memory
@@ -46,7 +47,7 @@ beforeEach(() => {
     config,
     context: () => engineContext,
     log: () => undefined,
-    admin: { token: TOKEN, registry: () => registry, chain: () => [testCa.ca.certificate], log: () => undefined },
+    admin: { operators: OPERATORS, registry: () => registry, chain: () => [testCa.ca.certificate], log: () => undefined },
   });
 });
 
@@ -178,7 +179,7 @@ describe("POST /admin/requests/{id}/approve", () => {
     await put(request, pending(2));
     clock = new Date("2026-11-23T08:30:00.000Z");
     const body = await expectOk(await call("POST", `/admin/requests/${request.id}/approve`, { body: { reason: "moved to elsewhere.example" } }));
-    const decided = { ...request, status: "approved", decisionReason: "moved to elsewhere.example", decidedAt: "2026-11-23T08:30:00.000Z" };
+    const decided = { ...request, status: "approved", decisionReason: "moved to elsewhere.example", decidedAt: "2026-11-23T08:30:00.000Z", decidedBy: "admin" };
     expect(body).toEqual({ request: decided });
     expect(await stored(request.id)).toEqual(decided);
     expect((await stored(pending(2).id))!.status).toBe("pending");
@@ -212,7 +213,7 @@ describe("POST /admin/requests/{id}/reject", () => {
     const request = pending(1);
     await put(request);
     const body = await expectOk(await call("POST", `/admin/requests/${request.id}/reject`, { body: { reason: "not one of our devices" } }));
-    const decided = { ...request, status: "rejected", decisionReason: "not one of our devices", decidedAt: START };
+    const decided = { ...request, status: "rejected", decisionReason: "not one of our devices", decidedAt: START, decidedBy: "admin" };
     expect(body).toEqual({ request: decided });
     expect(await stored(request.id)).toEqual(decided);
   });

@@ -205,6 +205,7 @@ describe("JellyfishStack, defaults (P-256)", () => {
           PUBLIC_BASE_URL: { Ref: "PublicBaseUrl" },
           CMP_SECRETS: { Ref: "CmpSecrets" },
           ADMIN_TOKEN: { Ref: "AdminToken" },
+          ADMIN_TOKENS: { Ref: "AdminTokens" },
           ENROLLMENT_CODE_KEY: { Ref: "EnrollmentCodeKey" },
         },
       },
@@ -212,13 +213,13 @@ describe("JellyfishStack, defaults (P-256)", () => {
     // No configJson: the variable is absent, so the runtime uses its built-in defaults.
     const variables = s.template.toJSON().Resources[s.logicalId(s.stack.handler)].Properties.Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
-      ["ADMIN_TOKEN", "CA_CERT", "CA_KMS_KEY_ID", "CMP_SECRETS", "ENROLLMENT_CODE_KEY", "PUBLIC_BASE_URL", "STORE_TABLE"],
+      ["ADMIN_TOKEN", "ADMIN_TOKENS", "CA_CERT", "CA_KMS_KEY_ID", "CMP_SECRETS", "ENROLLMENT_CODE_KEY", "PUBLIC_BASE_URL", "STORE_TABLE"],
     );
   });
 
   it("takes the certificate as a plain parameter and the secrets as NoEcho parameters, all empty by default", () => {
     s.template.hasParameter("CaCert", { Type: "String", Default: "", NoEcho: Match.absent() });
-    for (const name of ["CmpSecrets", "AdminToken", "EnrollmentCodeKey"]) {
+    for (const name of ["CmpSecrets", "AdminToken", "AdminTokens", "EnrollmentCodeKey"]) {
       s.template.hasParameter(name, { Type: "String", Default: "", NoEcho: true });
     }
   });

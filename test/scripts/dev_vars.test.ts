@@ -29,3 +29,23 @@ describe("renderDevVars", () => {
     expect(() => renderDevVars({ caKeyPem: PEM_KEY, caCertPem: PEM_CERT, reference: "dev", secret: "it's" })).toThrow(/single quote/);
   });
 });
+
+describe("renderDevVars with a configuration and its bindings", () => {
+  const material = { caKeyPem: PEM_KEY, caCertPem: PEM_CERT, reference: "dev", secret: "abc" };
+
+  it("carries JSON with quotes and dollars, and multi-line bindings, through dotenv and wrangler's $ expansion", () => {
+    const config = JSON.stringify({ profiles: { "o'brien": { certificate: { subject: "$HOME" } } } });
+    const text = renderDevVars(material, { config, bindings: { FACTORY_PEM: PEM_CERT, PLAIN: "cost $5" }, baseUrl: "https://127.0.0.1:8787" });
+    const vars = parseDotenv(text);
+    expect(JSON.parse(vars.JELLYFISH_CONFIG!)).toEqual(JSON.parse(config));
+    expect(vars.JELLYFISH_CONFIG).not.toMatch(/['$]/);
+    // wrangler's dotenv-expand turns \$ back into $ and leaves the rest.
+    expect(vars.FACTORY_PEM!.replace(/\\\$/g, "$")).toBe(PEM_CERT);
+    expect(vars.PLAIN).toBe("cost \\$5");
+    expect(vars.PUBLIC_BASE_URL).toBe("https://127.0.0.1:8787");
+  });
+
+  it("leaves JELLYFISH_CONFIG out when wrangler.toml gives it", () => {
+    expect(renderDevVars(material, {})).not.toContain("JELLYFISH_CONFIG");
+  });
+});

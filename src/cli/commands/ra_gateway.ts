@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { decodeCertificatesPem } from "../../asn1/pem.js";
 import { loadLocalKeyAndCertificates } from "../../ca/local_key_pair.js";
 import { startRaGateway } from "../../ra/gateway.js";
+import { fetchTrusting } from "../https_fetch.js";
 import { CommandFailed, type OfflineHandler } from "./context.js";
 
 /**
@@ -27,6 +28,7 @@ export const raGateway: OfflineHandler = async (context, { options }) => {
   }
   const anchors = decodeCertificatesPem(await text(settings.trusted));
   if (anchors.length === 0) throw new CommandFailed(`${settings.trusted} holds no certificate`);
+  const fetch = settings.cacert === undefined ? undefined : fetchTrusting(await text(settings.cacert));
   let gateway;
   try {
     gateway = await startRaGateway({
@@ -38,6 +40,7 @@ export const raGateway: OfflineHandler = async (context, { options }) => {
       port: settings.port,
       batchSize: settings.batchSize,
       maxWaitMs: settings.maxWaitMs,
+      fetch,
       log: (line) => context.stdout(`${JSON.stringify({ time: context.now().toISOString(), ...line })}\n`),
     });
   } catch (error) {
