@@ -94,13 +94,10 @@ export async function compose(platform: Platform): Promise<Composed> {
         log,
       }
     : undefined;
-  const operators = await operatorDirectory(settings);
-  const registry = () => ({ config, store, sealer, now: context.now, randomBytes: context.randomBytes });
-  const adminConsole = operators && { operators, registry, chain: () => ca.chain, crl: () => context, log };
   const publication = { context: () => context, log };
   const ocspContext = { ca, store, responder: ocspResponder, validitySeconds, now: context.now };
   const ocsp = { context: () => ocspContext };
-  return { app: createApp({ config, context: () => context, log, admin, console: adminConsole, publication, ocsp, readBody: platform.readBody, header: platform.header }), context };
+  return { app: createApp({ config, context: () => context, log, admin, console: admin, publication, ocsp, readBody: platform.readBody, header: platform.header }), context };
 }
 
 async function loadAuthority(platform: Platform): Promise<CertificateAuthority> {

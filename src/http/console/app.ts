@@ -56,9 +56,9 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
  */
 async function answerError(c: ConsoleContext, error: Error, deps: ConsoleDeps): Promise<Response> {
   if (error instanceof RegistryError) {
-    if ((error.kind as string) === "forbidden") return errorPage(c, 403, "Not allowed", `Your role (${c.get("session")?.operator.role}) does not allow this.`);
+    if (error.kind === "forbidden") return errorPage(c, 403, "Not allowed", `Your role (${c.get("session")?.operator.role}) does not allow this.`);
     if (c.req.method === "POST" && error.kind !== "unavailable") return redirect(c, backTo(c.req.path), { kind: "error", text: error.message });
-    const status = { invalid: 400, notFound: 404, conflict: 409, unavailable: 503 }[error.kind as "invalid"] ?? 500;
+    const status = { invalid: 400, forbidden: 403, notFound: 404, conflict: 409, unavailable: 503 }[error.kind];
     return errorPage(c, status, status === 404 ? "Not found" : "Refused", error.message);
   }
   if (error instanceof StoreError || error instanceof SignerError) {

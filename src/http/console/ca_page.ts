@@ -2,7 +2,7 @@ import type { Hono } from "hono/tiny";
 import { toHex } from "../../asn1/bytes.js";
 import { encodeCertificatesPem, encodePem } from "../../asn1/pem.js";
 import { formatDistinguishedName } from "../../ca/distinguished_name.js";
-import { crlState, type PublishedCrl } from "../../crl/crl_publisher.js";
+import { crlState } from "../../crl/crl_publisher.js";
 import { parseCertificate } from "../../crypto/parsed_certificate.js";
 import { permits } from "../operators.js";
 import { actionsOf } from "./actions.js";
@@ -47,7 +47,7 @@ ${await crlSection(deps, permits(c.get("session").operator.role, "administer"), 
   });
 
   app.post("/crl", async (c) => {
-    const crl = (await actionsOf(c, deps).regenerateCrl()) as PublishedCrl;
+    const crl = await actionsOf(c, deps).regenerateCrl();
     return redirect(c, "/ca", { kind: "ok", text: `Signed CRL number ${crl.number} with ${crl.entries} entries` });
   });
 }

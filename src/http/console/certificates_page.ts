@@ -112,7 +112,7 @@ function statusText(record: CertificateRecord): string {
 }
 
 function revokedBy(record: CertificateRecord): string {
-  return (record as { revokedBy?: string }).revokedBy ?? "—";
+  return record.revokedBy ?? "—";
 }
 
 function revokeForms(record: CertificateRecord, csrf: string): Markup {

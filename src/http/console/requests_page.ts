@@ -50,7 +50,7 @@ ${recent.length ? scrollingTable("Recent decisions", ["Request", "Subject", "Out
 }
 
 function decidedBy(request: AnyPendingRequest): string {
-  return (request as { decidedBy?: string }).decidedBy ?? "—";
+  return request.decidedBy ?? "—";
 }
 
 function decisionForms(r: AnyPendingRequest, csrf: string) {

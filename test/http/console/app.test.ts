@@ -25,7 +25,7 @@ beforeEach(() => {
   store = new MemoryStore();
   const registry: RegistryContext = { config, store, now: () => new Date(), randomBytes: (n) => new Uint8Array(randomBytes(n)) };
   const deps = { registry: () => registry, chain: () => [], log: () => undefined };
-  app = createApp({ config, context: () => ({}) as EngineContext, log: () => undefined, admin: { token: ADMIN, ...deps }, console: { ...deps, operators } });
+  app = createApp({ config, context: () => ({}) as EngineContext, log: () => undefined, admin: { ...deps, operators }, console: { ...deps, operators } });
 });
 
 async function logIn(token: string): Promise<string> {

@@ -133,8 +133,11 @@ describe("pending requests", () => {
     const result = await running;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(await mustOpenssl(["verify", "-CAfile", dir.file("ca.pem"), dir.file("console-approved.pem")])).toContain("OK");
-    const decisions = page.getByRole("region", { name: "Recent decisions" });
-    await expect.poll(() => decisions.textContent()).toContain("known device");
+    // Recorded and logged as the approver's decision.
+    const decision = page.getByRole("region", { name: "Recent decisions" }).locator("tr").filter({ hasText: "CN=console-approved" });
+    await expect.poll(() => decision.textContent()).toContain("known device");
+    expect(await decision.locator('td[data-label="Decided by"]').textContent()).toBe("approver");
+    expect(worker.logLines()).toContainEqual(expect.objectContaining({ operator: "approver", action: "request.approve", outcome: "done" }));
     await context.close();
   });
 
@@ -149,6 +152,7 @@ describe("pending requests", () => {
     const forged = await context.request.post(`${url}/admin/console/requests/${id}/approve`, { form: { csrf: await csrfOf(page) }, maxRedirects: 0 });
     expect(forged.status()).toBe(403);
     expect(await forged.text()).toContain("Not allowed");
+    expect(worker.logLines()).toContainEqual(expect.objectContaining({ operator: "reader", action: "request.approve", outcome: "forbidden" }));
     await context.close();
 
     // The approver rejects it; the device is told why.
@@ -235,6 +239,7 @@ describe("certificates and end entities", () => {
     await page.getByRole("button", { name: "Revoke" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toContain("Revoked (keyCompromise)");
     expect(await page.locator("dl").textContent()).toContain("revoked (keyCompromise)");
+    expect(await page.locator("dt", { hasText: "Revoked by" }).locator("+ dd").textContent()).toBe("administrator");
     expect(await page.getByRole("button", { name: "Revoke" }).count()).toBe(0);
     await context.close();
   });
