@@ -35,6 +35,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background
 dt{font-weight:600}
 dd{margin:0}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:.25rem 0}
+form[role=search]{margin-bottom:1rem}
 form.stack{display:grid;gap:.75rem;max-width:32rem;background:#fff;padding:1rem;border:1px solid #c4c7cc;border-radius:4px}
 label{display:block;font-weight:600}
 .field{display:flex;flex-direction:column;gap:.25rem}
