@@ -63,9 +63,10 @@ export function csrfField(token: string): Markup {
  * instead of widening the page, and is focusable so a keyboard can scroll it.
  */
 export function scrollingTable(label: string, head: string[], rows: Renderable[][]): Markup {
-  return html`<div class="table-wrap" role="region" aria-label="${label}" tabindex="0"><table>
-<thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-<tbody>${rows.map((cells) => html`<tr>${cells.map((cell, i) => html`<td data-label="${head[i] ?? ""}">${cell}</td>`)}</tr>`)}</tbody></table></div>`;
+  // The explicit roles keep it a table for screen readers where display:block on a phone would drop that (Safari).
+  return html`<div class="table-wrap" role="region" aria-label="${label}" tabindex="0"><table role="table">
+<thead role="rowgroup"><tr role="row">${head.map((h) => html`<th scope="col" role="columnheader">${h}</th>`)}</tr></thead>
+<tbody role="rowgroup">${rows.map((cells) => html`<tr role="row">${cells.map((cell, i) => html`<td role="cell" data-label="${head[i] ?? ""}">${cell}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 
 export function when(value: string | undefined): string {

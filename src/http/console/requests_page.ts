@@ -1,5 +1,5 @@
 import type { Hono } from "hono/tiny";
-import { isPendingOperation, listPendingRequests, type AnyPendingRequest } from "../../cmp/pending_request.js";
+import { isPendingOperation, listPendingRequests, pendingModifications, type AnyPendingRequest } from "../../cmp/pending_request.js";
 import { permits } from "../operators.js";
 import { actionsOf } from "./actions.js";
 import { BASE, type ConsoleDeps, type ConsoleEnv } from "./env.js";
@@ -22,7 +22,7 @@ export function registerRequests(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void
       (r) => [
         html`<code>${r.id}</code><br><span class="muted">${r.requestType}${isPendingOperation(r) && r.serial ? ` of ${r.serial}` : ""}</span>`,
         r.profile,
-        html`${r.subjectText}${r.subjectAltNamesText.length ? html`<br><span class="muted">${r.subjectAltNamesText.join(", ")}</span>` : ""}${r.holdReason ? html`<br><span class="muted">Held: ${r.holdReason}</span>` : ""}`,
+        html`${r.subjectText}${r.subjectAltNamesText.length ? html`<br><span class="muted">${r.subjectAltNamesText.join(", ")}</span>` : ""}${r.holdReason ? html`<br><span class="muted">Held: ${r.holdReason}</span>` : ""}${modifications(r)}`,
         when(r.createdAt),
         r.reason !== "approval" ? html`<span class="muted">Waiting for the CA's signer</span>` : mayDecide ? decisionForms(r, csrf) : html`<span class="muted">Waiting for an approver</span>`,
       ],
@@ -47,6 +47,12 @@ ${recent.length ? scrollingTable("Recent decisions", ["Request", "Subject", "Out
       return redirect(c, "/", { kind: "ok", text: `${decision === "approve" ? "Approved" : "Rejected"}: ${request.subjectText} (${request.id})` });
     });
   }
+}
+
+/** What the certificate would differ in from what was asked: the approver should know before approving. */
+function modifications(r: AnyPendingRequest) {
+  const changes = isPendingOperation(r) ? [] : pendingModifications(r);
+  return changes.length ? html`<br><span class="muted">Granted with changes: ${changes.join("; ")}</span>` : "";
 }
 
 function decidedBy(request: AnyPendingRequest): string {
