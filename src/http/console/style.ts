@@ -14,6 +14,7 @@ a{color:#0b57d0}
 .skip:focus{left:0}
 header{background:#12355b;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
 header a{color:#fff}
+header :focus-visible{outline-color:#fff}
 .brand{font-weight:700;margin:0;font-size:1.1rem}
 nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}
 nav a{display:inline-block;padding:.6rem .75rem;min-height:44px;text-decoration:none;border-radius:4px}

@@ -276,6 +276,26 @@ describe("certificates and end entities", () => {
   });
 });
 
+describe("accessibility basics", () => {
+  it("every page has lang, a title, a skip link to main, a label for every control and scoped table headers", async () => {
+    const { context, page } = await operatorPage("administrator");
+    for (const path of ["/", "/certificates", "/entities", "/ca"]) {
+      await page.goto(`${url}/admin/console${path}`);
+      const facts = await page.evaluate<Record<string, unknown>>(`({
+        lang: document.documentElement.lang,
+        title: document.title,
+        skip: document.querySelector("a.skip")?.getAttribute("href"),
+        main: !!document.querySelector("main#main"),
+        unlabelled: [...document.querySelectorAll("input:not([type=hidden]), select, textarea")].filter((e) => e.labels.length === 0).map((e) => e.name),
+        unscoped: document.querySelectorAll("th:not([scope])").length,
+        h1: document.querySelectorAll("h1").length,
+      })`);
+      expect(facts, path).toEqual({ lang: "en", title: expect.stringMatching(/ · Jellyfish console$/), skip: "#main", main: true, unlabelled: [], unscoped: 0, h1: 1 });
+    }
+    await context.close();
+  });
+});
+
 describe("on a phone", () => {
   it("at 390x844 no page is wider than the screen", async () => {
     const { context, page } = await operatorPage("administrator", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
