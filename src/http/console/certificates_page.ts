@@ -14,23 +14,26 @@ import { CRL_REASONS, reasonName } from "./revocation_reasons.js";
 /** Certificates: search (subject, serial, status, a page at a time), one certificate's fields, its PEM, revoke and holds. */
 
 const PAGE_SIZE = 50;
-const STATUSES = ["issued", "confirmed", "unconfirmed", "rejected", "revoked"];
+// "on hold" is a revocation with reason certificateHold: what an operator looks for to release one.
+const STATUSES = ["issued", "confirmed", "unconfirmed", "rejected", "revoked", "on hold"];
 
 export function registerCertificates(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   app.get("/certificates", async (c) => {
     const subject = c.req.query("subject")?.trim() || undefined;
     const serial = normalSerial(c.req.query("serial") ?? "") || undefined;
     const status = STATUSES.includes(c.req.query("status") ?? "") ? c.req.query("status") : undefined;
+    const entity = c.req.query("entity")?.trim() || undefined;
+    const filter = status === "on hold" ? { status: "revoked", reason: CERTIFICATE_HOLD } : { status };
     const registry = await deps.registry();
     let found: CertificateRecord[] = [];
     let cursor: string | undefined;
     let problem: string | undefined;
     if (serial) {
       const record = await getCertificate(registry.store, serial);
-      found = record && (!status || record.status === status) ? [record] : [];
+      found = record && (!filter.status || record.status === filter.status) && (!filter.reason || record.revocationReason === filter.reason) ? [record] : [];
     } else {
       try {
-        ({ certificates: found, cursor } = await listCertificates(registry, { subject, status, cursor: c.req.query("cursor"), limit: PAGE_SIZE }));
+        ({ certificates: found, cursor } = await listCertificates(registry, { subject, entity, ...filter, cursor: c.req.query("cursor"), limit: PAGE_SIZE }));
       } catch (error) {
         if (!(error instanceof RegistryError && error.kind === "invalid")) throw error;
         problem = error.message;
@@ -39,7 +42,7 @@ export function registerCertificates(app: Hono<ConsoleEnv>, deps: ConsoleDeps): 
     const rows = found.map(
       (r) => [serialLink(r.serial), r.subject, statusText(r), r.profile, when(r.notAfter)],
     );
-    const next = cursor ? `${BASE}/certificates?${new URLSearchParams({ ...(subject ? { subject } : {}), ...(status ? { status } : {}), cursor })}` : undefined;
+    const next = cursor ? `${BASE}/certificates?${new URLSearchParams({ ...(subject ? { subject } : {}), ...(entity ? { entity } : {}), ...(status ? { status } : {}), cursor })}` : undefined;
     return page(
       c,
       { title: "Certificates", section: "certificates" },
@@ -47,6 +50,7 @@ export function registerCertificates(app: Hono<ConsoleEnv>, deps: ConsoleDeps): 
 <form class="inline" method="get" action="${BASE}/certificates" role="search">
 <div class="field"><label for="subject">Subject contains</label><input id="subject" name="subject" value="${subject ?? ""}"></div>
 <div class="field"><label for="serial">Serial (hex)</label><input id="serial" name="serial" value="${serial ?? ""}" autocomplete="off"></div>
+${entity ? html`<input type="hidden" name="entity" value="${entity}"><p>Of end entity <strong>${entity}</strong> (<a href="${BASE}/certificates">all</a>)</p>` : ""}
 <div class="field"><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${STATUSES.map((s) => html`<option${s === status ? html` selected` : ""}>${s}</option>`)}</select></div>
 <button type="submit">Search</button></form>
 ${problem ? html`<div class="flash error" role="alert">${problem}</div>` : ""}

@@ -26,7 +26,7 @@ export function registerEntities(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void
         html`${e.subject}${e.subjectAltNames.length ? html`<br><span class="muted">${e.subjectAltNames.join(", ")}</span>` : ""}`,
         e.profiles.join(", "),
         `${e.status}${e.enrollmentCode ? " (code set)" : ""}`,
-        e.certificates.length,
+        e.certificates.length ? html`<a href="${BASE}/certificates?entity=${encodeURIComponent(e.username)}">${e.certificates.length}<span class="vh"> of ${e.username}</span></a>` : 0,
         ...(mayChange
           ? [html`<form class="inline" method="post" action="${BASE}/entities/${encodeURIComponent(e.username)}/reset">${csrfField(csrf)}<button type="submit" class="secondary">Reset<span class="vh"> ${e.username}</span></button>
 <a class="button secondary" href="${BASE}/entities/${encodeURIComponent(e.username)}/remove">Remove<span class="vh"> ${e.username}</span></a></form>`]

@@ -1,12 +1,12 @@
 import type { Hono } from "hono/tiny";
 import { randomBytes } from "../../crypto/random_pool.js";
-import { cookieHeader, isHttps } from "./cookies.js";
+import { cookieHeader, isHttps, readCookie } from "./cookies.js";
 import { BASE, type ConsoleContext, type ConsoleDeps, type ConsoleEnv } from "./env.js";
 import { readForm } from "./guard.js";
 import { html } from "./html.js";
 import { errorPage, page } from "./respond.js";
 import { isSameOrigin } from "./same_origin.js";
-import { SESSION_COOKIE, SESSION_SECONDS, issueSession } from "./session.js";
+import { SESSION_COOKIE, SESSION_SECONDS, issueSession, readSession } from "./session.js";
 
 /**
  * Logging in with the operator's admin token (a password field, posted,
@@ -17,7 +17,11 @@ export function registerLogin(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   const clock = deps.clock ?? Date.now;
   const random = deps.randomBytes ?? randomBytes;
 
-  app.get("/login", (c) => loginPage(c));
+  // Already logged in: straight to the console.
+  app.get("/login", async (c) => {
+    const session = await readSession(readCookie(c.req.header("cookie"), SESSION_COOKIE), deps.operators, clock());
+    return session ? new Response(null, { status: 303, headers: { location: `${BASE}/` } }) : loginPage(c);
+  });
   app.post("/login", async (c) => {
     if (!isSameOrigin(c.req.raw)) return errorPage(c, 403, "Request refused", "A login from another site is refused.");
     const form = await readForm(c.req.raw);

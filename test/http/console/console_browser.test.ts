@@ -118,6 +118,8 @@ describe("logging in", () => {
     expect(await page.content()).not.toContain(OPERATORS.approver.token);
     await expect.poll(() => page.locator("header").textContent()).toContain("approver (approver)");
 
+    await page.goto(`${url}/admin/console/login`);
+    expect(page.url()).toBe(`${url}/admin/console/`);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Log in" }).waitFor();
     expect(await context.cookies()).toEqual([]);
@@ -208,6 +210,8 @@ describe("certificates and end entities", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     await page.reload();
     await expect.poll(() => page.getByRole("row").filter({ hasText: "console-device" }).textContent()).toContain("issued");
+    await page.getByRole("link", { name: "1 of console-device" }).click();
+    expect(await page.getByRole("region", { name: "Certificates" }).locator("tbody tr").count()).toBe(1);
     await context.close();
   });
 
@@ -231,6 +235,12 @@ describe("certificates and end entities", () => {
     await page.getByRole("button", { name: "Revoke" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toContain("Put on hold");
     expect(await page.locator("dl").textContent()).toContain("on hold");
+    const detail = page.url();
+    await page.goto(`${url}/admin/console/certificates`);
+    await page.getByLabel("Status").selectOption("on hold");
+    await page.getByRole("button", { name: "Search" }).click();
+    expect(await rows.count()).toBe(1);
+    await page.goto(detail);
     await page.getByRole("button", { name: "Release hold" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toContain("Hold released");
     expect(await page.locator("dl").textContent()).toContain("confirmed");
