@@ -41,15 +41,15 @@ export class Instance {
 
   /**
    * Build now, before taking traffic (Node before it listens, Lambda at
-   * init): throws Misconfigured so the process or init fails with the
-   * message; any other failure is logged and left to the next request.
+   * init). The failure is logged; Misconfigured is thrown so the process or
+   * the init fails with its message, anything else is left to the next request.
    */
   async prepare(): Promise<void> {
     try {
       await this.ready();
     } catch (error) {
-      if (error instanceof Misconfigured) throw error;
       this.failures.report(startupFailure(error));
+      if (error instanceof Misconfigured) throw error;
     }
   }
 
