@@ -12,9 +12,10 @@ import { validateSettings } from "./validate_settings.js";
 
 /**
  * The composition every runtime shares (DESIGN.md, "One engine, three thin
- * runtimes"): settings -> configuration -> CA -> response signers -> sealer
- * -> store -> EngineContext -> the Hono app with its admin API. A runtime
- * only says where the settings come from and which store and CA key it has.
+ * runtimes"): settings, checked and loaded by validateSettings (configuration
+ * -> CA -> signers -> sealer -> store -> operators), -> EngineContext -> the
+ * Hono app with its admin API. A runtime only says where the settings come
+ * from and which store and CA key it has.
  */
 
 export interface Platform {
@@ -27,7 +28,7 @@ export interface Platform {
    * the next request instead.
    */
   makeSigner(): Promise<KeyAndCertificates>;
-  /** The state store; throw Misconfigured when the settings do not name one. */
+  /** The state store, not yet connected; throw Misconfigured when the settings do not name one. */
   makeStore(): Store | Promise<Store>;
   /** Defaults to one JSON line per console line. */
   log?: Log;
