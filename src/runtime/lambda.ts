@@ -22,6 +22,7 @@ import type { Settings } from "./settings.js";
  *   STORE_TABLE                    the DynamoDB table; without it, a memory store only
  *                                  with JELLYFISH_ALLOW_MEMORY_STORE=1
  *   AWS_REGION                     set by Lambda itself
+ *   AWS_LAMBDA_FUNCTION_NAME       set by Lambda itself: build at init (see the end)
  *   DYNAMODB_ENDPOINT, KMS_ENDPOINT  local stand-ins, for tests
  *
  * With an HTTP API, serve from its $default stage: a named stage is put in
@@ -70,7 +71,7 @@ export function createLambdaHandlers(settings: Settings, options: LambdaOptions 
       }),
     log,
   );
-  // handle() wants a Hono app at once; the real one is built on the first request, behind this.
+  // handle() wants a Hono app at once; the real one is built at init (or by the first request), behind this.
   const front = new Hono().all("*", (c) => instance.fetch(c.req.raw));
   return {
     prepare: () => instance.prepare(),
