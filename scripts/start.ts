@@ -60,7 +60,7 @@ async function main(): Promise<number | undefined> {
   let bindings, profiles;
   try {
     bindings = envBindings(parsedOrAsIs(choice.value), process.env, DEV_BINDINGS);
-    profiles = checkStartConfig({ ...bindings, ...devBindings, JELLYFISH_CONFIG: choice.value });
+    profiles = await checkStartConfig({ ...bindings, ...devBindings, JELLYFISH_CONFIG: choice.value });
   } catch (error) {
     if (error instanceof InvalidStartConfig || error instanceof StartConfigError) throw new StartConfigError(`${choice.origin}: ${error.message}`);
     throw error;

@@ -1,11 +1,14 @@
-import { ConfigError, loadConfig, type ConfigSource } from "../src/config/load.js";
+import { Misconfigured, type Settings } from "../src/runtime/settings.js";
+import { validateSettings } from "../src/runtime/validate_settings.js";
+import { workerCaSigner, workerStoreKind } from "../src/runtime/worker_settings.js";
 
 /**
- * The check `npm start` makes before it starts wrangler: the configuration
- * with the bindings it will be served with, through the endpoint's own
- * loader, so a mistake is reported here, naming the field, rather than as
- * a 500 on the first request. One function, because a fuller start-up
- * check (the key matches the certificate, …) is to take its place.
+ * The check `npm start` makes before it starts wrangler: the Worker's own
+ * start-up validation (src/runtime/validate_settings.ts, as `npm run
+ * config:check` runs it) on the settings it is about to serve with, so a
+ * wrong configuration, an `env:` binding that is missing or a key that does
+ * not match its certificate is reported here, naming the setting, rather
+ * than as a 503 on the first request.
  */
 
 export interface ProfileSummary {
@@ -17,14 +20,25 @@ export interface ProfileSummary {
 
 export class InvalidStartConfig extends Error {}
 
-export function checkStartConfig(source: ConfigSource): ProfileSummary[] {
-  let config;
+export async function checkStartConfig(settings: Settings): Promise<ProfileSummary[]> {
+  const warnings: string[] = [];
+  let valid;
   try {
-    config = loadConfig(source);
+    valid = await validateSettings({
+      settings,
+      log: (line) => {
+        const { message } = line as { message?: unknown };
+        if (typeof message === "string") warnings.push(message);
+      },
+      makeSigner: () => workerCaSigner(settings),
+      makeStore: () => workerStoreKind(settings),
+    });
   } catch (error) {
-    if (error instanceof ConfigError) throw new InvalidStartConfig(error.message);
+    if (error instanceof Misconfigured) throw new InvalidStartConfig(error.message);
     throw error;
   }
+  for (const warning of warnings) console.error(`warning: ${warning}`);
+  const { config } = valid;
   return [...config.profiles.values()].map((profile) => ({
     name: profile.name,
     mode: profile.mode,

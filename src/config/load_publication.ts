@@ -4,9 +4,9 @@ import type { Publication } from "./profile.js";
 /**
  * Paths the server itself serves, which no profile's extra path may take:
  * CMP (RFC 9811 §3.3), the admin API, and what relying parties fetch
- * (CRLs, OCSP, the CA certificate).
+ * (CRLs, OCSP, the CA certificate), and the health check.
  */
-export const RESERVED_PATHS = ["/.well-known/cmp", "/admin", "/crl", "/ocsp", "/ca"];
+export const RESERVED_PATHS = ["/.well-known/cmp", "/admin", "/crl", "/ocsp", "/ca", "/health"];
 
 export const DEFAULT_PUBLICATION: Omit<Publication, "baseUrl" | "ocsp"> & { ocsp: Omit<Publication["ocsp"], "responder"> } = {
   // A day's CRL, renewed when less than six hours remain: relying parties that

@@ -1,8 +1,9 @@
-import type { KMSClient, SignCommand } from "@aws-sdk/client-kms";
+import type { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { kmsScheme, type KmsScheme, type KmsSigningAlgorithm } from "./aws_kms_algorithms.js";
 import { kmsSignerError, type KmsCall } from "./aws_kms_errors.js";
 import { SignerError, type Signer } from "./signer.js";
+import { constantTimeEqual } from "../crypto/constant_time.js";
 
 /**
  * The production Signer: the CA key is an asymmetric AWS KMS key
@@ -35,12 +36,21 @@ export class AwsKmsSigner implements Signer {
   readonly keyArn: string;
   readonly #client: KMSClient;
   readonly #signCommand: typeof SignCommand;
+  readonly #getPublicKeyCommand: typeof GetPublicKeyCommand;
   readonly #scheme: KmsScheme;
   readonly #timeoutMs: number;
 
-  private constructor(client: KMSClient, signCommand: typeof SignCommand, keyArn: string, publicKey: Uint8Array, scheme: KmsScheme, timeoutMs: number) {
+  private constructor(
+    client: KMSClient,
+    commands: { sign: typeof SignCommand; getPublicKey: typeof GetPublicKeyCommand },
+    keyArn: string,
+    publicKey: Uint8Array,
+    scheme: KmsScheme,
+    timeoutMs: number,
+  ) {
     this.#client = client;
-    this.#signCommand = signCommand;
+    this.#signCommand = commands.sign;
+    this.#getPublicKeyCommand = commands.getPublicKey;
     this.keyArn = keyArn;
     this.publicKey = publicKey;
     this.#scheme = scheme;
@@ -88,7 +98,7 @@ export class AwsKmsSigner implements Signer {
       if (response.SigningAlgorithms && !response.SigningAlgorithms.includes(scheme.signingAlgorithm)) {
         throw refuse(`does not offer ${scheme.signingAlgorithm} (it offers ${response.SigningAlgorithms.join(", ")})`);
       }
-      return new AwsKmsSigner(client, SignCommand, response.KeyId ?? options.keyId, new Uint8Array(response.PublicKey), scheme, timeoutMs);
+      return new AwsKmsSigner(client, { sign: SignCommand, getPublicKey: GetPublicKeyCommand }, response.KeyId ?? options.keyId, new Uint8Array(response.PublicKey), scheme, timeoutMs);
     } catch (error) {
       // Node's handler keeps sockets in an agent; a signer that never came to be must not hold them.
       client.destroy();
@@ -99,6 +109,23 @@ export class AwsKmsSigner implements Signer {
   /** The KMS SigningAlgorithmSpec used, e.g. ECDSA_SHA_256. */
   get signingAlgorithm(): KmsSigningAlgorithm {
     return this.#scheme.signingAlgorithm;
+  }
+
+  /**
+   * GetPublicKey again: the cheapest call that needs the key to exist, be
+   * enabled and be readable with our credentials, and it signs nothing (a
+   * Sign would cost more and land in CloudTrail as a signature). A key whose
+   * public key changed (an alias moved) is reported, since what we sign
+   * would no longer match CA_CERT.
+   */
+  async probe(): Promise<void> {
+    const call: KmsCall = { operation: "GetPublicKey", keyId: this.keyArn };
+    const response = await withDeadline(call, this.#timeoutMs, (abortSignal) =>
+      this.#client.send(new this.#getPublicKeyCommand({ KeyId: this.keyArn }), { abortSignal }),
+    );
+    if (!response.PublicKey || !constantTimeEqual(new Uint8Array(response.PublicKey), this.publicKey)) {
+      throw new SignerError(`AWS KMS key ${this.keyArn} no longer has the public key it had at start`, false);
+    }
   }
 
   /**

@@ -16,6 +16,12 @@ export interface Signer {
    * the raw octets for RSA and Ed25519.
    */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Resolves when the key can be used now, else throws SignerError: for the
+   * health check (src/runtime/health_checks.ts), which must not sign to find
+   * out. Absent for a key held in memory, which always can be.
+   */
+  probe?(): Promise<void>;
 }
 
 /**

@@ -11,28 +11,36 @@ import { Misconfigured, requiredSetting, textSetting, type Settings } from "./se
  * and the CA key (AWS KMS, or a PEM secret for development).
  */
 
+/** The store the settings of Lambda and Node name, before anything connects to it. */
+export type SettingsStoreChoice =
+  | { kind: "dynamodb"; atomic: true; tableName: string; region: string; endpoint?: string }
+  | { kind: "memory"; atomic: true };
+
 /**
  * DynamoDB when STORE_TABLE names a table. A memory store lives and dies
  * with one execution environment and is not shared between concurrent ones,
  * so transactions break as soon as Lambda scales out: only on explicit
  * request (JELLYFISH_ALLOW_MEMORY_STORE=1), never as a silent fallback.
+ * config:check stops here; the runtimes go on to settingsStore.
  */
-export function settingsStore(settings: Settings, log: Log): Store {
+export function settingsStoreChoice(settings: Settings, log: Log): SettingsStoreChoice {
   const tableName = textSetting(settings, "STORE_TABLE");
   if (tableName) {
-    const endpoint = textSetting(settings, "DYNAMODB_ENDPOINT");
-    return new DynamoDbStore({
-      tableName,
-      region: requiredSetting(settings, "AWS_REGION"),
-      endpoint,
-      credentials: endpoint ? localCredentials(settings) : undefined,
-    });
+    return { kind: "dynamodb", atomic: true, tableName, region: requiredSetting(settings, "AWS_REGION"), endpoint: textSetting(settings, "DYNAMODB_ENDPOINT") };
   }
   if (textSetting(settings, "JELLYFISH_ALLOW_MEMORY_STORE") === "1") {
     log({ level: "warn", message: 'store "memory" is per execution environment and lost with it; set STORE_TABLE for DynamoDB' });
-    return new MemoryStore();
+    return { kind: "memory", atomic: true };
   }
   throw new Misconfigured("STORE_TABLE is not set");
+}
+
+/** The store settingsStoreChoice names; creating it connects nothing yet. */
+export function settingsStore(settings: Settings, log: Log): Store {
+  const choice = settingsStoreChoice(settings, log);
+  if (choice.kind === "memory") return new MemoryStore();
+  const { tableName, region, endpoint } = choice;
+  return new DynamoDbStore({ tableName, region, endpoint, credentials: endpoint ? localCredentials(settings) : undefined });
 }
 
 /** The CA key in AWS KMS (CA_KMS_KEY_ID), or in the CA_KEY secret; exactly one of them. */

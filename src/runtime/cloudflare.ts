@@ -4,12 +4,10 @@ import type { DurableObjectNamespace, KVNamespace } from "@cloudflare/workers-ty
 import { DurableObjectStore, StoreObject } from "../store/durable_object.js";
 import { KvStore } from "../store/kv.js";
 import type { Store } from "../store/store.js";
-import type { KeyAndCertificates } from "../ca/local_key_pair.js";
 import { compose } from "./compose.js";
 import { Instance } from "./instance.js";
-import { kmsCaSigner } from "./kms_ca.js";
-import { localCaSigner } from "./local_ca.js";
-import { Misconfigured, requiredSetting, textSetting } from "./settings.js";
+import { Misconfigured } from "./settings.js";
+import { workerCaSigner, workerStoreKind } from "./worker_settings.js";
 
 /**
  * The Cloudflare Workers entry (wrangler.toml `main`): the bindings are the
@@ -49,7 +47,7 @@ export interface Env {
 let instance: Instance | undefined;
 
 function instanceFor(env: Env): Instance {
-  instance ??= new Instance(() => compose({ settings: env, makeSigner: () => caSigner(env), makeStore: () => openStore(env) }));
+  instance ??= new Instance(() => compose({ settings: env, makeSigner: () => workerCaSigner(env), makeStore: () => openStore(env) }));
   return instance;
 }
 
@@ -64,31 +62,12 @@ export default {
   },
 };
 
-/** The CA key: in AWS KMS when CA_KMS_KEY_ID is set, else the CA_KEY secret. */
-async function caSigner(env: Env): Promise<KeyAndCertificates> {
-  if (!textSetting(env, "CA_KMS_KEY_ID")) return localCaSigner(env);
-  // Both set is ambiguous about which key signs: refuse rather than guess.
-  if (textSetting(env, "CA_KEY")) throw new Misconfigured("CA_KEY and CA_KMS_KEY_ID are both set; set one");
-  // Workers have no instance role to take credentials from: they are secrets.
-  const credentials = {
-    accessKeyId: requiredSetting(env, "AWS_ACCESS_KEY_ID"),
-    secretAccessKey: requiredSetting(env, "AWS_SECRET_ACCESS_KEY"),
-    sessionToken: textSetting(env, "AWS_SESSION_TOKEN"),
-  };
-  // The AWS SDK itself is imported on demand (src/kms/aws_kms.ts): only
-  // isolates configured for KMS evaluate it, not every cold start.
-  return kmsCaSigner(env, credentials);
-}
-
 function openStore(env: Env): Store {
-  const kind = env.STORE || "durable-object";
-  if (kind === "durable-object") {
-    if (!env.STORE_DO) throw new Misconfigured("STORE_DO binding is missing");
-    return new DurableObjectStore(env.STORE_DO);
-  }
+  const { kind } = workerStoreKind(env);
   if (kind === "kv") {
     if (!env.STORE_KV) throw new Misconfigured('STORE is "kv" but the STORE_KV binding is missing');
     return new KvStore(env.STORE_KV);
   }
-  throw new Misconfigured(`STORE must be "durable-object" or "kv", not "${kind}"`);
+  if (!env.STORE_DO) throw new Misconfigured("STORE_DO binding is missing");
+  return new DurableObjectStore(env.STORE_DO);
 }

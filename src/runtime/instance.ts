@@ -1,22 +1,30 @@
 import { expireStale, type ExpirySweep } from "../cmp/expiry.js";
 import { currentCrl } from "../crl/crl_publisher.js";
+import { healthMethodNotAllowed, healthReport, healthResponse, isHealthRequest, type HealthChecks } from "../http/health.js";
 import type { Composed } from "./compose.js";
+import { healthChecks } from "./health_checks.js";
 import { consoleLog, type Log } from "./log.js";
 import { Misconfigured } from "./settings.js";
+import { StartupFailureLog, startupFailure, unavailableResponse } from "./startup_failure.js";
 
 /**
  * One composition per isolate (Workers) or execution environment (Lambda),
- * built on the first request and reused by the next ones. Until it can be
- * built, every request gets 500 "misconfigured: …" naming the setting at
- * fault, never a CMP answer made with half a configuration.
+ * built on the first request (or at start: prepare()) and reused by the
+ * next ones. Until it can be built, every request gets 503 "misconfigured:
+ * …" naming the setting at fault, never a CMP answer made with half a
+ * configuration; /health answers either way (src/http/health.ts).
  */
 export class Instance {
   private building: Promise<Composed> | undefined;
+  private readonly failures: StartupFailureLog;
+  private checks: { of: Composed; run: () => Promise<HealthChecks> } | undefined;
 
   constructor(
     private readonly build: () => Promise<Composed>,
     private readonly log: Log = consoleLog,
-  ) {}
+  ) {
+    this.failures = new StartupFailureLog(log);
+  }
 
   /** The composition. Wrong settings stay wrong until a redeploy, so that failure is kept; any other is retried. */
   ready(): Promise<Composed> {
@@ -31,18 +39,46 @@ export class Instance {
     return this.building;
   }
 
+  /**
+   * Build now, before taking traffic (Node before it listens, Lambda at
+   * init). The failure is logged; Misconfigured is thrown so the process or
+   * the init fails with its message, anything else is left to the next request.
+   */
+  async prepare(): Promise<void> {
+    try {
+      await this.ready();
+    } catch (error) {
+      this.failures.report(startupFailure(error));
+      if (error instanceof Misconfigured) throw error;
+    }
+  }
+
   /** `env` goes to the app as Hono's c.env (Node: the IncomingMessage and ServerResponse). */
   async fetch(request: Request, env?: unknown): Promise<Response> {
+    if (isHealthRequest(request.url)) return this.health(request.method);
     let composed: Composed;
     try {
       composed = await this.ready();
     } catch (error) {
-      return new Response(`misconfigured: ${this.reportStartup(error)}`, {
-        status: 500,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
+      const failure = startupFailure(error);
+      this.failures.report(failure);
+      return unavailableResponse(failure);
     }
     return composed.app.fetch(request, env);
+  }
+
+  private async health(method: string): Promise<Response> {
+    if (method !== "GET" && method !== "HEAD") return healthMethodNotAllowed();
+    let composed: Composed;
+    try {
+      composed = await this.ready();
+    } catch (error) {
+      const failure = startupFailure(error);
+      this.failures.report(failure);
+      return healthResponse(healthReport({ configuration: failure.message }), method);
+    }
+    if (this.checks?.of !== composed) this.checks = { of: composed, run: healthChecks(composed.context, { log: this.log }) };
+    return healthResponse(healthReport(await this.checks.run()), method);
   }
 
   /**
@@ -54,7 +90,7 @@ export class Instance {
     try {
       composed = await this.ready();
     } catch (error) {
-      this.reportStartup(error);
+      this.failures.report(startupFailure(error));
       return undefined;
     }
     const sweep = await expireStale(composed.context);
@@ -75,11 +111,5 @@ export class Instance {
     } catch (error) {
       this.log({ level: "error", outcome: "crl-failed", error: error instanceof Error ? error.message : String(error) });
     }
-  }
-
-  private reportStartup(error: unknown): string {
-    const what = error instanceof Misconfigured ? error.message : `startup failed: ${String(error)}`;
-    this.log({ level: "error", outcome: "misconfigured", error: what });
-    return what;
   }
 }

@@ -22,6 +22,7 @@ import type { Settings } from "./settings.js";
  *   STORE_TABLE                    the DynamoDB table; without it, a memory store only
  *                                  with JELLYFISH_ALLOW_MEMORY_STORE=1
  *   AWS_REGION                     set by Lambda itself
+ *   AWS_LAMBDA_FUNCTION_NAME       set by Lambda itself: build at init (see the end)
  *   DYNAMODB_ENDPOINT, KMS_ENDPOINT  local stand-ins, for tests
  *
  * With an HTTP API, serve from its $default stage: a named stage is put in
@@ -43,6 +44,8 @@ export interface LambdaOptions {
 export type HttpHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface LambdaHandlers {
+  /** Build the composition now (Instance.prepare): throws Misconfigured, logs and survives anything else. */
+  prepare: () => Promise<void>;
   /** Function URL / HTTP API (payload 2.0) requests. */
   http: HttpHandler;
   /** The EventBridge schedule: expire waiting requests and unconfirmed certificates. */
@@ -50,8 +53,9 @@ export interface LambdaHandlers {
 }
 
 /**
- * Handlers over one composition, built on the first event of an execution
- * environment and kept for the next ones (settings do not change within one).
+ * Handlers over one composition, kept for every event of an execution
+ * environment (settings do not change within one). In Lambda it is built at
+ * init (below); elsewhere, and after a transient failure, on the first event.
  */
 export function createLambdaHandlers(settings: Settings, options: LambdaOptions = {}): LambdaHandlers {
   const log = options.log ?? consoleLog;
@@ -67,9 +71,10 @@ export function createLambdaHandlers(settings: Settings, options: LambdaOptions 
       }),
     log,
   );
-  // handle() wants a Hono app at once; the real one is built on the first request, behind this.
+  // handle() wants a Hono app at once; the real one is built at init (or by the first request), behind this.
   const front = new Hono().all("*", (c) => instance.fetch(c.req.raw));
   return {
+    prepare: () => instance.prepare(),
     // hono declares its own event types, which AWS's events do not satisfy
     // (body `string | null` where AWS leaves it out; a required authorizer).
     // For a payload 2.0 event it reads rawPath, rawQueryString, headers,
@@ -97,6 +102,13 @@ function isContentTypeBinary(contentType: string): boolean {
 }
 
 const fromEnvironment = createLambdaHandlers(process.env);
+
+// In Lambda (which sets AWS_LAMBDA_FUNCTION_NAME) the composition is built in
+// the init phase: wrong settings fail the init with their message, so the
+// function takes no traffic, instead of answering every request 503. A KMS
+// that does not answer at that moment is no reason to fail: the first request
+// retries. Importing this module anywhere else builds nothing.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) await fromEnvironment.prepare();
 
 /** The function's handler for HTTP (Function URL or HTTP API): `lambda.handler`. */
 export const handler: HttpHandler = fromEnvironment.http;

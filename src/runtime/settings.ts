@@ -9,8 +9,10 @@ export type Settings = Readonly<Record<string, unknown>>;
 
 /**
  * An operator error found while building: the settings are wrong, not the
- * request. It is answered as 500 "misconfigured: <message>" until the
- * settings are fixed, so the message names the setting and never its value.
+ * request. It stops Node and Lambda from starting, is answered as 503
+ * "misconfigured: <message>" (and on /health) until the settings are fixed,
+ * and is printed by config:check; so the message names the setting and never
+ * its value.
  */
 export class Misconfigured extends Error {
   override readonly name = "Misconfigured";

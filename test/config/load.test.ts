@@ -564,6 +564,14 @@ describe("trust anchors and response signers", () => {
   });
 });
 
+describe("extra paths", () => {
+  it("may not take a path the server serves itself, /health included (src/http/health.ts answers it before any profile)", () => {
+    for (const path of ["/health", "/health/x", "/admin", "/ocsp"]) {
+      expectFieldError(withProfile({ paths: [path] }), "profiles.p.paths", /is reserved/);
+    }
+  });
+});
+
 describe("JELLYFISH_CONFIG as an object", () => {
   it("takes the object a [vars.JELLYFISH_CONFIG] table in wrangler.toml binds, as it takes JSON text", () => {
     const config = { profiles: { client: { mode: "client", paths: ["/ejbca/publicweb/cmp/c"] } } };

@@ -265,7 +265,7 @@ describe("JellyfishStack, RSA_3072 with a configuration", () => {
 describe("the handlers the stack names", () => {
   it("are functions exported by the Lambda entry the bundle is built from", async () => {
     // The bundle is src/runtime/lambda.ts as index.mjs, so "index.x" must be its export x.
-    // Importing it builds nothing yet: the composition is made on the first event.
+    // Importing it outside Lambda (no AWS_LAMBDA_FUNCTION_NAME) builds nothing; in Lambda it builds at init.
     const entry = (await import("../../src/runtime/lambda.js")) as Record<string, unknown>;
     for (const handler of [HTTP_HANDLER, SWEEP_HANDLER]) {
       const [file, name] = handler.split(".");

@@ -77,11 +77,11 @@ describe("a configured Worker", () => {
 });
 
 describe("a misconfigured Worker", () => {
-  it("answers 500 naming the missing CA key, and logs it", async () => {
+  it("answers 503 naming the missing CA key, and logs it", async () => {
     const worker = await startWorker({ caCert });
     try {
       const res = await fetch(`${worker.url}/.well-known/cmp`, { method: "POST" });
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
       expect(await res.text()).toBe("misconfigured: CA_KEY is not set");
       await expect
         .poll(() => worker.logLines())
@@ -91,13 +91,22 @@ describe("a misconfigured Worker", () => {
     }
   });
 
-  it("refuses a CA certificate that is not for the CA key", async () => {
+  it("refuses a CA certificate that is not for the CA key: 503 with Retry-After, /health naming it, logged once", async () => {
     await makeKey(dir.file("other.key.pem"));
     const worker = await startWorker({ caKey: await readFile(dir.file("other.key.pem"), "utf8"), caCert });
     try {
-      const res = await fetch(`${worker.url}/.well-known/cmp`, { method: "POST" });
-      expect(res.status).toBe(500);
-      expect(await res.text()).toBe("misconfigured: the first certificate in CA_CERT is not for CA_KEY");
+      const message = "the first certificate in CA_CERT is not for CA_KEY";
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await fetch(`${worker.url}/.well-known/cmp`, { method: "POST" });
+        expect(res.status).toBe(503);
+        expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+        expect(await res.text()).toBe(`misconfigured: ${message}`);
+      }
+      const health = await fetch(`${worker.url}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: "unavailable", checks: { configuration: message } });
+      await expect.poll(() => worker.logLines()).toContainEqual(expect.objectContaining({ level: "error", outcome: "misconfigured", error: message }));
+      expect(worker.logLines().filter((line) => line.outcome === "misconfigured")).toHaveLength(1);
     } finally {
       await worker.stop();
     }

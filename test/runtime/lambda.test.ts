@@ -232,7 +232,7 @@ describe("the store in DynamoDB (dynalite)", () => {
     const { shim } = await start({ ...rest, STORE_TABLE: dynamo.tableName });
     try {
       const res = await post(shim, new Uint8Array([0x30, 0x00]));
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
       expect(await res.text()).toBe("misconfigured: AWS_REGION is not set");
     } finally {
       await shim.stop();
@@ -291,8 +291,9 @@ describe("the CA key in AWS KMS (a loopback KMS emulator)", () => {
     try {
       kms.fail({ kind: "internal", operations: ["GetPublicKey"] });
       const first = await post(shim, new Uint8Array([0x30, 0x00]));
-      expect(first.status).toBe(500);
-      expect(await first.text()).toMatch(/^misconfigured: startup failed: .*GetPublicKey/);
+      expect(first.status).toBe(503);
+      expect(first.headers.get("retry-after")).toBe("10");
+      expect(await first.text()).toMatch(/^unavailable: startup failed: .*GetPublicKey/);
       kms.clearFaults();
       const second = await post(shim, new TextEncoder().encode("garbage"));
       expect(second.status).toBe(400);
@@ -306,7 +307,7 @@ describe("the CA key in AWS KMS (a loopback KMS emulator)", () => {
     const { shim } = await start({ ...kmsSettings, CA_CERT: settings.CA_CERT! });
     try {
       const res = await post(shim, new Uint8Array([0x30, 0x00]));
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
       expect(await res.text()).toMatch(/^misconfigured: KMS key .* does not match the CA certificate/);
     } finally {
       await shim.stop();
@@ -325,24 +326,24 @@ describe("a misconfigured Lambda", () => {
     }
   }
 
-  it("answers 500 naming the missing CA key, and logs it", async () => {
+  it("answers 503 naming the missing CA key, and logs it", async () => {
     const { CA_KEY: _omitted, ...rest } = settings;
     const { status, text, logs } = await answer(rest);
-    expect(status).toBe(500);
+    expect(status).toBe(503);
     expect(text).toBe("misconfigured: CA_KMS_KEY_ID (or CA_KEY) is not set");
     expect(logs).toContainEqual(expect.objectContaining({ outcome: "misconfigured", error: "CA_KMS_KEY_ID (or CA_KEY) is not set" }));
   });
 
   it("refuses a CA key in both places", async () => {
     const { status, text } = await answer({ ...settings, CA_KMS_KEY_ID: "alias/jellyfish-ca" });
-    expect(status).toBe(500);
+    expect(status).toBe(503);
     expect(text).toBe("misconfigured: CA_KEY and CA_KMS_KEY_ID are both set; set one");
   });
 
   it("refuses to fall back to a memory store unless told to", async () => {
     const { JELLYFISH_ALLOW_MEMORY_STORE: _omitted, ...rest } = settings;
     const { status, text } = await answer(rest);
-    expect(status).toBe(500);
+    expect(status).toBe(503);
     expect(text).toBe("misconfigured: STORE_TABLE is not set");
   });
 

@@ -20,7 +20,7 @@ describe("the Worker bundle", () => {
     const worker = await startWorker();
     try {
       const response = await fetch(`${worker.url}/.well-known/cmp`);
-      expect([response.status, await response.text()]).toEqual([500, expect.stringContaining("CA_KEY")]);
+      expect([response.status, await response.text()]).toEqual([503, expect.stringContaining("CA_KEY")]);
     } finally {
       await worker.stop();
     }

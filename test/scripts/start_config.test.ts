@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli, type BuiltCli } from "../cli/cli_process.js";
 import { freePort } from "../support/free_port.js";
 import { npmStart, npmStartRefused, shell, type NpmStart } from "../support/npm_start.js";
+import type { TempDir } from "../support/openssl.js";
+import { makeTwoKeyPairs } from "../support/two_key_pairs.js";
 
 // Issue 17, the operator's day: `npm start -- --config <file>` serves the
 // operator's profiles, and a request held for approval is approved with the CLI
@@ -84,7 +86,7 @@ describe("a start that cannot serve what it was given", () => {
     await writeFile(path, JSON.stringify({ profiles: { default: {}, approved: { approval: { hold: "sometimes" } } } }));
     const { code, output } = await npmStartRefused({ args: ["--config", path] });
     expect(code).toBe(1);
-    expect(output).toContain(`${path}: profiles.approved.approval.hold: must be "none", "all" or "outsideDnsNames"`);
+    expect(output).toContain(`${path}: JELLYFISH_CONFIG or CMP_SECRETS: profiles.approved.approval.hold: must be "none", "all" or "outsideDnsNames"`);
     expect(output).not.toContain("wrangler");
   });
 
@@ -95,6 +97,19 @@ describe("a start that cannot serve what it was given", () => {
     expect(code).toBe(1);
     expect(output).toContain("JELLYFISH_TEST_FACTORY_PEM, which is not set");
     expect(output).not.toContain("wrangler");
+  });
+
+  it("a response signer whose key is not its certificate's: exit 1 naming it, before wrangler starts", { timeout: 60_000 }, async () => {
+    // The Worker's own start-up check (validate_settings.ts), not only the JSON loader.
+    const pairs = await makeTwoKeyPairs({ file: (name: string) => join(folder, name) } as TempDir);
+    const path = join(folder, "signer.json");
+    await writeFile(path, JSON.stringify({ profiles: { default: { responseSigner: { key: "env:JELLYFISH_TEST_SIGNER_KEY", certificates: "env:JELLYFISH_TEST_SIGNER_CERT" } } } }));
+    const env = { JELLYFISH_TEST_SIGNER_KEY: pairs.first.keyPem, JELLYFISH_TEST_SIGNER_CERT: pairs.second.certPem };
+    const { code, output } = await npmStartRefused({ args: ["--config", path], env });
+    expect(code).toBe(1);
+    expect(output).toContain("the first certificate in profiles.default.responseSigner.certificates is not for profiles.default.responseSigner.key");
+    expect(output).not.toContain("wrangler");
+    expect(output).not.toContain("PRIVATE KEY");
   });
 
   describe("a busy port", () => {
