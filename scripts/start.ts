@@ -80,7 +80,9 @@ async function main(): Promise<number | undefined> {
   const wrangler = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // Request.cf is Cloudflare's per-request metadata, which Jellyfish never reads: without this,
+    // wrangler fetches a sample of it from workers.cloudflare.com and prints a stack trace offline.
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false" },
   });
   forwardSignals(wrangler);
   wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
