@@ -58,6 +58,7 @@ export function devBanner(root: string, material: DevMaterial, facts: BannerFact
     `  openssl x509 -in ${out("device1.pem")} -noout -ext crlDistributionPoints,authorityInfoAccess`,
     "Make another key:",
     "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device2.key.pem",
+    `Web console: ${facts.origin}/admin   (sign in with the token in ${rel(material.adminTokenPath)})`,
     "Operator tools (admin API, token in " + rel(material.adminTokenPath) + "):",
     `  export JELLYFISH_URL=${facts.origin} JELLYFISH_ADMIN_TOKEN=$(cat ${rel(material.adminTokenPath)})${cacert}`,
     `  ${CLI} cert list`,

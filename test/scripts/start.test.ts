@@ -93,6 +93,18 @@ it.each([
   expect(enrolled.output).toContain("received PKICONF");
 });
 
+it("the printed web console URL leads to the console's sign-in page, and /health says all is well", { timeout: 30_000 }, async () => {
+  const url = /^Web console: (\S+)/.exec(printed("Web console:"))![1]!;
+  expect(url).toBe(`http://127.0.0.1:${port}/admin`);
+  const signIn = await fetch(url);
+  expect(signIn.status).toBe(200);
+  expect(signIn.url).toMatch(/\/admin\/console\//);
+  expect(await signIn.text()).toMatch(/<input[^>]+type="password"/);
+  const health = await fetch(`http://127.0.0.1:${port}/health`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toEqual({ status: "ok", checks: { configuration: "ok", caSigner: "ok", store: "ok" } });
+});
+
 // Every other shape of issue 12 too, through wrangler's proxy Worker (with the default 10 s body deadline).
 // Known and left: a chunked body more than DRAIN_MAX_BYTES past the limit is
 // abandoned part-read, and the proxy may then answer the next request (from

@@ -9,6 +9,8 @@ import { freePort } from "../support/free_port.js";
 import { npmStart, npmStartRefused, shell, type NpmStart } from "../support/npm_start.js";
 import type { TempDir } from "../support/openssl.js";
 import { makeTwoKeyPairs } from "../support/two_key_pairs.js";
+import { startChromium } from "../support/chromium.js";
+import { approveRequest, logIn } from "../support/console_browser.js";
 
 // Issue 17, the operator's day: `npm start -- --config <file>` serves the
 // operator's profiles, and a request held for approval is approved with the CLI
@@ -77,6 +79,31 @@ describe("npm start --config with an approval profile", () => {
     expect(enrolled.output).toContain("received 1 enrolled certificate");
     const verified = await shell(`openssl verify -CAfile ${server.dev.caCert} ${certout}`);
     expect(verified.output).toContain(": OK");
+  });
+
+  it("holds an openssl cmp request until an approver approves it in the web console (Chromium); openssl cmp then gets its certificate", { timeout: 120_000 }, async () => {
+    const secret = (await readFile(server.dev.secret, "utf8")).trim();
+    const certout = join(server.dev.dir, "approved-in-console.pem");
+    const enrollment = shell(
+      `openssl cmp -cmd ir -server ${server.origin}/.well-known/cmp/p/approved -ref dev -secret pass:${secret}` +
+        ` -newkey ${server.dev.deviceKey} -subject /CN=held-console -certout ${certout}`,
+      100_000,
+    );
+    const chromium = await startChromium();
+    try {
+      const page = await logIn(await chromium.newContext(), server.origin, (await readFile(server.dev.adminToken, "utf8")).trim());
+      await approveRequest(page, server.origin, "CN=held-console", { reason: "checked by hand", timeoutMs: 40_000 });
+      const enrolled = await enrollment;
+      expect(enrolled.code, enrolled.output).toBe(0);
+      expect(enrolled.output).toContain("received 1 enrolled certificate");
+      expect((await shell(`openssl verify -CAfile ${server.dev.caCert} ${certout}`)).output).toContain(": OK");
+      // The console says who decided: the operator of npm start's ADMIN_TOKEN.
+      await page.goto(`${server.origin}/admin/console/`);
+      const text = await page.locator("body").innerText();
+      expect(text, text).toMatch(/CN=held-console[\s\S]*admin/);
+    } finally {
+      await chromium.stop();
+    }
   });
 });
 
