@@ -14,7 +14,8 @@ export default defineConfig({
           exclude: ["test/**/*.worker.test.ts"],
           environment: "node",
           // OpenSSL 3.5, the second `openssl cmp` client of the interop tests.
-          globalSetup: ["test/support/openssl35_setup.ts"],
+          // Debian's Chromium, for the web console's browser tests (installed as root when missing).
+          globalSetup: ["test/support/openssl35_setup.ts", "test/support/chromium_setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

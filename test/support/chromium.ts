@@ -15,6 +15,8 @@ let found: string | undefined;
 
 export function findChromium(): string {
   if (found) return found;
+  // The globalSetup (chromium_setup.ts) tried once for the whole run, and says why it failed.
+  if (process.env.CHROMIUM_ERROR) throw new Error(process.env.CHROMIUM_ERROR);
   const fromEnv = process.env.CHROMIUM;
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`CHROMIUM=${fromEnv}: no such file`);
