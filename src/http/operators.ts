@@ -54,7 +54,7 @@ export function permits(role: OperatorRole, action: AdminAction): boolean {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** A token is typed by nobody and guessed by nobody: shorter ones are a mistake. */
-const MIN_TOKEN_CHARS = 16;
+export const MIN_TOKEN_CHARS = 16;
 const LEGACY_NAME = "admin";
 
 /** The operators the settings name; undefined when there are none (the admin API is then absent). Throws Misconfigured. */

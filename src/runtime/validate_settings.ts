@@ -8,7 +8,7 @@ import { parseCertificate } from "../crypto/parsed_certificate.js";
 import { loadConfig } from "../config/load.js";
 import type { JellyfishConfig } from "../config/profile.js";
 import { SecretSealer } from "../crypto/sealed_secret.js";
-import { operatorDirectory, type OperatorDirectory } from "../http/operators.js";
+import { MIN_TOKEN_CHARS, operatorDirectory, type OperatorDirectory } from "../http/operators.js";
 import { SignerError } from "../kms/signer.js";
 import { loadDelegatedResponder } from "../ocsp/delegated_responder.js";
 import type { Store } from "../store/store.js";
@@ -63,6 +63,11 @@ export async function validateSettings<S extends StoreKind>(startup: StartupSett
   const store = await startup.makeStore();
   if (!store.atomic) log({ level: "warn", message: `store "${store.kind}" is not atomic; see docs/store.md` });
   const operators = await operatorDirectory(settings);
+  // ADMIN_TOKEN predates the 16-character minimum of ADMIN_TOKENS: refusing it would lock out deployments on upgrade, so it is a warning.
+  const legacyToken = textSetting(settings, "ADMIN_TOKEN");
+  if (legacyToken !== undefined && legacyToken.length < MIN_TOKEN_CHARS) {
+    log({ level: "warn", message: `ADMIN_TOKEN is shorter than ${MIN_TOKEN_CHARS} characters; anyone who guesses it is the administrator (openssl rand -base64 24 makes one)` });
+  }
   return { config, ca, responseSigners, keyGenerationSigners, ocspResponder, sealer, store, operators };
 }
 

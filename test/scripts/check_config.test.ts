@@ -105,6 +105,15 @@ describe("npm run config:check", () => {
     expect(tokens.stderr).not.toContain("0123456789abcdefghij");
   }, 60_000);
 
+  it("warns of a short ADMIN_TOKEN (an upgrade must not lock its administrator out) and passes", async () => {
+    const short = await check([configPath], { ...goodSettings(), ADMIN_TOKEN: "letmein" });
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stderr).toContain("warning: ADMIN_TOKEN is shorter than 16 characters");
+    expect(short.stderr).not.toContain("letmein");
+    const long = await check([configPath], { ...goodSettings(), ADMIN_TOKEN: "a-long-enough-admin-token" });
+    expect(long.stderr).not.toContain("ADMIN_TOKEN is shorter");
+  }, 60_000);
+
   it("reads the settings from --env-file, such as the .dev.vars of npm start", async () => {
     const devVars = dir.file(".dev.vars");
     const material = { caKeyPem: first.keyPem, caCertPem: first.certPem, reference: "dev", secret: "dev-secret", enrollmentCodeKey: "00".repeat(32) };
