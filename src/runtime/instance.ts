@@ -7,6 +7,9 @@ import { consoleLog, type Log } from "./log.js";
 import { Misconfigured } from "./settings.js";
 import { StartupFailureLog, startupFailure, unavailableResponse } from "./startup_failure.js";
 
+/** Below the Retry-After of a transient failure (10 s, startup_failure.ts), so a client that waits as told finds a new attempt. */
+export const TRANSIENT_RETRY_MS = 5_000;
+
 /**
  * One composition per isolate (Workers) or execution environment (Lambda),
  * built on the first request (or at start: prepare()) and reused by the
@@ -18,22 +21,35 @@ export class Instance {
   private building: Promise<Composed> | undefined;
   private readonly failures: StartupFailureLog;
   private checks: { of: Composed; run: () => Promise<HealthChecks> } | undefined;
+  /** When the last attempt failed transiently; until TRANSIENT_RETRY_MS later, requests get that failure. */
+  private failedAt: number | undefined;
 
   constructor(
     private readonly build: () => Promise<Composed>,
     private readonly log: Log = consoleLog,
+    /** Milliseconds; tests pass their own clock to step past the retry pause. */
+    private readonly clock: () => number = Date.now,
   ) {
     this.failures = new StartupFailureLog(log);
   }
 
-  /** The composition. Wrong settings stay wrong until a redeploy, so that failure is kept; any other is retried. */
+  /**
+   * The composition. Wrong settings stay wrong until a redeploy, so that
+   * failure is kept; any other is retried, but not before
+   * TRANSIENT_RETRY_MS: during a KMS outage, a burst of requests or health
+   * probes shares one failed attempt instead of each calling KMS again.
+   */
   ready(): Promise<Composed> {
+    if (this.building && this.failedAt !== undefined && this.clock() - this.failedAt >= TRANSIENT_RETRY_MS) {
+      this.building = undefined;
+      this.failedAt = undefined;
+    }
     if (!this.building) {
       const attempt = Promise.resolve().then(() => this.build());
       this.building = attempt;
       attempt.catch((error: unknown) => {
-        // E.g. the KMS timing out at a cold start: the next request tries again instead of failing for the container's life.
-        if (!(error instanceof Misconfigured) && this.building === attempt) this.building = undefined;
+        // E.g. the KMS timing out at a cold start: a later request tries again instead of failing for the container's life.
+        if (!(error instanceof Misconfigured) && this.building === attempt) this.failedAt = this.clock();
       });
     }
     return this.building;

@@ -1,3 +1,4 @@
+import { TRANSIENT_RETRY_MS } from "../../src/runtime/instance.js";
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePem } from "../../src/asn1/pem.js";
@@ -295,6 +296,9 @@ describe("the CA key in AWS KMS (a loopback KMS emulator)", () => {
       expect(first.headers.get("retry-after")).toBe("10");
       expect(await first.text()).toMatch(/^unavailable: startup failed: .*GetPublicKey/);
       kms.clearFaults();
+      // Not before the retry pause: until then requests share the failed attempt (src/runtime/instance.ts).
+      expect((await post(shim, new TextEncoder().encode("garbage"))).status).toBe(503);
+      await new Promise((done) => setTimeout(done, TRANSIENT_RETRY_MS));
       const second = await post(shim, new TextEncoder().encode("garbage"));
       expect(second.status).toBe(400);
     } finally {

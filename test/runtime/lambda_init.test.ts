@@ -72,7 +72,7 @@ it("initialises with right settings", async () => {
   expect(code, stderr).toBe(0);
 }, 60_000);
 
-it("initialises when KMS fails at that moment: the first request tries again", async () => {
+it("initialises when KMS fails at that moment: a later request tries again (src/runtime/instance.ts)", async () => {
   const kms = await KmsEmulator.start();
   try {
     const keyId = kms.createKey("ECC_NIST_P256");
