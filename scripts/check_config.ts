@@ -2,12 +2,10 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { readCertificateChain } from "../src/ca/local_key_pair.js";
 import type { JellyfishConfig } from "../src/config/profile.js";
-import { settingsCaSigner, settingsStoreChoice } from "../src/runtime/backends.js";
-import type { Log } from "../src/runtime/log.js";
 import { Misconfigured, textSetting, type Settings } from "../src/runtime/settings.js";
-import { validateSettings, type StartupSettings, type StoreKind } from "../src/runtime/validate_settings.js";
-import { workerCaSigner, workerStoreKind } from "../src/runtime/worker_settings.js";
+import { validateSettings } from "../src/runtime/validate_settings.js";
 import { readEnvFile } from "./env_file.js";
+import { RUNTIMES, startupFor, warningCollector, type Runtime } from "./startup_check.js";
 
 /**
  * `npm run config:check -- [jellyfish.json] [--env-file <file>] [--runtime cloudflare|lambda|node]`:
@@ -24,8 +22,6 @@ import { readEnvFile } from "./env_file.js";
  */
 
 const USAGE = "usage: npm run config:check -- [<config.json>] [--env-file <file>] [--runtime cloudflare|lambda|node]";
-const RUNTIMES = ["cloudflare", "lambda", "node"] as const;
-type Runtime = (typeof RUNTIMES)[number];
 
 async function main(): Promise<number> {
   let parsed;
@@ -58,11 +54,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const runtime = (values.runtime as Runtime | undefined) ?? guessRuntime(settings);
-  const warnings: string[] = [];
-  const log: Log = (line) => {
-    const { message } = line as { message?: unknown };
-    if (typeof message === "string") warnings.push(message);
-  };
+  const { log, warnings } = warningCollector();
   try {
     const valid = await validateSettings(startupFor(runtime, settings, log));
     for (const warning of warnings) console.error(`warning: ${warning}`);
@@ -80,12 +72,6 @@ async function main(): Promise<number> {
     console.error(`${label}: ${message}`);
     return 1;
   }
-}
-
-/** The runtime's own choice of CA key and store, so the check is the one that runtime runs. */
-function startupFor(runtime: Runtime, settings: Settings, log: Log): StartupSettings<StoreKind> {
-  if (runtime === "cloudflare") return { settings, log, makeSigner: () => workerCaSigner(settings), makeStore: () => workerStoreKind(settings) };
-  return { settings, log, makeSigner: () => settingsCaSigner(settings), makeStore: () => settingsStoreChoice(settings, log) };
 }
 
 /** Lambda and Node name a DynamoDB table (or allow memory); a Worker names neither. */

@@ -1,8 +1,8 @@
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodePem } from "../src/asn1/pem.js";
-import { createSelfSignedCa } from "../src/ca/self_signed.js";
-import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+import { generateLocalKey } from "../src/kms/local.js";
+import { makeSelfSignedCaPem, readIfExists, writePrivate } from "./dev_files.js";
 
 /**
  * The development material `npm start` needs, made once in .dev/ (git-ignored)
@@ -75,11 +75,8 @@ export async function ensureDevMaterial(root: string, now: () => Date = () => ne
   };
 }
 
-async function makeDevCa(now: Date): Promise<{ caCertPem: string; caKeyPem: string }> {
-  const { pkcs8 } = await generateLocalKey("P-256");
-  const signer = await LocalSigner.fromPkcs8(pkcs8);
-  const certificate = await createSelfSignedCa({ signer, subject: DEV_CA_SUBJECT, validitySeconds: DEV_CA_VALIDITY_SECONDS, now });
-  return { caCertPem: encodePem("CERTIFICATE", certificate), caKeyPem: encodePem("PRIVATE KEY", pkcs8) };
+function makeDevCa(now: Date): Promise<{ caCertPem: string; caKeyPem: string }> {
+  return makeSelfSignedCaPem(DEV_CA_SUBJECT, DEV_CA_VALIDITY_SECONDS, now);
 }
 
 /** 24 random bytes, base64url: no characters that need quoting in a shell or in .dev.vars. */
@@ -96,18 +93,4 @@ async function ensureSecret(path: string, make: () => string, created: string[])
   await writePrivate(path, `${value}\n`);
   created.push(path);
   return value;
-}
-
-async function writePrivate(path: string, text: string): Promise<void> {
-  await writeFile(path, text, { mode: 0o600 });
-  await chmod(path, 0o600); // mode applies only when the file is new
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
 }

@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { mkdir, readFile, writeFile, chmod } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Certificate } from "@peculiar/asn1-x509";
 import { decodeDer } from "../src/asn1/codec/der_decoder.js";
@@ -17,12 +17,12 @@ import {
 import { parseGeneralNames } from "../src/ca/general_name_text.js";
 import { encodeAlgorithm } from "../src/ca/issuer.js";
 import { keyIdentifier } from "../src/ca/key_identifier.js";
-import { createSelfSignedCa } from "../src/ca/self_signed.js";
 import { newSerialNumber } from "../src/ca/serial_number.js";
 import { signCertificate } from "../src/ca/signed_certificate.js";
 import { encodeTbsCertificate } from "../src/ca/tbs_certificate.js";
 import { encodeValidity, validityPeriod } from "../src/ca/validity.js";
 import { generateLocalKey, LocalSigner } from "../src/kms/local.js";
+import { makeSelfSignedCaPem, readIfExists, writePrivate } from "./dev_files.js";
 
 /**
  * The TLS material of `npm start -- --https`, made once in .dev/ with the
@@ -61,11 +61,7 @@ export async function ensureDevTls(dir: string, now: () => Date = () => new Date
   let caKeyPem = await readIfExists(caKeyPath);
   const newCa = caCertPem === undefined || caKeyPem === undefined;
   if (newCa) {
-    const { pkcs8 } = await generateLocalKey("P-256");
-    const signer = await LocalSigner.fromPkcs8(pkcs8);
-    const certificate = await createSelfSignedCa({ signer, subject: "CN=Jellyfish Local TLS CA", validitySeconds: CA_VALIDITY_SECONDS, now: now() });
-    caCertPem = encodePem("CERTIFICATE", certificate);
-    caKeyPem = encodePem("PRIVATE KEY", pkcs8);
+    ({ caCertPem, caKeyPem } = await makeSelfSignedCaPem("CN=Jellyfish Local TLS CA", CA_VALIDITY_SECONDS, now()));
     await writePrivate(caKeyPath, caKeyPem);
     await writeFile(caCertPath, caCertPem);
     created.push(caCertPath, caKeyPath);
@@ -113,19 +109,5 @@ function nearItsEnd(pem: string, now: Date): boolean {
     return Date.parse(new X509Certificate(pem).validTo) - now.getTime() < RENEW_BEFORE_MS;
   } catch {
     return true; // unreadable: make it anew
-  }
-}
-
-async function writePrivate(path: string, text: string): Promise<void> {
-  await writeFile(path, text, { mode: 0o600 });
-  await chmod(path, 0o600);
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
   }
 }

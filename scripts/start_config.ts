@@ -1,6 +1,6 @@
 import { Misconfigured, type Settings } from "../src/runtime/settings.js";
 import { validateSettings } from "../src/runtime/validate_settings.js";
-import { workerCaSigner, workerStoreKind } from "../src/runtime/worker_settings.js";
+import { startupFor, warningCollector } from "./startup_check.js";
 
 /**
  * The check `npm start` makes before it starts wrangler: the Worker's own
@@ -21,18 +21,10 @@ export interface ProfileSummary {
 export class InvalidStartConfig extends Error {}
 
 export async function checkStartConfig(settings: Settings): Promise<ProfileSummary[]> {
-  const warnings: string[] = [];
+  const { log, warnings } = warningCollector();
   let valid;
   try {
-    valid = await validateSettings({
-      settings,
-      log: (line) => {
-        const { message } = line as { message?: unknown };
-        if (typeof message === "string") warnings.push(message);
-      },
-      makeSigner: () => workerCaSigner(settings),
-      makeStore: () => workerStoreKind(settings),
-    });
+    valid = await validateSettings(startupFor("cloudflare", settings, log));
   } catch (error) {
     if (error instanceof Misconfigured) throw new InvalidStartConfig(error.message);
     throw error;

@@ -3,20 +3,7 @@
  * number; operators think in names, so `--reason` takes either.
  */
 
-/** Index = CRLReason value; 7 is unused in RFC 5280. */
-const NAMES: readonly (string | undefined)[] = [
-  "unspecified",
-  "keyCompromise",
-  "cACompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "certificateHold",
-  undefined,
-  "removeFromCRL",
-  "privilegeWithdrawn",
-  "aACompromise",
-];
+import { CRL_REASON_NAMES as NAMES, crlReasonName } from "../ca/crl_reason_names.js";
 
 export const CERTIFICATE_HOLD = 6;
 export const REMOVE_FROM_CRL = 8;
@@ -50,6 +37,4 @@ export function describeRevocationReason(code: number): string {
 }
 
 /** "keyCompromise", or the bare number for a value RFC 5280 does not name. */
-export function revocationReasonName(code: number): string {
-  return NAMES[code] ?? String(code);
-}
+export const revocationReasonName = crlReasonName;

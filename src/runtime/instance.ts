@@ -5,7 +5,7 @@ import type { Composed } from "./compose.js";
 import { healthChecks } from "./health_checks.js";
 import { consoleLog, type Log } from "./log.js";
 import { Misconfigured } from "./settings.js";
-import { StartupFailureLog, startupFailure, unavailableResponse } from "./startup_failure.js";
+import { StartupFailureLog, startupFailure, unavailableResponse, type StartupFailure } from "./startup_failure.js";
 
 /** Below the Retry-After of a transient failure (10 s, startup_failure.ts), so a client that waits as told finds a new attempt. */
 export const TRANSIENT_RETRY_MS = 5_000;
@@ -72,27 +72,26 @@ export class Instance {
   /** `env` goes to the app as Hono's c.env (Node: the IncomingMessage and ServerResponse). */
   async fetch(request: Request, env?: unknown): Promise<Response> {
     if (isHealthRequest(request.url)) return this.health(request.method);
-    let composed: Composed;
+    const composed = await this.composedOrFailure();
+    if ("failure" in composed) return unavailableResponse(composed.failure);
+    return composed.app.fetch(request, env);
+  }
+
+  /** The composition, or why there is none (reported to the log, at most once a minute per reason). */
+  private async composedOrFailure(): Promise<Composed | { failure: StartupFailure }> {
     try {
-      composed = await this.ready();
+      return await this.ready();
     } catch (error) {
       const failure = startupFailure(error);
       this.failures.report(failure);
-      return unavailableResponse(failure);
+      return { failure };
     }
-    return composed.app.fetch(request, env);
   }
 
   private async health(method: string): Promise<Response> {
     if (method !== "GET" && method !== "HEAD") return healthMethodNotAllowed();
-    let composed: Composed;
-    try {
-      composed = await this.ready();
-    } catch (error) {
-      const failure = startupFailure(error);
-      this.failures.report(failure);
-      return healthResponse(healthReport({ configuration: failure.message }), method);
-    }
+    const composed = await this.composedOrFailure();
+    if ("failure" in composed) return healthResponse(healthReport({ configuration: composed.failure.message }), method);
     if (this.checks?.of !== composed) this.checks = { of: composed, run: healthChecks(composed.context, { log: this.log }) };
     return healthResponse(healthReport(await this.checks.run()), method);
   }
@@ -102,13 +101,8 @@ export class Instance {
    * (src/cmp/expiry.ts); undefined when the instance cannot be built.
    */
   async sweep(): Promise<ExpirySweep | undefined> {
-    let composed: Composed;
-    try {
-      composed = await this.ready();
-    } catch (error) {
-      this.failures.report(startupFailure(error));
-      return undefined;
-    }
+    const composed = await this.composedOrFailure();
+    if ("failure" in composed) return undefined;
     const sweep = await expireStale(composed.context);
     this.log({ outcome: "expiry", ...sweep });
     await this.renewCrl(composed);

@@ -1,7 +1,7 @@
 import type { Hono } from "hono/tiny";
 import { fromBase64 } from "../../asn1/bytes.js";
 import { encodePem } from "../../asn1/pem.js";
-import { CERTIFICATE_HOLD, REMOVE_FROM_CRL, getCertificate, type CertificateRecord } from "../../ca/certificate_record.js";
+import { CERTIFICATE_HOLD, REMOVE_FROM_CRL, REVOCATION_REASONS, getCertificate, type CertificateRecord } from "../../ca/certificate_record.js";
 import { RegistryError, listCertificates } from "../../ca/registry.js";
 import { permits } from "../operators.js";
 import { actionsOf } from "./actions.js";
@@ -9,7 +9,7 @@ import { BASE, type ConsoleDeps, type ConsoleEnv } from "./env.js";
 import { html, type Markup } from "./html.js";
 import { csrfField, scrollingTable, when } from "./layout.js";
 import { errorPage, page, redirect } from "./respond.js";
-import { CRL_REASONS, reasonName } from "./revocation_reasons.js";
+import { crlReasonName } from "../../ca/crl_reason_names.js";
 
 /** Certificates: search (subject, serial, status, a page at a time), one certificate's fields, its PEM, revoke and holds. */
 
@@ -70,7 +70,7 @@ ${next ? html`<p class="pager"><a class="button secondary" href="${next}">Next p
 <dl>
 ${field("Serial", html`<code>${record.serial}</code>`)}${field("Subject", record.subject)}${field("Issuer", record.issuer)}
 ${field("Not before", when(record.notBefore))}${field("Not after", when(record.notAfter))}${field("Status", statusText(record))}
-${record.revokedAt ? [field("Revoked at", when(record.revokedAt)), field("Reason", reasonName(record.revocationReason)), field("Revoked by", revokedBy(record))] : ""}
+${record.revokedAt ? [field("Revoked at", when(record.revokedAt)), field("Reason", record.revocationReason === undefined ? "—" : crlReasonName(record.revocationReason)), field("Revoked by", revokedBy(record))] : ""}
 ${field("Profile", record.profile)}${record.certificateProfile ? field("Certificate profile", record.certificateProfile) : ""}
 ${record.entity ? field("End entity", record.entity) : ""}${field("Requester", record.requester)}
 ${field("Issued at", when(record.issuedAt))}${field("Confirmed or rejected at", when(record.decidedAt))}
@@ -93,7 +93,7 @@ ${mayRevoke ? revokeForms(record, c.get("csrf")) : ""}`,
     const serial = normalSerial(c.req.param("serial"));
     const reason = Number(c.get("form").get("reason") ?? "0");
     const record = await actionsOf(c, deps).revokeCertificate(serial, reason);
-    const text = reason === REMOVE_FROM_CRL ? "Hold released" : reason === CERTIFICATE_HOLD ? "Put on hold" : `Revoked (${reasonName(reason)})`;
+    const text = reason === REMOVE_FROM_CRL ? "Hold released" : reason === CERTIFICATE_HOLD ? "Put on hold" : `Revoked (${crlReasonName(reason)})`;
     return redirect(c, `/certificates/${record.serial}`, { kind: "ok", text: `${text}: ${record.subject}` });
   });
 }
@@ -112,7 +112,7 @@ function serialLink(serial: string): Markup {
 
 function statusText(record: CertificateRecord): string {
   if (record.status !== "revoked") return record.status;
-  return record.revocationReason === CERTIFICATE_HOLD ? "on hold" : `revoked (${reasonName(record.revocationReason)})`;
+  return record.revocationReason === CERTIFICATE_HOLD ? "on hold" : `revoked (${record.revocationReason === undefined ? "—" : crlReasonName(record.revocationReason)})`;
 }
 
 function revokedBy(record: CertificateRecord): string {
@@ -123,7 +123,8 @@ function revokeForms(record: CertificateRecord, csrf: string): Markup {
   const held = record.status === "revoked" && record.revocationReason === CERTIFICATE_HOLD;
   if (record.status === "revoked" && !held) return html``;
   const action = `${BASE}/certificates/${record.serial}/revoke`;
-  const reasons = CRL_REASONS.filter(([n]) => !held || n !== CERTIFICATE_HOLD);
+  // What a certificate can be revoked with (REVOCATION_REASONS); a held one only for good.
+  const reasons = [...REVOCATION_REASONS].filter((n) => !held || n !== CERTIFICATE_HOLD).map((n) => [n, n === CERTIFICATE_HOLD ? `${crlReasonName(n)} (suspend)` : crlReasonName(n)] as const);
   return html`<h2>${held ? "Hold" : "Revoke"}</h2>
 ${held ? html`<form class="inline" method="post" action="${action}">${csrfField(csrf)}<input type="hidden" name="reason" value="${REMOVE_FROM_CRL}"><button type="submit">Release hold</button></form>` : ""}
 <form class="inline" method="post" action="${action}">${csrfField(csrf)}

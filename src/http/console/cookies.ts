@@ -1,15 +1,14 @@
+import { parse } from "hono/utils/cookie";
+
 /**
  * The console's cookies: HttpOnly (no script reads them), SameSite=Strict
  * (no other site's page sends them), scoped to the console's path, and
  * Secure whenever the request came over https.
  */
 
+/** The value of cookie `name` in a Cookie header, parsed by hono's cookie parser. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return header ? parse(header, name)[name] : undefined;
 }
 
 export function cookieHeader(name: string, value: string, options: { path: string; secure: boolean; maxAgeSeconds: number }): string {

@@ -1,17 +1,10 @@
 import type { Context } from "hono";
-import type { RegistryContext } from "../../ca/registry.js";
-import type { CrlContext } from "../../crl/crl_publisher.js";
-import type { OperatorDirectory } from "../operators.js";
+import type { AdminDeps } from "../admin.js";
 import type { Flash } from "./flash.js";
 import type { Session } from "./session.js";
 
-/** What the console needs: the admin API's dependencies without its single token, and the operators. */
-export interface ConsoleDeps {
-  registry: () => RegistryContext | Promise<RegistryContext>;
-  chain: () => Uint8Array[] | Promise<Uint8Array[]>;
-  crl?: () => CrlContext | Promise<CrlContext>;
-  log: (line: object) => void;
-  operators: OperatorDirectory;
+/** What the console needs: the admin API's dependencies (its operators included). */
+export interface ConsoleDeps extends AdminDeps {
   /** Milliseconds since the epoch, for session expiry; defaults to Date.now. */
   clock?: () => number;
   randomBytes?: (length: number) => Uint8Array;

@@ -1,4 +1,5 @@
-import { base64url, sessionMac, type Session } from "./session.js";
+import { constantTimeEqual } from "../../crypto/constant_time.js";
+import { base64url, fromBase64url, sessionMac, type Session } from "./session.js";
 import { BASE } from "./env.js";
 import { cookieHeader, readCookie } from "./cookies.js";
 
@@ -28,9 +29,9 @@ export function clearFlashCookie(secure: boolean): string {
 export async function readFlash(cookies: string | undefined, session: Session): Promise<Flash | undefined> {
   const value = readCookie(cookies, FLASH_COOKIE);
   const match = /^([A-Za-z0-9_-]{1,2000})\.([A-Za-z0-9_-]{43})$/.exec(value ?? "");
-  if (!match || (await sessionMac(session, match[1]!)) !== match[2]) return undefined;
+  if (!match || !constantTimeEqual(encoder.encode(await sessionMac(session, match[1]!)), encoder.encode(match[2]!))) return undefined;
   try {
-    const flash = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(match[1]!.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)))) as Flash;
+    const flash = JSON.parse(new TextDecoder().decode(fromBase64url(match[1]!))) as Flash;
     return (flash.kind === "ok" || flash.kind === "error") && typeof flash.text === "string" ? flash : undefined;
   } catch {
     return undefined;
